@@ -1,0 +1,1 @@
+//! shipgate.toml: policy, globs, exceptions.

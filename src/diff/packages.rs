@@ -1,0 +1,1 @@
+//! Package trees between base, head and mainline.

@@ -1,0 +1,1 @@
+//! Smithy model diff and the smithy-diff evaluators.

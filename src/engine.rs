@@ -1,0 +1,1 @@
+//! Runs the pipeline stages for one command and returns an Outcome.

@@ -1,0 +1,220 @@
+//! Findings: the one result type every rule produces and every renderer reads.
+//!
+//! A finding is plain data. Its fingerprint is derived from the rule's event id, the subject and
+//! an optional essential detail (never the message, the path or a line number), so it stays the
+//! same across runs, commits and unrelated edits and can be referenced by an exception.
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Smithy's severities plus `suppressed` (a model event silenced by the model's own metadata).
+/// Ordered from least to most severe, so `max()` is the worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Suppressed,
+    Note,
+    Warning,
+    Danger,
+    Error,
+}
+
+impl Severity {
+    /// The four levels that count and can gate, worst first.
+    pub const COUNTED: [Severity; 4] = [Severity::Error, Severity::Danger, Severity::Warning, Severity::Note];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Suppressed => "suppressed",
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Danger => "danger",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses a level as written in config, CLI flags and Smithy metadata (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "suppressed" => Severity::Suppressed,
+            "note" => Severity::Note,
+            "warning" => Severity::Warning,
+            "danger" => Severity::Danger,
+            "error" => Severity::Error,
+            _ => return None,
+        })
+    }
+
+    /// `error` and `danger` break users.
+    pub fn is_breaking(self) -> bool {
+        self >= Severity::Danger
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which exception covered a finding, as recorded in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedException {
+    /// Index of the exception in the config's `[[exceptions]]` list (0-based).
+    pub index: usize,
+    pub rule: String,
+    pub subject: String,
+    pub reason: String,
+    pub approved_by: Option<String>,
+    pub expires: Option<String>,
+}
+
+/// Old and new text of whatever changed, for renderers that show a compact diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Top-level rule id (`ChangedNullability`): the first segment of `id`.
+    pub rule: String,
+    /// Full, hierarchical event id (`ChangedNullability.AddedRequiredTrait`).
+    pub id: String,
+    pub severity: Severity,
+    /// Smithy shape id (`ns#Shape$member`), package name, metadata key or path.
+    pub subject: String,
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    pub message: String,
+    pub fingerprint: String,
+    /// The mainline commit that first introduced this finding (closest-safe search).
+    pub introduced_by: Option<String>,
+    pub exception: Option<AppliedException>,
+    /// Why the model's own `suppressions` / `severityOverrides` changed this event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<String>,
+    /// What changed, when a renderer can show it as a text diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+impl Finding {
+    /// A finding for event `id` (its first dot-separated segment is the rule id). The fingerprint
+    /// is computed from id and subject; use [`Finding::keyed`] when one subject can carry several
+    /// distinct problems under the same id.
+    pub fn new(id: impl Into<String>, severity: Severity, subject: impl Into<String>, message: impl Into<String>) -> Self {
+        let id = id.into();
+        let subject = subject.into();
+        let rule = rule_of(&id).to_string();
+        let fingerprint = fingerprint(&id, &subject, "");
+        Finding {
+            rule,
+            id,
+            severity,
+            subject,
+            path: None,
+            line: None,
+            message: message.into(),
+            fingerprint,
+            introduced_by: None,
+            exception: None,
+            suppression: None,
+            change: None,
+        }
+    }
+
+    /// Adds an essential detail to the fingerprint (e.g. the dependency name of a misalignment).
+    pub fn keyed(mut self, key: &str) -> Self {
+        self.fingerprint = fingerprint(&self.id, &self.subject, key);
+        self
+    }
+
+    pub fn at(mut self, path: impl Into<String>, line: Option<u32>) -> Self {
+        self.path = Some(path.into());
+        self.line = line;
+        self
+    }
+
+    pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
+        self.change = Some(Change { old: old.into(), new: new.into() });
+        self
+    }
+
+    /// Counts toward the verdict unless suppressed by the model or covered by an exception.
+    pub fn is_active(&self) -> bool {
+        self.severity != Severity::Suppressed && self.exception.is_none()
+    }
+
+    /// The sort order of every report: severity (worst first), rule, subject, path, id, message.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            std::cmp::Reverse(self.severity),
+            &self.rule,
+            &self.subject,
+            &self.path,
+            &self.id,
+            &self.message,
+            self.line,
+        )
+    }
+}
+
+/// The rule id of a hierarchical event id: `TraitBreakingChange.Update.smithy.api#jsonName` →
+/// `TraitBreakingChange`.
+pub fn rule_of(id: &str) -> &str {
+    id.split('.').next().unwrap_or(id)
+}
+
+/// Whether `pattern` names `id` the way smithy-diff suppressions and our exceptions do: equal, or
+/// a prefix ending at a `.` boundary.
+pub fn id_matches(pattern: &str, id: &str) -> bool {
+    id == pattern || (id.starts_with(pattern) && id.as_bytes().get(pattern.len()) == Some(&b'.'))
+}
+
+/// 16 bytes of SHA-256 over the parts, hex: short enough to read, long enough never to collide.
+pub fn fingerprint(id: &str, subject: &str, key: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [id, subject, key] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Sorts findings into report order and removes exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_order_and_parse() {
+        assert!(Severity::Error > Severity::Danger && Severity::Note > Severity::Suppressed);
+        assert_eq!(Severity::parse("DANGER"), Some(Severity::Danger));
+        assert_eq!(Severity::parse("fatal"), None);
+        assert!(Severity::Danger.is_breaking() && !Severity::Warning.is_breaking());
+    }
+
+    #[test]
+    fn ids_match_on_dot_boundaries_only() {
+        assert!(id_matches("TraitBreakingChange", "TraitBreakingChange.Remove.aws.auth#sigv4"));
+        assert!(id_matches("ChangedNullability", "ChangedNullability"));
+        assert!(!id_matches("Changed", "ChangedNullability"));
+        assert_eq!(rule_of("ChangedNullability.AddedRequiredTrait"), "ChangedNullability");
+    }
+
+    #[test]
+    fn fingerprint_ignores_message_and_location() {
+        let a = Finding::new("RemovedShape", Severity::Error, "ns#A", "one").at("a.json", Some(3));
+        let b = Finding::new("RemovedShape", Severity::Error, "ns#A", "two").at("b.json", Some(9));
+        assert_eq!(a.fingerprint, b.fingerprint);
+        assert_ne!(a.fingerprint, a.clone().keyed("x").fingerprint);
+        assert_eq!(a.fingerprint.len(), 32);
+    }
+}

@@ -1,0 +1,1 @@
+//! History: closest safe commit on mainline, introducing commits, release-size baselines.

@@ -1,0 +1,183 @@
+//! The outcome of one run: the plain data type handed from the engine to every renderer.
+//!
+//! Renderers (`report/`) read this and build their own views; the JSON contract (`schema_version`
+//! 1) is one such view, so internal fields can change without breaking the contract.
+use crate::finding::{Finding, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A revision as the user named it and the commit it resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevInfo {
+    pub rev: String,
+    /// Full 40-hex commit id, or `"worktree"` for `--head worktree`.
+    pub commit: String,
+    /// Commit time as `YYYY-MM-DD` (UTC), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// First line of the commit message, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    Added,
+    Removed,
+    Modified,
+    Unchanged,
+}
+
+/// Shape counts of one model file's diff.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ShapeCounts {
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelSummary {
+    pub path: String,
+    pub status: FileStatus,
+    /// Service shape ids in the model (head, or base when removed).
+    pub services: Vec<String>,
+    pub shapes: ShapeCounts,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operations_added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operations_removed: Vec<String>,
+    /// Blob sizes in bytes (absent on the side where the file does not exist).
+    pub base_size: Option<u64>,
+    pub head_size: Option<u64>,
+    /// Lines added plus lines removed, when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines_changed: Option<u64>,
+}
+
+/// One package of the release: the authoritative required-package list is the set of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageSummary {
+    pub ecosystem: String,
+    pub name: String,
+    pub path: String,
+    pub base_version: Option<String>,
+    pub head_version: Option<String>,
+    pub mainline_version: Option<String>,
+    /// Any file of the package changed between base and head (ignoring `ignore_files`).
+    pub changed: bool,
+    /// Publishable (not `publish = false` / `private: true`).
+    pub publish: bool,
+    /// The release must ship it (head has it, mainline or `required` needs it).
+    #[serde(default)]
+    pub required: bool,
+    /// `ok`, `missing`, `misaligned`, `behind`, `unbumped`, …: the worst problem found.
+    pub status: String,
+    /// The commit the shipped version comes from (head, or a candidate manifest's source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_commit: Option<String>,
+}
+
+/// A file-level change between base and head (every tracked model or manifest file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileChange {
+    pub path: String,
+    /// `model` or `manifest`.
+    pub kind: String,
+    pub status: FileStatus,
+    pub base_size: Option<u64>,
+    pub head_size: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub commit: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClosestSafe {
+    /// `None` when no candidate passes.
+    pub commit: Option<String>,
+    pub distance: Option<usize>,
+    pub left_out: Vec<LeftOut>,
+    pub candidates_checked: usize,
+}
+
+/// The size of one release-to-release diff (for `UnusuallyLargeDiff` and the report's chart).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseSize {
+    pub from: String,
+    pub to: String,
+    pub shapes_changed: u64,
+    pub packages_changed: u64,
+    pub lines_changed: u64,
+    /// This is the diff under review (base → head), not a past release.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+/// Which command produced the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Command {
+    Diff,
+    Check,
+    ClosestSafe,
+    Report,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub command: Command,
+    /// Repository path as given on the command line.
+    pub repo: String,
+    pub base: RevInfo,
+    pub head: RevInfo,
+    pub mainline: Option<RevInfo>,
+    pub fail_on: Severity,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub files: Vec<FileChange>,
+    pub models: Vec<ModelSummary>,
+    pub packages: Vec<PackageSummary>,
+    pub closest_safe: Option<ClosestSafe>,
+    pub history: Vec<ReleaseSize>,
+    /// Digests of every input: commit ids, config, rule set.
+    pub digests: BTreeMap<String, String>,
+    /// The command line that reproduces this outcome.
+    pub command_line: String,
+    /// `--date`, when given (the only clock a report may show).
+    pub date: Option<String>,
+    /// Parts of the analysis that are not available yet or were skipped, said plainly.
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    /// Counts of active (not suppressed, not excepted) findings per severity.
+    pub fn counts(&self) -> BTreeMap<Severity, usize> {
+        let mut counts: BTreeMap<Severity, usize> = Severity::COUNTED.iter().map(|s| (*s, 0)).collect();
+        for f in self.findings.iter().filter(|f| f.is_active()) {
+            *counts.entry(f.severity).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Findings that make the gate fail: active and at or above `fail_on`.
+    pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.is_active() && f.severity >= self.fail_on)
+    }
+
+    /// Recomputes the verdict from the findings (only `check` and `report` gate).
+    pub fn decide(&mut self) {
+        let gating = matches!(self.command, Command::Check | Command::Report | Command::ClosestSafe);
+        self.verdict = if gating && self.blocking().next().is_some() { Verdict::Fail } else { Verdict::Pass };
+    }
+}

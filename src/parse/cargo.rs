@@ -1,0 +1,1 @@
+//! Cargo manifests (`Cargo.toml`) read from blobs.

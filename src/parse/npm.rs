@@ -1,0 +1,1 @@
+//! npm manifests (`package.json`) read from blobs.

@@ -1,0 +1,55 @@
+//! Renderers: each reads an [`Outcome`](crate::outcome::Outcome) and returns text. Nothing here
+//! prints or touches the file system; the CLI decides where text goes.
+use crate::outcome::Outcome;
+
+/// Every output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Table,
+    Json,
+    Md,
+    Html,
+    Sarif,
+    Github,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [Format::Table, Format::Json, Format::Md, Format::Html, Format::Sarif, Format::Github];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == s || (s == "markdown" && *f == Format::Md))
+    }
+}
+
+/// Options that change how text is rendered, never what it says.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// ANSI colours (terminal only, `NO_COLOR` unset).
+    pub color: bool,
+    /// Terminal width for tables, when known.
+    pub width: Option<u16>,
+}
+
+/// Renders `outcome` in `format`. `None` when that format is not available yet for this build.
+pub fn render(format: Format, outcome: &Outcome, style: Style) -> Option<String> {
+    let _ = (outcome, style);
+    match format {
+        Format::Table => None,
+        Format::Json => None,
+        Format::Md => None,
+        Format::Html => None,
+        Format::Sarif => None,
+        Format::Github => None,
+    }
+}

@@ -1,0 +1,2 @@
+//! Rules: metadata as data files (`catalog`), evaluators that turn diffs into findings.
+pub mod catalog;

@@ -1,0 +1,1 @@
+//! The only module that uses gix: revisions, trees, blobs, tree diffs; plus the work tree.
