@@ -1,1 +1,226 @@
-//! Runs the pipeline stages for one command and returns an Outcome.
+//! Runs the pipeline for one command: resolve revisions (source), load config, diff files, and
+//! hand the result over as an [`Outcome`]. Nothing here prints.
+use crate::config::{ConfigError, LoadedConfig};
+use crate::diff::files::{Classifier, changed_files};
+use crate::finding::{Severity, sort_findings};
+use crate::outcome::{Command, Outcome, RevInfo, Verdict};
+use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
+use miette::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum EngineError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(#[from] SourceError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
+
+    #[error("{message}")]
+    #[diagnostic(code(shipgate::usage), help("{help}"))]
+    Usage { message: String, help: String },
+}
+
+impl From<ConfigError> for EngineError {
+    fn from(e: ConfigError) -> Self {
+        EngineError::Config(Box::new(e))
+    }
+}
+
+/// Everything one command needs, as plain values (built from the command line).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub command: Command,
+    pub repo: PathBuf,
+    pub config: Option<PathBuf>,
+    pub base: Option<String>,
+    pub head: String,
+    pub mainline: Option<String>,
+    pub fail_on: Severity,
+    /// `YYYY-MM-DD`: "today" for exception expiry, and the only date a report shows.
+    pub date: Option<String>,
+    pub max_commits: Option<usize>,
+    /// The exact command line, for the report's reproduction section.
+    pub command_line: String,
+}
+
+/// The config that applies: `--config`, else `shipgate.toml` in the work tree, else in the head
+/// commit, else built-in detection.
+pub fn load_config(
+    repo: &Repo,
+    explicit: Option<&PathBuf>,
+    head: &Snapshot,
+) -> Result<LoadedConfig, EngineError> {
+    if let Some(path) = explicit {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        return Ok(LoadedConfig::parse(&path.display().to_string(), &text)?);
+    }
+    if let Some(dir) = repo.workdir() {
+        let path = dir.join("shipgate.toml");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Ok(LoadedConfig::parse(&path.display().to_string(), &text)?);
+        }
+    }
+    if let Snapshot::Commit(c) = head {
+        let entries = repo.files(head, &|p| p == "shipgate.toml")?;
+        if let Some(entry) = entries.first() {
+            let bytes = repo.read(head, entry)?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            return Ok(LoadedConfig::parse(
+                &format!("{}:shipgate.toml", &c.hex()[..12]),
+                &text,
+            )?);
+        }
+    }
+    Ok(LoadedConfig::builtin())
+}
+
+fn rev_info(rev: &str, snap: &Snapshot) -> RevInfo {
+    RevInfo {
+        rev: rev.to_string(),
+        commit: snap.label(),
+        date: snap.commit().map(|c| c.date()),
+        summary: snap.commit().map(|c| c.summary.clone()),
+    }
+}
+
+/// The newest tag matching `release_tags` (default `*`) that is an ancestor of `head`.
+pub fn default_base(
+    repo: &Repo,
+    config: &LoadedConfig,
+    head: &Snapshot,
+) -> Result<String, EngineError> {
+    let pattern = config.release_tags().unwrap_or("*");
+    let glob = globset::Glob::new(pattern)
+        .expect("validated when the config was loaded")
+        .compile_matcher();
+    let head_id = match head {
+        Snapshot::Commit(c) => c.id,
+        Snapshot::Worktree(_) => repo.resolve("HEAD")?.id,
+    };
+    let mut best: Option<(i64, String)> = None;
+    for (name, id) in repo.tags_matching(&glob) {
+        if repo.is_ancestor(id, head_id).unwrap_or(false) {
+            let time = repo.commit(id).map(|c| c.time).unwrap_or(0);
+            if best.as_ref().is_none_or(|(t, n)| (time, &name) > (*t, n)) {
+                best = Some((time, name));
+            }
+        }
+    }
+    best.map(|(_, n)| n).ok_or_else(|| EngineError::Usage {
+        message: format!("no --base given, and no tag matching `{pattern}` is an ancestor of the head"),
+        help: "pass --base REV (the last release), or set `release_tags` in shipgate.toml to the glob your release tags follow"
+            .into(),
+    })
+}
+
+/// Runs `diff`, `check` or `report` (closest-safe lives in `history`).
+pub fn run(req: &Request) -> Result<Outcome, EngineError> {
+    let repo = Repo::open(&req.repo)?;
+    let head = repo.snapshot(&req.head)?;
+    let config = load_config(&repo, req.config.as_ref(), &head)?;
+    let base_rev = match &req.base {
+        Some(b) => b.clone(),
+        None => default_base(&repo, &config, &head)?,
+    };
+    if base_rev == WORKTREE {
+        return Err(EngineError::Usage {
+            message: "--base cannot be the work tree".into(),
+            help: "the base is the last release: pass a tag or commit".into(),
+        });
+    }
+    let base = repo.snapshot(&base_rev)?;
+
+    let mut notes = Vec::new();
+    let mainline = match resolve_mainline(&repo, req, &config) {
+        Ok(m) => m,
+        Err(note) if req.mainline.is_none() => {
+            notes.push(note);
+            None
+        }
+        Err(_) => {
+            let rev = req.mainline.as_deref().expect("checked above");
+            return Err(repo
+                .snapshot(rev)
+                .expect_err("it failed a moment ago")
+                .into());
+        }
+    };
+
+    let classifier = Classifier::new(&config);
+    let changes = repo.diff(&base, &head)?;
+    let files = changed_files(&repo, &base, &head, &classifier, &changes)?;
+    notes.push(
+        "model and package rules are not part of this build yet: only file-level changes are reported".to_string(),
+    );
+
+    let mut findings = Vec::new();
+    sort_findings(&mut findings);
+
+    let mut digests = BTreeMap::new();
+    digests.insert("base".to_string(), base.label());
+    digests.insert("head".to_string(), head.label());
+    if let Some((_, snap)) = &mainline {
+        digests.insert("mainline".to_string(), snap.label());
+    }
+    digests.insert(
+        "config".to_string(),
+        format!("{} ({})", config.digest(), config.origin),
+    );
+    digests.insert("rules".to_string(), crate::rules::catalog::digest());
+
+    let mut outcome = Outcome {
+        command: req.command,
+        repo: req.repo.display().to_string(),
+        base: rev_info(&base_rev, &base),
+        head: rev_info(&req.head, &head),
+        mainline: mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
+        fail_on: req.fail_on,
+        verdict: Verdict::Pass,
+        findings,
+        files,
+        models: Vec::new(),
+        packages: Vec::new(),
+        closest_safe: None,
+        history: Vec::new(),
+        digests,
+        command_line: req.command_line.clone(),
+        date: req.date.clone(),
+        notes,
+    };
+    outcome.decide();
+    Ok(outcome)
+}
+
+/// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit
+/// revision that does not resolve is an error; a default that does not is a note.
+fn resolve_mainline(
+    repo: &Repo,
+    req: &Request,
+    config: &LoadedConfig,
+) -> Result<Option<(String, Snapshot)>, String> {
+    if let Some(rev) = req.mainline.as_ref().or(config.config.mainline.as_ref()) {
+        return match repo.snapshot(rev) {
+            Ok(s) => Ok(Some((rev.clone(), s))),
+            Err(e) => Err(format!(
+                "mainline `{rev}` could not be resolved ({e}); mainline rules were skipped"
+            )),
+        };
+    }
+    if req.command == Command::Diff {
+        return Ok(None);
+    }
+    for rev in ["origin/main", "main"] {
+        if let Ok(s) = repo.snapshot(rev) {
+            return Ok(Some((rev.to_string(), s)));
+        }
+    }
+    Err("no mainline found (tried origin/main and main); pass --mainline REV to enable the mainline rules".into())
+}

@@ -21,7 +21,12 @@ pub enum Severity {
 
 impl Severity {
     /// The four levels that count and can gate, worst first.
-    pub const COUNTED: [Severity; 4] = [Severity::Error, Severity::Danger, Severity::Warning, Severity::Note];
+    pub const COUNTED: [Severity; 4] = [
+        Severity::Error,
+        Severity::Danger,
+        Severity::Warning,
+        Severity::Note,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -104,7 +109,12 @@ impl Finding {
     /// A finding for event `id` (its first dot-separated segment is the rule id). The fingerprint
     /// is computed from id and subject; use [`Finding::keyed`] when one subject can carry several
     /// distinct problems under the same id.
-    pub fn new(id: impl Into<String>, severity: Severity, subject: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         let id = id.into();
         let subject = subject.into();
         let rule = rule_of(&id).to_string();
@@ -138,7 +148,10 @@ impl Finding {
     }
 
     pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
-        self.change = Some(Change { old: old.into(), new: new.into() });
+        self.change = Some(Change {
+            old: old.into(),
+            new: new.into(),
+        });
         self
     }
 
@@ -203,10 +216,16 @@ mod tests {
 
     #[test]
     fn ids_match_on_dot_boundaries_only() {
-        assert!(id_matches("TraitBreakingChange", "TraitBreakingChange.Remove.aws.auth#sigv4"));
+        assert!(id_matches(
+            "TraitBreakingChange",
+            "TraitBreakingChange.Remove.aws.auth#sigv4"
+        ));
         assert!(id_matches("ChangedNullability", "ChangedNullability"));
         assert!(!id_matches("Changed", "ChangedNullability"));
-        assert_eq!(rule_of("ChangedNullability.AddedRequiredTrait"), "ChangedNullability");
+        assert_eq!(
+            rule_of("ChangedNullability.AddedRequiredTrait"),
+            "ChangedNullability"
+        );
     }
 
     #[test]

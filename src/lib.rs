@@ -20,6 +20,7 @@ pub mod config;
 pub mod diff;
 pub mod engine;
 pub mod finding;
+pub mod fixture;
 pub mod history;
 pub mod outcome;
 pub mod parse;

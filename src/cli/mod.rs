@@ -1,7 +1,424 @@
-//! Command line: parse arguments, run the engine, print, map to exit codes.
+//! Command line: parse arguments into plain values, run the engine, print, map to exit codes.
+//! The only module that prints or exits. Exit codes: 0 pass (or a command that does not gate),
+//! 1 gate failed, 2 the tool could not do its job.
+use crate::engine::{EngineError, Request};
+use crate::finding::Severity;
+use crate::outcome::{Command, Outcome, Verdict};
+use crate::report::{Format, Style};
+use clap::{Args, Parser, Subcommand};
+use miette::Diagnostic;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use thiserror::Error;
+
+mod demo;
+mod init;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shipgate",
+    version,
+    about = "Release integrity and SDK diffs: what changed in your API models and packages, whether it is safe to ship, and the closest safe commit",
+    after_help = "Exit codes: 0 gate passed, 1 gate failed, 2 shipgate could not do its job.\nDocs: shipgate rules, shipgate explain RULE"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Args, Clone)]
+struct Common {
+    /// Repository to read (work tree or bare); never written to.
+    #[arg(long, default_value = ".", value_name = "PATH")]
+    repo: PathBuf,
+    /// Config file (default: shipgate.toml in the work tree, else in the head commit, else detection).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format on stdout: table, json, md, html, sarif, github.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=r.sarif --output md=summary.md.
+    #[arg(long = "output", value_name = "FORMAT=PATH")]
+    outputs: Vec<String>,
+    /// Today's date for exception expiry, and the only date reports show (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+struct Revs {
+    /// The last release (default: newest tag matching `release_tags` that is an ancestor of head).
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// The release candidate; `worktree` reads the files on disk.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    head: String,
+    /// The branch releases are cut from (default: config `mainline`, else origin/main, else main).
+    #[arg(long, value_name = "REV")]
+    mainline: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Structured diff of models and packages between two revisions (never fails the gate).
+    Diff {
+        #[command(flatten)]
+        revs: Revs,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run every rule and gate: exit 1 when a finding at or above --fail-on is not excepted.
+    Check {
+        #[command(flatten)]
+        revs: Revs,
+        /// Lowest severity that fails the gate: error, danger, warning, note.
+        #[arg(long, default_value = "danger", value_name = "LEVEL")]
+        fail_on: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Find the newest mainline commit that passes every rule, and what introduced each blocker.
+    ClosestSafe {
+        /// The last release.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        #[arg(long, value_name = "REV")]
+        mainline: Option<String>,
+        /// Check at most N mainline commits, newest first.
+        #[arg(long, value_name = "N")]
+        max_commits: Option<usize>,
+        #[arg(long, default_value = "danger", value_name = "LEVEL")]
+        fail_on: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Exception request and audit record (md, html, json).
+    Report {
+        #[command(flatten)]
+        revs: Revs,
+        #[arg(long, default_value = "danger", value_name = "LEVEL")]
+        fail_on: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The rule catalog.
+    Rules {
+        /// table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// One rule's documentation.
+    Explain {
+        /// Rule id, e.g. RemovedShape.
+        rule: String,
+    },
+    /// Print a starter shipgate.toml for this repository (or write it with --write).
+    Init {
+        #[arg(long, default_value = ".", value_name = "PATH")]
+        repo: PathBuf,
+        /// Revision to inspect.
+        #[arg(long, default_value = "HEAD", value_name = "REV")]
+        rev: String,
+        /// Write shipgate.toml into the work tree (refuses to overwrite).
+        #[arg(long)]
+        write: bool,
+    },
+    /// Build a small SDK repository with a real release problem in a temporary directory and check it.
+    Demo {
+        /// Build it here instead of a temporary directory (must not exist yet).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Output format on stdout.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+}
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum CliError {
+    #[error("{message}")]
+    #[diagnostic(code(shipgate::usage), help("{help}"))]
+    Usage { message: String, help: String },
+
+    #[error("could not write {path}: {detail}")]
+    #[diagnostic(
+        code(shipgate::output),
+        help("check that the directory exists and is writable")
+    )]
+    Write { path: String, detail: String },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Engine(Box<EngineError>),
+}
+
+impl From<EngineError> for CliError {
+    fn from(e: EngineError) -> Self {
+        CliError::Engine(Box::new(e))
+    }
+}
+
+fn usage(message: impl Into<String>, help: impl Into<String>) -> CliError {
+    CliError::Usage {
+        message: message.into(),
+        help: help.into(),
+    }
+}
 
 pub fn main() -> ExitCode {
-    eprintln!("shipgate: under construction");
-    ExitCode::from(2)
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_level(s: &str) -> Result<Severity, CliError> {
+    Severity::parse(s)
+        .filter(|l| *l != Severity::Suppressed)
+        .ok_or_else(|| {
+            usage(
+                format!("`{s}` is not a severity level"),
+                "use one of: error, danger, warning, note",
+            )
+        })
+}
+
+fn parse_format(s: &str) -> Result<Format, CliError> {
+    Format::parse(s).ok_or_else(|| {
+        usage(
+            format!("unknown format `{s}`"),
+            "formats: table, json, md, html, sarif, github",
+        )
+    })
+}
+
+fn check_date(date: &Option<String>) -> Result<(), CliError> {
+    if let Some(d) = date
+        && crate::config::parse_date(d).is_none()
+    {
+        return Err(usage(
+            format!("--date `{d}` is not a date"),
+            "write it as YYYY-MM-DD, e.g. --date 2026-11-22",
+        ));
+    }
+    Ok(())
+}
+
+fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if a.is_empty()
+                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c))
+            {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn style() -> Style {
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    Style { color, width: None }
+}
+
+fn run(cli: Cli) -> Result<u8, CliError> {
+    match cli.command {
+        Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, common),
+        Cmd::Check {
+            revs,
+            fail_on,
+            common,
+        } => gate(Command::Check, revs, parse_level(&fail_on)?, None, common),
+        Cmd::Report {
+            revs,
+            fail_on,
+            common,
+        } => gate(Command::Report, revs, parse_level(&fail_on)?, None, common),
+        Cmd::ClosestSafe {
+            base,
+            mainline,
+            max_commits,
+            fail_on,
+            common,
+        } => {
+            let revs = Revs {
+                base,
+                head: "HEAD".into(),
+                mainline,
+            };
+            gate(
+                Command::ClosestSafe,
+                revs,
+                parse_level(&fail_on)?,
+                max_commits,
+                common,
+            )
+        }
+        Cmd::Rules { format } => {
+            let text = match format.as_str() {
+                "table" => crate::rules::docs::table(),
+                "json" => crate::rules::docs::json(),
+                other => {
+                    return Err(usage(
+                        format!("unknown format `{other}` for rules"),
+                        "use --format table or --format json",
+                    ));
+                }
+            };
+            print(&text);
+            Ok(0)
+        }
+        Cmd::Explain { rule } => match crate::rules::catalog::get(&rule) {
+            Some(meta) => {
+                print(&crate::rules::docs::explain(meta));
+                Ok(0)
+            }
+            None => {
+                let ids: Vec<&str> = crate::rules::catalog::all()
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect();
+                let mut close: Vec<(usize, &str)> = ids
+                    .iter()
+                    .map(|id| {
+                        (
+                            strsim::levenshtein(&id.to_lowercase(), &rule.to_lowercase()),
+                            *id,
+                        )
+                    })
+                    .collect();
+                close.sort();
+                let hint = close
+                    .first()
+                    .filter(|(d, _)| *d <= 4)
+                    .map(|(_, id)| format!("did you mean `{id}`? "));
+                Err(usage(
+                    format!("unknown rule `{rule}`"),
+                    format!(
+                        "{}`shipgate rules` lists every rule",
+                        hint.unwrap_or_default()
+                    ),
+                ))
+            }
+        },
+        Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
+        Cmd::Demo { dir, format } => demo::run(dir, parse_format(&format)?),
+    }
+}
+
+fn gate(
+    command: Command,
+    revs: Revs,
+    fail_on: Severity,
+    max_commits: Option<usize>,
+    common: Common,
+) -> Result<u8, CliError> {
+    check_date(&common.date)?;
+    let format = common
+        .format
+        .as_deref()
+        .map(parse_format)
+        .transpose()?
+        .unwrap_or(match command {
+            Command::Report => Format::Md,
+            _ => Format::Table,
+        });
+    let mut outputs = Vec::new();
+    for spec in &common.outputs {
+        let (f, path) = spec.split_once('=').ok_or_else(|| {
+            usage(
+                format!("--output `{spec}` is not FORMAT=PATH"),
+                "e.g. --output json=report.json",
+            )
+        })?;
+        if path.is_empty() {
+            return Err(usage(
+                format!("--output `{spec}` has no path"),
+                "e.g. --output json=report.json",
+            ));
+        }
+        outputs.push((parse_format(f)?, PathBuf::from(path)));
+    }
+    let req = Request {
+        command,
+        repo: common.repo.clone(),
+        config: common.config.clone(),
+        base: revs.base,
+        head: revs.head,
+        mainline: revs.mainline,
+        fail_on,
+        date: common.date.clone(),
+        max_commits,
+        command_line: command_line(),
+    };
+    let outcome = match command {
+        Command::ClosestSafe => {
+            return Err(usage(
+                "closest-safe is not available in this build yet",
+                "it arrives with the gate-and-history work; use `shipgate check` on a candidate commit meanwhile",
+            ));
+        }
+        _ => crate::engine::run(&req)?,
+    };
+    emit(&outcome, format, &outputs)?;
+    Ok(match outcome.verdict {
+        Verdict::Fail => 1,
+        Verdict::Pass => 0,
+    })
+}
+
+/// Prints `format` to stdout and writes every `--output`.
+pub(crate) fn emit(
+    outcome: &Outcome,
+    format: Format,
+    outputs: &[(Format, PathBuf)],
+) -> Result<(), CliError> {
+    let render = |f: Format, style: Style| {
+        crate::report::render(f, outcome, style).ok_or_else(|| {
+            usage(
+                format!("the {} format is not available in this build yet", f.name()),
+                "use --format table or --format json",
+            )
+        })
+    };
+    for (f, path) in outputs {
+        let text = render(*f, Style::default())?;
+        std::fs::write(path, text).map_err(|e| CliError::Write {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+    }
+    let text = render(
+        format,
+        if format == Format::Table {
+            style()
+        } else {
+            Style::default()
+        },
+    )?;
+    print(&text);
+    Ok(())
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`shipgate ... | head`) is not an error worth a panic.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }

@@ -1,1 +1,211 @@
-//! File-level diff: which model files and manifests were added, removed or modified.
+//! File-level diff: which model files and package manifests were added, removed or modified
+//! between two snapshots. Starts from the tree diff, so unchanged files are never read; only the
+//! changed `*.json` blobs are sniffed when models are detected by content.
+use crate::config::LoadedConfig;
+use crate::outcome::{FileChange, FileStatus};
+use crate::source::{ChangeKind, PathChange, Repo, Snapshot, SourceError};
+use globset::GlobSet;
+
+/// What kind of file shipgate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Model,
+    Manifest,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Model => "model",
+            Kind::Manifest => "manifest",
+        }
+    }
+}
+
+/// Decides which paths are models and manifests, from config globs or built-in detection.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    /// `None`: detect Smithy models by content.
+    smithy: Option<GlobSet>,
+    cargo_on: bool,
+    npm_on: bool,
+}
+
+impl Classifier {
+    pub fn new(config: &LoadedConfig) -> Classifier {
+        let c = &config.config;
+        Classifier {
+            smithy: c.models.smithy.as_deref().map(crate::config::globset),
+            cargo_on: c.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
+            npm_on: c.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
+        }
+    }
+
+    /// Classifies by path alone; `Some(Kind::Model)` for a `.json` only when globs decide it.
+    /// Returns `None` for a `.json` that needs content detection: see [`Classifier::needs_sniff`].
+    pub fn by_path(&self, path: &str) -> Option<Kind> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if (self.cargo_on && name == "Cargo.toml") || (self.npm_on && name == "package.json") {
+            return Some(Kind::Manifest);
+        }
+        match &self.smithy {
+            Some(set) if set.is_match(path) => Some(Kind::Model),
+            _ => None,
+        }
+    }
+
+    /// Whether a path may be a model that only its content can tell.
+    pub fn needs_sniff(&self, path: &str) -> bool {
+        self.smithy.is_none()
+            && path.ends_with(".json")
+            && !path.ends_with("package.json")
+            && !path.contains("node_modules/")
+    }
+
+    /// Full classification, reading the blob when content decides.
+    pub fn classify(
+        &self,
+        path: &str,
+        read: impl FnOnce() -> Result<Vec<u8>, SourceError>,
+    ) -> Result<Option<Kind>, SourceError> {
+        if let Some(kind) = self.by_path(path) {
+            return Ok(Some(kind));
+        }
+        if self.needs_sniff(path) {
+            let bytes = read()?;
+            if looks_like_smithy(&bytes) {
+                return Ok(Some(Kind::Model));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Cheap check that a JSON document is a Smithy JSON AST: a top-level object with both a
+/// `"smithy"` and a `"shapes"` key. Scans top-level keys only, without building a value.
+pub fn looks_like_smithy(bytes: &[u8]) -> bool {
+    let (mut smithy, mut shapes) = (false, false);
+    let mut depth = 0usize;
+    let mut i = 0;
+    let n = bytes.len();
+    // Skip BOM and leading whitespace; must open an object.
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        i = 3;
+    }
+    while i < n && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i >= n || bytes[i] != b'{' {
+        return false;
+    }
+    let mut expect_key = false;
+    while i < n {
+        match bytes[i] {
+            b'{' | b'[' => {
+                depth += 1;
+                expect_key = bytes[i] == b'{' && depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expect_key = true,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < n && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if depth == 1 && expect_key {
+                    match bytes.get(start..i.min(n)) {
+                        Some(b"smithy") => smithy = true,
+                        Some(b"shapes") => shapes = true,
+                        _ => {}
+                    }
+                    if smithy && shapes {
+                        return true;
+                    }
+                    expect_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The model and manifest files that differ between `base` and `head`, sorted by path.
+pub fn changed_files(
+    repo: &Repo,
+    base: &Snapshot,
+    head: &Snapshot,
+    classifier: &Classifier,
+    changes: &[PathChange],
+) -> Result<Vec<FileChange>, SourceError> {
+    let mut out = Vec::new();
+    for change in changes {
+        let snap_oid = match (change.new, change.old) {
+            (Some(n), _) => (head, n),
+            (None, Some(o)) => (base, o),
+            (None, None) => continue,
+        };
+        let read = || {
+            repo.read(
+                snap_oid.0,
+                &crate::source::FileEntry {
+                    path: change.path.clone(),
+                    oid: snap_oid.1,
+                },
+            )
+        };
+        let Some(kind) = classifier.classify(&change.path, read)? else {
+            continue;
+        };
+        let size = |snap: &Snapshot,
+                    oid: Option<crate::source::Oid>|
+         -> Result<Option<u64>, SourceError> {
+            match (snap, oid) {
+                (_, None) => Ok(None),
+                (Snapshot::Worktree(dir), Some(_)) => Ok(std::fs::metadata(dir.join(&change.path))
+                    .ok()
+                    .map(|m| m.len())),
+                (Snapshot::Commit(_), Some(oid)) => repo.blob_size(oid, &change.path).map(Some),
+            }
+        };
+        out.push(FileChange {
+            path: change.path.clone(),
+            kind: kind.name().to_string(),
+            status: match change.kind {
+                ChangeKind::Added => FileStatus::Added,
+                ChangeKind::Removed => FileStatus::Removed,
+                ChangeKind::Modified => FileStatus::Modified,
+            },
+            base_size: size(base, change.old)?,
+            head_size: size(head, change.new)?,
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_smithy;
+
+    #[test]
+    fn sniffs_top_level_keys_only() {
+        assert!(looks_like_smithy(br#"{"smithy": "2.0", "shapes": {}}"#));
+        assert!(looks_like_smithy(br#"  {"metadata": {"shapes": 1}, "shapes": {"a#B": {"type": "string"}}, "smithy": "1.0"}"#));
+        assert!(!looks_like_smithy(
+            br#"{"metadata": {"smithy": 1, "shapes": 2}}"#
+        ));
+        assert!(!looks_like_smithy(br#"{"name": "x", "version": "1.0.0"}"#));
+        assert!(!looks_like_smithy(b"[1,2]"));
+        assert!(!looks_like_smithy(b"{\"smithy"));
+        assert!(!looks_like_smithy(b""));
+        assert!(!looks_like_smithy(
+            br#"{"a": "x\"smithy\"", "b": ["shapes"]}"#
+        ));
+    }
+}

@@ -2,6 +2,9 @@
 //! prints or touches the file system; the CLI decides where text goes.
 use crate::outcome::Outcome;
 
+pub mod json;
+pub mod table;
+
 /// Every output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
@@ -14,7 +17,14 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [Format::Table, Format::Json, Format::Md, Format::Html, Format::Sarif, Format::Github];
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Json,
+        Format::Md,
+        Format::Html,
+        Format::Sarif,
+        Format::Github,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -28,7 +38,9 @@ impl Format {
     }
 
     pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name() == s || (s == "markdown" && *f == Format::Md))
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s || (s == "markdown" && *f == Format::Md))
     }
 }
 
@@ -43,10 +55,9 @@ pub struct Style {
 
 /// Renders `outcome` in `format`. `None` when that format is not available yet for this build.
 pub fn render(format: Format, outcome: &Outcome, style: Style) -> Option<String> {
-    let _ = (outcome, style);
     match format {
-        Format::Table => None,
-        Format::Json => None,
+        Format::Table => Some(table::render(outcome, style)),
+        Format::Json => Some(json::render(outcome)),
         Format::Md => None,
         Format::Html => None,
         Format::Sarif => None,

@@ -1,1 +1,703 @@
-//! The only module that uses gix: revisions, trees, blobs, tree diffs; plus the work tree.
+//! Source: the only module that uses gix. Resolves revisions, lists and reads the files of a
+//! commit's tree, diffs two trees by object id, walks first-parent history; and reads the work
+//! tree for `--head worktree`.
+//!
+//! Invariants: nothing here writes to the repository (no checkout, no index, no refs, no object
+//! writes) and nothing touches the network. Everything past this module sees [`Oid`]s, repo-relative
+//! `/`-separated paths and bytes.
+use miette::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub use gix::ObjectId as Oid;
+
+/// The revision name that means "the files on disk" instead of a commit.
+pub const WORKTREE: &str = "worktree";
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum SourceError {
+    #[error("{path} is not a git repository")]
+    #[diagnostic(
+        code(shipgate::git::not_a_repository),
+        help(
+            "run shipgate inside a git repository, or pass --repo PATH (bare repositories work too)"
+        )
+    )]
+    NotARepository { path: String },
+
+    #[error("unknown revision `{rev}`")]
+    #[diagnostic(code(shipgate::git::unknown_revision), help("{help}"))]
+    UnknownRevision { rev: String, help: String },
+
+    #[error("this is a shallow clone and it does not contain {what}")]
+    #[diagnostic(code(shipgate::git::shallow), help("{help}"))]
+    Shallow { what: String, help: String },
+
+    #[error("object {oid} ({path}) is missing from the object database")]
+    #[diagnostic(
+        code(shipgate::git::missing_object),
+        help(
+            "this looks like a partial clone (--filter) that never fetched this blob; shipgate does not use \
+             the network. Fetch it first: `git fetch --refetch origin` (or clone without --filter), then run again"
+        )
+    )]
+    MissingObject { oid: String, path: String },
+
+    #[error("`{rev}` is a {kind}, not a commit")]
+    #[diagnostic(
+        code(shipgate::git::not_a_commit),
+        help("name a commit, branch or tag, e.g. `{rev}^{{commit}}`")
+    )]
+    NotACommit { rev: String, kind: String },
+
+    #[error("--head worktree needs a repository with a work tree, and {path} is bare")]
+    #[diagnostic(
+        code(shipgate::git::bare_worktree),
+        help("pass a commit as --head, or point --repo at a checkout")
+    )]
+    BareWorktree { path: String },
+
+    #[error("could not read {what}: {detail}")]
+    #[diagnostic(
+        code(shipgate::git::read),
+        help("check that the repository is intact: `git fsck`")
+    )]
+    Read { what: String, detail: String },
+}
+
+type Result<T, E = SourceError> = std::result::Result<T, E>;
+
+fn read_err(what: impl Into<String>, e: impl std::fmt::Display) -> SourceError {
+    SourceError::Read {
+        what: what.into(),
+        detail: e.to_string(),
+    }
+}
+
+/// A resolved commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub id: Oid,
+    pub tree: Oid,
+    pub parents: Vec<Oid>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    /// First line of the message.
+    pub summary: String,
+}
+
+impl Commit {
+    pub fn hex(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// Committer date as `YYYY-MM-DD` (UTC).
+    pub fn date(&self) -> String {
+        civil_date(self.time)
+    }
+}
+
+/// What a snapshot's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Snapshot {
+    Commit(Commit),
+    /// The work tree at this absolute path, `.gitignore` honoured.
+    Worktree(PathBuf),
+}
+
+impl Snapshot {
+    /// Full commit id, or `worktree`.
+    pub fn label(&self) -> String {
+        match self {
+            Snapshot::Commit(c) => c.hex(),
+            Snapshot::Worktree(_) => WORKTREE.to_string(),
+        }
+    }
+
+    pub fn commit(&self) -> Option<&Commit> {
+        match self {
+            Snapshot::Commit(c) => Some(c),
+            Snapshot::Worktree(_) => None,
+        }
+    }
+}
+
+/// One file of a snapshot: its path and the id of its content (a git blob id; for the work tree,
+/// computed the way git would).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileEntry {
+    pub path: String,
+    pub oid: Oid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Modified,
+}
+
+/// One path that differs between two snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PathChange {
+    pub path: String,
+    pub kind: ChangeKind,
+    pub old: Option<Oid>,
+    pub new: Option<Oid>,
+}
+
+/// A repository opened read-only. Cheap to clone; `Sync`, so rayon workers can share it.
+#[derive(Clone)]
+pub struct Repo {
+    inner: gix::ThreadSafeRepository,
+    /// The path the user gave.
+    display: String,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Repo({})", self.display)
+    }
+}
+
+impl Repo {
+    /// Opens the repository at or above `path` (work tree or bare).
+    pub fn open(path: &Path) -> Result<Repo> {
+        let display = path.display().to_string();
+        if !path.exists() {
+            return Err(SourceError::NotARepository { path: display });
+        }
+        let repo = gix::discover(path).map_err(|_| SourceError::NotARepository {
+            path: display.clone(),
+        })?;
+        Ok(Repo {
+            inner: repo.into_sync(),
+            display,
+        })
+    }
+
+    fn local(&self) -> gix::Repository {
+        let mut repo = self.inner.to_thread_local();
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        repo
+    }
+
+    /// The work tree, when the repository has one.
+    pub fn workdir(&self) -> Option<PathBuf> {
+        self.inner.work_dir().map(Path::to_path_buf)
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.local().is_shallow().unwrap_or(false)
+    }
+
+    /// Resolves `rev` (`worktree`, or anything git accepts) to a snapshot.
+    pub fn snapshot(&self, rev: &str) -> Result<Snapshot> {
+        if rev == WORKTREE {
+            let dir = self.workdir().ok_or_else(|| SourceError::BareWorktree {
+                path: self.display.clone(),
+            })?;
+            return Ok(Snapshot::Worktree(dir));
+        }
+        self.resolve(rev).map(Snapshot::Commit)
+    }
+
+    /// Resolves `rev` to a commit, peeling annotated tags.
+    pub fn resolve(&self, rev: &str) -> Result<Commit> {
+        let repo = self.local();
+        let id = match repo.rev_parse_single(rev) {
+            Ok(id) => id.detach(),
+            Err(_) => return Err(self.unknown_revision(&repo, rev)),
+        };
+        let object = repo
+            .find_object(id)
+            .map_err(|e| read_err(format!("object {id}"), e))?;
+        let kind = object.kind;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| SourceError::NotACommit {
+                rev: rev.to_string(),
+                kind: kind.to_string(),
+            })?;
+        self.commit(commit.id)
+    }
+
+    /// Reads one commit by id.
+    pub fn commit(&self, id: Oid) -> Result<Commit> {
+        let repo = self.local();
+        let commit = match repo.try_find_object(id) {
+            Ok(Some(obj)) => obj
+                .try_into_commit()
+                .map_err(|e| read_err(format!("commit {id}"), e))?,
+            Ok(None) => {
+                if repo.is_shallow().unwrap_or(false) {
+                    return Err(shallow(format!("commit {id}")));
+                }
+                return Err(SourceError::MissingObject {
+                    oid: id.to_string(),
+                    path: "commit".into(),
+                });
+            }
+            Err(e) => return Err(read_err(format!("commit {id}"), e)),
+        };
+        let decoded = commit
+            .decode()
+            .map_err(|e| read_err(format!("commit {id}"), e))?;
+        let summary = decoded.message_summary().to_string();
+        Ok(Commit {
+            id,
+            tree: decoded.tree(),
+            parents: decoded.parents().collect(),
+            time: decoded.committer().map(|c| c.seconds()).unwrap_or(0),
+            summary,
+        })
+    }
+
+    fn unknown_revision(&self, repo: &gix::Repository, rev: &str) -> SourceError {
+        if repo.is_shallow().unwrap_or(false)
+            && (rev.contains('~') || rev.contains('^') || looks_like_hex(rev))
+        {
+            return shallow(format!("revision `{rev}`"));
+        }
+        let names = self.ref_names();
+        let mut scored: Vec<(usize, &String)> = names
+            .iter()
+            .map(|n| {
+                (
+                    strsim::levenshtein(&n.to_lowercase(), &rev.to_lowercase()),
+                    n,
+                )
+            })
+            .filter(|(d, n)| *d <= (rev.len().max(3) / 2).max(2) || n.contains(rev))
+            .collect();
+        scored.sort();
+        let close: Vec<String> = scored
+            .into_iter()
+            .take(5)
+            .map(|(_, n)| format!("`{n}`"))
+            .collect();
+        let help = if close.is_empty() {
+            let mut help = "name a tag, branch, remote branch or commit id that exists here (`git tag`, `git branch -a`)".to_string();
+            if names.is_empty() {
+                help.push_str("; this repository has no branches or tags yet");
+            } else if repo.is_shallow().unwrap_or(false) {
+                help.push_str(SHALLOW_HINT);
+            }
+            help
+        } else {
+            format!("did you mean {}?", close.join(", "))
+        };
+        SourceError::UnknownRevision {
+            rev: rev.to_string(),
+            help,
+        }
+    }
+
+    /// Short names of every branch, remote branch and tag.
+    pub fn ref_names(&self) -> Vec<String> {
+        let repo = self.local();
+        let Ok(platform) = repo.references() else {
+            return Vec::new();
+        };
+        let Ok(all) = platform.all() else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = all
+            .filter_map(|r| r.ok())
+            .map(|r| r.name().shorten().to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Tags whose short name matches `glob`, with the commit each points to (annotated tags peeled).
+    pub fn tags_matching(&self, glob: &globset::GlobMatcher) -> Vec<(String, Oid)> {
+        let repo = self.local();
+        let Ok(platform) = repo.references() else {
+            return Vec::new();
+        };
+        let Ok(tags) = platform.tags() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for mut r in tags.filter_map(|r| r.ok()) {
+            let name = r.name().shorten().to_string();
+            if !glob.is_match(&name) {
+                continue;
+            }
+            if let Ok(commit) = r.peel_to_commit() {
+                out.push((name, commit.id));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The best common ancestor of two commits.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
+        let repo = self.local();
+        match repo.merge_base(a, b) {
+            Ok(id) => Ok(id.map(|id| id.detach())),
+            Err(e) => {
+                if repo.is_shallow().unwrap_or(false) {
+                    Err(shallow(format!("the history that connects {a} and {b}")))
+                } else {
+                    Err(read_err(format!("merge base of {a} and {b}"), e))
+                }
+            }
+        }
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (or equal).
+    pub fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool> {
+        Ok(ancestor == descendant || self.merge_base(ancestor, descendant)? == Some(ancestor))
+    }
+
+    /// First-parent history from `tip` (inclusive) back to `stop` (exclusive), at most `limit`
+    /// commits. Returns the commits newest first. A shallow boundary ends the walk with an error
+    /// only when `stop` was not reached and no limit cut it.
+    pub fn first_parent_chain(
+        &self,
+        tip: Oid,
+        stop: Option<Oid>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Commit>> {
+        let mut out = Vec::new();
+        let mut next = Some(tip);
+        while let Some(id) = next {
+            if Some(id) == stop || limit.is_some_and(|l| out.len() >= l) {
+                break;
+            }
+            let commit = match self.commit(id) {
+                Ok(c) => c,
+                Err(SourceError::Shallow { .. }) | Err(SourceError::MissingObject { .. })
+                    if self.is_shallow() =>
+                {
+                    return Err(shallow(format!(
+                        "the mainline history back to {}",
+                        stop.map_or("the root".into(), |s| s.to_string())
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            next = commit.parents.first().copied();
+            out.push(commit);
+        }
+        Ok(out)
+    }
+
+    /// Every file (blob or symlink; no submodules) of a snapshot whose path `keep` accepts, sorted by path.
+    pub fn files(
+        &self,
+        snapshot: &Snapshot,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<FileEntry>> {
+        let mut out = match snapshot {
+            Snapshot::Commit(c) => {
+                let repo = self.local();
+                let mut out = Vec::new();
+                walk_tree(&repo, c.tree, "", keep, &mut out)?;
+                out
+            }
+            Snapshot::Worktree(dir) => worktree_files(dir, keep)?,
+        };
+        out.sort();
+        Ok(out)
+    }
+
+    /// Reads a blob (or, for the work tree, the file) by entry.
+    pub fn read(&self, snapshot: &Snapshot, entry: &FileEntry) -> Result<Vec<u8>> {
+        match snapshot {
+            Snapshot::Worktree(dir) => std::fs::read(dir.join(&entry.path))
+                .map_err(|e| read_err(format!("{} in the work tree", entry.path), e)),
+            Snapshot::Commit(_) => self.read_blob(entry.oid, &entry.path),
+        }
+    }
+
+    /// Reads a blob by id; `path` only names it in errors.
+    pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
+        let repo = self.local();
+        match repo.try_find_object(oid) {
+            Ok(Some(obj)) => Ok(obj.detach().data),
+            Ok(None) => Err(SourceError::MissingObject {
+                oid: oid.to_string(),
+                path: path.to_string(),
+            }),
+            Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
+        }
+    }
+
+    /// The size of a blob without reading it.
+    pub fn blob_size(&self, oid: Oid, path: &str) -> Result<u64> {
+        let repo = self.local();
+        match repo.try_find_header(oid) {
+            Ok(Some(h)) => Ok(h.size()),
+            Ok(None) => Err(SourceError::MissingObject {
+                oid: oid.to_string(),
+                path: path.to_string(),
+            }),
+            Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
+        }
+    }
+
+    /// Paths that differ between two snapshots, sorted. Between commits, subtrees with equal ids
+    /// are skipped without being read, so the cost follows the size of the change.
+    pub fn diff(&self, old: &Snapshot, new: &Snapshot) -> Result<Vec<PathChange>> {
+        let mut out = Vec::new();
+        match (old, new) {
+            (Snapshot::Commit(a), Snapshot::Commit(b)) => {
+                let repo = self.local();
+                diff_trees(&repo, Some(a.tree), Some(b.tree), "", &mut out)?;
+            }
+            _ => {
+                let all = |_: &str| true;
+                let a: BTreeMap<String, Oid> = self
+                    .files(old, &all)?
+                    .into_iter()
+                    .map(|e| (e.path, e.oid))
+                    .collect();
+                let b: BTreeMap<String, Oid> = self
+                    .files(new, &all)?
+                    .into_iter()
+                    .map(|e| (e.path, e.oid))
+                    .collect();
+                for (path, oid) in &a {
+                    match b.get(path) {
+                        None => out.push(PathChange {
+                            path: path.clone(),
+                            kind: ChangeKind::Removed,
+                            old: Some(*oid),
+                            new: None,
+                        }),
+                        Some(n) if n != oid => out.push(PathChange {
+                            path: path.clone(),
+                            kind: ChangeKind::Modified,
+                            old: Some(*oid),
+                            new: Some(*n),
+                        }),
+                        Some(_) => {}
+                    }
+                }
+                for (path, oid) in &b {
+                    if !a.contains_key(path) {
+                        out.push(PathChange {
+                            path: path.clone(),
+                            kind: ChangeKind::Added,
+                            old: None,
+                            new: Some(*oid),
+                        });
+                    }
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+const SHALLOW_HINT: &str = "; this is a shallow clone, so older commits may simply be missing: run `git fetch --unshallow` \
+     (or `git fetch --deepen=N`), or in GitHub Actions set `fetch-depth: 0` on actions/checkout";
+
+fn shallow(what: String) -> SourceError {
+    SourceError::Shallow {
+        what,
+        help: "fetch the full history: `git fetch --unshallow --tags` (in GitHub Actions: `fetch-depth: 0` on \
+               actions/checkout), then run again"
+            .to_string(),
+    }
+}
+
+fn looks_like_hex(s: &str) -> bool {
+    s.len() >= 4 && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+fn tree_entries(
+    repo: &gix::Repository,
+    id: Oid,
+    prefix: &str,
+) -> Result<Vec<(String, gix::objs::tree::EntryKind, Oid)>> {
+    let tree = match repo.try_find_object(id) {
+        Ok(Some(obj)) => obj
+            .try_into_tree()
+            .map_err(|e| read_err(format!("tree {id}"), e))?,
+        Ok(None) => {
+            let path = if prefix.is_empty() { "<root>" } else { prefix };
+            return Err(SourceError::MissingObject {
+                oid: id.to_string(),
+                path: path.to_string(),
+            });
+        }
+        Err(e) => return Err(read_err(format!("tree {id}"), e)),
+    };
+    let mut out = Vec::new();
+    for entry in tree.iter() {
+        let entry = entry.map_err(|e| read_err(format!("tree {id}"), e))?;
+        out.push((
+            entry.filename().to_string(),
+            entry.mode().kind(),
+            entry.object_id(),
+        ));
+    }
+    Ok(out)
+}
+
+fn walk_tree(
+    repo: &gix::Repository,
+    id: Oid,
+    prefix: &str,
+    keep: &dyn Fn(&str) -> bool,
+    out: &mut Vec<FileEntry>,
+) -> Result<()> {
+    use gix::objs::tree::EntryKind;
+    for (name, kind, oid) in tree_entries(repo, id, prefix)? {
+        let path = join(prefix, &name);
+        match kind {
+            EntryKind::Tree => walk_tree(repo, oid, &path, keep, out)?,
+            EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
+                if keep(&path) {
+                    out.push(FileEntry { path, oid });
+                }
+            }
+            EntryKind::Commit => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_file(kind: gix::objs::tree::EntryKind) -> bool {
+    use gix::objs::tree::EntryKind;
+    matches!(
+        kind,
+        EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
+    )
+}
+
+fn diff_trees(
+    repo: &gix::Repository,
+    a: Option<Oid>,
+    b: Option<Oid>,
+    prefix: &str,
+    out: &mut Vec<PathChange>,
+) -> Result<()> {
+    use gix::objs::tree::EntryKind;
+    if a == b {
+        return Ok(());
+    }
+    let list = |id: Option<Oid>| -> Result<BTreeMap<String, (EntryKind, Oid)>> {
+        Ok(match id {
+            Some(id) => tree_entries(repo, id, prefix)?
+                .into_iter()
+                .map(|(n, k, o)| (n, (k, o)))
+                .collect(),
+            None => BTreeMap::new(),
+        })
+    };
+    let (old, new) = (list(a)?, list(b)?);
+    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for name in names {
+        let path = join(prefix, name);
+        let o = old.get(name).copied();
+        let n = new.get(name).copied();
+        if o == n {
+            continue;
+        }
+        let sub = |e: Option<(EntryKind, Oid)>| {
+            e.filter(|(k, _)| *k == EntryKind::Tree).map(|(_, id)| id)
+        };
+        let file = |e: Option<(EntryKind, Oid)>| e.filter(|(k, _)| is_file(*k)).map(|(_, id)| id);
+        let (os, ns) = (sub(o), sub(n));
+        if os.is_some() || ns.is_some() {
+            diff_trees(repo, os, ns, &path, out)?;
+        }
+        match (file(o), file(n)) {
+            (Some(x), Some(y)) if x != y => out.push(PathChange {
+                path,
+                kind: ChangeKind::Modified,
+                old: Some(x),
+                new: Some(y),
+            }),
+            (Some(x), None) => out.push(PathChange {
+                path,
+                kind: ChangeKind::Removed,
+                old: Some(x),
+                new: None,
+            }),
+            (None, Some(y)) => out.push(PathChange {
+                path,
+                kind: ChangeKind::Added,
+                old: None,
+                new: Some(y),
+            }),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEntry>> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(false)
+        .git_global(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry =
+            entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("walk stays below its root");
+        let path = rel.to_string_lossy().replace('\\', "/");
+        if !keep(&path) {
+            continue;
+        }
+        let data = std::fs::read(entry.path()).map_err(|e| read_err(&path, e))?;
+        let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
+            .map_err(|e| read_err(&path, e))?;
+        out.push(FileEntry { path, oid });
+    }
+    Ok(out)
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time, without a date library (civil-from-days, H. Hinnant).
+pub fn civil_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(1_700_000_000), "2023-11-14");
+        assert_eq!(civil_date(951_782_400), "2000-02-29");
+    }
+}

@@ -1,0 +1,99 @@
+//! The JSON report: the stable contract (`schema_version` 1, schema in `schema/report.schema.json`).
+//! Field order is fixed by the view structs below; every list is already sorted in the outcome.
+use crate::finding::Finding;
+use crate::outcome::{
+    ClosestSafe, FileChange, ModelSummary, Outcome, PackageSummary, ReleaseSize, RevInfo,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+    rules_digest: String,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    error: usize,
+    danger: usize,
+    warning: usize,
+    note: usize,
+    /// Findings covered by an exception (not in the four counts above).
+    excepted: usize,
+    /// Model events suppressed by the model's own metadata (not counted either).
+    suppressed: usize,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: u32,
+    tool: Tool,
+    command: crate::outcome::Command,
+    repository: &'a str,
+    base: &'a RevInfo,
+    head: &'a RevInfo,
+    mainline: Option<&'a RevInfo>,
+    fail_on: crate::finding::Severity,
+    verdict: crate::outcome::Verdict,
+    counts: Counts,
+    findings: &'a [Finding],
+    files: &'a [FileChange],
+    models: &'a [ModelSummary],
+    packages: &'a [PackageSummary],
+    closest_safe: Option<&'a ClosestSafe>,
+    history: &'a [ReleaseSize],
+    digests: &'a BTreeMap<String, String>,
+    reproduce: &'a str,
+    date: Option<&'a str>,
+    notes: &'a [String],
+}
+
+pub fn render(o: &Outcome) -> String {
+    use crate::finding::Severity::*;
+    let c = o.counts();
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "shipgate",
+            version: env!("CARGO_PKG_VERSION"),
+            rules_digest: crate::rules::catalog::digest(),
+        },
+        command: o.command,
+        repository: &o.repo,
+        base: &o.base,
+        head: &o.head,
+        mainline: o.mainline.as_ref(),
+        fail_on: o.fail_on,
+        verdict: o.verdict,
+        counts: Counts {
+            error: c[&Error],
+            danger: c[&Danger],
+            warning: c[&Warning],
+            note: c[&Note],
+            excepted: o.findings.iter().filter(|f| f.exception.is_some()).count(),
+            suppressed: o
+                .findings
+                .iter()
+                .filter(|f| f.severity == Suppressed)
+                .count(),
+        },
+        findings: &o.findings,
+        files: &o.files,
+        models: &o.models,
+        packages: &o.packages,
+        closest_safe: o.closest_safe.as_ref(),
+        history: &o.history,
+        digests: &o.digests,
+        reproduce: &o.command_line,
+        date: o.date.as_deref(),
+        notes: &o.notes,
+    };
+    let mut s = serde_json::to_string_pretty(&report)
+        .expect("the report is plain data and always serialises");
+    s.push('\n');
+    s
+}
