@@ -216,19 +216,27 @@ fn check_date(date: &Option<String>) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The command that reproduces this verdict: `shipgate` and the arguments, without the
+/// presentation-only `--output` and `--format` (so every output of one run states the same command).
 fn command_line() -> String {
-    std::env::args()
-        .map(|a| {
-            if a.is_empty()
-                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c))
-            {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            } else {
-                a
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut parts = vec!["shipgate".to_string()];
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--output" || a == "--format" {
+            args.next();
+            continue;
+        }
+        if a.starts_with("--output=") || a.starts_with("--format=") {
+            continue;
+        }
+        if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c))
+        {
+            parts.push(format!("'{}'", a.replace('\'', r"'\''")));
+        } else {
+            parts.push(a);
+        }
+    }
+    parts.join(" ")
 }
 
 fn style() -> Style {
