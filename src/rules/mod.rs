@@ -1,3 +1,4 @@
 //! Rules: metadata as data files (`catalog`), evaluators that turn diffs into findings.
 pub mod catalog;
 pub mod docs;
+pub mod policy;

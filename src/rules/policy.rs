@@ -1,0 +1,227 @@
+//! Policy applied after every evaluator has run, whatever rule made a finding: `[rules]` levels
+//! from the config, then exceptions. An exception matches by rule id (prefix at `.` boundaries)
+//! and subject (exact or glob; optionally one fingerprint), never by message text. Exceptions
+//! without a reason, or past `expires`, except nothing and are findings themselves.
+use crate::config::{LoadedConfig, parse_date};
+use crate::finding::{AppliedException, Finding, Severity, id_matches};
+use globset::Glob;
+
+/// Re-levels findings per `[rules]`; drops those turned `off`. Suppressed model events stay
+/// suppressed.
+pub fn apply_levels(findings: &mut Vec<Finding>, config: &LoadedConfig) {
+    findings.retain_mut(|f| match config.level_for(&f.id) {
+        None => true,
+        Some(None) => false,
+        Some(Some(level)) => {
+            if f.severity != Severity::Suppressed {
+                f.severity = level;
+            }
+            true
+        }
+    });
+}
+
+/// Days since the epoch for "today": `--date`, else the system clock.
+pub fn today(date: Option<&str>) -> i64 {
+    if let Some(d) = date.and_then(parse_date) {
+        return d;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    secs.div_euclid(86_400)
+}
+
+/// Applies exceptions and appends `ExpiredException` / `UnusedException` findings.
+pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, today: i64) {
+    let origin = config.origin.clone();
+    let mut extra = Vec::new();
+    for (index, spanned) in config.config.exceptions.iter().enumerate() {
+        let ex = spanned.get_ref();
+        let line = line_of(&config.text, spanned.span().start);
+        let subject_desc = format!("exceptions[{index}] {} {}", ex.rule, ex.subject);
+        let reason = ex.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let Some(reason) = reason else {
+            extra.push(
+                Finding::new(
+                    "ExpiredException.MissingReason",
+                    Severity::Warning,
+                    &subject_desc,
+                    format!(
+                        "the exception for {} on `{}` has no reason, so it excepts nothing: add `reason = \"…\"` saying why it is safe to ship",
+                        ex.rule, ex.subject
+                    ),
+                )
+                .at(&origin, line),
+            );
+            continue;
+        };
+        if let Some(expires) = ex.expires.as_deref().and_then(parse_date)
+            && expires < today
+        {
+            extra.push(
+                Finding::new(
+                    "ExpiredException.Expired",
+                    Severity::Warning,
+                    &subject_desc,
+                    format!(
+                        "the exception for {} on `{}` expired on {}, so it excepts nothing: renew it with a new date and approval, or fix the finding",
+                        ex.rule,
+                        ex.subject,
+                        ex.expires.as_deref().unwrap_or_default()
+                    ),
+                )
+                .at(&origin, line),
+            );
+            continue;
+        }
+        let glob = Glob::new(&ex.subject).map(|g| g.compile_matcher()).ok();
+        let mut used = false;
+        for f in findings.iter_mut() {
+            if f.exception.is_some() || f.severity == Severity::Suppressed {
+                continue;
+            }
+            let subject_ok = f.subject == ex.subject || glob.as_ref().is_some_and(|g| g.is_match(&f.subject));
+            let fp_ok = ex.fingerprint.as_ref().is_none_or(|fp| *fp == f.fingerprint);
+            if id_matches(&ex.rule, &f.id) && subject_ok && fp_ok {
+                used = true;
+                f.exception = Some(AppliedException {
+                    index,
+                    rule: ex.rule.clone(),
+                    subject: ex.subject.clone(),
+                    reason: reason.to_string(),
+                    approved_by: ex.approved_by.clone(),
+                    expires: ex.expires.clone(),
+                });
+            }
+        }
+        if !used {
+            extra.push(
+                Finding::new(
+                    "UnusedException",
+                    Severity::Warning,
+                    &subject_desc,
+                    format!(
+                        "the exception for {} on `{}` matched no finding: remove it, or correct its rule or subject",
+                        ex.rule, ex.subject
+                    ),
+                )
+                .at(&origin, line),
+            );
+        }
+    }
+    // Bookkeeping findings obey `[rules]` too.
+    apply_levels(&mut extra, config);
+    findings.extend(extra);
+}
+
+/// A ready-to-paste `[[exceptions]]` entry for a finding.
+pub fn exception_entry(f: &Finding, expires: Option<&str>) -> String {
+    format!(
+        "[[exceptions]]\nrule = {:?}\nsubject = {:?}\nfingerprint = {:?}\nreason = \"\"          # required: why it is safe to ship\napproved_by = \"\"     # who approved\nexpires = {:?}\n",
+        f.id,
+        f.subject,
+        f.fingerprint,
+        expires.unwrap_or("YYYY-MM-DD")
+    )
+}
+
+fn line_of(text: &str, offset: usize) -> Option<u32> {
+    if text.is_empty() {
+        return None;
+    }
+    let upto = text.get(..offset.min(text.len()))?;
+    Some(upto.bytes().filter(|b| *b == b'\n').count() as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> LoadedConfig {
+        // Policy tests must not depend on which rules the catalog has: parse without validation.
+        LoadedConfig {
+            config: toml::from_str(text).expect("test config parses"),
+            origin: "shipgate.toml".into(),
+            text: text.into(),
+            levels: Vec::new(),
+        }
+    }
+
+    fn findings() -> Vec<Finding> {
+        vec![
+            Finding::new("RemovedShape", Severity::Error, "com.a#Legacy", "gone"),
+            Finding::new("TraitBreakingChange.Remove.smithy.api#paginated", Severity::Error, "com.a#List", "x"),
+            Finding::new("MissingPackage", Severity::Error, "aws-config", "missing"),
+        ]
+    }
+
+    const TODAY: i64 = 20_000; // 2024-10-04
+
+    #[test]
+    fn glob_subject_and_prefix_rule_except_and_are_recorded() {
+        let c = cfg(
+            "[[exceptions]]\nrule = \"TraitBreakingChange\"\nsubject = \"com.a#*\"\nreason = \"ok\"\napproved_by = \"rm\"\nexpires = \"2099-01-01\"\n",
+        );
+        let mut f = findings();
+        apply_exceptions(&mut f, &c, TODAY);
+        let ex = f[1].exception.as_ref().expect("excepted by prefix + glob");
+        assert_eq!((ex.reason.as_str(), ex.approved_by.as_deref()), ("ok", Some("rm")));
+        assert!(f[0].exception.is_none(), "rule prefix must not match RemovedShape");
+        assert!(!f[1].is_active());
+        assert_eq!(f.len(), 3, "no bookkeeping finding for a used, valid exception");
+    }
+
+    #[test]
+    fn expired_exception_excepts_nothing_and_is_a_finding() {
+        let c = cfg("[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.a#Legacy\"\nreason = \"r\"\nexpires = \"2020-01-01\"\n");
+        let mut f = findings();
+        apply_exceptions(&mut f, &c, TODAY);
+        assert!(f[0].exception.is_none());
+        let e = f.iter().find(|x| x.id == "ExpiredException.Expired").expect("expired finding");
+        assert_eq!((e.path.as_deref(), e.line), (Some("shipgate.toml"), Some(1)));
+        // The same exception holds on its expiry day.
+        let mut f = findings();
+        apply_exceptions(&mut f, &c, parse_date("2020-01-01").expect("date"));
+        assert!(f[0].exception.is_some());
+    }
+
+    #[test]
+    fn missing_reason_excepts_nothing() {
+        let c = cfg("[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.a#Legacy\"\nreason = \"  \"\n");
+        let mut f = findings();
+        apply_exceptions(&mut f, &c, TODAY);
+        assert!(f[0].exception.is_none());
+        assert!(f.iter().any(|x| x.id == "ExpiredException.MissingReason"));
+    }
+
+    #[test]
+    fn unused_exception_is_a_finding() {
+        let c = cfg("[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.b#Other\"\nreason = \"r\"\n");
+        let mut f = findings();
+        apply_exceptions(&mut f, &c, TODAY);
+        assert!(f.iter().any(|x| x.rule == "UnusedException" && x.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn fingerprint_restricts_an_exception() {
+        let fp = findings()[0].fingerprint.clone();
+        let c = cfg(&format!(
+            "[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"*\"\nreason = \"r\"\nfingerprint = \"{fp}\"\n[[exceptions]]\nrule = \"MissingPackage\"\nsubject = \"*\"\nreason = \"r\"\nfingerprint = \"0000\"\n"
+        ));
+        let mut f = findings();
+        apply_exceptions(&mut f, &c, TODAY);
+        assert!(f[0].exception.is_some() && f[2].exception.is_none());
+    }
+
+    #[test]
+    fn levels_relevel_and_turn_off() {
+        let mut c = cfg("");
+        c.levels = vec![("TraitBreakingChange.Remove".into(), Some(Severity::Note)), ("MissingPackage".into(), None)];
+        let mut f = findings();
+        apply_levels(&mut f, &c);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1].severity, Severity::Note);
+    }
+}
