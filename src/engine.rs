@@ -2,8 +2,8 @@
 //! hand the result over as an [`Outcome`]. Nothing here prints.
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, changed_files};
-use crate::finding::{Severity, sort_findings};
-use crate::outcome::{Command, Outcome, RevInfo, Verdict};
+use crate::finding::{Finding, Severity, sort_findings};
+use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
 use miette::Diagnostic;
 use std::collections::BTreeMap;
@@ -121,8 +121,62 @@ pub fn default_base(
     })
 }
 
-/// Runs `diff`, `check` or `report` (closest-safe lives in `history`).
-pub fn run(req: &Request) -> Result<Outcome, EngineError> {
+/// What one base → head comparison found, before policy (levels, exceptions) is applied.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub files: Vec<FileChange>,
+    pub models: Vec<ModelSummary>,
+    pub packages: Vec<PackageSummary>,
+    pub notes: Vec<String>,
+}
+
+/// Compares snapshots of one repository under one config. Shared by `check` and the history
+/// searches, so it is `Sync` and caches what it parses by blob id: evaluating many candidates
+/// costs what their distinct blobs cost, not commits × files.
+pub struct Analyzer<'a> {
+    pub repo: &'a Repo,
+    pub config: &'a LoadedConfig,
+    classifier: Classifier,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(repo: &'a Repo, config: &'a LoadedConfig) -> Analyzer<'a> {
+        Analyzer { repo, config, classifier: Classifier::new(config) }
+    }
+
+    /// Everything every evaluator finds between `base` and `head` (and `mainline`, when given).
+    pub fn analyze(&self, base: &Snapshot, head: &Snapshot, mainline: Option<&Snapshot>) -> Result<Analysis, EngineError> {
+        let _ = mainline;
+        let changes = self.repo.diff(base, head)?;
+        let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
+        let notes =
+            vec!["model and package rules are not part of this build yet: only file-level changes are reported".to_string()];
+        Ok(Analysis { findings: Vec::new(), files, models: Vec::new(), packages: Vec::new(), notes })
+    }
+
+    /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
+    pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
+        crate::rules::policy::apply_levels(&mut findings, self.config);
+        crate::rules::policy::apply_exceptions(&mut findings, self.config, crate::rules::policy::today(date));
+        sort_findings(&mut findings);
+        findings
+    }
+}
+
+/// Repository, config, and the three snapshots a command compares.
+pub struct Context {
+    pub repo: Repo,
+    pub config: LoadedConfig,
+    pub base_rev: String,
+    pub base: Snapshot,
+    pub head: Snapshot,
+    pub mainline: Option<(String, Snapshot)>,
+    pub notes: Vec<String>,
+}
+
+/// Opens the repository, resolves the revisions and loads the config.
+pub fn context(req: &Request) -> Result<Context, EngineError> {
     let repo = Repo::open(&req.repo)?;
     let head = repo.snapshot(&req.head)?;
     let config = load_config(&repo, req.config.as_ref(), &head)?;
@@ -137,7 +191,6 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         });
     }
     let base = repo.snapshot(&base_rev)?;
-
     let mut notes = Vec::new();
     let mainline = match resolve_mainline(&repo, req, &config) {
         Ok(m) => m,
@@ -147,45 +200,32 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         }
         Err(_) => {
             let rev = req.mainline.as_deref().expect("checked above");
-            return Err(repo
-                .snapshot(rev)
-                .expect_err("it failed a moment ago")
-                .into());
+            return Err(repo.snapshot(rev).expect_err("it failed a moment ago").into());
         }
     };
+    Ok(Context { repo, config, base_rev, base, head, mainline, notes })
+}
 
-    let classifier = Classifier::new(&config);
-    let changes = repo.diff(&base, &head)?;
-    let files = changed_files(&repo, &base, &head, &classifier, &changes)?;
-    notes.push(
-        "model and package rules are not part of this build yet: only file-level changes are reported".to_string(),
-    );
-
-    let mut findings = Vec::new();
-    sort_findings(&mut findings);
-
+/// The outcome shell every command fills: revisions, digests, reproduction.
+pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) -> Outcome {
     let mut digests = BTreeMap::new();
-    digests.insert("base".to_string(), base.label());
+    digests.insert("base".to_string(), ctx.base.label());
     digests.insert("head".to_string(), head.label());
-    if let Some((_, snap)) = &mainline {
+    if let Some((_, snap)) = &ctx.mainline {
         digests.insert("mainline".to_string(), snap.label());
     }
-    digests.insert(
-        "config".to_string(),
-        format!("{} ({})", config.digest(), config.origin),
-    );
+    digests.insert("config".to_string(), format!("{} ({})", ctx.config.digest(), ctx.config.origin));
     digests.insert("rules".to_string(), crate::rules::catalog::digest());
-
-    let mut outcome = Outcome {
+    Outcome {
         command: req.command,
         repo: req.repo.display().to_string(),
-        base: rev_info(&base_rev, &base),
-        head: rev_info(&req.head, &head),
-        mainline: mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
+        base: rev_info(&ctx.base_rev, &ctx.base),
+        head: rev_info(head_rev, head),
+        mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
         fail_on: req.fail_on,
         verdict: Verdict::Pass,
-        findings,
-        files,
+        findings: Vec::new(),
+        files: Vec::new(),
         models: Vec::new(),
         packages: Vec::new(),
         closest_safe: None,
@@ -193,10 +233,46 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         digests,
         command_line: req.command_line.clone(),
         date: req.date.clone(),
-        notes,
-    };
-    outcome.decide();
-    Ok(outcome)
+        notes: ctx.notes.clone(),
+    }
+}
+
+/// Runs `diff`, `check` or `report`.
+pub fn run(req: &Request) -> Result<Outcome, EngineError> {
+    let ctx = context(req)?;
+    let analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    let analysis = analyzer.analyze(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s))?;
+    let mut out = outcome(req, &ctx, &req.head, &ctx.head);
+    out.findings = analyzer.finish(analysis.findings, req.date.as_deref());
+    out.files = analysis.files;
+    out.models = analysis.models;
+    out.packages = analysis.packages;
+    out.notes.extend(analysis.notes);
+    if req.command != Command::Diff {
+        match crate::history::release_sizes(&analyzer, &ctx, &analysis_size(&out)) {
+            Ok((history, finding)) => {
+                out.history = history;
+                if let Some(f) = finding {
+                    let mut extra = analyzer.finish(vec![f], req.date.as_deref());
+                    out.findings.append(&mut extra);
+                    sort_findings(&mut out.findings);
+                }
+            }
+            Err(e) => out.notes.push(format!("release history was not measured: {e}")),
+        }
+    }
+    out.decide();
+    Ok(out)
+}
+
+/// The size of a diff as the release-history baseline measures it.
+pub fn analysis_size(o: &Outcome) -> crate::history::DiffSize {
+    crate::history::DiffSize {
+        shapes: o.models.iter().map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64).sum(),
+        packages: o.packages.iter().filter(|p| p.changed).count() as u64,
+        lines: o.models.iter().filter_map(|m| m.lines_changed).sum(),
+        files: o.files.len() as u64,
+    }
 }
 
 /// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit

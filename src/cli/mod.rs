@@ -377,10 +377,16 @@ fn gate(
     };
     let outcome = match command {
         Command::ClosestSafe => {
-            return Err(usage(
-                "closest-safe is not available in this build yet",
-                "it arrives with the gate-and-history work; use `shipgate check` on a candidate commit meanwhile",
-            ));
+            let tty = std::io::stderr().is_terminal();
+            let progress = move |done: usize, total: usize| {
+                if tty {
+                    eprint!("\rchecking mainline candidates: {done}/{total}");
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            };
+            crate::history::closest_safe(&req, &progress)?
         }
         _ => crate::engine::run(&req)?,
     };
