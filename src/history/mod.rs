@@ -19,6 +19,9 @@ pub struct DiffSize {
     pub files: u64,
 }
 
+/// A release tag: commit time, name, commit.
+type Tag = (i64, String, Commit);
+
 /// At least this many past releases before a diff can be called unusual.
 pub const MIN_HISTORY: usize = 4;
 /// At most this many past releases are measured (the newest ones).
@@ -43,7 +46,7 @@ pub fn release_sizes(
         Snapshot::Commit(c) => c.id,
         Snapshot::Worktree(_) => repo.resolve("HEAD")?.id,
     };
-    let mut tags: Vec<(i64, String, Commit)> = Vec::new();
+    let mut tags: Vec<Tag> = Vec::new();
     for (name, id) in repo.tags_matching(&glob) {
         if repo.is_ancestor(id, head_id).unwrap_or(false) {
             let commit = repo.commit(id)?;
@@ -59,7 +62,7 @@ pub fn release_sizes(
     }
     let start = tags.len().saturating_sub(MAX_HISTORY + 1);
     let tags = &tags[start..];
-    let pairs: Vec<(&(i64, String, Commit), &(i64, String, Commit))> = tags.windows(2).map(|w| (&w[0], &w[1])).collect();
+    let pairs: Vec<(&Tag, &Tag)> = tags.windows(2).map(|w| (&w[0], &w[1])).collect();
     let mut sizes: Vec<(usize, ReleaseSize, DiffSize)> = pairs
         .par_iter()
         .enumerate()
