@@ -1,1 +1,957 @@
-//! Smithy JSON AST models.
+//! Smithy JSON AST models: bytes in, a resolved [`Model`] out.
+//!
+//! The model is what smithy-diff compares: every shape with its members in order, its traits,
+//! the model metadata, `apply` statements merged into their targets and mixins resolved (members
+//! copied in mixin order, non-local traits inherited, service/resource/operation properties
+//! merged). Each shape and member remembers the 1-based line of its key in the file.
+//!
+//! Invariants: parsing never panics on any input (it is fuzzed, see `fuzz/`); errors carry the
+//! file name and a span so they render with line and column; shape ids are absolute.
+pub mod bundled;
+pub mod node;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use node::{Entry, Node};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use thiserror::Error;
+
+/// Why a file could not be read as a Smithy model.
+#[derive(Debug, Error, Diagnostic)]
+pub enum SmithyError {
+    /// `message` starts with the file path.
+    #[error("{message}")]
+    #[diagnostic(
+        code(shipgate::smithy::json),
+        help("fix the JSON syntax at the marked position")
+    )]
+    Json {
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: SourceSpan,
+    },
+    /// `message` starts with the file path.
+    #[error("{message}")]
+    #[diagnostic(
+        code(shipgate::smithy::model),
+        help("see https://smithy.io/2.0/spec/json-ast.html for the expected structure")
+    )]
+    Model {
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: SourceSpan,
+    },
+}
+
+/// The type of a shape, named as in the JSON AST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShapeType {
+    Blob,
+    Boolean,
+    String,
+    Enum,
+    Byte,
+    Short,
+    Integer,
+    IntEnum,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    Timestamp,
+    Document,
+    List,
+    Set,
+    Map,
+    Structure,
+    Union,
+    Service,
+    Resource,
+    Operation,
+    /// A member of an aggregate shape (never a top-level shape).
+    Member,
+}
+
+impl ShapeType {
+    pub fn parse(s: &str) -> Option<ShapeType> {
+        use ShapeType::*;
+        Some(match s {
+            "blob" => Blob,
+            "boolean" => Boolean,
+            "string" => String,
+            "enum" => Enum,
+            "byte" => Byte,
+            "short" => Short,
+            "integer" => Integer,
+            "intEnum" => IntEnum,
+            "long" => Long,
+            "float" => Float,
+            "double" => Double,
+            "bigInteger" => BigInteger,
+            "bigDecimal" => BigDecimal,
+            "timestamp" => Timestamp,
+            "document" => Document,
+            "list" => List,
+            "set" => Set,
+            "map" => Map,
+            "structure" => Structure,
+            "union" => Union,
+            "service" => Service,
+            "resource" => Resource,
+            "operation" => Operation,
+            _ => return None,
+        })
+    }
+
+    /// The name smithy-diff prints (`ShapeType.toString()`).
+    pub fn as_str(self) -> &'static str {
+        use ShapeType::*;
+        match self {
+            Blob => "blob",
+            Boolean => "boolean",
+            String => "string",
+            Enum => "enum",
+            Byte => "byte",
+            Short => "short",
+            Integer => "integer",
+            IntEnum => "intEnum",
+            Long => "long",
+            Float => "float",
+            Double => "double",
+            BigInteger => "bigInteger",
+            BigDecimal => "bigDecimal",
+            Timestamp => "timestamp",
+            Document => "document",
+            List => "list",
+            Set => "set",
+            Map => "map",
+            Structure => "structure",
+            Union => "union",
+            Service => "service",
+            Resource => "resource",
+            Operation => "operation",
+            Member => "member",
+        }
+    }
+
+    /// Simple types (scalars, enums, documents).
+    pub fn is_simple(self) -> bool {
+        !matches!(
+            self,
+            ShapeType::List
+                | ShapeType::Set
+                | ShapeType::Map
+                | ShapeType::Structure
+                | ShapeType::Union
+                | ShapeType::Service
+                | ShapeType::Resource
+                | ShapeType::Operation
+                | ShapeType::Member
+        )
+    }
+
+    pub fn is_collection(self) -> bool {
+        matches!(self, ShapeType::List | ShapeType::Set)
+    }
+
+    pub fn has_members(self) -> bool {
+        matches!(
+            self,
+            ShapeType::List
+                | ShapeType::Set
+                | ShapeType::Map
+                | ShapeType::Structure
+                | ShapeType::Union
+                | ShapeType::Enum
+                | ShapeType::IntEnum
+        )
+    }
+}
+
+impl std::fmt::Display for ShapeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Traits applied to a shape or member, in file order. Equality ignores order.
+#[derive(Debug, Clone, Default)]
+pub struct Traits(pub Vec<(String, Node)>);
+
+impl Traits {
+    pub fn get(&self, id: &str) -> Option<&Node> {
+        self.0.iter().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+    pub fn has(&self, id: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == id)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Sets a trait, replacing an existing value (Smithy merges list-valued `apply`s; a later
+    /// value wins for everything else).
+    pub fn set(&mut self, id: &str, value: Node) {
+        if let Some(slot) = self.0.iter_mut().find(|(k, _)| k == id) {
+            slot.1 = value;
+        } else {
+            self.0.push((id.to_string(), value));
+        }
+    }
+}
+
+impl PartialEq for Traits {
+    fn eq(&self, other: &Traits) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+/// A member of a structure, union, list, set, map, enum or intEnum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub name: String,
+    pub target: String,
+    pub traits: Traits,
+    /// 1-based line of the member's key (of the shape for members copied from a mixin).
+    pub line: u32,
+}
+
+/// A top-level shape. Fields that do not apply to its type are empty.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub id: String,
+    pub kind: ShapeType,
+    pub traits: Traits,
+    pub members: Vec<Member>,
+    pub mixins: Vec<String>,
+    pub line: u32,
+    // service
+    pub version: Option<String>,
+    pub operations: Vec<String>,
+    pub resources: Vec<String>,
+    pub errors: Vec<String>,
+    pub rename: BTreeMap<String, String>,
+    // resource
+    pub identifiers: BTreeMap<String, String>,
+    pub properties: BTreeMap<String, String>,
+    pub lifecycle: BTreeMap<String, String>,
+    pub collection_operations: Vec<String>,
+    // operation
+    pub input: String,
+    pub output: String,
+}
+
+/// `smithy.api#Unit`: the implicit input and output of an operation.
+pub const UNIT: &str = "smithy.api#Unit";
+
+impl Shape {
+    fn new(id: String, kind: ShapeType, line: u32) -> Shape {
+        Shape {
+            id,
+            kind,
+            traits: Traits::default(),
+            members: Vec::new(),
+            mixins: Vec::new(),
+            line,
+            version: None,
+            operations: Vec::new(),
+            resources: Vec::new(),
+            errors: Vec::new(),
+            rename: BTreeMap::new(),
+            identifiers: BTreeMap::new(),
+            properties: BTreeMap::new(),
+            lifecycle: BTreeMap::new(),
+            collection_operations: Vec::new(),
+            input: UNIT.to_string(),
+            output: UNIT.to_string(),
+        }
+    }
+
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+
+    /// All operations bound directly (service/resource `operations`, resource lifecycle and
+    /// collection operations), like Smithy's `EntityShape.getAllOperations`.
+    pub fn all_operations(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.operations.iter().map(String::as_str).collect();
+        out.extend(self.collection_operations.iter().map(String::as_str));
+        out.extend(self.lifecycle.values().map(String::as_str));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether two versions of a shape are equal in everything smithy-diff compares.
+    pub fn same_as(&self, other: &Shape) -> bool {
+        fn set_eq(a: &[String], b: &[String]) -> bool {
+            let x: HashSet<&String> = a.iter().collect();
+            let y: HashSet<&String> = b.iter().collect();
+            x == y
+        }
+        self.kind == other.kind
+            && self.traits == other.traits
+            && self.mixins == other.mixins
+            && self.members == other.members
+            && self.version == other.version
+            && set_eq(&self.operations, &other.operations)
+            && set_eq(&self.resources, &other.resources)
+            && self.errors == other.errors
+            && self.rename == other.rename
+            && self.identifiers == other.identifiers
+            && self.properties == other.properties
+            && self.lifecycle == other.lifecycle
+            && set_eq(&self.collection_operations, &other.collection_operations)
+            && self.input == other.input
+            && self.output == other.output
+    }
+}
+
+/// A parsed and resolved Smithy model.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// `"smithy"` version string as written ("1.0", "2.0", ...).
+    pub version: String,
+    pub metadata: BTreeMap<String, Node>,
+    /// Every shape defined in the file, by absolute id.
+    pub shapes: BTreeMap<String, Shape>,
+}
+
+impl Model {
+    /// Service shape ids, sorted.
+    pub fn services(&self) -> Vec<String> {
+        self.shapes
+            .values()
+            .filter(|s| s.kind == ShapeType::Service)
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// 1-based line of a shape's key in the file; for `ns#Shape$member` the member's line.
+    pub fn line_of(&self, shape_id: &str) -> Option<u32> {
+        match shape_id.split_once('$') {
+            Some((container, member)) => {
+                let shape = self.shapes.get(container)?;
+                Some(shape.member(member).map_or(shape.line, |m| m.line))
+            }
+            None => self.shapes.get(shape_id).map(|s| s.line),
+        }
+    }
+
+    pub fn shape(&self, id: &str) -> Option<&Shape> {
+        self.shapes.get(id)
+    }
+}
+
+/// Cheap check used for auto-detection: the bytes start (after whitespace) with a JSON object
+/// whose top-level keys include `"smithy"` and `"shapes"`. Only top-level keys are examined and
+/// nested values are skipped without building anything, so big non-Smithy JSON costs one scan at
+/// most and usually far less (the first top-level key of a Smithy model is `"smithy"`).
+pub fn looks_like_smithy(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let ws = |b: &[u8], mut i: usize| {
+        while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
+            i += 1;
+        }
+        i
+    };
+    // Skip a UTF-8 byte order mark.
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        i = 3;
+    }
+    i = ws(bytes, i);
+    if bytes.get(i) != Some(&b'{') {
+        return false;
+    }
+    i += 1;
+    let (mut smithy, mut shapes) = (false, false);
+    loop {
+        i = ws(bytes, i);
+        if bytes.get(i) != Some(&b'"') {
+            return false;
+        }
+        let Some(end) = skip_string(bytes, i) else {
+            return false;
+        };
+        let key = &bytes[i + 1..end - 1];
+        smithy |= key == b"smithy";
+        shapes |= key == b"shapes";
+        if smithy && shapes {
+            return true;
+        }
+        i = ws(bytes, end);
+        if bytes.get(i) != Some(&b':') {
+            return false;
+        }
+        i = ws(bytes, i + 1);
+        let Some(next) = skip_value(bytes, i) else {
+            return false;
+        };
+        i = ws(bytes, next);
+        match bytes.get(i) {
+            Some(b',') => i += 1,
+            _ => return false,
+        }
+        // A Smithy model names "smithy" first in practice; give up on huge objects that have
+        // not shown it within their first keys' worth of bytes only if no key matched at all.
+        if !smithy && i > 1 << 20 {
+            return false;
+        }
+    }
+}
+
+fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Skips one JSON value without validating it fully; returns the offset after it.
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = skip_string(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+            {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+/// Parses a Smithy JSON AST document. `path` is only used in error messages.
+pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
+    let root = node::parse(bytes).map_err(|e| SmithyError::Json {
+        message: format!("{path}: invalid JSON: {}", e.message),
+        src: named_source(path, bytes),
+        span: (e.offset, 0).into(),
+    })?;
+    let lines = LineIndex::new(bytes);
+    let mut b = Builder {
+        path,
+        bytes,
+        lines: &lines,
+    };
+    b.model(&root)
+}
+
+fn named_source(path: &str, bytes: &[u8]) -> NamedSource<String> {
+    NamedSource::new(path, String::from_utf8_lossy(bytes).into_owned())
+}
+
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(bytes: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+    fn line(&self, offset: u32) -> u32 {
+        let idx = self.starts.partition_point(|s| *s <= offset as usize);
+        u32::try_from(idx).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+struct Builder<'a> {
+    path: &'a str,
+    bytes: &'a [u8],
+    lines: &'a LineIndex,
+}
+
+type Res<T> = Result<T, SmithyError>;
+
+impl Builder<'_> {
+    fn err(&self, offset: u32, message: impl Into<String>) -> SmithyError {
+        SmithyError::Model {
+            message: format!(
+                "{}: not a valid Smithy JSON AST model: {}",
+                self.path,
+                message.into()
+            ),
+            src: named_source(self.path, self.bytes),
+            span: (offset as usize, 0).into(),
+        }
+    }
+
+    fn object<'n>(&self, node: &'n Node, offset: u32, what: &str) -> Res<&'n [Entry]> {
+        node.as_object().ok_or_else(|| {
+            self.err(
+                offset,
+                format!("{what} must be an object, found {}", node.type_name()),
+            )
+        })
+    }
+
+    fn string<'n>(&self, node: &'n Node, offset: u32, what: &str) -> Res<&'n str> {
+        node.as_str().ok_or_else(|| {
+            self.err(
+                offset,
+                format!("{what} must be a string, found {}", node.type_name()),
+            )
+        })
+    }
+
+    fn shape_id(&self, s: &str, offset: u32, what: &str) -> Res<String> {
+        let valid = match s.split_once('#') {
+            Some((ns, name)) => !ns.is_empty() && !name.is_empty() && !name.starts_with('$'),
+            None => false,
+        };
+        if valid {
+            Ok(s.to_string())
+        } else {
+            Err(self.err(
+                offset,
+                format!("{what} `{s}` is not an absolute shape id (namespace#Name)"),
+            ))
+        }
+    }
+
+    /// `{"target": "ns#X"}`
+    fn reference(&self, node: &Node, offset: u32, what: &str) -> Res<String> {
+        let entries = self.object(node, offset, what)?;
+        let target = entries
+            .iter()
+            .find(|e| e.key == "target")
+            .ok_or_else(|| self.err(offset, format!("{what} is missing `target`")))?;
+        let s = self.string(&target.value, target.offset, what)?;
+        self.shape_id(s, target.offset, what)
+    }
+
+    fn references(&self, node: &Node, offset: u32, what: &str) -> Res<Vec<String>> {
+        let items = node.as_array().ok_or_else(|| {
+            self.err(
+                offset,
+                format!("{what} must be an array, found {}", node.type_name()),
+            )
+        })?;
+        items
+            .iter()
+            .map(|n| self.reference(n, offset, what))
+            .collect()
+    }
+
+    fn reference_map(&self, node: &Node, offset: u32, what: &str) -> Res<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        for e in self.object(node, offset, what)? {
+            out.insert(e.key.clone(), self.reference(&e.value, e.offset, what)?);
+        }
+        Ok(out)
+    }
+
+    fn traits(&self, node: &Node, offset: u32) -> Res<Traits> {
+        let mut t = Traits::default();
+        for e in self.object(node, offset, "traits")? {
+            let id = self.shape_id(&e.key, e.offset, "trait id")?;
+            t.set(&id, e.value.clone());
+        }
+        Ok(t)
+    }
+
+    fn model(&mut self, root: &Node) -> Res<Model> {
+        let entries = self.object(root, 0, "the top level of a Smithy model")?;
+        let mut model = Model::default();
+        let mut shapes_node = None;
+        for e in entries {
+            match e.key.as_str() {
+                "smithy" => {
+                    let v = self.string(&e.value, e.offset, "`smithy` (the model version)")?;
+                    if !(v == "1" || v == "2" || v.starts_with("1.") || v.starts_with("2.")) {
+                        return Err(self.err(
+                            e.offset,
+                            format!("unsupported Smithy version `{v}` (expected 1.0 or 2.0)"),
+                        ));
+                    }
+                    model.version = v.to_string();
+                }
+                "metadata" => {
+                    for m in self.object(&e.value, e.offset, "`metadata`")? {
+                        model.metadata.insert(m.key.clone(), m.value.clone());
+                    }
+                }
+                "shapes" => shapes_node = Some(e),
+                _ => {}
+            }
+        }
+        if model.version.is_empty() {
+            return Err(self.err(0, "missing the `smithy` version key"));
+        }
+        let mut applies: Vec<(String, Traits, u32)> = Vec::new();
+        let mut offsets: HashMap<String, u32> = HashMap::new();
+        if let Some(e) = shapes_node {
+            for s in self.object(&e.value, e.offset, "`shapes`")? {
+                let id = self.shape_id(&s.key, s.offset, "shape id")?;
+                let body = self.object(&s.value, s.offset, "a shape")?;
+                let ty = body
+                    .iter()
+                    .find(|f| f.key == "type")
+                    .ok_or_else(|| self.err(s.offset, format!("shape `{id}` has no `type`")))?;
+                let ty_name = self.string(&ty.value, ty.offset, "`type`")?;
+                if ty_name == "apply" {
+                    let traits = match body.iter().find(|f| f.key == "traits") {
+                        Some(t) => self.traits(&t.value, t.offset)?,
+                        None => Traits::default(),
+                    };
+                    applies.push((s.key.clone(), traits, s.offset));
+                    continue;
+                }
+                let kind = ShapeType::parse(ty_name).ok_or_else(|| {
+                    self.err(
+                        ty.offset,
+                        format!("unknown shape type `{ty_name}` for `{id}`"),
+                    )
+                })?;
+                let shape = self.shape(id.clone(), kind, body, s.offset)?;
+                offsets.insert(id.clone(), s.offset);
+                model.shapes.insert(id, shape);
+            }
+        }
+        // `apply` first to shapes as written, then resolve mixins (so applied traits on a mixin
+        // flow into the shapes that use it), then to members that only exist after resolution.
+        let mut pending = Vec::new();
+        for (target, traits, offset) in applies {
+            if !apply(&mut model, &target, &traits) {
+                pending.push((target, traits, offset));
+            }
+        }
+        resolve_mixins(&mut model)
+            .map_err(|(id, msg)| self.err(offsets.get(&id).copied().unwrap_or(0), msg))?;
+        for (target, traits, offset) in pending {
+            if !apply(&mut model, &target, &traits) {
+                return Err(self.err(
+                    offset,
+                    format!("`apply` targets `{target}`, which is not defined in this file"),
+                ));
+            }
+        }
+        Ok(model)
+    }
+
+    fn shape(&self, id: String, kind: ShapeType, body: &[Entry], offset: u32) -> Res<Shape> {
+        let mut shape = Shape::new(id, kind, self.lines.line(offset));
+        for f in body {
+            let v = &f.value;
+            let o = f.offset;
+            match f.key.as_str() {
+                "traits" => shape.traits = self.traits(v, o)?,
+                "mixins" => shape.mixins = self.references(v, o, "`mixins`")?,
+                "members"
+                    if matches!(
+                        kind,
+                        ShapeType::Structure
+                            | ShapeType::Union
+                            | ShapeType::Enum
+                            | ShapeType::IntEnum
+                    ) =>
+                {
+                    for m in self.object(v, o, "`members`")? {
+                        shape
+                            .members
+                            .push(self.member(&shape.id, &m.key, &m.value, m.offset)?);
+                    }
+                }
+                "member" if kind.is_collection() => {
+                    shape.members.push(self.member(&shape.id, "member", v, o)?)
+                }
+                "key" | "value" if kind == ShapeType::Map => {
+                    shape.members.push(self.member(&shape.id, &f.key, v, o)?)
+                }
+                "version" => shape.version = Some(self.string(v, o, "`version`")?.to_string()),
+                "operations" => shape.operations = self.references(v, o, "`operations`")?,
+                "resources" => shape.resources = self.references(v, o, "`resources`")?,
+                "errors" => shape.errors = self.references(v, o, "`errors`")?,
+                "collectionOperations" => {
+                    shape.collection_operations = self.references(v, o, "`collectionOperations`")?
+                }
+                "rename" => {
+                    for r in self.object(v, o, "`rename`")? {
+                        let to = self.string(&r.value, r.offset, "a rename value")?;
+                        shape.rename.insert(r.key.clone(), to.to_string());
+                    }
+                }
+                "identifiers" => shape.identifiers = self.reference_map(v, o, "`identifiers`")?,
+                "properties" => shape.properties = self.reference_map(v, o, "`properties`")?,
+                "create" | "put" | "read" | "update" | "delete" | "list" => {
+                    let target = self.reference(v, o, "a lifecycle operation")?;
+                    shape.lifecycle.insert(f.key.clone(), target);
+                }
+                "input" => shape.input = self.reference(v, o, "`input`")?,
+                "output" => shape.output = self.reference(v, o, "`output`")?,
+                _ => {}
+            }
+        }
+        if kind == ShapeType::Map {
+            // Members in a stable order: key, then value.
+            shape.members.sort_by_key(|m| m.name != "key");
+        }
+        if kind == ShapeType::Enum {
+            for m in &mut shape.members {
+                if !m.traits.has("smithy.api#enumValue") {
+                    m.traits.0.push((
+                        "smithy.api#enumValue".to_string(),
+                        Node::String(m.name.clone()),
+                    ));
+                }
+            }
+        }
+        Ok(shape)
+    }
+
+    fn member(&self, container: &str, name: &str, node: &Node, offset: u32) -> Res<Member> {
+        let entries = self.object(node, offset, "a member")?;
+        let mut target = None;
+        let mut traits = Traits::default();
+        for e in entries {
+            match e.key.as_str() {
+                "target" => {
+                    target = Some(self.shape_id(
+                        self.string(&e.value, e.offset, "member target")?,
+                        e.offset,
+                        "member target",
+                    )?)
+                }
+                "traits" => traits = self.traits(&e.value, e.offset)?,
+                _ => {}
+            }
+        }
+        let target = target.ok_or_else(|| {
+            self.err(
+                offset,
+                format!("member `{container}${name}` has no `target`"),
+            )
+        })?;
+        Ok(Member {
+            name: name.to_string(),
+            target,
+            traits,
+            line: self.lines.line(offset),
+        })
+    }
+}
+
+/// Applies traits to a shape or member; false when the target does not exist (yet).
+fn apply(model: &mut Model, target: &str, traits: &Traits) -> bool {
+    let (container, member) = match target.split_once('$') {
+        Some((c, m)) => (c, Some(m)),
+        None => (target, None),
+    };
+    let Some(shape) = model.shapes.get_mut(container) else {
+        return false;
+    };
+    let slot = match member {
+        Some(m) => match shape.members.iter_mut().find(|x| x.name == m) {
+            Some(x) => &mut x.traits,
+            None => return false,
+        },
+        None => &mut shape.traits,
+    };
+    for (k, v) in traits.iter() {
+        slot.set(k, v.clone());
+    }
+    true
+}
+
+/// Resolves mixins in dependency order. Errors name a shape that is part of a cycle or uses a
+/// mixin that does not exist.
+fn resolve_mixins(model: &mut Model) -> Result<(), (String, String)> {
+    let with_mixins: Vec<String> = model
+        .shapes
+        .values()
+        .filter(|s| !s.mixins.is_empty())
+        .map(|s| s.id.clone())
+        .collect();
+    if with_mixins.is_empty() {
+        return Ok(());
+    }
+    let mut state: HashMap<String, u8> = HashMap::new(); // 1 = in progress, 2 = done
+    for id in with_mixins {
+        resolve_one(model, &id, &mut state, 0)?;
+    }
+    Ok(())
+}
+
+fn resolve_one(
+    model: &mut Model,
+    id: &str,
+    state: &mut HashMap<String, u8>,
+    depth: usize,
+) -> Result<(), (String, String)> {
+    match state.get(id) {
+        Some(2) => return Ok(()),
+        Some(_) => return Err((id.to_string(), format!("mixin cycle through `{id}`"))),
+        None => {}
+    }
+    if depth > 256 {
+        return Err((
+            id.to_string(),
+            format!("mixins nested too deeply at `{id}`"),
+        ));
+    }
+    state.insert(id.to_string(), 1);
+    let mixins = model
+        .shapes
+        .get(id)
+        .map(|s| s.mixins.clone())
+        .unwrap_or_default();
+    for m in &mixins {
+        if !model.shapes.contains_key(m) {
+            return Err((
+                id.to_string(),
+                format!("`{id}` uses mixin `{m}`, which is not defined in this file"),
+            ));
+        }
+        resolve_one(model, m, state, depth + 1)?;
+    }
+    let mut shape = model
+        .shapes
+        .remove(id)
+        .expect("shape ids come from the model");
+    let mut members: Vec<Member> = Vec::new();
+    let mut traits = Traits::default();
+    for m in &mixins {
+        let mixin = model.shapes.get(m).expect("checked above");
+        for mm in &mixin.members {
+            if let Some(existing) = members.iter_mut().find(|x| x.name == mm.name) {
+                *existing = mm.clone();
+            } else {
+                members.push(Member {
+                    line: shape.line,
+                    ..mm.clone()
+                });
+            }
+        }
+        let local: Vec<String> = mixin
+            .traits
+            .get("smithy.api#mixin")
+            .and_then(|n| n.get("localTraits"))
+            .and_then(Node::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (k, v) in mixin.traits.iter() {
+            if k != "smithy.api#mixin" && !local.iter().any(|l| l == k) {
+                traits.set(k, v.clone());
+            }
+        }
+        merge_entity(&mut shape, mixin);
+    }
+    // Local members: a redeclared mixin member keeps its position and gains the local traits.
+    for local in std::mem::take(&mut shape.members) {
+        if let Some(existing) = members.iter_mut().find(|x| x.name == local.name) {
+            for (k, v) in local.traits.iter() {
+                existing.traits.set(k, v.clone());
+            }
+            existing.line = local.line;
+        } else {
+            members.push(local);
+        }
+    }
+    for (k, v) in shape.traits.iter() {
+        traits.set(k, v.clone());
+    }
+    shape.members = members;
+    shape.traits = traits;
+    model.shapes.insert(id.to_string(), shape);
+    state.insert(id.to_string(), 2);
+    Ok(())
+}
+
+fn merge_entity(shape: &mut Shape, mixin: &Shape) {
+    fn union(into: &mut Vec<String>, from: &[String]) {
+        let mut merged: Vec<String> = from.to_vec();
+        for x in into.drain(..) {
+            if !merged.contains(&x) {
+                merged.push(x);
+            }
+        }
+        *into = merged;
+    }
+    union(&mut shape.operations, &mixin.operations);
+    union(&mut shape.resources, &mixin.resources);
+    union(&mut shape.errors, &mixin.errors);
+    union(
+        &mut shape.collection_operations,
+        &mixin.collection_operations,
+    );
+    for (k, v) in &mixin.rename {
+        shape.rename.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    for (k, v) in &mixin.identifiers {
+        shape
+            .identifiers
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
+    for (k, v) in &mixin.properties {
+        shape
+            .properties
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
+    for (k, v) in &mixin.lifecycle {
+        shape
+            .lifecycle
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
+    if shape.version.is_none() {
+        shape.version.clone_from(&mixin.version);
+    }
+    if shape.input == UNIT {
+        shape.input.clone_from(&mixin.input);
+    }
+    if shape.output == UNIT {
+        shape.output.clone_from(&mixin.output);
+    }
+}
+
+#[cfg(test)]
+mod tests;

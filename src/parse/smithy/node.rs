@@ -1,0 +1,525 @@
+//! A small, fast JSON reader for Smithy JSON AST files.
+//!
+//! Why not serde_json: we need the byte offset of every object key (to report the line of a
+//! shape), order-preserving objects, Smithy's order-insensitive object equality, and a hard
+//! nesting limit so hostile input can never overflow the stack. The reader works on bytes, never
+//! panics, and reports the offset of the first problem.
+use std::fmt;
+
+/// Deepest nesting accepted. Real models nest well under 64 levels (endpoint rule sets are the
+/// deepest); anything beyond this is rejected instead of recursing further.
+pub const MAX_DEPTH: usize = 256;
+
+/// A JSON value. Objects keep their key order and each key's byte offset; equality of objects
+/// ignores order (Smithy's `ObjectNode` is a map).
+#[derive(Debug, Clone)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    /// The number as written (JSON syntax already checked).
+    Number(Box<str>),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Entry>),
+}
+
+/// One `"key": value` pair of an object, with the byte offset of the key's opening quote.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub offset: u32,
+    pub value: Node,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Node) -> bool {
+        match (self, other) {
+            (Node::Null, Node::Null) => true,
+            (Node::Bool(a), Node::Bool(b)) => a == b,
+            (Node::Number(a), Node::Number(b)) => numbers_equal(a, b),
+            (Node::String(a), Node::String(b)) => a == b,
+            (Node::Array(a), Node::Array(b)) => a == b,
+            (Node::Object(a), Node::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|e| b.iter().any(|f| f.key == e.key && f.value == e.value))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn numbers_equal(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Object(entries) => entries
+                .iter()
+                .rev()
+                .find(|e| e.key == key)
+                .map(|e| &e.value),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match self {
+            Node::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn as_object(&self) -> Option<&[Entry]> {
+        match self {
+            Node::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Node::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Node::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Null)
+    }
+    /// Smithy's type names for a node, used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Node::Null => "null",
+            Node::Bool(_) => "boolean",
+            Node::Number(_) => "number",
+            Node::String(_) => "string",
+            Node::Array(_) => "array",
+            Node::Object(_) => "object",
+        }
+    }
+
+    /// Compact JSON (`Node.printJson` in Smithy).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, None, 0);
+        out
+    }
+
+    /// Pretty JSON with four-space indentation (`Node.prettyPrintJson` in Smithy).
+    pub fn to_pretty_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, Some(4), 0);
+        out
+    }
+
+    fn write(&self, out: &mut String, indent: Option<usize>, level: usize) {
+        match self {
+            Node::Null => out.push_str("null"),
+            Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Node::Number(n) => out.push_str(n),
+            Node::String(s) => write_string(out, s),
+            Node::Array(items) => {
+                if items.is_empty() {
+                    out.push_str("[]");
+                    return;
+                }
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, indent, level + 1);
+                    item.write(out, indent, level + 1);
+                }
+                newline(out, indent, level);
+                out.push(']');
+            }
+            Node::Object(entries) => {
+                if entries.is_empty() {
+                    out.push_str("{}");
+                    return;
+                }
+                out.push('{');
+                for (i, e) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, indent, level + 1);
+                    write_string(out, &e.key);
+                    out.push(':');
+                    if indent.is_some() {
+                        out.push(' ');
+                    }
+                    e.value.write(out, indent, level + 1);
+                }
+                newline(out, indent, level);
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn newline(out: &mut String, indent: Option<usize>, level: usize) {
+    if let Some(n) = indent {
+        out.push('\n');
+        for _ in 0..n * level {
+            out.push(' ');
+        }
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
+/// A syntax error at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Parses one JSON document (whitespace around it allowed, nothing else).
+pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
+    let mut p = Reader { b: bytes, i: 0 };
+    p.skip_ws();
+    let node = p.value(0)?;
+    p.skip_ws();
+    if p.i < p.b.len() {
+        return Err(p.err("unexpected content after the end of the JSON document"));
+    }
+    Ok(node)
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Reader<'_> {
+    fn err(&self, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            offset: self.i.min(self.b.len()),
+            message: message.into(),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            if c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("JSON nested deeper than {MAX_DEPTH} levels")));
+        }
+        match self.b.get(self.i) {
+            None => Err(self.err("unexpected end of input, expected a value")),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => Ok(Node::String(self.string()?)),
+            Some(b't') => self.literal("true", Node::Bool(true)),
+            Some(b'f') => self.literal("false", Node::Bool(false)),
+            Some(b'n') => self.literal("null", Node::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(&c) => Err(self.err(format!(
+                "unexpected character {:?}, expected a value",
+                c as char
+            ))),
+        }
+    }
+
+    fn literal(&mut self, word: &str, node: Node) -> Result<Node, SyntaxError> {
+        if self.b[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(node)
+        } else {
+            Err(self.err(format!("invalid literal, expected `{word}`")))
+        }
+    }
+
+    fn number(&mut self) -> Result<Node, SyntaxError> {
+        let start = self.i;
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.b.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if !matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                return Err(self.err("invalid number: expected a digit after `.`"));
+            }
+            self.digits();
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if !matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                return Err(self.err("invalid number: expected a digit in the exponent"));
+            }
+            self.digits();
+        }
+        // Only ASCII digits and signs were consumed, so this is valid UTF-8.
+        let text =
+            std::str::from_utf8(&self.b[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        Ok(Node::Number(text.into()))
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        let open = self.i;
+        self.i += 1; // opening quote
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let start = self.i;
+            while let Some(&c) = self.b.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.extend_from_slice(&self.b[start..self.i]);
+            match self.b.get(self.i) {
+                None => {
+                    self.i = open;
+                    return Err(self.err("unterminated string"));
+                }
+                Some(b'"') => {
+                    self.i += 1;
+                    return String::from_utf8(out).map_err(|_| SyntaxError {
+                        offset: open,
+                        message: "string is not valid UTF-8".into(),
+                    });
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let esc = self.b.get(self.i).copied();
+                    self.i += 1;
+                    match esc {
+                        Some(b'"') => out.push(b'"'),
+                        Some(b'\\') => out.push(b'\\'),
+                        Some(b'/') => out.push(b'/'),
+                        Some(b'b') => out.push(8),
+                        Some(b'f') => out.push(12),
+                        Some(b'n') => out.push(b'\n'),
+                        Some(b'r') => out.push(b'\r'),
+                        Some(b't') => out.push(b'\t'),
+                        Some(b'u') => {
+                            let c = self.unicode_escape()?;
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        }
+                        _ => {
+                            self.i -= 1;
+                            return Err(self.err("invalid escape sequence in string"));
+                        }
+                    }
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let Some(digits) = self.b.get(self.i..self.i + 4) else {
+            return Err(self.err("truncated \\u escape"));
+        };
+        let mut v = 0u32;
+        for &d in digits {
+            let n = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.err("invalid \\u escape"))?;
+            v = v * 16 + n;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, SyntaxError> {
+        let hi = self.hex4()?;
+        if (0xD800..0xDC00).contains(&hi) {
+            if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                self.i += 2;
+                let lo = self.hex4()?;
+                if (0xDC00..0xE000).contains(&lo) {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return char::from_u32(c).ok_or_else(|| self.err("invalid surrogate pair"));
+                }
+            }
+            return Ok('\u{FFFD}');
+        }
+        Ok(char::from_u32(hi).unwrap_or('\u{FFFD}'))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Node::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Node::Array(items));
+                }
+                None => {
+                    return Err(self.err("unexpected end of input in array, expected `,` or `]`"));
+                }
+                Some(_) => return Err(self.err("expected `,` or `]` in array")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        self.i += 1;
+        let mut entries = Vec::new();
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Node::Object(entries));
+        }
+        loop {
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                return Err(self.err(if self.i >= self.b.len() {
+                    "unexpected end of input in object, expected a key"
+                } else {
+                    "expected a string key in object"
+                }));
+            }
+            let offset = u32::try_from(self.i).unwrap_or(u32::MAX);
+            let key = self.string()?;
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b':') {
+                return Err(self.err("expected `:` after object key"));
+            }
+            self.i += 1;
+            self.skip_ws();
+            let value = self.value(depth + 1)?;
+            entries.push(Entry { key, offset, value });
+            self.skip_ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Node::Object(entries));
+                }
+                None => {
+                    return Err(self.err("unexpected end of input in object, expected `,` or `}`"));
+                }
+                Some(_) => return Err(self.err("expected `,` or `}` in object")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let n = parse(br#" {"a": [1, 2.5e3, true, null], "b": "x\"\u00e9\ud83d\ude00", "c": {}} "#)
+            .expect("valid");
+        assert_eq!(n.get("b").and_then(Node::as_str), Some("x\"é😀"));
+        assert_eq!(
+            n.to_json(),
+            r#"{"a":[1,2.5e3,true,null],"b":"x\"é😀","c":{}}"#
+        );
+        assert_eq!(
+            parse(b"[\"a\"]").expect("valid").to_pretty_json(),
+            "[\n    \"a\"\n]"
+        );
+    }
+
+    #[test]
+    fn object_equality_ignores_order() {
+        assert_eq!(
+            parse(br#"{"a":1,"b":2}"#).expect("valid"),
+            parse(br#"{"b":2,"a":1.0}"#).expect("valid")
+        );
+        assert_ne!(
+            parse(br#"[1,2]"#).expect("valid"),
+            parse(br#"[2,1]"#).expect("valid")
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input_with_offsets() {
+        for bad in [
+            &b"{"[..],
+            b"[1,]",
+            b"{\"a\" 1}",
+            b"\"abc",
+            b"01",
+            b"1.",
+            b"tru",
+            b"[1] x",
+            b"\"\\q\"",
+            b"",
+        ] {
+            assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(parse(b"[1, x]").expect_err("invalid").offset, 4);
+        let deep = "[".repeat(100_000);
+        assert!(parse(deep.as_bytes()).is_err());
+    }
+}
