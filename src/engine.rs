@@ -1,13 +1,21 @@
 //! Runs the pipeline for one command: resolve revisions (source), load config, diff files, and
 //! hand the result over as an [`Outcome`]. Nothing here prints.
 use crate::config::{ConfigError, LoadedConfig};
-use crate::diff::files::{Classifier, changed_files};
+use crate::diff::files::{Classifier, Kind, changed_files};
 use crate::finding::{Finding, Severity, sort_findings};
-use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
+use crate::outcome::ShapeCounts;
+use crate::outcome::{
+    Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict,
+};
+use crate::parse::smithy;
+use crate::source::{FileEntry, Oid, PathChange};
 use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
 use miette::Diagnostic;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
@@ -138,27 +146,200 @@ pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
+    models: Mutex<HashMap<Oid, Arc<Parsed>>>,
+    model_diffs: Mutex<HashMap<(Option<Oid>, Option<Oid>), Arc<ModelStage>>>,
+}
+
+/// A model blob, parsed once: the model, or the finding that says why it could not be.
+type Parsed = Result<(smithy::Model, Arc<Vec<u8>>), Finding>;
+
+/// What one model file's diff contributes.
+#[derive(Debug, Clone)]
+struct ModelStage {
+    findings: Vec<Finding>,
+    summary: ModelSummary,
 }
 
 impl<'a> Analyzer<'a> {
     pub fn new(repo: &'a Repo, config: &'a LoadedConfig) -> Analyzer<'a> {
-        Analyzer { repo, config, classifier: Classifier::new(config) }
+        Analyzer {
+            repo,
+            config,
+            classifier: Classifier::new(config),
+            models: Mutex::new(HashMap::new()),
+            model_diffs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Parses a model blob, once per blob id.
+    fn model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<Parsed>, EngineError> {
+        if let Some(hit) = self.models.lock().expect("cache lock").get(&oid) {
+            return Ok(hit.clone());
+        }
+        let bytes = self.repo.read(
+            snap,
+            &FileEntry {
+                path: path.to_string(),
+                oid,
+            },
+        )?;
+        let parsed = match smithy::parse(path, &bytes) {
+            Ok(model) => Ok((model, Arc::new(bytes))),
+            Err(e) => Err(invalid_model(path, &bytes, &e)),
+        };
+        let parsed = Arc::new(parsed);
+        self.models
+            .lock()
+            .expect("cache lock")
+            .insert(oid, parsed.clone());
+        Ok(parsed)
+    }
+
+    /// Diffs one model file between two snapshots, once per (old blob, new blob) pair.
+    fn model_stage(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        file: &FileChange,
+        change: &PathChange,
+    ) -> Result<Arc<ModelStage>, EngineError> {
+        let key = (change.old, change.new);
+        if let Some(hit) = self.model_diffs.lock().expect("cache lock").get(&key) {
+            return Ok(hit.clone());
+        }
+        let old = change
+            .old
+            .map(|o| self.model(base, &file.path, o))
+            .transpose()?;
+        let new = change
+            .new
+            .map(|n| self.model(head, &file.path, n))
+            .transpose()?;
+        let empty = smithy::Model::default();
+        let mut findings = Vec::new();
+        let side = |p: &Option<Arc<Parsed>>,
+                    findings: &mut Vec<Finding>,
+                    is_head: bool|
+         -> Option<Arc<Parsed>> {
+            match p {
+                Some(parsed) => match parsed.as_ref() {
+                    Ok(_) => Some(parsed.clone()),
+                    Err(f) => {
+                        // A broken base model is worth saying, but only the head's blocks.
+                        let mut f = f.clone();
+                        if !is_head {
+                            f.severity = Severity::Note;
+                            f.message = format!(
+                                "the base version could not be parsed, so it was diffed as empty: {}",
+                                f.message
+                            );
+                        }
+                        findings.push(f);
+                        None
+                    }
+                },
+                None => None,
+            }
+        };
+        let old_ok = side(&old, &mut findings, false);
+        let new_ok = side(&new, &mut findings, true);
+        fn model_of(p: &Option<Arc<Parsed>>) -> Option<&smithy::Model> {
+            p.as_ref()
+                .and_then(|p| p.as_ref().as_ref().ok().map(|(m, _)| m))
+        }
+        let bytes_of = |p: &Option<Arc<Parsed>>| {
+            p.as_ref()
+                .and_then(|p| p.as_ref().as_ref().ok().map(|(_, b)| b.clone()))
+        };
+        let (om, nm) = (
+            model_of(&old_ok).unwrap_or(&empty),
+            model_of(&new_ok).unwrap_or(&empty),
+        );
+        let head_broken = new.is_some() && new_ok.is_none();
+        let diff = if head_broken {
+            crate::diff::smithy::ModelDiff::default()
+        } else {
+            crate::diff::smithy::diff(om, nm)
+        };
+        for mut f in diff.findings {
+            f.path = Some(file.path.clone());
+            findings.push(f);
+        }
+        let services = if new_ok.is_some() {
+            nm.services()
+        } else {
+            om.services()
+        };
+        let summary = ModelSummary {
+            path: file.path.clone(),
+            status: file.status,
+            services,
+            shapes: ShapeCounts {
+                added: diff.shapes_added.len(),
+                removed: diff.shapes_removed.len(),
+                changed: diff.shapes_changed.len(),
+            },
+            operations_added: diff.operations_added,
+            operations_removed: diff.operations_removed,
+            base_size: file.base_size,
+            head_size: file.head_size,
+            lines_changed: Some(lines_changed(
+                bytes_of(&old_ok).as_deref().map(Vec::as_slice),
+                bytes_of(&new_ok).as_deref().map(Vec::as_slice),
+            )),
+        };
+        let stage = Arc::new(ModelStage { findings, summary });
+        self.model_diffs
+            .lock()
+            .expect("cache lock")
+            .insert(key, stage.clone());
+        Ok(stage)
     }
 
     /// Everything every evaluator finds between `base` and `head` (and `mainline`, when given).
-    pub fn analyze(&self, base: &Snapshot, head: &Snapshot, mainline: Option<&Snapshot>) -> Result<Analysis, EngineError> {
+    pub fn analyze(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        mainline: Option<&Snapshot>,
+    ) -> Result<Analysis, EngineError> {
         let _ = mainline;
         let changes = self.repo.diff(base, head)?;
         let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
-        let notes =
-            vec!["model and package rules are not part of this build yet: only file-level changes are reported".to_string()];
-        Ok(Analysis { findings: Vec::new(), files, models: Vec::new(), packages: Vec::new(), notes })
+        let by_path: HashMap<&str, &PathChange> =
+            changes.iter().map(|c| (c.path.as_str(), c)).collect();
+        let model_files: Vec<&FileChange> = files
+            .iter()
+            .filter(|f| f.kind == Kind::Model.name())
+            .collect();
+        let stages: Vec<Arc<ModelStage>> = model_files
+            .par_iter()
+            .map(|f| self.model_stage(base, head, f, by_path[f.path.as_str()]))
+            .collect::<Result<_, _>>()?;
+        let mut findings = Vec::new();
+        let mut models = Vec::new();
+        for stage in stages {
+            findings.extend(stage.findings.iter().cloned());
+            models.push(stage.summary.clone());
+        }
+        let notes = vec!["package rules are not part of this build yet: packages are listed as changed files only".to_string()];
+        Ok(Analysis {
+            findings,
+            files,
+            models,
+            packages: Vec::new(),
+            notes,
+        })
     }
 
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
     pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
         crate::rules::policy::apply_levels(&mut findings, self.config);
-        crate::rules::policy::apply_exceptions(&mut findings, self.config, crate::rules::policy::today(date));
+        crate::rules::policy::apply_exceptions(
+            &mut findings,
+            self.config,
+            crate::rules::policy::today(date),
+        );
         sort_findings(&mut findings);
         findings
     }
@@ -200,10 +381,21 @@ pub fn context(req: &Request) -> Result<Context, EngineError> {
         }
         Err(_) => {
             let rev = req.mainline.as_deref().expect("checked above");
-            return Err(repo.snapshot(rev).expect_err("it failed a moment ago").into());
+            return Err(repo
+                .snapshot(rev)
+                .expect_err("it failed a moment ago")
+                .into());
         }
     };
-    Ok(Context { repo, config, base_rev, base, head, mainline, notes })
+    Ok(Context {
+        repo,
+        config,
+        base_rev,
+        base,
+        head,
+        mainline,
+        notes,
+    })
 }
 
 /// The outcome shell every command fills: revisions, digests, reproduction.
@@ -214,7 +406,10 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
     if let Some((_, snap)) = &ctx.mainline {
         digests.insert("mainline".to_string(), snap.label());
     }
-    digests.insert("config".to_string(), format!("{} ({})", ctx.config.digest(), ctx.config.origin));
+    digests.insert(
+        "config".to_string(),
+        format!("{} ({})", ctx.config.digest(), ctx.config.origin),
+    );
     digests.insert("rules".to_string(), crate::rules::catalog::digest());
     Outcome {
         command: req.command,
@@ -258,7 +453,9 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
                     sort_findings(&mut out.findings);
                 }
             }
-            Err(e) => out.notes.push(format!("release history was not measured: {e}")),
+            Err(e) => out
+                .notes
+                .push(format!("release history was not measured: {e}")),
         }
     }
     out.decide();
@@ -268,7 +465,11 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
 /// The size of a diff as the release-history baseline measures it.
 pub fn analysis_size(o: &Outcome) -> crate::history::DiffSize {
     crate::history::DiffSize {
-        shapes: o.models.iter().map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64).sum(),
+        shapes: o
+            .models
+            .iter()
+            .map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64)
+            .sum(),
         packages: o.packages.iter().filter(|p| p.changed).count() as u64,
         lines: o.models.iter().filter_map(|m| m.lines_changed).sum(),
         files: o.files.len() as u64,
@@ -299,4 +500,40 @@ fn resolve_mainline(
         }
     }
     Err("no mainline found (tried origin/main and main); pass --mainline REV to enable the mainline rules".into())
+}
+
+/// The finding for a model blob that does not parse: where and why.
+fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
+    let (message, offset) = match e {
+        smithy::SmithyError::Json { message, span, .. }
+        | smithy::SmithyError::Model { message, span, .. } => (message.clone(), span.offset()),
+    };
+    let upto = &bytes[..offset.min(bytes.len())];
+    let line = upto.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    let column = upto.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    let message = message
+        .strip_prefix(path)
+        .map(|m| m.trim_start_matches([':', ' ']))
+        .unwrap_or(&message)
+        .to_string();
+    Finding::new(
+        "InvalidModel",
+        Severity::Error,
+        path,
+        format!("{path}:{line}:{column}: {message}; fix the model before it ships (nothing in it could be diffed)"),
+    )
+    .at(path, Some(line))
+}
+
+/// Lines added plus lines removed, counted as multisets of lines (moves are not changes):
+/// deterministic and linear, where a full diff of a multi-megabyte model would not be.
+pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
+    let mut counts: HashMap<&[u8], i64> = HashMap::new();
+    for line in old.unwrap_or_default().split(|b| *b == b'\n') {
+        *counts.entry(line).or_default() += 1;
+    }
+    for line in new.unwrap_or_default().split(|b| *b == b'\n') {
+        *counts.entry(line).or_default() -= 1;
+    }
+    counts.values().map(|v| v.unsigned_abs()).sum()
 }

@@ -7,7 +7,9 @@ use crate::parse::smithy::{Member, Shape, ShapeType, Traits};
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Member]) {
-        let (Some(old), Some(new)) = (c.old.member(), c.new.member()) else { continue };
+        let (Some(old), Some(new)) = (c.old.member(), c.new.member()) else {
+            continue;
+        };
         if old.target == new.target {
             continue;
         }
@@ -31,14 +33,22 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             message.push('.');
             Severity::Error
         };
-        out.push(Event::new("ChangedMemberTarget", severity, &c.id, message).with_change(&old.target, &new.target));
+        out.push(
+            Event::new("ChangedMemberTarget", severity, &c.id, message)
+                .with_change(&old.target, &new.target),
+        );
     }
 }
 
 fn compatibility(old: Option<&Shape>, new: Option<&Shape>) -> Vec<String> {
-    let (Some(old), Some(new)) = (old, new) else { return Vec::new() };
+    let (Some(old), Some(new)) = (old, new) else {
+        return Vec::new();
+    };
     if old.kind != new.kind {
-        return vec![format!("The type of the targeted shape changed from {} to {}", old.kind, new.kind)];
+        return vec![format!(
+            "The type of the targeted shape changed from {} to {}",
+            old.kind, new.kind
+        )];
     }
     if !(old.kind.is_simple() || old.kind.is_collection() || old.kind == ShapeType::Map) {
         return vec![format!("The name of a {} is significant", old.kind)];
@@ -51,7 +61,13 @@ fn compatibility(old: Option<&Shape>, new: Option<&Shape>) -> Vec<String> {
         out.push(trait_diff_message(&old.traits, &new.traits));
     }
     let member = |s: &'_ Shape, n: &str| s.member(n).cloned();
-    let names: &[&str] = if old.kind == ShapeType::Map { &["key", "value"] } else if old.kind.is_collection() { &["member"] } else { &[] };
+    let names: &[&str] = if old.kind == ShapeType::Map {
+        &["key", "value"]
+    } else if old.kind.is_collection() {
+        &["member"]
+    } else {
+        &[]
+    };
     for name in names {
         if let (Some(a), Some(b)) = (member(old, name), member(new, name)) {
             evaluate_member(old.kind, &mut out, &a, &b);
@@ -61,7 +77,11 @@ fn compatibility(old: Option<&Shape>, new: Option<&Shape>) -> Vec<String> {
 }
 
 fn evaluate_member(kind: ShapeType, out: &mut Vec<String>, old: &Member, new: &Member) {
-    let slug = if kind == ShapeType::Map { format!("{} ", old.name) } else { String::new() };
+    let slug = if kind == ShapeType::Map {
+        format!("{} ", old.name)
+    } else {
+        String::new()
+    };
     if old.target != new.target {
         out.push(format!(
             "Both the old and new shapes are a {kind}, but the old shape {slug}targeted `{}` while the new shape targets `{}`",
@@ -87,13 +107,22 @@ fn trait_diff_message(old: &Traits, new: &Traits) -> String {
     let changed = list(&|x| x.1.is_some() && x.2.is_some());
     let mut parts = Vec::new();
     if !removed.is_empty() {
-        parts.push(format!("The targeted shape no longer has the following traits: [{}]", removed.join(", ")));
+        parts.push(format!(
+            "The targeted shape no longer has the following traits: [{}]",
+            removed.join(", ")
+        ));
     }
     if !added.is_empty() {
-        parts.push(format!("The newly targeted shape now has the following additional traits: [{}]", added.join(", ")));
+        parts.push(format!(
+            "The newly targeted shape now has the following additional traits: [{}]",
+            added.join(", ")
+        ));
     }
     if !changed.is_empty() {
-        parts.push(format!("The newly targeted shape has traits that differ from the previous shape: [{}]", changed.join(", ")));
+        parts.push(format!(
+            "The newly targeted shape has traits that differ from the previous shape: [{}]",
+            changed.join(", ")
+        ));
     }
     parts.join(". ")
 }
