@@ -65,7 +65,9 @@ impl<'a> View<'a> {
     pub fn same_as(&self, other: &View<'_>) -> bool {
         match (self, other) {
             (View::Shape(a), View::Shape(b)) => a.same_as(b),
-            (View::Member(_, a), View::Member(_, b)) => a.target == b.target && a.traits == b.traits,
+            (View::Member(_, a), View::Member(_, b)) => {
+                a.target == b.target && a.traits == b.traits
+            }
             _ => false,
         }
     }
@@ -129,7 +131,10 @@ impl<'a> Side<'a> {
                 continue;
             }
             for op in e.all_operations() {
-                if self.shape(op).is_some_and(|s| s.kind == ShapeType::Operation) {
+                if self
+                    .shape(op)
+                    .is_some_and(|s| s.kind == ShapeType::Operation)
+                {
                     ops.insert(op.to_string());
                 }
             }
@@ -145,7 +150,12 @@ impl<'a> Side<'a> {
     /// Operation id → services (in this model) that contain it.
     pub fn operation_services(&self) -> HashMap<String, Vec<&'a Shape>> {
         let mut out: HashMap<String, Vec<&'a Shape>> = HashMap::new();
-        for s in self.model.shapes.values().filter(|s| s.kind == ShapeType::Service) {
+        for s in self
+            .model
+            .shapes
+            .values()
+            .filter(|s| s.kind == ShapeType::Service)
+        {
             for op in self.contained_operations(s) {
                 out.entry(op).or_default().push(s);
             }
@@ -158,7 +168,10 @@ impl<'a> Side<'a> {
         let mut out: Vec<String> = service
             .traits
             .iter()
-            .filter(|(id, _)| self.shape(id).is_some_and(|d| d.traits.has("smithy.api#authDefinition")))
+            .filter(|(id, _)| {
+                self.shape(id)
+                    .is_some_and(|d| d.traits.has("smithy.api#authDefinition"))
+            })
             .map(|(id, _)| id.to_string())
             .collect();
         out.sort();
@@ -171,7 +184,13 @@ impl<'a> Side<'a> {
         let schemes = self.auth_schemes(service);
         let ordered = |traits: &Traits| -> Option<Vec<String>> {
             let list = traits.get("smithy.api#auth")?.as_array()?;
-            Some(list.iter().filter_map(Node::as_str).filter(|id| schemes.iter().any(|s| s == id)).map(str::to_string).collect())
+            Some(
+                list.iter()
+                    .filter_map(Node::as_str)
+                    .filter(|id| schemes.iter().any(|s| s == id))
+                    .map(str::to_string)
+                    .collect(),
+            )
         };
         if let Some(op) = operation
             && let Some(list) = ordered(&op.traits)

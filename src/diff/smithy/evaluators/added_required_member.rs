@@ -5,9 +5,14 @@ use crate::parse::smithy::ShapeType;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Structure]) {
-        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else { continue };
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
         for m in &new.members {
-            if m.traits.has("smithy.api#required") && !m.traits.has("smithy.api#default") && old.member(&m.name).is_none() {
+            if m.traits.has("smithy.api#required")
+                && !m.traits.has("smithy.api#default")
+                && old.member(&m.name).is_none()
+            {
                 out.push(Event::new(
                     "AddedRequiredMember",
                     Severity::Error,

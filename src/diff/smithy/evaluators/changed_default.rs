@@ -10,9 +10,13 @@ const DEFAULT: &str = "smithy.api#default";
 pub fn is_zero_value(value: &Node, kind: ShapeType) -> bool {
     match kind {
         ShapeType::Boolean => value.as_bool() == Some(false),
-        ShapeType::Byte | ShapeType::Short | ShapeType::Integer | ShapeType::IntEnum | ShapeType::Long | ShapeType::Float | ShapeType::Double => {
-            value.as_f64() == Some(0.0)
-        }
+        ShapeType::Byte
+        | ShapeType::Short
+        | ShapeType::Integer
+        | ShapeType::IntEnum
+        | ShapeType::Long
+        | ShapeType::Float
+        | ShapeType::Double => value.as_f64() == Some(0.0),
         _ => false,
     }
 }
@@ -20,15 +24,13 @@ pub fn is_zero_value(value: &Node, kind: ShapeType) -> bool {
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in &d.changed {
         match (c.old_trait(DEFAULT), c.new_trait(DEFAULT)) {
-            (Some(old), None) => {
-                if !inconsequential_removal(d, c, old) {
-                    out.push(Event::new(
-                        "ChangedDefault",
-                        Severity::Error,
-                        &c.id,
-                        "@default trait was removed. This will break previously generated code.",
-                    ));
-                }
+            (Some(old), None) if !inconsequential_removal(d, c, old) => {
+                out.push(Event::new(
+                    "ChangedDefault",
+                    Severity::Error,
+                    &c.id,
+                    "@default trait was removed. This will break previously generated code.",
+                ));
             }
             (None, Some(new)) => {
                 if c.new.kind() != ShapeType::Member {
@@ -57,14 +59,25 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
 }
 
 fn inconsequential_removal(d: &Differences<'_>, c: &Changed<'_>, old: &Node) -> bool {
-    let Some(member) = c.new.member() else { return false };
+    let Some(member) = c.new.member() else {
+        return false;
+    };
     if !old.is_null() {
         return false;
     }
-    d.new.target_of(member).and_then(|t| t.traits.get(DEFAULT)).is_none_or(Node::is_null)
+    d.new
+        .target_of(member)
+        .and_then(|t| t.traits.get(DEFAULT))
+        .is_none_or(Node::is_null)
 }
 
-fn changed_value(d: &Differences<'_>, c: &Changed<'_>, old: &Node, new: &Node, out: &mut Vec<Event>) {
+fn changed_value(
+    d: &Differences<'_>,
+    c: &Changed<'_>,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Event>,
+) {
     let (o, n) = (old.to_json(), new.to_json());
     let Some(member) = c.new.member() else {
         out.push(
@@ -78,7 +91,10 @@ fn changed_value(d: &Differences<'_>, c: &Changed<'_>, old: &Node, new: &Node, o
         );
         return;
     };
-    let kind = d.new.target_of(member).map_or(ShapeType::Document, |t| t.kind);
+    let kind = d
+        .new
+        .target_of(member)
+        .map_or(ShapeType::Document, |t| t.kind);
     let (old_zero, new_zero) = (is_zero_value(old, kind), is_zero_value(new, kind));
     let (severity, message) = if old_zero == new_zero {
         (

@@ -17,7 +17,11 @@ fn definitions(v: &View<'_>) -> Option<Vec<Def>> {
         return Some(
             list.iter()
                 .map(|d| Def {
-                    value: d.get("value").and_then(Node::as_str).unwrap_or_default().to_string(),
+                    value: d
+                        .get("value")
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
                     name: d.get("name").and_then(Node::as_str).map(str::to_string),
                 })
                 .collect(),
@@ -29,7 +33,12 @@ fn definitions(v: &View<'_>) -> Option<Vec<Def>> {
             .members
             .iter()
             .map(|m| Def {
-                value: m.traits.get("smithy.api#enumValue").and_then(Node::as_str).unwrap_or(&m.name).to_string(),
+                value: m
+                    .traits
+                    .get("smithy.api#enumValue")
+                    .and_then(Node::as_str)
+                    .unwrap_or(&m.name)
+                    .to_string(),
                 name: Some(m.name.clone()),
             })
             .collect(),
@@ -71,7 +80,12 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                             "ChangedEnumTrait.NameChanged",
                             Severity::Error,
                             &c.id,
-                            format!("Enum `name` changed from `{}` to `{}` for the `{}` value", show(&def.name), show(&n.name), def.value),
+                            format!(
+                                "Enum `name` changed from `{}` to `{}` for the `{}` value",
+                                show(&def.name),
+                                show(&n.name),
+                                def.value
+                            ),
                         )
                         .with_change(show(&def.name), show(&n.name)),
                     );
@@ -94,7 +108,12 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     ),
                 ));
             } else {
-                out.push(Event::new("ChangedEnumTrait", Severity::Note, &c.id, format!("Enum value `{}` was appended", def.value)));
+                out.push(Event::new(
+                    "ChangedEnumTrait",
+                    Severity::Note,
+                    &c.id,
+                    format!("Enum value `{}` was appended", def.value),
+                ));
             }
         }
     }

@@ -7,8 +7,13 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         if let Some(new) = d.new.model.metadata.get(k).filter(|n| *n != old) {
             let (o, n) = (old.to_pretty_json(), new.to_pretty_json());
             out.push(
-                Event::metadata("ChangedMetadata", Severity::Warning, k, format!("Metadata key `{k}` was changed from {o} to {n}"))
-                    .with_change(o, n),
+                Event::metadata(
+                    "ChangedMetadata",
+                    Severity::Warning,
+                    k,
+                    format!("Metadata key `{k}` was changed from {o} to {n}"),
+                )
+                .with_change(o, n),
             );
         }
     }

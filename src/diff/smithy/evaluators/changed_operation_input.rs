@@ -5,14 +5,19 @@ use crate::parse::smithy::ShapeType;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Operation]) {
-        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else { continue };
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
         if old.input != new.input {
             out.push(
                 Event::new(
                     "ChangedOperationInput",
                     Severity::Error,
                     &new.id,
-                    format!("Changed operation input of `{}` from `{}` to `{}`", new.id, old.input, new.input),
+                    format!(
+                        "Changed operation input of `{}` from `{}` to `{}`",
+                        new.id, old.input, new.input
+                    ),
                 )
                 .with_change(&old.input, &new.input),
             );

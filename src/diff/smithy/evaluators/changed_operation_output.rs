@@ -5,14 +5,19 @@ use crate::parse::smithy::ShapeType;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Operation]) {
-        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else { continue };
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
         if old.output != new.output {
             out.push(
                 Event::new(
                     "ChangedOperationOutput",
                     Severity::Error,
                     &new.id,
-                    format!("Changed operation output of `{}` from `{}` to `{}`", new.id, old.output, new.output),
+                    format!(
+                        "Changed operation output of `{}` from `{}` to `{}`",
+                        new.id, old.output, new.output
+                    ),
                 )
                 .with_change(&old.output, &new.output),
             );

@@ -17,9 +17,14 @@ fn bound(trait_value: &Node, key: &str) -> Option<(f64, String)> {
 
 pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out: &mut Vec<Event>) {
     for c in &d.changed {
-        let Some((old, new)) = c.changed_trait(trait_id) else { continue };
+        let Some((old, new)) = c.changed_trait(trait_id) else {
+            continue;
+        };
         let zero = || (0.0, "0".to_string());
-        let (old_min, new_min) = (bound(old, "min").unwrap_or_else(zero), bound(new, "min").unwrap_or_else(zero));
+        let (old_min, new_min) = (
+            bound(old, "min").unwrap_or_else(zero),
+            bound(new, "min").unwrap_or_else(zero),
+        );
         if new_min.0 > old_min.0 {
             out.push(
                 Event::new(

@@ -11,7 +11,9 @@ fn java_map(m: &BTreeMap<String, String>) -> String {
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Resource]) {
-        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else { continue };
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
         if old.identifiers != new.identifiers {
             let (o, n) = (java_map(&old.identifiers), java_map(&new.identifiers));
             out.push(
@@ -19,7 +21,10 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     "ChangedResourceIdentifiers",
                     Severity::Error,
                     &new.id,
-                    format!("Identifiers of resource `{}` changed from {o} to {n}.", new.id),
+                    format!(
+                        "Identifiers of resource `{}` changed from {o} to {n}.",
+                        new.id
+                    ),
                 )
                 .with_change(o, n),
             );

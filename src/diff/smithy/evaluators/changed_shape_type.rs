@@ -12,12 +12,22 @@ pub fn string_to_enum(c: &Changed<'_>) -> bool {
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in &d.changed {
         let (o, n) = (c.old.kind(), c.new.kind());
-        if o == n || string_to_enum(c) || (o == ShapeType::Set && n == ShapeType::List && c.new.has_trait("smithy.api#uniqueItems")) {
+        if o == n
+            || string_to_enum(c)
+            || (o == ShapeType::Set
+                && n == ShapeType::List
+                && c.new.has_trait("smithy.api#uniqueItems"))
+        {
             continue;
         }
         out.push(
-            Event::new("ChangedShapeType", Severity::Error, &c.id, format!("Shape `{}` type was changed from `{o}` to `{n}`.", c.id))
-                .with_change(o.as_str(), n.as_str()),
+            Event::new(
+                "ChangedShapeType",
+                Severity::Error,
+                &c.id,
+                format!("Shape `{}` type was changed from `{o}` to `{n}`.", c.id),
+            )
+            .with_change(o.as_str(), n.as_str()),
         );
     }
 }

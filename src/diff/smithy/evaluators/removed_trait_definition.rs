@@ -5,6 +5,11 @@ use crate::finding::Severity;
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for v in d.removed.iter().filter(|v| v.has_trait("smithy.api#trait")) {
         let id = v.id();
-        out.push(Event::new("RemovedTraitDefinition", Severity::Error, &id, format!("Trait definition `{id}` was removed")));
+        out.push(Event::new(
+            "RemovedTraitDefinition",
+            Severity::Error,
+            &id,
+            format!("Trait definition `{id}` was removed"),
+        ));
     }
 }

@@ -6,7 +6,9 @@ use crate::parse::smithy::ShapeType;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Service]) {
-        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else { continue };
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
         if old.rename == new.rename {
             continue;
         }
@@ -19,8 +21,13 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     format!("Service rename of `{shape}` to `{to}` was removed"),
                 )),
                 Some(n) if n != to => out.push(
-                    Event::new("ServiceRename", Severity::Error, &new.id, format!("Service rename of `{shape}` was changed from `{to}` to `{n}`"))
-                        .with_change(to, n),
+                    Event::new(
+                        "ServiceRename",
+                        Severity::Error,
+                        &new.id,
+                        format!("Service rename of `{shape}` was changed from `{to}` to `{n}`"),
+                    )
+                    .with_change(to, n),
                 ),
                 Some(_) => {}
             }
