@@ -24,15 +24,13 @@ pub fn is_zero_value(value: &Node, kind: ShapeType) -> bool {
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in &d.changed {
         match (c.old_trait(DEFAULT), c.new_trait(DEFAULT)) {
-            (Some(old), None) => {
-                if !inconsequential_removal(d, c, old) {
-                    out.push(Event::new(
-                        "ChangedDefault",
-                        Severity::Error,
-                        &c.id,
-                        "@default trait was removed. This will break previously generated code.",
-                    ));
-                }
+            (Some(old), None) if !inconsequential_removal(d, c, old) => {
+                out.push(Event::new(
+                    "ChangedDefault",
+                    Severity::Error,
+                    &c.id,
+                    "@default trait was removed. This will break previously generated code.",
+                ));
             }
             (None, Some(new)) => {
                 if c.new.kind() != ShapeType::Member {

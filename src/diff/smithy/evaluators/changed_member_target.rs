@@ -1,9 +1,16 @@
-//! Member target changes: WARNING when the new target is a compatible stand-in (same simple
-//! type with the same traits, or a list/map whose members target the same shapes with the same
-//! traits), ERROR otherwise, with the reasons.
-use crate::diff::smithy::{Differences, Event, trait_differences};
+//! Member target changes. ERROR when the targeted shape's type changed, when the target is a
+//! named type whose name matters (structures, unions, services, ...), or when the old target has
+//! the `@enum` trait. Otherwise the old and new targets are compared like two versions of one
+//! shape (their traits, and for lists and maps their members, recursively), the resulting events
+//! are listed as "effective differences", and the event is an ERROR when any of them is DANGER or
+//! worse, a WARNING ("backward compatible") otherwise.
+use super::{modified_trait, trait_breaking_change};
+use crate::diff::smithy::{Differences, Event};
 use crate::finding::Severity;
-use crate::parse::smithy::{Member, Shape, ShapeType, Traits};
+use crate::parse::smithy::{Member, Shape, ShapeType};
+
+/// Nested retargets deeper than this are summarised by their first level only.
+const MAX_DEPTH: usize = 32;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Member]) {
@@ -13,26 +20,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         if old.target == new.target {
             continue;
         }
-        let old_target = d.old.shape(&old.target);
-        let new_target = d.new.shape(&new.target);
-        let issues = compatibility(old_target, new_target);
-        let kind = |s: Option<&Shape>| s.map_or("unknown", |s| s.kind.as_str());
-        let mut message = format!(
-            "The shape targeted by the member `{}` changed from `{}` ({}) to `{}` ({}). ",
-            c.id,
-            old.target,
-            kind(old_target),
-            new.target,
-            kind(new_target)
-        );
-        let severity = if issues.is_empty() {
-            message.push_str("This was determined backward compatible.");
-            Severity::Warning
-        } else {
-            message.push_str(&issues.join(". "));
-            message.push('.');
-            Severity::Error
-        };
+        let (severity, message) = describe(d, &c.id, old, new, 0);
         out.push(
             Event::new("ChangedMemberTarget", severity, &c.id, message)
                 .with_change(&old.target, &new.target),
@@ -40,10 +28,89 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     }
 }
 
-fn compatibility(old: Option<&Shape>, new: Option<&Shape>) -> Vec<String> {
-    let (Some(old), Some(new)) = (old, new) else {
-        return Vec::new();
+fn describe(
+    d: &Differences<'_>,
+    id: &str,
+    old: &Member,
+    new: &Member,
+    depth: usize,
+) -> (Severity, String) {
+    let old_target = d.old.shape(&old.target);
+    let new_target = d.new.shape(&new.target);
+    let kind = |s: Option<&Shape>| s.map_or("unknown", |s| s.kind.as_str());
+    let mut message = format!(
+        "The shape targeted by the member `{id}` changed from `{}` ({}) to `{}` ({}). ",
+        old.target,
+        kind(old_target),
+        new.target,
+        kind(new_target)
+    );
+    let (Some(ot), Some(nt)) = (old_target, new_target) else {
+        message.push_str("This was determined backward compatible.");
+        return (Severity::Warning, message);
     };
+    let issues = naming_issues(ot, nt);
+    if !issues.is_empty() {
+        message.push_str(&issues.join(". "));
+        message.push('.');
+        return (Severity::Error, message);
+    }
+    let mut nested: Vec<(Severity, String)> = Vec::new();
+    let trait_changes = |subject: &str, a, b| {
+        let mut events = Vec::new();
+        trait_breaking_change::trait_events(d.new, subject, a, b, &mut events);
+        modified_trait::trait_events(d.new, subject, a, b, &mut events);
+        events
+            .into_iter()
+            .map(|e| (e.severity, e.message))
+            .collect::<Vec<_>>()
+    };
+    nested.extend(trait_changes(&ot.id, &ot.traits, &nt.traits));
+    let names: &[&str] = match ot.kind {
+        ShapeType::Map => &["key", "value"],
+        ShapeType::List | ShapeType::Set => &["member"],
+        _ => &[],
+    };
+    for name in names {
+        let (Some(om), Some(nm)) = (ot.member(name), nt.member(name)) else {
+            continue;
+        };
+        let member_id = format!("{}${name}", ot.id);
+        if om.target != nm.target && depth < MAX_DEPTH {
+            nested.push(describe(d, &member_id, om, nm, depth + 1));
+        }
+        nested.extend(trait_changes(&member_id, &om.traits, &nm.traits));
+    }
+    let severity = if nested.iter().any(|(s, _)| *s >= Severity::Danger) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    if severity == Severity::Warning {
+        message.push_str("This was determined backward compatible.");
+    }
+    if !nested.is_empty() {
+        if severity == Severity::Warning {
+            message.push(' ');
+        }
+        message.push_str("This will result in the following effective differences:\n\n");
+        let lines: Vec<String> = nested
+            .iter()
+            .map(|(s, m)| {
+                format!(
+                    "- [{}] {}",
+                    s.as_str().to_ascii_uppercase(),
+                    m.replace('\n', "\n  ")
+                )
+            })
+            .collect();
+        message.push_str(&lines.join("\n"));
+    }
+    (severity, message)
+}
+
+/// Reasons the name of the targeted shape matters, which make any retarget an ERROR.
+fn naming_issues(old: &Shape, new: &Shape) -> Vec<String> {
     if old.kind != new.kind {
         return vec![format!(
             "The type of the targeted shape changed from {} to {}",
@@ -53,76 +120,8 @@ fn compatibility(old: Option<&Shape>, new: Option<&Shape>) -> Vec<String> {
     if !(old.kind.is_simple() || old.kind.is_collection() || old.kind == ShapeType::Map) {
         return vec![format!("The name of a {} is significant", old.kind)];
     }
-    let mut out = Vec::new();
     if old.traits.has("smithy.api#enum") {
-        out.push("The `smithy.api#enum` trait was found on the target, so the name of the targeted shape matters for codegen".into());
+        return vec!["The `smithy.api#enum` trait was found on the target, so the name of the targeted shape matters for codegen".into()];
     }
-    if old.traits != new.traits {
-        out.push(trait_diff_message(&old.traits, &new.traits));
-    }
-    let member = |s: &'_ Shape, n: &str| s.member(n).cloned();
-    let names: &[&str] = if old.kind == ShapeType::Map {
-        &["key", "value"]
-    } else if old.kind.is_collection() {
-        &["member"]
-    } else {
-        &[]
-    };
-    for name in names {
-        if let (Some(a), Some(b)) = (member(old, name), member(new, name)) {
-            evaluate_member(old.kind, &mut out, &a, &b);
-        }
-    }
-    out
-}
-
-fn evaluate_member(kind: ShapeType, out: &mut Vec<String>, old: &Member, new: &Member) {
-    let slug = if kind == ShapeType::Map {
-        format!("{} ", old.name)
-    } else {
-        String::new()
-    };
-    if old.target != new.target {
-        out.push(format!(
-            "Both the old and new shapes are a {kind}, but the old shape {slug}targeted `{}` while the new shape targets `{}`",
-            old.target, new.target
-        ));
-    } else if old.traits != new.traits {
-        out.push(format!(
-            "Both the old and new shapes are a {kind}, but their {slug}members have differing traits. {}",
-            trait_diff_message(&old.traits, &new.traits)
-        ));
-    }
-}
-
-fn trait_diff_message(old: &Traits, new: &Traits) -> String {
-    let diffs = trait_differences(old, new);
-    let list = |pick: &dyn Fn(&(&str, Option<&_>, Option<&_>)) -> bool| -> Vec<&str> {
-        let mut v: Vec<&str> = diffs.iter().filter(|x| pick(x)).map(|x| x.0).collect();
-        v.sort_unstable();
-        v
-    };
-    let removed = list(&|x| x.2.is_none());
-    let added = list(&|x| x.1.is_none());
-    let changed = list(&|x| x.1.is_some() && x.2.is_some());
-    let mut parts = Vec::new();
-    if !removed.is_empty() {
-        parts.push(format!(
-            "The targeted shape no longer has the following traits: [{}]",
-            removed.join(", ")
-        ));
-    }
-    if !added.is_empty() {
-        parts.push(format!(
-            "The newly targeted shape now has the following additional traits: [{}]",
-            added.join(", ")
-        ));
-    }
-    if !changed.is_empty() {
-        parts.push(format!(
-            "The newly targeted shape has traits that differ from the previous shape: [{}]",
-            changed.join(", ")
-        ));
-    }
-    parts.join(". ")
+    Vec::new()
 }

@@ -19,10 +19,10 @@ pub fn is_nullable(container: &Shape, member: &Member) -> bool {
             if member.traits.has("smithy.api#required") {
                 return false;
             }
-            !member
+            member
                 .traits
                 .get("smithy.api#default")
-                .is_some_and(|d| !d.is_null())
+                .is_none_or(|d| d.is_null())
         }
         ShapeType::List => container.traits.has("smithy.api#sparse"),
         ShapeType::Map => member.name == "value" && container.traits.has("smithy.api#sparse"),

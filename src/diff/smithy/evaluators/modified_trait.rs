@@ -3,10 +3,10 @@
 //! NOTE on add/update and WARNING on remove. Traits whose definitions carry `breakingChanges` are
 //! left to `TraitBreakingChange`; unknown traits get WARNING on any change.
 use crate::diff::smithy::view::{Side, View};
-use crate::diff::smithy::{Differences, Event, ticked};
+use crate::diff::smithy::{Differences, Event, ticked, trait_differences};
 use crate::finding::Severity;
 use crate::parse::smithy::node::Node;
-use crate::parse::smithy::{Shape, ShapeType};
+use crate::parse::smithy::{Shape, ShapeType, Traits};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -87,19 +87,30 @@ struct Ctx<'a, 'o> {
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in &d.changed {
-        for (trait_id, old, new) in c.trait_differences() {
-            if IGNORED.contains(&trait_id) {
-                continue;
-            }
-            let mut cx = Ctx {
-                side: d.new,
-                subject: &c.id,
-                trait_id,
-                out,
-            };
-            for (kind, severity) in strategies(d.new, trait_id) {
-                validate(&mut cx, kind, severity, "", old, new);
-            }
+        trait_events(d.new, &c.id, c.old.traits(), c.new.traits(), out);
+    }
+}
+
+/// The events for one shape's trait changes (also used by `ChangedMemberTarget`).
+pub fn trait_events(
+    side: Side<'_>,
+    subject: &str,
+    old: &Traits,
+    new: &Traits,
+    out: &mut Vec<Event>,
+) {
+    for (trait_id, o, n) in trait_differences(old, new) {
+        if IGNORED.contains(&trait_id) {
+            continue;
+        }
+        let mut cx = Ctx {
+            side,
+            subject,
+            trait_id,
+            out,
+        };
+        for (kind, severity) in strategies(side, trait_id) {
+            validate(&mut cx, kind, severity, "", o, n);
         }
     }
 }

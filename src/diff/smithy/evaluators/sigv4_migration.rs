@@ -9,6 +9,7 @@ pub const SIGV4: &str = "aws.auth#sigv4";
 pub const SIGV4A: &str = "aws.auth#sigv4a";
 
 /// Which kind of migration happened, given where SigV4 and SigV4A sit in the old and new lists.
+#[allow(clippy::enum_variant_names)] // named after smithy-diff's own flags
 pub enum Migration {
     SigV4Replaced,
     SigV4AReplaced,

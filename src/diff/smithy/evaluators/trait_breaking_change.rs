@@ -2,10 +2,10 @@
 //! model (bundled definitions for the prelude and AWS traits), following each rule's JSON-pointer
 //! style path into the trait value.
 use crate::diff::smithy::view::Side;
-use crate::diff::smithy::{Differences, Event, ticked};
+use crate::diff::smithy::{Differences, Event, ticked, trait_differences};
 use crate::finding::Severity;
 use crate::parse::smithy::node::Node;
-use crate::parse::smithy::{Shape, ShapeType};
+use crate::parse::smithy::{Shape, ShapeType, Traits};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -80,21 +80,33 @@ fn rules(def: &Shape) -> Vec<Rule> {
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in &d.changed {
-        for (trait_id, old, new) in c.trait_differences() {
-            let Some(def) = d.new.trait_def(trait_id) else {
-                continue;
-            };
-            for rule in rules(def) {
-                check(
-                    d.new,
-                    def,
-                    &c.id,
-                    &rule,
-                    old.unwrap_or(&Node::Null),
-                    new.unwrap_or(&Node::Null),
-                    out,
-                );
-            }
+        trait_events(d.new, &c.id, c.old.traits(), c.new.traits(), out);
+    }
+}
+
+/// The events for one shape's trait changes (also used by `ChangedMemberTarget` for the
+/// effective differences of a retargeted member).
+pub fn trait_events(
+    side: Side<'_>,
+    subject: &str,
+    old: &Traits,
+    new: &Traits,
+    out: &mut Vec<Event>,
+) {
+    for (trait_id, o, n) in trait_differences(old, new) {
+        let Some(def) = side.trait_def(trait_id) else {
+            continue;
+        };
+        for rule in rules(def) {
+            check(
+                side,
+                def,
+                subject,
+                &rule,
+                o.unwrap_or(&Node::Null),
+                n.unwrap_or(&Node::Null),
+                out,
+            );
         }
     }
 }
@@ -174,20 +186,18 @@ fn extract<'n>(
                 }
             }
         }
-        ShapeType::Structure | ShapeType::Union => {
-            if value.as_object().is_some() {
-                static NULL: Node = Node::Null;
-                let v = value.get(segment).unwrap_or(&NULL);
-                extract(
-                    side,
-                    rule,
-                    result,
-                    next,
-                    pos + 1,
-                    v,
-                    format!("{path}/{segment}"),
-                );
-            }
+        ShapeType::Structure | ShapeType::Union if value.as_object().is_some() => {
+            static NULL: Node = Node::Null;
+            let v = value.get(segment).unwrap_or(&NULL);
+            extract(
+                side,
+                rule,
+                result,
+                next,
+                pos + 1,
+                v,
+                format!("{path}/{segment}"),
+            );
         }
         _ => {}
     }
