@@ -691,6 +691,34 @@ fn dep_changes(old: Option<&Package>, new: Option<&Package>) -> Vec<DepChange> {
         .collect()
 }
 
+/// Proposes `[packages]` globs for `shipgate init` from where packages live: a directory
+/// holding two or more packages becomes `dir/*`, a lone package its own directory (`.` for the
+/// repository root). An ecosystem with no package gets `Some([])` (off), so the written config
+/// says so explicitly. Detection as with no config (Cargo `[package]`, npm name + version).
+pub fn propose_globs(files: &[(String, Vec<u8>)]) -> Selection {
+    let tree = load_tree(files, &Selection::default()).expect("detection uses no globs, so it cannot fail");
+    let propose = |eco: Ecosystem| {
+        let dirs: Vec<&str> = tree.packages.values().filter(|p| p.ecosystem == eco).map(|p| p.dir.as_str()).collect();
+        let mut per_parent: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in dirs.iter().filter(|d| !d.is_empty()) {
+            *per_parent.entry(parent_dir(d)).or_default() += 1;
+        }
+        let globs: BTreeSet<String> = dirs
+            .iter()
+            .map(|d| match d {
+                d if d.is_empty() => ".".to_string(),
+                d if per_parent[parent_dir(d)] >= 2 => {
+                    let parent = parent_dir(d);
+                    if parent.is_empty() { "*".to_string() } else { format!("{parent}/*") }
+                }
+                d => d.to_string(),
+            })
+            .collect();
+        Some(globs.into_iter().collect::<Vec<_>>())
+    };
+    Selection { cargo: propose(Ecosystem::Cargo), npm: propose(Ecosystem::Npm), exclude: Vec::new() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -712,6 +740,46 @@ mod tests {
         assert_eq!(line_col(t, 4), (2, 2));
         assert_eq!(offset_of(t, 2, 2), 4);
         assert_eq!(line_col(t, offset_of(t, 3, 1)), (3, 1));
+    }
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        list.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect()
+    }
+
+    #[test]
+    fn proposes_globs_where_packages_live() {
+        let cargo = |n: &str| format!("[package]\nname = \"{n}\"\nversion = \"1.0.0\"\n");
+        let f = files(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"rust-runtime/*\"]\n"),
+            ("rust-runtime/a/Cargo.toml", &cargo("a")),
+            ("rust-runtime/b/Cargo.toml", &cargo("b")),
+            ("tools/gen/Cargo.toml", &cargo("gen")),
+            ("package.json", r#"{"name":"root","private":true,"workspaces":["clients/*"]}"#),
+        ]);
+        let sel = propose_globs(&f);
+        assert_eq!(sel.cargo, Some(vec!["rust-runtime/*".to_string(), "tools/gen".to_string()]));
+        assert_eq!(sel.npm, Some(vec![]));
+        let tree = load_tree(&f, &sel).expect("proposed globs are valid");
+        assert_eq!(tree.packages.len(), 3);
+    }
+
+    #[test]
+    fn selection_globs_and_excludes() {
+        let f = files(&[
+            ("a/x/Cargo.toml", "[package]\nname = \"x\"\nversion = \"1.0.0\"\n"),
+            ("b/y/Cargo.toml", "[package]\nname = \"y\"\nversion = \"1.0.0\"\n"),
+            ("a/z/Cargo.toml", "[package]\nname = \"inlineable\"\nversion = \"1.0.0\"\n"),
+            ("p/package.json", r#"{"name":"p"}"#),
+        ]);
+        let sel = Selection { cargo: Some(vec!["a/*".into()]), npm: None, exclude: vec!["inline*".into()] };
+        let tree = load_tree(&f, &sel).expect("valid globs");
+        assert_eq!(tree.packages.keys().map(|k| k.1.as_str()).collect::<Vec<_>>(), vec!["x"]);
+        assert!(tree.exists(Ecosystem::Cargo, "y") && tree.exists(Ecosystem::Cargo, "inlineable"));
+        assert!(tree.exists(Ecosystem::Npm, "p"), "version-less npm packages are known but not detected");
+        assert_eq!(tree.package_of_path("a/x/src/lib.rs").map(|p| p.name.as_str()), Some("x"));
+        assert!(tree.package_of_path("b/y/src/lib.rs").is_none());
+        let bad = Selection { cargo: Some(vec!["a/[".into()]), ..Selection::default() };
+        assert!(matches!(load_tree(&f, &bad), Err(ManifestError::Glob { .. })));
     }
 
     #[test]
