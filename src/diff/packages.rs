@@ -706,7 +706,7 @@ pub fn propose_globs(files: &[(String, Vec<u8>)]) -> Selection {
         let globs: BTreeSet<String> = dirs
             .iter()
             .map(|d| match d {
-                d if d.is_empty() => ".".to_string(),
+                &"" => ".".to_string(),
                 d if per_parent[parent_dir(d)] >= 2 => {
                     let parent = parent_dir(d);
                     if parent.is_empty() { "*".to_string() } else { format!("{parent}/*") }
