@@ -1,4 +1,6 @@
-//! Rules: metadata as data files (`catalog`), evaluators that turn diffs into findings.
+//! Rules: metadata as data files (`catalog`), evaluators that turn diffs into findings, and the
+//! policy (levels, exceptions) applied to every finding whatever rule made it.
 pub mod catalog;
 pub mod docs;
 pub mod policy;
+pub mod release;
