@@ -174,8 +174,12 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
         }
     }
     for (key, p) in &base.packages {
-        let gone =
-            !head.packages.contains_key(key) && !head.others.contains_key(key) && !head.unshipped.contains_key(key);
+        // A manifest head cannot read is reported as MalformedManifest, not as a removal.
+        let unreadable = head.problems.iter().any(|f| f.path.as_deref() == Some(p.manifest_path.as_str()));
+        let gone = !head.packages.contains_key(key)
+            && !head.others.contains_key(key)
+            && !head.unshipped.contains_key(key)
+            && !unreadable;
         if p.publish && gone {
             out.push(
                 Finding::new(
@@ -217,6 +221,15 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
         for d in &p.deps {
             let key = (p.ecosystem, d.name.clone());
             if head.packages.contains_key(&key) || head.others.contains_key(&key) {
+                continue;
+            }
+            // A path dependency on a manifest head cannot read is reported as MalformedManifest.
+            let unreadable = d.internal_path.as_ref().is_some_and(|dir| {
+                head.problems
+                    .iter()
+                    .any(|f| f.path.as_deref().is_some_and(|p| crate::diff::packages::parent_dir(p) == dir))
+            });
+            if unreadable {
                 continue;
             }
             let in_repo = d.internal_path.is_some()
@@ -574,7 +587,8 @@ fn behind_mainline(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fin
                 .with_change(mv.to_string(), hv.to_string()),
             );
         }
-        for d in p.deps.iter().filter(|d| d.kind.ships()) {
+        // npm `workspace:` requirements follow the in-repo version, which is compared above.
+        for d in p.deps.iter().filter(|d| d.kind.ships() && !(d.workspace && p.ecosystem == Ecosystem::Npm)) {
             let Some(md) = m.deps.iter().find(|md| md.name == d.name && md.kind == d.kind && md.target == d.target)
             else {
                 continue;
