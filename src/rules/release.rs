@@ -451,16 +451,21 @@ fn uses(head: &PackageTree) -> BTreeMap<Key, Vec<Use<'_>>> {
     by
 }
 
-/// The requirement most uses agree on (ties: the one with the highest floor, then the greatest).
-fn reference(eco: Ecosystem, uses: &[&Use]) -> String {
+/// The requirement most uses agree on. Ties: one the in-repo version satisfies (for an internal
+/// dependency), then the highest floor, then the greatest string.
+fn reference(eco: Ecosystem, uses: &[&Use], in_repo: Option<&str>) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for u in uses {
         *counts.entry(&u.norm).or_default() += 1;
     }
+    let ok = |r: &str| in_repo.and_then(|v| satisfies(eco, r, v)).unwrap_or(false);
     counts
         .into_iter()
         .max_by(|a, b| {
-            a.1.cmp(&b.1).then_with(|| req_floor(eco, a.0, None).cmp(&req_floor(eco, b.0, None))).then(a.0.cmp(b.0))
+            a.1.cmp(&b.1)
+                .then_with(|| ok(a.0).cmp(&ok(b.0)))
+                .then_with(|| req_floor(eco, a.0, None).cmp(&req_floor(eco, b.0, None)))
+                .then(a.0.cmp(b.0))
         })
         .map(|(r, _)| r.to_string())
         .unwrap_or_default()
@@ -473,7 +478,8 @@ fn misaligned(head: &PackageTree, out: &mut Vec<Finding>) {
         if distinct.len() < 2 {
             continue;
         }
-        let reference = reference(eco, &all);
+        let in_repo = head.get(eco, &name).and_then(|p| p.version.as_deref());
+        let reference = reference(eco, &all, in_repo);
         let agreeing: Vec<String> = all.iter().filter(|u| u.norm == reference).map(|u| u.pkg.name.clone()).collect();
         for u in all.iter().filter(|u| u.norm != reference) {
             out.push(
@@ -548,7 +554,7 @@ fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: &mut Vec<Fi
                     if distinct.len() < 2 {
                         continue;
                     }
-                    let reference = reference(eco, &all);
+                    let reference = reference(eco, &all, None);
                     for u in all.iter().filter(|u| u.norm != reference) {
                         out.push(
                             Finding::new(
