@@ -764,7 +764,8 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
     let trimmed = text.trim_start();
     let json = path.ends_with(".json")
         || (!path.ends_with(".toml")
-            && (trimmed.starts_with('{') || trimmed[1.min(trimmed.len())..].trim_start().starts_with(['{', ']'])));
+            && (trimmed.starts_with('{')
+                || trimmed[trimmed.chars().next().map_or(0, char::len_utf8)..].trim_start().starts_with(['{', ']'])));
     let entries: Vec<(RawEntry, usize)> = if json {
         let raw: RawJson = serde_json::from_str(text).map_err(|e| {
             let offset = crate::diff::packages::offset_of(text, e.line(), e.column());
