@@ -83,6 +83,7 @@ fn run(s: &Scenario, head: &PackageTree) -> (Vec<Finding>, Vec<shipgate::outcome
         changed_files: &s.changed,
         breaking_models: &s.breaking,
         policy: &s.policy,
+        base_label: Some("release-2026-07-23"),
     })
 }
 
@@ -163,6 +164,7 @@ fn comparing_a_tree_with_itself_finds_no_release_change() {
                 changed_files: &[],
                 breaking_models: &none,
                 policy: &s.policy,
+                base_label: None,
             });
             let unexpected: Vec<&Finding> =
                 findings.iter().filter(|f| !TREE_STATE.iter().any(|t| id_matches(t, &f.id))).collect();
@@ -180,6 +182,7 @@ fn comparing_a_tree_with_itself_finds_no_release_change() {
             changed_files: &[],
             breaking_models: &none,
             policy: &s.policy,
+            base_label: None,
         };
         assert!(evaluate(&input).0.is_empty());
     }

@@ -66,6 +66,8 @@ pub struct ReleaseInput<'a> {
     pub mainline: Option<&'a PackageTree>,
     /// Repo-relative paths changed between base and head.
     pub changed_files: &'a [String],
+    /// How messages name base (`release-2026-07-23`); `None`: "base".
+    pub base_label: Option<&'a str>,
     /// Model paths whose diff has `error` or `danger` findings.
     pub breaking_models: &'a BTreeSet<String>,
     pub policy: &'a ReleasePolicy,
@@ -114,7 +116,8 @@ type Key = (Ecosystem, String);
 /// Runs every release rule. Findings sorted in report order; packages sorted by
 /// `(ecosystem, name)`: every head package, plus missing and removed ones.
 pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
-    let ReleaseInput { base, head, mainline, changed_files, breaking_models, policy } = *input;
+    let ReleaseInput { base, head, mainline, changed_files, breaking_models, policy, base_label } = *input;
+    let since = base_label.unwrap_or("base");
     let mut out: Vec<Finding> = head.problems.clone();
     // Where a package that is not in head comes from, for its summary row.
     let mut absent: BTreeMap<Key, (String, bool)> = BTreeMap::new();
@@ -164,7 +167,7 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
                     Severity::Error,
                     &new.name,
                     format!(
-                        "bump {} from {v}: its files changed since base ({}) but its version did not",
+                        "bump {} from {v}: its files changed since {since} ({}) but its version did not",
                         new.name,
                         list(&c.changed_files, 3)
                     ),
