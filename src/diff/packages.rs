@@ -520,8 +520,8 @@ fn dependency_cycles(tree: &PackageTree) -> Vec<Finding> {
             tree.packages.get(keys[*comp.iter().min().expect("component is not empty")]).expect("key from tree");
         let line = first.deps.iter().find(|d| d.kind.ships() && names.contains(&d.name.as_str())).and_then(|d| d.line);
         let msg = format!(
-            "dependency cycle among internal packages: {}; break it (move shared code into its own package or make one edge a dev-dependency)",
-            names.join(" → ")
+            "internal packages depend on each other in a cycle ({}); break it (move shared code into its own package or make one edge a dev-dependency)",
+            names.join(", ")
         );
         out.push(
             Finding::new("InternalDependencyCycle", Severity::Error, first.name.clone(), msg)

@@ -366,7 +366,8 @@ pub fn resolve(
         }
     };
     let publish = match &pkg.publish {
-        Field::Absent => true,
+        // Cargo: a package without a version is not publishable unless `publish` says so.
+        Field::Absent => version.is_some(),
         Field::Value(b) => *b,
         Field::Inherited => root.and_then(|r| r.publish).ok_or_else(|| no_root("`publish`", None))?,
     };
@@ -470,6 +471,8 @@ version = "1.0"
         assert_eq!(m.package.expect("package").publish, Field::Value(false));
         let m = parse_manifest("a/Cargo.toml", "[package]\nname='a'\nversion='0.1.0'\npublish=['x']\n").expect("valid");
         assert_eq!(m.package.expect("package").publish, Field::Value(true));
+        let (pkgs, _) = load(&[("a/Cargo.toml", "[package]\nname = 'a'\n")]);
+        assert!(!pkgs[0].publish, "no version: not publishable");
     }
 
     #[test]

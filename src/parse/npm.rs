@@ -34,8 +34,9 @@ impl Spec {
         if let Some(rest) = s.strip_prefix("npm:") {
             // `@scope/name@range` or `name@range`: the version separator is the last `@` past
             // the first character.
-            let (name, range) = match rest[1.min(rest.len())..].rfind('@') {
-                Some(i) => (&rest[..i + 1], &rest[i + 2..]),
+            let skip = rest.chars().next().map_or(0, char::len_utf8);
+            let (name, range) = match rest[skip..].rfind('@') {
+                Some(i) => (&rest[..i + skip], &rest[i + skip + 1..]),
                 None => (rest, "*"),
             };
             return Spec::Alias { name: name.to_string(), range: range.to_string() };

@@ -66,6 +66,8 @@ pub struct ReleaseInput<'a> {
     pub mainline: Option<&'a PackageTree>,
     /// Repo-relative paths changed between base and head.
     pub changed_files: &'a [String],
+    /// How messages name base (`release-2026-07-23`); `None`: "base".
+    pub base_label: Option<&'a str>,
     /// Model paths whose diff has `error` or `danger` findings.
     pub breaking_models: &'a BTreeSet<String>,
     pub policy: &'a ReleasePolicy,
@@ -114,7 +116,8 @@ type Key = (Ecosystem, String);
 /// Runs every release rule. Findings sorted in report order; packages sorted by
 /// `(ecosystem, name)`: every head package, plus missing and removed ones.
 pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
-    let ReleaseInput { base, head, mainline, changed_files, breaking_models, policy } = *input;
+    let ReleaseInput { base, head, mainline, changed_files, breaking_models, policy, base_label } = *input;
+    let since = base_label.unwrap_or("base");
     let mut out: Vec<Finding> = head.problems.clone();
     // Where a package that is not in head comes from, for its summary row.
     let mut absent: BTreeMap<Key, (String, bool)> = BTreeMap::new();
@@ -164,7 +167,7 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
                     Severity::Error,
                     &new.name,
                     format!(
-                        "bump {} from {v}: its files changed since base ({}) but its version did not",
+                        "bump {} from {v}: its files changed since {since} ({}) but its version did not",
                         new.name,
                         list(&c.changed_files, 3)
                     ),
@@ -174,8 +177,12 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
         }
     }
     for (key, p) in &base.packages {
-        let gone =
-            !head.packages.contains_key(key) && !head.others.contains_key(key) && !head.unshipped.contains_key(key);
+        // A manifest head cannot read is reported as MalformedManifest, not as a removal.
+        let unreadable = head.problems.iter().any(|f| f.path.as_deref() == Some(p.manifest_path.as_str()));
+        let gone = !head.packages.contains_key(key)
+            && !head.others.contains_key(key)
+            && !head.unshipped.contains_key(key)
+            && !unreadable;
         if p.publish && gone {
             out.push(
                 Finding::new(
@@ -217,6 +224,15 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
         for d in &p.deps {
             let key = (p.ecosystem, d.name.clone());
             if head.packages.contains_key(&key) || head.others.contains_key(&key) {
+                continue;
+            }
+            // A path dependency on a manifest head cannot read is reported as MalformedManifest.
+            let unreadable = d.internal_path.as_ref().is_some_and(|dir| {
+                head.problems
+                    .iter()
+                    .any(|f| f.path.as_deref().is_some_and(|p| crate::diff::packages::parent_dir(p) == dir))
+            });
+            if unreadable {
                 continue;
             }
             let in_repo = d.internal_path.is_some()
@@ -438,16 +454,21 @@ fn uses(head: &PackageTree) -> BTreeMap<Key, Vec<Use<'_>>> {
     by
 }
 
-/// The requirement most uses agree on (ties: the one with the highest floor, then the greatest).
-fn reference(eco: Ecosystem, uses: &[&Use]) -> String {
+/// The requirement most uses agree on. Ties: one the in-repo version satisfies (for an internal
+/// dependency), then the highest floor, then the greatest string.
+fn reference(eco: Ecosystem, uses: &[&Use], in_repo: Option<&str>) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for u in uses {
         *counts.entry(&u.norm).or_default() += 1;
     }
+    let ok = |r: &str| in_repo.and_then(|v| satisfies(eco, r, v)).unwrap_or(false);
     counts
         .into_iter()
         .max_by(|a, b| {
-            a.1.cmp(&b.1).then_with(|| req_floor(eco, a.0, None).cmp(&req_floor(eco, b.0, None))).then(a.0.cmp(b.0))
+            a.1.cmp(&b.1)
+                .then_with(|| ok(a.0).cmp(&ok(b.0)))
+                .then_with(|| req_floor(eco, a.0, None).cmp(&req_floor(eco, b.0, None)))
+                .then(a.0.cmp(b.0))
         })
         .map(|(r, _)| r.to_string())
         .unwrap_or_default()
@@ -460,7 +481,8 @@ fn misaligned(head: &PackageTree, out: &mut Vec<Finding>) {
         if distinct.len() < 2 {
             continue;
         }
-        let reference = reference(eco, &all);
+        let in_repo = head.get(eco, &name).and_then(|p| p.version.as_deref());
+        let reference = reference(eco, &all, in_repo);
         let agreeing: Vec<String> = all.iter().filter(|u| u.norm == reference).map(|u| u.pkg.name.clone()).collect();
         for u in all.iter().filter(|u| u.norm != reference) {
             out.push(
@@ -535,7 +557,7 @@ fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: &mut Vec<Fi
                     if distinct.len() < 2 {
                         continue;
                     }
-                    let reference = reference(eco, &all);
+                    let reference = reference(eco, &all, None);
                     for u in all.iter().filter(|u| u.norm != reference) {
                         out.push(
                             Finding::new(
@@ -574,7 +596,8 @@ fn behind_mainline(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fin
                 .with_change(mv.to_string(), hv.to_string()),
             );
         }
-        for d in p.deps.iter().filter(|d| d.kind.ships()) {
+        // npm `workspace:` requirements follow the in-repo version, which is compared above.
+        for d in p.deps.iter().filter(|d| d.kind.ships() && !(d.workspace && p.ecosystem == Ecosystem::Npm)) {
             let Some(md) = m.deps.iter().find(|md| md.name == d.name && md.kind == d.kind && md.target == d.target)
             else {
                 continue;
@@ -744,7 +767,8 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
     let trimmed = text.trim_start();
     let json = path.ends_with(".json")
         || (!path.ends_with(".toml")
-            && (trimmed.starts_with('{') || trimmed[1.min(trimmed.len())..].trim_start().starts_with(['{', ']'])));
+            && (trimmed.starts_with('{')
+                || trimmed[trimmed.chars().next().map_or(0, char::len_utf8)..].trim_start().starts_with(['{', ']'])));
     let entries: Vec<(RawEntry, usize)> = if json {
         let raw: RawJson = serde_json::from_str(text).map_err(|e| {
             let offset = crate::diff::packages::offset_of(text, e.line(), e.column());
