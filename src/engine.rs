@@ -8,7 +8,10 @@ use crate::outcome::{
     Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict,
 };
 use crate::parse::smithy;
+use crate::diff::packages::{PackageTree, Selection, load_tree};
+use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
 use crate::source::{FileEntry, Oid, PathChange};
+use std::collections::BTreeSet;
 use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -28,9 +31,19 @@ pub enum EngineError {
     #[diagnostic(transparent)]
     Config(Box<ConfigError>),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Manifest(Box<crate::diff::packages::ManifestError>),
+
     #[error("{message}")]
     #[diagnostic(code(shipgate::usage), help("{help}"))]
     Usage { message: String, help: String },
+}
+
+impl From<crate::diff::packages::ManifestError> for EngineError {
+    fn from(e: crate::diff::packages::ManifestError) -> Self {
+        EngineError::Manifest(Box::new(e))
+    }
 }
 
 impl From<ConfigError> for EngineError {
@@ -52,6 +65,8 @@ pub struct Request {
     /// `YYYY-MM-DD`: "today" for exception expiry, and the only date a report shows.
     pub date: Option<String>,
     pub max_commits: Option<usize>,
+    /// `--candidate-manifest`: the release as the publish workflow selected it.
+    pub candidate_manifest: Option<PathBuf>,
     /// The exact command line, for the report's reproduction section.
     pub command_line: String,
 }
@@ -148,6 +163,11 @@ pub struct Analyzer<'a> {
     classifier: Classifier,
     models: Mutex<HashMap<Oid, Arc<Parsed>>>,
     model_diffs: Mutex<HashMap<(Option<Oid>, Option<Oid>), Arc<ModelStage>>>,
+    manifests: Mutex<HashMap<Oid, Arc<Vec<u8>>>>,
+    selection: Selection,
+    policy: ReleasePolicy,
+    /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
+    candidate: Option<Vec<CandidateEntry>>,
 }
 
 /// A model blob, parsed once: the model, or the finding that says why it could not be.
@@ -168,7 +188,39 @@ impl<'a> Analyzer<'a> {
             classifier: Classifier::new(config),
             models: Mutex::new(HashMap::new()),
             model_diffs: Mutex::new(HashMap::new()),
+            manifests: Mutex::new(HashMap::new()),
+            selection: selection(config),
+            policy: release_policy(config),
+            candidate: None,
         }
+    }
+
+    /// Evaluates the release rules against a candidate manifest instead of head's own versions.
+    pub fn with_candidate(mut self, entries: Vec<CandidateEntry>) -> Self {
+        self.candidate = Some(entries);
+        self
+    }
+
+    /// The package tree of a snapshot: every Cargo.toml and package.json, each blob read once.
+    pub fn package_tree(&self, snap: &Snapshot) -> Result<PackageTree, EngineError> {
+        let entries = self.repo.files(snap, &|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
+        })?;
+        let mut files = Vec::with_capacity(entries.len());
+        for e in entries {
+            let cached = self.manifests.lock().expect("cache lock").get(&e.oid).cloned();
+            let bytes = match cached {
+                Some(b) => b,
+                None => {
+                    let b = Arc::new(self.repo.read(snap, &e)?);
+                    self.manifests.lock().expect("cache lock").insert(e.oid, b.clone());
+                    b
+                }
+            };
+            files.push((e.path, bytes.as_ref().clone()));
+        }
+        Ok(load_tree(&files, &self.selection)?)
     }
 
     /// Parses a model blob, once per blob id.
@@ -322,14 +374,35 @@ impl<'a> Analyzer<'a> {
             findings.extend(stage.findings.iter().cloned());
             models.push(stage.summary.clone());
         }
-        let notes = vec!["package rules are not part of this build yet: packages are listed as changed files only".to_string()];
-        Ok(Analysis {
-            findings,
-            files,
-            models,
-            packages: Vec::new(),
-            notes,
-        })
+        // Packages: base, head and mainline trees; the release rules see every changed path.
+        let mut notes = Vec::new();
+        let base_tree = self.package_tree(base)?;
+        let mut head_tree = self.package_tree(head)?;
+        if let Some(entries) = &self.candidate {
+            let (tree, mut extra) = apply_candidate(&head_tree, entries);
+            head_tree = tree;
+            findings.append(&mut extra);
+            notes.push("packages and versions come from the candidate manifest, not from head's manifests".into());
+        }
+        let mainline_tree = mainline.map(|m| self.package_tree(m)).transpose()?;
+        let changed: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+        let breaking: BTreeSet<String> = findings
+            .iter()
+            .filter(|f| f.severity.is_breaking() && f.rule != "InvalidModel")
+            .filter_map(|f| f.path.clone())
+            .collect();
+        let input = ReleaseInput {
+            base: &base_tree,
+            head: &head_tree,
+            mainline: mainline_tree.as_ref(),
+            changed_files: &changed,
+            breaking_models: &breaking,
+            policy: &self.policy,
+            base_label: None,
+        };
+        let (mut release_findings, packages) = release::evaluate(&input);
+        findings.append(&mut release_findings);
+        Ok(Analysis { findings, files, models, packages, notes })
     }
 
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
@@ -435,7 +508,14 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
 /// Runs `diff`, `check` or `report`.
 pub fn run(req: &Request) -> Result<Outcome, EngineError> {
     let ctx = context(req)?;
-    let analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    let mut analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    if let Some(path) = &req.candidate_manifest {
+        let text = std::fs::read_to_string(path).map_err(|e| EngineError::Usage {
+            message: format!("could not read the candidate manifest {}: {e}", path.display()),
+            help: "pass the file the publish workflow wrote (TOML [[package]] entries or JSON)".into(),
+        })?;
+        analyzer = analyzer.with_candidate(release::parse_candidate_manifest(&path.display().to_string(), &text)?);
+    }
     let analysis = analyzer.analyze(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s))?;
     let mut out = outcome(req, &ctx, &req.head, &ctx.head);
     out.findings = analyzer.finish(analysis.findings, req.date.as_deref());
@@ -536,4 +616,36 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
         *counts.entry(line).or_default() -= 1;
     }
     counts.values().map(|v| v.unsigned_abs()).sum()
+}
+
+/// Which manifests are packages, from `[packages]`.
+fn selection(config: &LoadedConfig) -> Selection {
+    let p = &config.config.packages;
+    Selection {
+        cargo: p.cargo.as_deref().map(crate::config::strings),
+        npm: p.npm.as_deref().map(crate::config::strings),
+        exclude: crate::config::strings(&p.exclude),
+    }
+}
+
+/// The release policy from `[packages]` and `[[alignment]]`.
+fn release_policy(config: &LoadedConfig) -> ReleasePolicy {
+    let c = &config.config;
+    ReleasePolicy {
+        ignore_files: crate::config::strings(&c.packages.ignore_files),
+        required: c.packages.required.clone(),
+        generated_from: c.packages.generated_from.iter().map(|g| (g.package.clone(), g.model.clone())).collect(),
+        alignment: c
+            .alignment
+            .iter()
+            .map(|a| AlignmentGroup {
+                name: a.name.clone(),
+                packages: crate::config::strings(&a.packages),
+                policy: match a.policy {
+                    crate::config::AlignmentPolicy::SameVersion => release::AlignmentPolicy::SameVersion,
+                    crate::config::AlignmentPolicy::SameRequirement => release::AlignmentPolicy::SameRequirement,
+                },
+            })
+            .collect(),
+    }
 }

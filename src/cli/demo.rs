@@ -57,6 +57,7 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
         fail_on: Severity::Danger,
         date: None,
         max_commits: None,
+        candidate_manifest: None,
         command_line: format!("shipgate check --repo {}", dir.display()),
     };
     let outcome = crate::engine::run(&req)?;

@@ -57,6 +57,9 @@ struct Revs {
     /// The branch releases are cut from (default: config `mainline`, else origin/main, else main).
     #[arg(long, value_name = "REV")]
     mainline: Option<String>,
+    /// The release as the publish workflow selected it (TOML `[[package]]` name/version/commit, or JSON).
+    #[arg(long, value_name = "FILE")]
+    candidate_manifest: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +272,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 base,
                 head: "HEAD".into(),
                 mainline,
+                candidate_manifest: None,
             };
             gate(
                 Command::ClosestSafe,
@@ -373,6 +377,7 @@ fn gate(
         fail_on,
         date: common.date.clone(),
         max_commits,
+        candidate_manifest: revs.candidate_manifest,
         command_line: command_line(),
     };
     let outcome = match command {
