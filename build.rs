@@ -11,8 +11,7 @@ fn main() {
     collect(&root, &root, &mut rules, &mut data);
     rules.sort();
     data.sort();
-    let mut out =
-        String::from("/// `(file stem, contents)` of every `rules/*.toml`, sorted by stem.\n");
+    let mut out = String::from("/// `(file stem, contents)` of every `rules/*.toml`, sorted by stem.\n");
     out.push_str("pub static RULE_FILES: &[(&str, &str)] = &[\n");
     for (stem, path) in &rules {
         out.push_str(&format!("    ({stem:?}, include_str!({path:?})),\n"));
@@ -27,12 +26,7 @@ fn main() {
     fs::write(dest, out).expect("OUT_DIR is writable");
 }
 
-fn collect(
-    root: &Path,
-    dir: &Path,
-    rules: &mut Vec<(String, String)>,
-    data: &mut Vec<(String, String)>,
-) {
+fn collect(root: &Path, dir: &Path, rules: &mut Vec<(String, String)>, data: &mut Vec<(String, String)>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -43,19 +37,11 @@ fn collect(
             collect(root, &path, rules, data);
             continue;
         }
-        let rel = path
-            .strip_prefix(root)
-            .expect("walked below root")
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = path.strip_prefix(root).expect("walked below root").to_string_lossy().replace('\\', "/");
         let abs = path.to_string_lossy().into_owned();
         if dir == root {
             if path.extension().is_some_and(|e| e == "toml") {
-                let stem = path
-                    .file_stem()
-                    .expect("file has a stem")
-                    .to_string_lossy()
-                    .into_owned();
+                let stem = path.file_stem().expect("file has a stem").to_string_lossy().into_owned();
                 rules.push((stem, abs));
             }
         } else if !rel.ends_with(".md") {

@@ -27,15 +27,11 @@ pub enum ConfigError {
     },
 
     #[error("could not read config file {path}: {detail}")]
-    #[diagnostic(
-        code(shipgate::config::unreadable),
-        help("check the path given to --config")
-    )]
+    #[diagnostic(code(shipgate::config::unreadable), help("check the path given to --config"))]
     Unreadable { path: String, detail: String },
 }
 
-const CONFIG_HELP: &str =
-    "see the configuration section of the README, or run `shipgate init` for a starter file";
+const CONFIG_HELP: &str = "see the configuration section of the README, or run `shipgate init` for a starter file";
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,31 +136,20 @@ pub struct LoadedConfig {
 impl LoadedConfig {
     /// Built-in detection, no policy.
     pub fn builtin() -> LoadedConfig {
-        LoadedConfig {
-            config: Config::default(),
-            origin: "built-in".into(),
-            text: String::new(),
-            levels: Vec::new(),
-        }
+        LoadedConfig { config: Config::default(), origin: "built-in".into(), text: String::new(), levels: Vec::new() }
     }
 
     /// Parses and validates `text` read from `origin`.
     pub fn parse(origin: &str, text: &str) -> Result<LoadedConfig, ConfigError> {
-        let invalid = |message: String, help: &str, span: Option<std::ops::Range<usize>>| {
-            ConfigError::Invalid {
-                name: origin.to_string(),
-                message,
-                help: help.to_string(),
-                src: NamedSource::new(origin, text.to_string()),
-                span: span.map(|r| {
-                    SourceSpan::from(
-                        r.start..r.end.max(r.start + 1).min(text.len().max(r.start + 1)),
-                    )
-                }),
-            }
+        let invalid = |message: String, help: &str, span: Option<std::ops::Range<usize>>| ConfigError::Invalid {
+            name: origin.to_string(),
+            message,
+            help: help.to_string(),
+            src: NamedSource::new(origin, text.to_string()),
+            span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start + 1).min(text.len().max(r.start + 1)))),
         };
-        let config: Config = toml::from_str(text)
-            .map_err(|e| invalid(e.message().to_string(), CONFIG_HELP, e.span()))?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string(), CONFIG_HELP, e.span()))?;
 
         let mut globs: Vec<&Spanned<String>> = Vec::new();
         globs.extend(config.release_tags.iter());
@@ -223,11 +208,7 @@ impl LoadedConfig {
             }
             if let Err(err) = Glob::new(&e.subject) {
                 return Err(invalid(
-                    format!(
-                        "exception subject `{}` is not a valid glob: {}",
-                        e.subject,
-                        err.kind()
-                    ),
+                    format!("exception subject `{}` is not a valid glob: {}", e.subject, err.kind()),
                     "use the exact subject from the report, or a glob like `com.amazonaws.s3#*`",
                     Some(ex.span()),
                 ));
@@ -242,27 +223,16 @@ impl LoadedConfig {
                 ));
             }
         }
-        Ok(LoadedConfig {
-            config,
-            origin: origin.to_string(),
-            text: text.to_string(),
-            levels,
-        })
+        Ok(LoadedConfig { config, origin: origin.to_string(), text: text.to_string(), levels })
     }
 
     /// The configured level for an event id: `Some(None)` = off, `None` = not configured.
     pub fn level_for(&self, id: &str) -> Option<Option<Severity>> {
-        self.levels
-            .iter()
-            .find(|(k, _)| crate::finding::id_matches(k, id))
-            .map(|(_, l)| *l)
+        self.levels.iter().find(|(k, _)| crate::finding::id_matches(k, id)).map(|(_, l)| *l)
     }
 
     pub fn release_tags(&self) -> Option<&str> {
-        self.config
-            .release_tags
-            .as_ref()
-            .map(|s| s.get_ref().as_str())
+        self.config.release_tags.as_ref().map(|s| s.get_ref().as_str())
     }
 
     /// SHA-256 of the config text (empty for built-in).
@@ -297,20 +267,7 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let m: i64 = s[5..7].parse().ok()?;
     let d: i64 = s[8..10].parse().ok()?;
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let dim = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     if !(1..=12).contains(&m) || d < 1 || d > dim[(m - 1) as usize] {
         return None;
     }
@@ -334,22 +291,14 @@ mod tests {
         assert_eq!(parse_date("2000-02-29"), Some(11_016));
         assert_eq!(parse_date("2001-02-29"), None);
         assert_eq!(parse_date("2027-1-31"), None);
-        assert_eq!(
-            crate::source::civil_date(parse_date("2026-11-22").expect("valid") * 86_400),
-            "2026-11-22"
-        );
+        assert_eq!(crate::source::civil_date(parse_date("2026-11-22").expect("valid") * 86_400), "2026-11-22");
     }
 
     #[test]
     fn unknown_key_points_at_line_and_column() {
-        let err = LoadedConfig::parse(
-            "shipgate.toml",
-            "mainline = \"main\"\n[packages]\ncargoo = []\n",
-        )
-        .expect_err("unknown key");
-        let ConfigError::Invalid { message, span, .. } = err else {
-            panic!("wrong error")
-        };
+        let err = LoadedConfig::parse("shipgate.toml", "mainline = \"main\"\n[packages]\ncargoo = []\n")
+            .expect_err("unknown key");
+        let ConfigError::Invalid { message, span, .. } = err else { panic!("wrong error") };
         assert!(message.contains("unknown field `cargoo`"), "{message}");
         assert_eq!(span.map(|s| s.offset()), Some(29));
     }
@@ -358,10 +307,7 @@ mod tests {
     fn wrong_type_and_bad_glob_and_level() {
         assert!(LoadedConfig::parse("c", "release_tags = 3").is_err());
         assert!(LoadedConfig::parse("c", "[models]\nsmithy = [\"a/[b\"]").is_err());
-        let e = LoadedConfig::parse(
-            "c",
-            "[[alignment]]\nname = \"x\"\npackages = [\"a*\"]\npolicy = \"same\"",
-        );
+        let e = LoadedConfig::parse("c", "[[alignment]]\nname = \"x\"\npackages = [\"a*\"]\npolicy = \"same\"");
         assert!(e.is_err());
     }
 

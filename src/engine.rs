@@ -2,20 +2,18 @@
 //! hand the result over as an [`Outcome`]. Nothing here prints.
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
+use crate::diff::packages::{PackageTree, Selection, load_tree};
 use crate::finding::{Finding, Severity, sort_findings};
 use crate::outcome::ShapeCounts;
-use crate::outcome::{
-    Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict,
-};
+use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::smithy;
-use crate::diff::packages::{PackageTree, Selection, load_tree};
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
 use crate::source::{FileEntry, Oid, PathChange};
-use std::collections::BTreeSet;
 use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
 use miette::Diagnostic;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -73,16 +71,10 @@ pub struct Request {
 
 /// The config that applies: `--config`, else `shipgate.toml` in the work tree, else in the head
 /// commit, else built-in detection.
-pub fn load_config(
-    repo: &Repo,
-    explicit: Option<&PathBuf>,
-    head: &Snapshot,
-) -> Result<LoadedConfig, EngineError> {
+pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> Result<LoadedConfig, EngineError> {
     if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Unreadable { path: path.display().to_string(), detail: e.to_string() })?;
         return Ok(LoadedConfig::parse(&path.display().to_string(), &text)?);
     }
     if let Some(dir) = repo.workdir() {
@@ -96,10 +88,7 @@ pub fn load_config(
         if let Some(entry) = entries.first() {
             let bytes = repo.read(head, entry)?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            return Ok(LoadedConfig::parse(
-                &format!("{}:shipgate.toml", &c.hex()[..12]),
-                &text,
-            )?);
+            return Ok(LoadedConfig::parse(&format!("{}:shipgate.toml", &c.hex()[..12]), &text)?);
         }
     }
     Ok(LoadedConfig::builtin())
@@ -115,15 +104,9 @@ fn rev_info(rev: &str, snap: &Snapshot) -> RevInfo {
 }
 
 /// The newest tag matching `release_tags` (default `*`) that is an ancestor of `head`.
-pub fn default_base(
-    repo: &Repo,
-    config: &LoadedConfig,
-    head: &Snapshot,
-) -> Result<String, EngineError> {
+pub fn default_base(repo: &Repo, config: &LoadedConfig, head: &Snapshot) -> Result<String, EngineError> {
     let pattern = config.release_tags().unwrap_or("*");
-    let glob = globset::Glob::new(pattern)
-        .expect("validated when the config was loaded")
-        .compile_matcher();
+    let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
     let head_id = match head {
         Snapshot::Commit(c) => c.id,
         Snapshot::Worktree(_) => repo.resolve("HEAD")?.id,
@@ -228,22 +211,13 @@ impl<'a> Analyzer<'a> {
         if let Some(hit) = self.models.lock().expect("cache lock").get(&oid) {
             return Ok(hit.clone());
         }
-        let bytes = self.repo.read(
-            snap,
-            &FileEntry {
-                path: path.to_string(),
-                oid,
-            },
-        )?;
+        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
         let parsed = match smithy::parse(path, &bytes) {
             Ok(model) => Ok((model, Arc::new(bytes))),
             Err(e) => Err(invalid_model(path, &bytes, &e)),
         };
         let parsed = Arc::new(parsed);
-        self.models
-            .lock()
-            .expect("cache lock")
-            .insert(oid, parsed.clone());
+        self.models.lock().expect("cache lock").insert(oid, parsed.clone());
         Ok(parsed)
     }
 
@@ -259,20 +233,11 @@ impl<'a> Analyzer<'a> {
         if let Some(hit) = self.model_diffs.lock().expect("cache lock").get(&key) {
             return Ok(hit.clone());
         }
-        let old = change
-            .old
-            .map(|o| self.model(base, &file.path, o))
-            .transpose()?;
-        let new = change
-            .new
-            .map(|n| self.model(head, &file.path, n))
-            .transpose()?;
+        let old = change.old.map(|o| self.model(base, &file.path, o)).transpose()?;
+        let new = change.new.map(|n| self.model(head, &file.path, n)).transpose()?;
         let empty = smithy::Model::default();
         let mut findings = Vec::new();
-        let side = |p: &Option<Arc<Parsed>>,
-                    findings: &mut Vec<Finding>,
-                    is_head: bool|
-         -> Option<Arc<Parsed>> {
+        let side = |p: &Option<Arc<Parsed>>, findings: &mut Vec<Finding>, is_head: bool| -> Option<Arc<Parsed>> {
             match p {
                 Some(parsed) => match parsed.as_ref() {
                     Ok(_) => Some(parsed.clone()),
@@ -296,32 +261,19 @@ impl<'a> Analyzer<'a> {
         let old_ok = side(&old, &mut findings, false);
         let new_ok = side(&new, &mut findings, true);
         fn model_of(p: &Option<Arc<Parsed>>) -> Option<&smithy::Model> {
-            p.as_ref()
-                .and_then(|p| p.as_ref().as_ref().ok().map(|(m, _)| m))
+            p.as_ref().and_then(|p| p.as_ref().as_ref().ok().map(|(m, _)| m))
         }
-        let bytes_of = |p: &Option<Arc<Parsed>>| {
-            p.as_ref()
-                .and_then(|p| p.as_ref().as_ref().ok().map(|(_, b)| b.clone()))
-        };
-        let (om, nm) = (
-            model_of(&old_ok).unwrap_or(&empty),
-            model_of(&new_ok).unwrap_or(&empty),
-        );
+        let bytes_of =
+            |p: &Option<Arc<Parsed>>| p.as_ref().and_then(|p| p.as_ref().as_ref().ok().map(|(_, b)| b.clone()));
+        let (om, nm) = (model_of(&old_ok).unwrap_or(&empty), model_of(&new_ok).unwrap_or(&empty));
         let head_broken = new.is_some() && new_ok.is_none();
-        let diff = if head_broken {
-            crate::diff::smithy::ModelDiff::default()
-        } else {
-            crate::diff::smithy::diff(om, nm)
-        };
+        let diff =
+            if head_broken { crate::diff::smithy::ModelDiff::default() } else { crate::diff::smithy::diff(om, nm) };
         for mut f in diff.findings {
             f.path = Some(file.path.clone());
             findings.push(f);
         }
-        let services = if new_ok.is_some() {
-            nm.services()
-        } else {
-            om.services()
-        };
+        let services = if new_ok.is_some() { nm.services() } else { om.services() };
         let summary = ModelSummary {
             path: file.path.clone(),
             status: file.status,
@@ -341,10 +293,7 @@ impl<'a> Analyzer<'a> {
             )),
         };
         let stage = Arc::new(ModelStage { findings, summary });
-        self.model_diffs
-            .lock()
-            .expect("cache lock")
-            .insert(key, stage.clone());
+        self.model_diffs.lock().expect("cache lock").insert(key, stage.clone());
         Ok(stage)
     }
 
@@ -358,12 +307,8 @@ impl<'a> Analyzer<'a> {
         let _ = mainline;
         let changes = self.repo.diff(base, head)?;
         let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
-        let by_path: HashMap<&str, &PathChange> =
-            changes.iter().map(|c| (c.path.as_str(), c)).collect();
-        let model_files: Vec<&FileChange> = files
-            .iter()
-            .filter(|f| f.kind == Kind::Model.name())
-            .collect();
+        let by_path: HashMap<&str, &PathChange> = changes.iter().map(|c| (c.path.as_str(), c)).collect();
+        let model_files: Vec<&FileChange> = files.iter().filter(|f| f.kind == Kind::Model.name()).collect();
         let stages: Vec<Arc<ModelStage>> = model_files
             .par_iter()
             .map(|f| self.model_stage(base, head, f, by_path[f.path.as_str()]))
@@ -408,11 +353,7 @@ impl<'a> Analyzer<'a> {
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
     pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
         crate::rules::policy::apply_levels(&mut findings, self.config);
-        crate::rules::policy::apply_exceptions(
-            &mut findings,
-            self.config,
-            crate::rules::policy::today(date),
-        );
+        crate::rules::policy::apply_exceptions(&mut findings, self.config, crate::rules::policy::today(date));
         sort_findings(&mut findings);
         findings
     }
@@ -454,21 +395,10 @@ pub fn context(req: &Request) -> Result<Context, EngineError> {
         }
         Err(_) => {
             let rev = req.mainline.as_deref().expect("checked above");
-            return Err(repo
-                .snapshot(rev)
-                .expect_err("it failed a moment ago")
-                .into());
+            return Err(repo.snapshot(rev).expect_err("it failed a moment ago").into());
         }
     };
-    Ok(Context {
-        repo,
-        config,
-        base_rev,
-        base,
-        head,
-        mainline,
-        notes,
-    })
+    Ok(Context { repo, config, base_rev, base, head, mainline, notes })
 }
 
 /// The outcome shell every command fills: revisions, digests, reproduction.
@@ -479,10 +409,7 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
     if let Some((_, snap)) = &ctx.mainline {
         digests.insert("mainline".to_string(), snap.label());
     }
-    digests.insert(
-        "config".to_string(),
-        format!("{} ({})", ctx.config.digest(), ctx.config.origin),
-    );
+    digests.insert("config".to_string(), format!("{} ({})", ctx.config.digest(), ctx.config.origin));
     digests.insert("rules".to_string(), crate::rules::catalog::digest());
     Outcome {
         command: req.command,
@@ -533,9 +460,7 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
                     sort_findings(&mut out.findings);
                 }
             }
-            Err(e) => out
-                .notes
-                .push(format!("release history was not measured: {e}")),
+            Err(e) => out.notes.push(format!("release history was not measured: {e}")),
         }
     }
     out.decide();
@@ -545,11 +470,7 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
 /// The size of a diff as the release-history baseline measures it.
 pub fn analysis_size(o: &Outcome) -> crate::history::DiffSize {
     crate::history::DiffSize {
-        shapes: o
-            .models
-            .iter()
-            .map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64)
-            .sum(),
+        shapes: o.models.iter().map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64).sum(),
         packages: o.packages.iter().filter(|p| p.changed).count() as u64,
         lines: o.models.iter().filter_map(|m| m.lines_changed).sum(),
         files: o.files.len() as u64,
@@ -558,17 +479,11 @@ pub fn analysis_size(o: &Outcome) -> crate::history::DiffSize {
 
 /// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit
 /// revision that does not resolve is an error; a default that does not is a note.
-fn resolve_mainline(
-    repo: &Repo,
-    req: &Request,
-    config: &LoadedConfig,
-) -> Result<Option<(String, Snapshot)>, String> {
+fn resolve_mainline(repo: &Repo, req: &Request, config: &LoadedConfig) -> Result<Option<(String, Snapshot)>, String> {
     if let Some(rev) = req.mainline.as_ref().or(config.config.mainline.as_ref()) {
         return match repo.snapshot(rev) {
             Ok(s) => Ok(Some((rev.clone(), s))),
-            Err(e) => Err(format!(
-                "mainline `{rev}` could not be resolved ({e}); mainline rules were skipped"
-            )),
+            Err(e) => Err(format!("mainline `{rev}` could not be resolved ({e}); mainline rules were skipped")),
         };
     }
     if req.command == Command::Diff {
@@ -585,17 +500,14 @@ fn resolve_mainline(
 /// The finding for a model blob that does not parse: where and why.
 fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     let (message, offset) = match e {
-        smithy::SmithyError::Json { message, span, .. }
-        | smithy::SmithyError::Model { message, span, .. } => (message.clone(), span.offset()),
+        smithy::SmithyError::Json { message, span, .. } | smithy::SmithyError::Model { message, span, .. } => {
+            (message.clone(), span.offset())
+        }
     };
     let upto = &bytes[..offset.min(bytes.len())];
     let line = upto.iter().filter(|b| **b == b'\n').count() as u32 + 1;
     let column = upto.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-    let message = message
-        .strip_prefix(path)
-        .map(|m| m.trim_start_matches([':', ' ']))
-        .unwrap_or(&message)
-        .to_string();
+    let message = message.strip_prefix(path).map(|m| m.trim_start_matches([':', ' '])).unwrap_or(&message).to_string();
     Finding::new(
         "InvalidModel",
         Severity::Error,

@@ -21,12 +21,7 @@ pub enum Severity {
 
 impl Severity {
     /// The four levels that count and can gate, worst first.
-    pub const COUNTED: [Severity; 4] = [
-        Severity::Error,
-        Severity::Danger,
-        Severity::Warning,
-        Severity::Note,
-    ];
+    pub const COUNTED: [Severity; 4] = [Severity::Error, Severity::Danger, Severity::Warning, Severity::Note];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -148,10 +143,7 @@ impl Finding {
     }
 
     pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
-        self.change = Some(Change {
-            old: old.into(),
-            new: new.into(),
-        });
+        self.change = Some(Change { old: old.into(), new: new.into() });
         self
     }
 
@@ -162,15 +154,7 @@ impl Finding {
 
     /// The sort order of every report: severity (worst first), rule, subject, path, id, message.
     pub fn sort_key(&self) -> impl Ord + '_ {
-        (
-            std::cmp::Reverse(self.severity),
-            &self.rule,
-            &self.subject,
-            &self.path,
-            &self.id,
-            &self.message,
-            self.line,
-        )
+        (std::cmp::Reverse(self.severity), &self.rule, &self.subject, &self.path, &self.id, &self.message, self.line)
     }
 }
 
@@ -216,16 +200,10 @@ mod tests {
 
     #[test]
     fn ids_match_on_dot_boundaries_only() {
-        assert!(id_matches(
-            "TraitBreakingChange",
-            "TraitBreakingChange.Remove.aws.auth#sigv4"
-        ));
+        assert!(id_matches("TraitBreakingChange", "TraitBreakingChange.Remove.aws.auth#sigv4"));
         assert!(id_matches("ChangedNullability", "ChangedNullability"));
         assert!(!id_matches("Changed", "ChangedNullability"));
-        assert_eq!(
-            rule_of("ChangedNullability.AddedRequiredTrait"),
-            "ChangedNullability"
-        );
+        assert_eq!(rule_of("ChangedNullability.AddedRequiredTrait"), "ChangedNullability");
     }
 
     #[test]

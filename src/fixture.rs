@@ -28,18 +28,11 @@ impl FixtureRepo {
         std::fs::create_dir_all(dir).map_err(err)?;
         let repo = gix::init(dir).map_err(err)?;
         std::fs::write(repo.git_dir().join("HEAD"), "ref: refs/heads/main\n").map_err(err)?;
-        Ok(FixtureRepo {
-            repo,
-            dir: dir.to_path_buf(),
-            files: BTreeMap::new(),
-            branch: "main".into(),
-            clock: EPOCH,
-        })
+        Ok(FixtureRepo { repo, dir: dir.to_path_buf(), files: BTreeMap::new(), branch: "main".into(), clock: EPOCH })
     }
 
     pub fn write(&mut self, path: &str, content: impl AsRef<[u8]>) -> &mut Self {
-        self.files
-            .insert(path.to_string(), content.as_ref().to_vec());
+        self.files.insert(path.to_string(), content.as_ref().to_vec());
         self
     }
 
@@ -57,9 +50,7 @@ impl FixtureRepo {
         let mut editor = self.repo.empty_tree().edit().map_err(err)?;
         for (path, data) in &self.files {
             let blob = self.repo.write_blob(data).map_err(err)?.detach();
-            editor
-                .upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, blob)
-                .map_err(err)?;
+            editor.upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, blob).map_err(err)?;
         }
         let tree = editor.write().map_err(err)?.detach();
         let reference = format!("refs/heads/{}", self.branch);
@@ -78,31 +69,19 @@ impl FixtureRepo {
             email: "fixture@shipgate.invalid".into(),
             time: time.to_str(&mut buf),
         };
-        let id = self
-            .repo
-            .commit_as(sig, sig, reference.as_str(), message, tree, parent)
-            .map_err(err)?;
+        let id = self.repo.commit_as(sig, sig, reference.as_str(), message, tree, parent).map_err(err)?;
         Ok(id.detach())
     }
 
     /// A lightweight tag.
     pub fn tag(&mut self, name: &str, target: Oid) -> Result<()> {
-        self.repo
-            .tag_reference(name, target, gix::refs::transaction::PreviousValue::Any)
-            .map_err(err)?;
+        self.repo.tag_reference(name, target, gix::refs::transaction::PreviousValue::Any).map_err(err)?;
         Ok(())
     }
 
     /// Creates or moves a reference (`refs/remotes/origin/main`, `refs/heads/x`).
     pub fn set_ref(&mut self, full_name: &str, target: Oid) -> Result<()> {
-        self.repo
-            .reference(
-                full_name,
-                target,
-                gix::refs::transaction::PreviousValue::Any,
-                "fixture",
-            )
-            .map_err(err)?;
+        self.repo.reference(full_name, target, gix::refs::transaction::PreviousValue::Any, "fixture").map_err(err)?;
         Ok(())
     }
 
@@ -149,10 +128,7 @@ pub struct DemoRevs {
 pub fn weather_model(operations: &[&str], forecast_days_required: bool) -> String {
     use serde_json::{Map, Value, json};
     let mut shapes = Map::new();
-    let ops: Vec<Value> = operations
-        .iter()
-        .map(|op| json!({ "target": format!("example.weather#{op}") }))
-        .collect();
+    let ops: Vec<Value> = operations.iter().map(|op| json!({ "target": format!("example.weather#{op}") })).collect();
     shapes.insert(
         "example.weather#Weather".into(),
         json!({ "type": "service", "version": "2026-01-01", "operations": ops,
@@ -170,7 +146,8 @@ pub fn weather_model(operations: &[&str], forecast_days_required: bool) -> Strin
                     "output": { "target": format!("example.weather#{op}Output") },
                     "traits": { "smithy.api#readonly": {} } }),
         );
-        let mut input = json!({ "cityId": { "target": "example.weather#CityId", "traits": { "smithy.api#required": {} } } });
+        let mut input =
+            json!({ "cityId": { "target": "example.weather#CityId", "traits": { "smithy.api#required": {} } } });
         if *op == "GetForecast" {
             let mut days = json!({ "target": "smithy.api#Integer" });
             if forecast_days_required {
@@ -194,14 +171,11 @@ pub fn weather_model(operations: &[&str], forecast_days_required: bool) -> Strin
 }
 
 fn crate_manifest(name: &str, version: &str, deps: &[(&str, &str, &str)]) -> String {
-    let mut s =
-        format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n");
+    let mut s = format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n");
     if !deps.is_empty() {
         s.push_str("\n[dependencies]\n");
         for (dep, path, req) in deps {
-            s.push_str(&format!(
-                "{dep} = {{ path = \"{path}\", version = \"{req}\" }}\n"
-            ));
+            s.push_str(&format!("{dep} = {{ path = \"{path}\", version = \"{req}\" }}\n"));
         }
     }
     s
@@ -217,48 +191,26 @@ fn crate_manifest(name: &str, version: &str, deps: &[(&str, &str, &str)]) -> Str
 /// edited it without a version bump.
 pub fn sdk_demo(dir: &Path) -> Result<DemoRevs> {
     let mut r = FixtureRepo::init(dir)?;
-    r.write(
-        "Cargo.toml",
-        "[workspace]\nmembers = [\"runtime/*\", \"sdk/*\"]\nresolver = \"2\"\n",
-    );
+    r.write("Cargo.toml", "[workspace]\nmembers = [\"runtime/*\", \"sdk/*\"]\nresolver = \"2\"\n");
     r.write(
         "shipgate.toml",
         "mainline = \"origin/main\"\nrelease_tags = \"release-*\"\n\n[models]\nsmithy = [\"models/*.json\"]\n\n\
          [packages]\ncargo = [\"runtime/*\", \"sdk/*\"]\n\n[[packages.generated_from]]\npackage = \"weather-sdk\"\nmodel = \"models/weather.json\"\n",
     );
     r.write("README.md", "# weather SDK\n");
-    r.write(
-        "models/weather.json",
-        weather_model(&["GetForecast", "ListCities"], false),
-    );
-    r.write(
-        "runtime/smithy-types/Cargo.toml",
-        crate_manifest("smithy-types", "1.0.0", &[]),
-    );
-    r.write(
-        "runtime/smithy-types/src/lib.rs",
-        "pub struct Blob(pub Vec<u8>);\n",
-    );
+    r.write("models/weather.json", weather_model(&["GetForecast", "ListCities"], false));
+    r.write("runtime/smithy-types/Cargo.toml", crate_manifest("smithy-types", "1.0.0", &[]));
+    r.write("runtime/smithy-types/src/lib.rs", "pub struct Blob(pub Vec<u8>);\n");
     r.write(
         "runtime/smithy-runtime/Cargo.toml",
-        crate_manifest(
-            "smithy-runtime",
-            "1.0.0",
-            &[("smithy-types", "../smithy-types", "1.0.0")],
-        ),
+        crate_manifest("smithy-runtime", "1.0.0", &[("smithy-types", "../smithy-types", "1.0.0")]),
     );
-    r.write(
-        "runtime/smithy-runtime/src/lib.rs",
-        "pub use smithy_types::Blob;\n",
-    );
+    r.write("runtime/smithy-runtime/src/lib.rs", "pub use smithy_types::Blob;\n");
     let sdk_deps = [
         ("smithy-runtime", "../../runtime/smithy-runtime", "1.0.0"),
         ("smithy-types", "../../runtime/smithy-types", "1.0.0"),
     ];
-    r.write(
-        "sdk/weather/Cargo.toml",
-        crate_manifest("weather-sdk", "1.0.0", &sdk_deps),
-    );
+    r.write("sdk/weather/Cargo.toml", crate_manifest("weather-sdk", "1.0.0", &sdk_deps));
     r.write(
         "sdk/weather/src/lib.rs",
         "//! Generated from models/weather.json\npub mod get_forecast;\npub mod list_cities;\n",
@@ -266,50 +218,28 @@ pub fn sdk_demo(dir: &Path) -> Result<DemoRevs> {
     let release = r.commit("Release 2026-01")?;
     r.tag("release-2026-01", release)?;
 
-    r.write(
-        "runtime/smithy-types/Cargo.toml",
-        crate_manifest("smithy-types", "1.1.0", &[]),
-    );
-    r.write(
-        "runtime/smithy-types/src/lib.rs",
-        "pub struct Blob(pub Vec<u8>);\npub struct DateTime(pub i64);\n",
-    );
+    r.write("runtime/smithy-types/Cargo.toml", crate_manifest("smithy-types", "1.1.0", &[]));
+    r.write("runtime/smithy-types/src/lib.rs", "pub struct Blob(pub Vec<u8>);\npub struct DateTime(pub i64);\n");
     r.commit("smithy-types: add DateTime (1.1.0)")?;
     r.write(
         "runtime/smithy-runtime/Cargo.toml",
-        crate_manifest(
-            "smithy-runtime",
-            "1.1.0",
-            &[("smithy-types", "../smithy-types", "1.1.0")],
-        ),
+        crate_manifest("smithy-runtime", "1.1.0", &[("smithy-types", "../smithy-types", "1.1.0")]),
     );
-    r.write(
-        "runtime/smithy-runtime/src/lib.rs",
-        "pub use smithy_types::{Blob, DateTime};\n",
-    );
+    r.write("runtime/smithy-runtime/src/lib.rs", "pub use smithy_types::{Blob, DateTime};\n");
     r.commit("smithy-runtime: use DateTime (1.1.0)")?;
-    r.write(
-        "models/weather.json",
-        weather_model(&["GetForecast", "ListCities", "GetAlerts"], false),
-    );
+    r.write("models/weather.json", weather_model(&["GetForecast", "ListCities", "GetAlerts"], false));
     let sdk_deps_11 = [
         ("smithy-runtime", "../../runtime/smithy-runtime", "1.1.0"),
         ("smithy-types", "../../runtime/smithy-types", "1.1.0"),
     ];
+    r.write("sdk/weather/Cargo.toml", crate_manifest("weather-sdk", "1.1.0", &sdk_deps_11));
     r.write(
-        "sdk/weather/Cargo.toml",
-        crate_manifest("weather-sdk", "1.1.0", &sdk_deps_11),
+        "sdk/weather/src/lib.rs",
+        "//! Generated from models/weather.json\npub mod get_alerts;\npub mod get_forecast;\npub mod list_cities;\n",
     );
-    r.write("sdk/weather/src/lib.rs", "//! Generated from models/weather.json\npub mod get_alerts;\npub mod get_forecast;\npub mod list_cities;\n");
     let good = r.commit("weather: add GetAlerts")?;
-    r.write(
-        "models/weather.json",
-        weather_model(&["GetForecast", "GetAlerts"], true),
-    );
-    r.write(
-        "sdk/weather/Cargo.toml",
-        crate_manifest("weather-sdk", "1.2.0", &sdk_deps_11),
-    );
+    r.write("models/weather.json", weather_model(&["GetForecast", "GetAlerts"], true));
+    r.write("sdk/weather/Cargo.toml", crate_manifest("weather-sdk", "1.2.0", &sdk_deps_11));
     r.write(
         "sdk/weather/src/lib.rs",
         "//! Generated from models/weather.json\npub mod get_alerts;\npub mod get_forecast;\n",
@@ -322,41 +252,20 @@ pub fn sdk_demo(dir: &Path) -> Result<DemoRevs> {
     r.switch("release-candidate", release)?;
     r.write(
         "runtime/smithy-runtime/Cargo.toml",
-        crate_manifest(
-            "smithy-runtime",
-            "1.1.0",
-            &[("smithy-types", "../smithy-types", "1.1.0")],
-        ),
+        crate_manifest("smithy-runtime", "1.1.0", &[("smithy-types", "../smithy-types", "1.1.0")]),
     );
-    r.write(
-        "runtime/smithy-runtime/src/lib.rs",
-        "pub use smithy_types::{Blob, DateTime};\n",
-    );
+    r.write("runtime/smithy-runtime/src/lib.rs", "pub use smithy_types::{Blob, DateTime};\n");
     r.write(
         "runtime/smithy-types/src/lib.rs",
         "pub struct Blob(pub Vec<u8>);\n#[derive(Debug)]\npub struct DateTime(pub i64);\n",
     );
-    r.write(
-        "models/weather.json",
-        weather_model(&["GetForecast", "GetAlerts"], true),
-    );
-    r.write(
-        "sdk/weather/Cargo.toml",
-        crate_manifest("weather-sdk", "1.2.0", &sdk_deps_11),
-    );
+    r.write("models/weather.json", weather_model(&["GetForecast", "GetAlerts"], true));
+    r.write("sdk/weather/Cargo.toml", crate_manifest("weather-sdk", "1.2.0", &sdk_deps_11));
     r.write(
         "sdk/weather/src/lib.rs",
         "//! Generated from models/weather.json\npub mod get_alerts;\npub mod get_forecast;\n",
     );
     r.commit("Release candidate 2026-02: pick runtime and weather model from main")?;
-    std::fs::write(
-        r.repo.git_dir().join("HEAD"),
-        "ref: refs/heads/release-candidate\n",
-    )
-    .map_err(err)?;
-    Ok(DemoRevs {
-        base: "release-2026-01".into(),
-        head: "release-candidate".into(),
-        mainline: "origin/main".into(),
-    })
+    std::fs::write(r.repo.git_dir().join("HEAD"), "ref: refs/heads/release-candidate\n").map_err(err)?;
+    Ok(DemoRevs { base: "release-2026-01".into(), head: "release-candidate".into(), mainline: "origin/main".into() })
 }

@@ -163,8 +163,7 @@ pub struct Outcome {
 impl Outcome {
     /// Counts of active (not suppressed, not excepted) findings per severity.
     pub fn counts(&self) -> BTreeMap<Severity, usize> {
-        let mut counts: BTreeMap<Severity, usize> =
-            Severity::COUNTED.iter().map(|s| (*s, 0)).collect();
+        let mut counts: BTreeMap<Severity, usize> = Severity::COUNTED.iter().map(|s| (*s, 0)).collect();
         for f in self.findings.iter().filter(|f| f.is_active()) {
             *counts.entry(f.severity).or_default() += 1;
         }
@@ -173,21 +172,12 @@ impl Outcome {
 
     /// Findings that make the gate fail: active and at or above `fail_on`.
     pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(move |f| f.is_active() && f.severity >= self.fail_on)
+        self.findings.iter().filter(move |f| f.is_active() && f.severity >= self.fail_on)
     }
 
     /// Recomputes the verdict from the findings (only `check` and `report` gate).
     pub fn decide(&mut self) {
-        let gating = matches!(
-            self.command,
-            Command::Check | Command::Report | Command::ClosestSafe
-        );
-        self.verdict = if gating && self.blocking().next().is_some() {
-            Verdict::Fail
-        } else {
-            Verdict::Pass
-        };
+        let gating = matches!(self.command, Command::Check | Command::Report | Command::ClosestSafe);
+        self.verdict = if gating && self.blocking().next().is_some() { Verdict::Fail } else { Verdict::Pass };
     }
 }

@@ -32,10 +32,7 @@ fn many_models(dir: &std::path::Path) -> FixtureRepo {
     r.write("README.md", "hello\n");
     let base = r.commit("release").expect("commit");
     r.tag("v1.0.0", base).expect("tag");
-    r.write(
-        "models/svc007/service.json",
-        weather_model(&["Op0", "Op9"], true),
-    );
+    r.write("models/svc007/service.json", weather_model(&["Op0", "Op9"], true));
     r.remove("models/svc010/service.json");
     r.write("models/new/service.json", weather_model(&["Op0"], false));
     r.write("config/settings.json", "{\"smithy\": 2}\n");
@@ -50,9 +47,7 @@ fn diff_lists_exactly_the_changed_models_and_validates_against_the_schema() {
     let r = many_models(tmp.path());
     let before = tree_bytes(&r.dir);
     let out = shipgate()
-        .args([
-            "diff", "--base", "v1.0.0", "--head", "main", "--format", "json", "--repo",
-        ])
+        .args(["diff", "--base", "v1.0.0", "--head", "main", "--format", "json", "--repo"])
         .arg(&r.dir)
         .assert()
         .success()
@@ -66,43 +61,21 @@ fn diff_lists_exactly_the_changed_models_and_validates_against_the_schema() {
         .expect("files")
         .iter()
         .filter(|f| f["kind"] == "model")
-        .map(|f| {
-            (
-                f["path"].as_str().expect("path").to_string(),
-                f["status"].as_str().expect("status").to_string(),
-            )
-        })
+        .map(|f| (f["path"].as_str().expect("path").to_string(), f["status"].as_str().expect("status").to_string()))
         .collect();
     assert_eq!(
         files,
         vec![
             ("models/new/service.json".to_string(), "added".to_string()),
-            (
-                "models/svc007/service.json".to_string(),
-                "modified".to_string()
-            ),
-            (
-                "models/svc010/service.json".to_string(),
-                "removed".to_string()
-            ),
+            ("models/svc007/service.json".to_string(), "modified".to_string()),
+            ("models/svc010/service.json".to_string(), "removed".to_string()),
         ]
     );
     assert_eq!(v["base"]["commit"].as_str().map(str::len), Some(40));
     assert_eq!(v["head"]["commit"].as_str().map(str::len), Some(40));
     if git_available() {
         // git's own view of the same pair, restricted to the model files.
-        let listed = git(
-            &r.dir,
-            &[
-                "diff",
-                "--no-renames",
-                "--name-status",
-                "v1.0.0",
-                "main",
-                "--",
-                "models",
-            ],
-        );
+        let listed = git(&r.dir, &["diff", "--no-renames", "--name-status", "v1.0.0", "main", "--", "models"]);
         let expected: Vec<(String, String)> = listed
             .lines()
             .map(|l| {
@@ -116,10 +89,7 @@ fn diff_lists_exactly_the_changed_models_and_validates_against_the_schema() {
             })
             .collect();
         assert_eq!(files, expected);
-        assert_eq!(
-            v["head"]["commit"].as_str(),
-            Some(git(&r.dir, &["rev-parse", "main"]).trim())
-        );
+        assert_eq!(v["head"]["commit"].as_str(), Some(git(&r.dir, &["rev-parse", "main"]).trim()));
     }
     assert_eq!(before, tree_bytes(&r.dir), "diff wrote to the repository");
 }
@@ -131,9 +101,7 @@ fn json_output_is_byte_stable_and_output_flag_writes_every_format_requested() {
     let repo = tmp.path().join("repo");
     let run = |extra: &[&str]| {
         shipgate()
-            .args([
-                "check", "--base", &revs.base, "--head", &revs.head, "--format", "json", "--repo",
-            ])
+            .args(["check", "--base", &revs.base, "--head", &revs.head, "--format", "json", "--repo"])
             .arg(&repo)
             .args(extra)
             .output()
@@ -142,11 +110,7 @@ fn json_output_is_byte_stable_and_output_flag_writes_every_format_requested() {
     let a = run(&[]);
     let out_json = tmp.path().join("r.json");
     let b = run(&["--output", &format!("json={}", out_json.display())]);
-    assert_eq!(
-        String::from_utf8_lossy(&a.stdout),
-        String::from_utf8_lossy(&b.stdout),
-        "same inputs, different bytes"
-    );
+    assert_eq!(String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout), "same inputs, different bytes");
     assert_eq!(std::fs::read(&out_json).expect("written"), a.stdout);
     assert_schema_valid(&json(&a.stdout));
 }
@@ -156,20 +120,11 @@ fn unknown_revision_exits_2_and_suggests_close_names() {
     let tmp = tempfile::tempdir().expect("tempdir");
     sdk_demo(tmp.path()).expect("demo");
     shipgate()
-        .args([
-            "diff",
-            "--base",
-            "release-2026-1",
-            "--head",
-            "HEAD",
-            "--repo",
-        ])
+        .args(["diff", "--base", "release-2026-1", "--head", "HEAD", "--repo"])
         .arg(tmp.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "unknown revision `release-2026-1`",
-        ))
+        .stderr(predicate::str::contains("unknown revision `release-2026-1`"))
         .stderr(predicate::str::contains("release-2026-01"))
         .stderr(predicate::str::contains("shipgate::git::unknown_revision"));
 }
@@ -221,9 +176,7 @@ fn missing_base_without_release_tags_says_what_to_pass() {
 #[test]
 fn shallow_clone_missing_the_base_explains_how_to_fetch() {
     if !git_available() {
-        eprintln!(
-            "SKIPPED: git is not installed; the shallow-clone test needs it to make a shallow clone"
-        );
+        eprintln!("SKIPPED: git is not installed; the shallow-clone test needs it to make a shallow clone");
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -233,15 +186,7 @@ fn shallow_clone_missing_the_base_explains_how_to_fetch() {
     let clone = tmp.path().join("clone");
     let url = format!("file://{}", src.display());
     let status = std::process::Command::new("git")
-        .args([
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "release-candidate",
-            &url,
-        ])
+        .args(["clone", "-q", "--depth", "1", "--branch", "release-candidate", &url])
         .arg(&clone)
         .status()
         .expect("git clone");
@@ -265,9 +210,7 @@ fn bare_repositories_work_and_worktree_head_reads_the_disk() {
     let revs = sdk_demo(&src).expect("demo");
     // A bare repository is just the .git directory.
     let out = shipgate()
-        .args([
-            "diff", "--base", &revs.base, "--head", &revs.head, "--format", "json", "--repo",
-        ])
+        .args(["diff", "--base", &revs.base, "--head", &revs.head, "--format", "json", "--repo"])
         .arg(src.join(".git"))
         .assert()
         .success()
@@ -283,16 +226,11 @@ fn bare_repositories_work_and_worktree_head_reads_the_disk() {
     r.write(".gitignore", "build/\n");
     let base = r.commit("one").expect("commit");
     r.tag("v1", base).expect("tag");
-    r.write(
-        "models/a.json",
-        weather_model(&["GetForecast", "GetAlerts"], false),
-    );
+    r.write("models/a.json", weather_model(&["GetForecast", "GetAlerts"], false));
     r.write("build/generated.json", weather_model(&["X"], false));
     r.materialize().expect("write files");
     let out = shipgate()
-        .args([
-            "diff", "--base", "v1", "--head", "worktree", "--format", "json", "--repo",
-        ])
+        .args(["diff", "--base", "v1", "--head", "worktree", "--format", "json", "--repo"])
         .arg(&r.dir)
         .assert()
         .success()
@@ -301,12 +239,7 @@ fn bare_repositories_work_and_worktree_head_reads_the_disk() {
         .clone();
     let v = json(&out);
     assert_eq!(v["head"]["commit"], "worktree");
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
+    let paths: Vec<&str> = v["files"].as_array().expect("files").iter().filter_map(|f| f["path"].as_str()).collect();
     assert_eq!(paths, vec!["models/a.json"]);
 }
 
@@ -318,31 +251,17 @@ fn no_command_writes_to_the_repository() {
     let repo = tmp.path().to_str().expect("utf-8 path");
     let cases: Vec<Vec<&str>> = vec![
         vec!["diff", "--repo", repo, "--base", &revs.base],
-        vec![
-            "check", "--repo", repo, "--base", &revs.base, "--head", &revs.head,
-        ],
-        vec![
-            "check", "--repo", repo, "--head", "worktree", "--base", &revs.base,
-        ],
-        vec![
-            "report", "--repo", repo, "--base", &revs.base, "--format", "json",
-        ],
+        vec!["check", "--repo", repo, "--base", &revs.base, "--head", &revs.head],
+        vec!["check", "--repo", repo, "--head", "worktree", "--base", &revs.base],
+        vec!["report", "--repo", repo, "--base", &revs.base, "--format", "json"],
         vec!["closest-safe", "--repo", repo, "--base", &revs.base],
         vec!["init", "--repo", repo],
         vec!["diff", "--repo", repo, "--base", "nope"],
     ];
     for args in cases {
         let out = shipgate().args(&args).output().expect("runs");
-        assert!(
-            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
-            "{args:?} panicked"
-        );
-        assert_eq!(
-            before,
-            tree_bytes(tmp.path()),
-            "`shipgate {}` wrote to the repository",
-            args.join(" ")
-        );
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{args:?} panicked");
+        assert_eq!(before, tree_bytes(tmp.path()), "`shipgate {}` wrote to the repository", args.join(" "));
     }
 }
 
@@ -353,22 +272,10 @@ fn bad_arguments_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not a severity level"));
-    shipgate()
-        .args(["diff", "--format", "xml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown format"));
-    shipgate()
-        .args(["diff", "--date", "22/11/2026"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("YYYY-MM-DD"));
+    shipgate().args(["diff", "--format", "xml"]).assert().code(2).stderr(predicate::str::contains("unknown format"));
+    shipgate().args(["diff", "--date", "22/11/2026"]).assert().code(2).stderr(predicate::str::contains("YYYY-MM-DD"));
     shipgate().args(["frobnicate"]).assert().code(2);
-    shipgate()
-        .args(["explain", "NoSuchRule"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shipgate rules"));
+    shipgate().args(["explain", "NoSuchRule"]).assert().code(2).stderr(predicate::str::contains("shipgate rules"));
 }
 
 #[test]
@@ -381,7 +288,5 @@ fn init_proposes_a_config_that_loads() {
         .assert()
         .success()
         .stdout(predicate::str::contains("smithy = [\"models/*.json\"]"))
-        .stdout(predicate::str::contains(
-            "cargo = [\"runtime/*\", \"sdk/*\"]",
-        ));
+        .stdout(predicate::str::contains("cargo = [\"runtime/*\", \"sdk/*\"]"));
 }

@@ -28,14 +28,7 @@ struct Ev {
 
 impl std::fmt::Display for Ev {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "[{}] {}: {} | {}",
-            self.severity,
-            self.shape,
-            self.message.replace('\n', "\\n"),
-            self.id
-        )
+        write!(f, "[{}] {}: {} | {}", self.severity, self.shape, self.message.replace('\n', "\\n"), self.id)
     }
 }
 
@@ -58,15 +51,9 @@ fn expected(text: &str) -> (Option<String>, Vec<Ev>) {
         if block.trim().is_empty() {
             continue;
         }
-        let (head, id) = block
-            .rsplit_once(" | ")
-            .unwrap_or_else(|| panic!("malformed expected block: {block}"));
-        let (sev, rest) = head
-            .split_once("] ")
-            .unwrap_or_else(|| panic!("malformed expected block: {block}"));
-        let (shape, message) = rest
-            .split_once(": ")
-            .unwrap_or_else(|| panic!("malformed expected block: {block}"));
+        let (head, id) = block.rsplit_once(" | ").unwrap_or_else(|| panic!("malformed expected block: {block}"));
+        let (sev, rest) = head.split_once("] ").unwrap_or_else(|| panic!("malformed expected block: {block}"));
+        let (shape, message) = rest.split_once(": ").unwrap_or_else(|| panic!("malformed expected block: {block}"));
         events.push(Ev {
             severity: sev.trim_start_matches('[').to_string(),
             shape: shape.to_string(),
@@ -78,30 +65,18 @@ fn expected(text: &str) -> (Option<String>, Vec<Ev>) {
 }
 
 fn actual(f: &Finding) -> Ev {
-    let shape = if f.subject.starts_with("metadata:") {
-        "-".to_string()
-    } else {
-        f.subject.clone()
-    };
+    let shape = if f.subject.starts_with("metadata:") { "-".to_string() } else { f.subject.clone() };
     let mut message = f.message.clone();
     if f.severity == Severity::Suppressed
         && let Some(reason) = &f.suppression
     {
         message.push_str(&format!(" ({reason})"));
     }
-    Ev {
-        severity: f.severity.as_str().to_ascii_uppercase(),
-        shape,
-        id: f.id.clone(),
-        message,
-    }
+    Ev { severity: f.severity.as_str().to_ascii_uppercase(), shape, id: f.id.clone(), message }
 }
 
 fn matches(e: &Ev, a: &Ev) -> bool {
-    e.severity == a.severity
-        && e.shape == a.shape
-        && id_matches(&e.id, &a.id)
-        && a.message.starts_with(&e.message)
+    e.severity == a.severity && e.shape == a.shape && id_matches(&e.id, &a.id) && a.message.starts_with(&e.message)
 }
 
 #[test]
@@ -116,16 +91,10 @@ fn smithy_diff_conformance() {
     cases.sort();
     let mut failures = Vec::new();
     for case in &cases {
-        let name = case
-            .file_name()
-            .expect("dir name")
-            .to_string_lossy()
-            .into_owned();
+        let name = case.file_name().expect("dir name").to_string_lossy().into_owned();
         let read = |f: &str| fs::read(case.join(f)).unwrap_or_else(|e| panic!("{name}/{f}: {e}"));
-        let old = parse(&format!("{name}/a.json"), &read("a.json"))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let new = parse(&format!("{name}/b.json"), &read("b.json"))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let old = parse(&format!("{name}/a.json"), &read("a.json")).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let new = parse(&format!("{name}/b.json"), &read("b.json")).unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = String::from_utf8(read("expected.events")).expect("utf-8");
         let (scope, want) = expected(&text);
         let got: Vec<Ev> = diff(&old, &new)
@@ -134,14 +103,9 @@ fn smithy_diff_conformance() {
             .map(actual)
             .filter(|a| scope.as_deref().is_none_or(|s| id_matches(s, &a.id)))
             .collect();
-        let missing: Vec<&Ev> = want
-            .iter()
-            .filter(|e| !got.iter().any(|a| matches(e, a)))
-            .collect();
-        let extra: Vec<&Ev> = got
-            .iter()
-            .filter(|a| a.severity != "SUPPRESSED" && !want.iter().any(|e| matches(e, a)))
-            .collect();
+        let missing: Vec<&Ev> = want.iter().filter(|e| !got.iter().any(|a| matches(e, a))).collect();
+        let extra: Vec<&Ev> =
+            got.iter().filter(|a| a.severity != "SUPPRESSED" && !want.iter().any(|e| matches(e, a))).collect();
         if !missing.is_empty() || !extra.is_empty() {
             let mut report = format!("--- {name}\n");
             for e in &missing {
@@ -158,20 +122,7 @@ fn smithy_diff_conformance() {
         }
     }
     let passed = cases.len() - failures.len();
-    eprintln!(
-        "smithy-diff conformance: {passed}/{} cases pass",
-        cases.len()
-    );
-    assert!(
-        cases.len() >= 83,
-        "expected the full corpus of 83 cases, found {}",
-        cases.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases fail:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    eprintln!("smithy-diff conformance: {passed}/{} cases pass", cases.len());
+    assert!(cases.len() >= 83, "expected the full corpus of 83 cases, found {}", cases.len());
+    assert!(failures.is_empty(), "{} of {} cases fail:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }

@@ -53,7 +53,8 @@ fn closest_safe_finds_the_right_commit_and_culprits() {
     let cs = &v["closest_safe"];
     assert_eq!(cs["commit"].as_str(), Some(ids[1].as_str()), "c1 is the newest safe commit");
     assert_eq!(cs["distance"], 4);
-    let left: Vec<&str> = cs["left_out"].as_array().expect("left_out").iter().filter_map(|l| l["commit"].as_str()).collect();
+    let left: Vec<&str> =
+        cs["left_out"].as_array().expect("left_out").iter().filter_map(|l| l["commit"].as_str()).collect();
     assert_eq!(left, vec![ids[5].as_str(), ids[4].as_str(), ids[3].as_str(), ids[2].as_str()]);
     // The tip's blockers were all introduced by c4 (the billing change).
     let blocking: Vec<&serde_json::Value> = v["findings"]
@@ -81,7 +82,18 @@ fn closest_safe_honours_max_commits_and_reports_none_safe() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (r, _) = broken_mainline(tmp.path());
     let out = shipgate()
-        .args(["closest-safe", "--base", "release-1", "--mainline", "origin/main", "--max-commits", "2", "--format", "json", "--repo"])
+        .args([
+            "closest-safe",
+            "--base",
+            "release-1",
+            "--mainline",
+            "origin/main",
+            "--max-commits",
+            "2",
+            "--format",
+            "json",
+            "--repo",
+        ])
         .arg(&r.dir)
         .assert()
         .code(1)
@@ -97,7 +109,18 @@ fn check_json(dir: &std::path::Path, config: &str, extra: &[&str]) -> (i32, serd
     let cfg = dir.join("cfg.toml");
     std::fs::write(&cfg, config).expect("write config");
     let out = shipgate()
-        .args(["check", "--base", "release-1", "--head", "origin/main", "--mainline", "origin/main", "--format", "json", "--config"])
+        .args([
+            "check",
+            "--base",
+            "release-1",
+            "--head",
+            "origin/main",
+            "--mainline",
+            "origin/main",
+            "--format",
+            "json",
+            "--config",
+        ])
         .arg(&cfg)
         .arg("--repo")
         .arg(dir.join("repo"))
@@ -127,7 +150,8 @@ fn exceptions_except_and_expired_ones_do_not() {
         .collect();
     let (code, v) = check_json(tmp.path(), valid, &["--date", "2026-11-22"]);
     assert_eq!(code, 0, "every blocker ({blocking:?}) is excepted: {v:#}");
-    let excepted: Vec<&serde_json::Value> = v["findings"].as_array().expect("findings").iter().filter(|f| !f["exception"].is_null()).collect();
+    let excepted: Vec<&serde_json::Value> =
+        v["findings"].as_array().expect("findings").iter().filter(|f| !f["exception"].is_null()).collect();
     assert!(!excepted.is_empty());
     assert_eq!(excepted[0]["exception"]["approved_by"], "rm@example.com");
     assert_eq!(v["verdict"], "pass");
@@ -135,6 +159,7 @@ fn exceptions_except_and_expired_ones_do_not() {
     // The same exceptions after their expiry day: they except nothing, and say so.
     let (code, v) = check_json(tmp.path(), valid, &["--date", "2027-01-01"]);
     assert_eq!(code, 1);
-    let rules: Vec<&str> = v["findings"].as_array().expect("findings").iter().filter_map(|f| f["id"].as_str()).collect();
+    let rules: Vec<&str> =
+        v["findings"].as_array().expect("findings").iter().filter_map(|f| f["id"].as_str()).collect();
     assert!(rules.contains(&"ExpiredException.Expired"), "{rules:?}");
 }

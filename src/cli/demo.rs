@@ -17,29 +17,16 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
             (d, None)
         }
         None => {
-            let t = tempfile::Builder::new()
-                .prefix("shipgate-demo-")
-                .tempdir()
-                .map_err(|e| {
-                    usage(
-                        format!("could not create a temporary directory: {e}"),
-                        "set TMPDIR to a writable directory",
-                    )
-                })?;
+            let t = tempfile::Builder::new().prefix("shipgate-demo-").tempdir().map_err(|e| {
+                usage(format!("could not create a temporary directory: {e}"), "set TMPDIR to a writable directory")
+            })?;
             (t.path().to_path_buf(), Some(t))
         }
     };
-    let revs = crate::fixture::sdk_demo(&dir).map_err(|e| {
-        usage(
-            format!("could not build the demo repository: {e}"),
-            "pass --dir to build it elsewhere",
-        )
-    })?;
+    let revs = crate::fixture::sdk_demo(&dir)
+        .map_err(|e| usage(format!("could not build the demo repository: {e}"), "pass --dir to build it elsewhere"))?;
     eprintln!("Demo SDK repository: {}", dir.display());
-    eprintln!(
-        "Release manager's question: is `{}` safe to publish after `{}`?",
-        revs.head, revs.base
-    );
+    eprintln!("Release manager's question: is `{}` safe to publish after `{}`?", revs.head, revs.base);
     eprintln!(
         "Running: shipgate check --repo {} --base {} --head {} --mainline {}\n",
         dir.display(),
@@ -64,11 +51,7 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
     super::emit(&outcome, format, &[])?;
     eprintln!(
         "\n(`shipgate check` would exit {} here; the demo itself exits 0.)",
-        if outcome.verdict == crate::outcome::Verdict::Fail {
-            1
-        } else {
-            0
-        }
+        if outcome.verdict == crate::outcome::Verdict::Fail { 1 } else { 0 }
     );
     Ok(0)
 }

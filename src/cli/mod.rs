@@ -145,10 +145,7 @@ pub enum CliError {
     Usage { message: String, help: String },
 
     #[error("could not write {path}: {detail}")]
-    #[diagnostic(
-        code(shipgate::output),
-        help("check that the directory exists and is writable")
-    )]
+    #[diagnostic(code(shipgate::output), help("check that the directory exists and is writable"))]
     Write { path: String, detail: String },
 
     #[error(transparent)]
@@ -163,10 +160,7 @@ impl From<EngineError> for CliError {
 }
 
 fn usage(message: impl Into<String>, help: impl Into<String>) -> CliError {
-    CliError::Usage {
-        message: message.into(),
-        help: help.into(),
-    }
+    CliError::Usage { message: message.into(), help: help.into() }
 }
 
 pub fn main() -> ExitCode {
@@ -190,31 +184,19 @@ pub fn main() -> ExitCode {
 fn parse_level(s: &str) -> Result<Severity, CliError> {
     Severity::parse(s)
         .filter(|l| *l != Severity::Suppressed)
-        .ok_or_else(|| {
-            usage(
-                format!("`{s}` is not a severity level"),
-                "use one of: error, danger, warning, note",
-            )
-        })
+        .ok_or_else(|| usage(format!("`{s}` is not a severity level"), "use one of: error, danger, warning, note"))
 }
 
 fn parse_format(s: &str) -> Result<Format, CliError> {
-    Format::parse(s).ok_or_else(|| {
-        usage(
-            format!("unknown format `{s}`"),
-            "formats: table, json, md, html, sarif, github",
-        )
-    })
+    Format::parse(s)
+        .ok_or_else(|| usage(format!("unknown format `{s}`"), "formats: table, json, md, html, sarif, github"))
 }
 
 fn check_date(date: &Option<String>) -> Result<(), CliError> {
     if let Some(d) = date
         && crate::config::parse_date(d).is_none()
     {
-        return Err(usage(
-            format!("--date `{d}` is not a date"),
-            "write it as YYYY-MM-DD, e.g. --date 2026-11-22",
-        ));
+        return Err(usage(format!("--date `{d}` is not a date"), "write it as YYYY-MM-DD, e.g. --date 2026-11-22"));
     }
     Ok(())
 }
@@ -232,8 +214,7 @@ fn command_line() -> String {
         if a.starts_with("--output=") || a.starts_with("--format=") {
             continue;
         }
-        if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c))
-        {
+        if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c)) {
             parts.push(format!("'{}'", a.replace('\'', r"'\''")));
         } else {
             parts.push(a);
@@ -243,44 +224,18 @@ fn command_line() -> String {
 }
 
 fn style() -> Style {
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     Style { color, width: None }
 }
 
 fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, common),
-        Cmd::Check {
-            revs,
-            fail_on,
-            common,
-        } => gate(Command::Check, revs, parse_level(&fail_on)?, None, common),
-        Cmd::Report {
-            revs,
-            fail_on,
-            common,
-        } => gate(Command::Report, revs, parse_level(&fail_on)?, None, common),
-        Cmd::ClosestSafe {
-            base,
-            mainline,
-            max_commits,
-            fail_on,
-            common,
-        } => {
-            let revs = Revs {
-                base,
-                head: "HEAD".into(),
-                mainline,
-                candidate_manifest: None,
-            };
-            gate(
-                Command::ClosestSafe,
-                revs,
-                parse_level(&fail_on)?,
-                max_commits,
-                common,
-            )
+        Cmd::Check { revs, fail_on, common } => gate(Command::Check, revs, parse_level(&fail_on)?, None, common),
+        Cmd::Report { revs, fail_on, common } => gate(Command::Report, revs, parse_level(&fail_on)?, None, common),
+        Cmd::ClosestSafe { base, mainline, max_commits, fail_on, common } => {
+            let revs = Revs { base, head: "HEAD".into(), mainline, candidate_manifest: None };
+            gate(Command::ClosestSafe, revs, parse_level(&fail_on)?, max_commits, common)
         }
         Cmd::Rules { format } => {
             let text = match format.as_str() {
@@ -302,30 +257,14 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 Ok(0)
             }
             None => {
-                let ids: Vec<&str> = crate::rules::catalog::all()
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .collect();
-                let mut close: Vec<(usize, &str)> = ids
-                    .iter()
-                    .map(|id| {
-                        (
-                            strsim::levenshtein(&id.to_lowercase(), &rule.to_lowercase()),
-                            *id,
-                        )
-                    })
-                    .collect();
+                let ids: Vec<&str> = crate::rules::catalog::all().iter().map(|r| r.id.as_str()).collect();
+                let mut close: Vec<(usize, &str)> =
+                    ids.iter().map(|id| (strsim::levenshtein(&id.to_lowercase(), &rule.to_lowercase()), *id)).collect();
                 close.sort();
-                let hint = close
-                    .first()
-                    .filter(|(d, _)| *d <= 4)
-                    .map(|(_, id)| format!("did you mean `{id}`? "));
+                let hint = close.first().filter(|(d, _)| *d <= 4).map(|(_, id)| format!("did you mean `{id}`? "));
                 Err(usage(
                     format!("unknown rule `{rule}`"),
-                    format!(
-                        "{}`shipgate rules` lists every rule",
-                        hint.unwrap_or_default()
-                    ),
+                    format!("{}`shipgate rules` lists every rule", hint.unwrap_or_default()),
                 ))
             }
         },
@@ -342,28 +281,17 @@ fn gate(
     common: Common,
 ) -> Result<u8, CliError> {
     check_date(&common.date)?;
-    let format = common
-        .format
-        .as_deref()
-        .map(parse_format)
-        .transpose()?
-        .unwrap_or(match command {
-            Command::Report => Format::Md,
-            _ => Format::Table,
-        });
+    let format = common.format.as_deref().map(parse_format).transpose()?.unwrap_or(match command {
+        Command::Report => Format::Md,
+        _ => Format::Table,
+    });
     let mut outputs = Vec::new();
     for spec in &common.outputs {
-        let (f, path) = spec.split_once('=').ok_or_else(|| {
-            usage(
-                format!("--output `{spec}` is not FORMAT=PATH"),
-                "e.g. --output json=report.json",
-            )
-        })?;
+        let (f, path) = spec
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--output `{spec}` is not FORMAT=PATH"), "e.g. --output json=report.json"))?;
         if path.is_empty() {
-            return Err(usage(
-                format!("--output `{spec}` has no path"),
-                "e.g. --output json=report.json",
-            ));
+            return Err(usage(format!("--output `{spec}` has no path"), "e.g. --output json=report.json"));
         }
         outputs.push((parse_format(f)?, PathBuf::from(path)));
     }
@@ -403,11 +331,7 @@ fn gate(
 }
 
 /// Prints `format` to stdout and writes every `--output`.
-pub(crate) fn emit(
-    outcome: &Outcome,
-    format: Format,
-    outputs: &[(Format, PathBuf)],
-) -> Result<(), CliError> {
+pub(crate) fn emit(outcome: &Outcome, format: Format, outputs: &[(Format, PathBuf)]) -> Result<(), CliError> {
     let render = |f: Format, style: Style| {
         crate::report::render(f, outcome, style).ok_or_else(|| {
             usage(
@@ -418,19 +342,10 @@ pub(crate) fn emit(
     };
     for (f, path) in outputs {
         let text = render(*f, Style::default())?;
-        std::fs::write(path, text).map_err(|e| CliError::Write {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
+        std::fs::write(path, text)
+            .map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
     }
-    let text = render(
-        format,
-        if format == Format::Table {
-            style()
-        } else {
-            Style::default()
-        },
-    )?;
+    let text = render(format, if format == Format::Table { style() } else { Style::default() })?;
     print(&text);
     Ok(())
 }

@@ -150,26 +150,16 @@ pub fn changed_files(
             (None, Some(o)) => (base, o),
             (None, None) => continue,
         };
-        let read = || {
-            repo.read(
-                snap_oid.0,
-                &crate::source::FileEntry {
-                    path: change.path.clone(),
-                    oid: snap_oid.1,
-                },
-            )
-        };
+        let read = || repo.read(snap_oid.0, &crate::source::FileEntry { path: change.path.clone(), oid: snap_oid.1 });
         let Some(kind) = classifier.classify(&change.path, read)? else {
             continue;
         };
-        let size = |snap: &Snapshot,
-                    oid: Option<crate::source::Oid>|
-         -> Result<Option<u64>, SourceError> {
+        let size = |snap: &Snapshot, oid: Option<crate::source::Oid>| -> Result<Option<u64>, SourceError> {
             match (snap, oid) {
                 (_, None) => Ok(None),
-                (Snapshot::Worktree(dir), Some(_)) => Ok(std::fs::metadata(dir.join(&change.path))
-                    .ok()
-                    .map(|m| m.len())),
+                (Snapshot::Worktree(dir), Some(_)) => {
+                    Ok(std::fs::metadata(dir.join(&change.path)).ok().map(|m| m.len()))
+                }
                 (Snapshot::Commit(_), Some(oid)) => repo.blob_size(oid, &change.path).map(Some),
             }
         };
@@ -196,16 +186,14 @@ mod tests {
     #[test]
     fn sniffs_top_level_keys_only() {
         assert!(looks_like_smithy(br#"{"smithy": "2.0", "shapes": {}}"#));
-        assert!(looks_like_smithy(br#"  {"metadata": {"shapes": 1}, "shapes": {"a#B": {"type": "string"}}, "smithy": "1.0"}"#));
-        assert!(!looks_like_smithy(
-            br#"{"metadata": {"smithy": 1, "shapes": 2}}"#
+        assert!(looks_like_smithy(
+            br#"  {"metadata": {"shapes": 1}, "shapes": {"a#B": {"type": "string"}}, "smithy": "1.0"}"#
         ));
+        assert!(!looks_like_smithy(br#"{"metadata": {"smithy": 1, "shapes": 2}}"#));
         assert!(!looks_like_smithy(br#"{"name": "x", "version": "1.0.0"}"#));
         assert!(!looks_like_smithy(b"[1,2]"));
         assert!(!looks_like_smithy(b"{\"smithy"));
         assert!(!looks_like_smithy(b""));
-        assert!(!looks_like_smithy(
-            br#"{"a": "x\"smithy\"", "b": ["shapes"]}"#
-        ));
+        assert!(!looks_like_smithy(br#"{"a": "x\"smithy\"", "b": ["shapes"]}"#));
     }
 }

@@ -40,9 +40,7 @@ pub fn release_sizes(
     let Some(pattern) = ctx.config.release_tags() else {
         return Ok((Vec::new(), None));
     };
-    let glob = globset::Glob::new(pattern)
-        .expect("validated when the config was loaded")
-        .compile_matcher();
+    let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
     let repo = analyzer.repo;
     let head_id = match &ctx.head {
         Snapshot::Commit(c) => c.id,
@@ -86,12 +84,7 @@ pub fn release_sizes(
         .collect::<Result<_, _>>()?;
     sizes.sort_by_key(|(i, _, _)| *i);
     let mut history: Vec<ReleaseSize> = sizes.iter().map(|(_, r, _)| r.clone()).collect();
-    history.push(release_size(
-        &ctx.base_rev,
-        &ctx.head_rev_label(),
-        current,
-        true,
-    ));
+    history.push(release_size(&ctx.base_rev, &ctx.head_rev_label(), current, true));
     let past: Vec<DiffSize> = sizes.iter().map(|(_, _, s)| *s).collect();
     Ok((history, unusually_large(&past, current, &ctx.base_rev)))
 }
@@ -110,21 +103,13 @@ fn release_size(from: &str, to: &str, s: &DiffSize, current: bool) -> ReleaseSiz
 /// The magnitude compared across releases: shapes plus packages changed, or files changed where
 /// no release touched a model or package.
 fn magnitude(s: &DiffSize, by_files: bool) -> f64 {
-    if by_files {
-        s.files as f64
-    } else {
-        (s.shapes + s.packages) as f64
-    }
+    if by_files { s.files as f64 } else { (s.shapes + s.packages) as f64 }
 }
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
 }
 
 /// Robust z-score of `current` against `past` (median and MAD); a finding when it is an outlier
@@ -133,15 +118,8 @@ pub fn unusually_large(past: &[DiffSize], current: &DiffSize, base: &str) -> Opt
     if past.len() < MIN_HISTORY {
         return None;
     }
-    let by_files = past
-        .iter()
-        .chain(std::iter::once(current))
-        .all(|s| s.shapes + s.packages == 0);
-    let unit = if by_files {
-        "files"
-    } else {
-        "shapes and packages"
-    };
+    let by_files = past.iter().chain(std::iter::once(current)).all(|s| s.shapes + s.packages == 0);
+    let unit = if by_files { "files" } else { "shapes and packages" };
     let mut xs: Vec<f64> = past.iter().map(|s| magnitude(s, by_files)).collect();
     let med = median(&mut xs);
     let mut dev: Vec<f64> = xs.iter().map(|x| (x - med).abs()).collect();
@@ -184,23 +162,15 @@ struct Evaluated {
 /// `closest-safe`: evaluates mainline's first-parent commits from the tip back to the merge base
 /// with base (or `max_commits`), newest first, and returns the outcome for the tip with
 /// `closest_safe` and every blocking finding's `introduced_by` filled in.
-pub fn closest_safe(
-    req: &Request,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Outcome, EngineError> {
+pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome, EngineError> {
     let ctx = crate::engine::context(req)?;
     let Some((mainline_rev, Snapshot::Commit(tip))) = ctx.mainline.clone() else {
         return Err(EngineError::Usage {
             message: "closest-safe needs a mainline commit".into(),
-            help: "pass --mainline REV (e.g. origin/main), or set `mainline` in shipgate.toml"
-                .into(),
+            help: "pass --mainline REV (e.g. origin/main), or set `mainline` in shipgate.toml".into(),
         });
     };
-    let base_commit = ctx
-        .base
-        .commit()
-        .expect("the base is always a commit")
-        .clone();
+    let base_commit = ctx.base.commit().expect("the base is always a commit").clone();
     let repo = &ctx.repo;
     let stop = repo.merge_base(base_commit.id, tip.id)?;
     let mut candidates = repo.first_parent_chain(tip.id, stop, req.max_commits)?;
@@ -225,18 +195,8 @@ pub fn closest_safe(
                 .filter(|f| f.is_active() && f.severity >= req.fail_on)
                 .map(|f| f.fingerprint.clone())
                 .collect();
-            progress(
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-                total,
-            );
-            Ok((
-                i,
-                Evaluated {
-                    commit: c.clone(),
-                    findings,
-                    blocking,
-                },
-            ))
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            Ok((i, Evaluated { commit: c.clone(), findings, blocking }))
         })
         .collect::<Result<_, _>>()?;
     evaluated.sort_by_key(|(i, _)| *i);
@@ -247,12 +207,7 @@ pub fn closest_safe(
     // unbroken run of candidates (from i towards older ones) that have it.
     let introduced = |i: usize, fp: &str| -> String {
         let mut j = i;
-        while j + 1 < evaluated.len()
-            && evaluated[j + 1]
-                .findings
-                .iter()
-                .any(|f| f.fingerprint == fp)
-        {
+        while j + 1 < evaluated.len() && evaluated[j + 1].findings.iter().any(|f| f.fingerprint == fp) {
             j += 1;
         }
         evaluated[j].commit.hex()
@@ -266,21 +221,15 @@ pub fn closest_safe(
     }
     // Blockers of newer candidates that the tip no longer has are worth a line each.
     let mut fixed_later: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for (i, e) in evaluated
-        .iter()
-        .enumerate()
-        .take(safe.unwrap_or(evaluated.len()))
-        .skip(1)
-    {
-        for f in e.findings.iter().filter(|f| {
-            e.blocking.contains(&f.fingerprint) && !tip_eval.blocking.contains(&f.fingerprint)
-        }) {
-            fixed_later.entry(f.fingerprint.clone()).or_insert_with(|| {
-                (
-                    format!("{} on {}", f.id, f.subject),
-                    introduced(i, &f.fingerprint),
-                )
-            });
+    for (i, e) in evaluated.iter().enumerate().take(safe.unwrap_or(evaluated.len())).skip(1) {
+        for f in e
+            .findings
+            .iter()
+            .filter(|f| e.blocking.contains(&f.fingerprint) && !tip_eval.blocking.contains(&f.fingerprint))
+        {
+            fixed_later
+                .entry(f.fingerprint.clone())
+                .or_insert_with(|| (format!("{} on {}", f.id, f.subject), introduced(i, &f.fingerprint)));
         }
     }
 
@@ -292,24 +241,16 @@ pub fn closest_safe(
         distance: safe,
         left_out: evaluated[..safe.unwrap_or(evaluated.len())]
             .iter()
-            .map(|e| LeftOut {
-                commit: e.commit.hex(),
-                summary: e.commit.summary.clone(),
-            })
+            .map(|e| LeftOut { commit: e.commit.hex(), summary: e.commit.summary.clone() })
             .collect(),
         candidates_checked: evaluated.len(),
     });
     for (what, culprit) in fixed_later.values() {
-        out.notes.push(format!(
-            "{what} blocked older candidates; introduced by {culprit}, fixed before the tip"
-        ));
+        out.notes.push(format!("{what} blocked older candidates; introduced by {culprit}, fixed before the tip"));
     }
-    out.notes.push("closest-safe evaluates candidates without the mainline rules (every candidate is on mainline)".into());
-    out.verdict = if safe.is_some() {
-        Verdict::Pass
-    } else {
-        Verdict::Fail
-    };
+    out.notes
+        .push("closest-safe evaluates candidates without the mainline rules (every candidate is on mainline)".into());
+    out.verdict = if safe.is_some() { Verdict::Pass } else { Verdict::Fail };
     Ok(out)
 }
 
@@ -318,21 +259,13 @@ mod tests {
     use super::*;
 
     fn s(shapes: u64) -> DiffSize {
-        DiffSize {
-            shapes,
-            packages: 0,
-            lines: 0,
-            files: 1,
-        }
+        DiffSize { shapes, packages: 0, lines: 0, files: 1 }
     }
 
     #[test]
     fn outliers_need_history_and_a_real_jump() {
         let past = [s(10), s(12), s(9), s(11), s(10)];
-        assert!(
-            unusually_large(&past[..3], &s(500), "v1").is_none(),
-            "too little history"
-        );
+        assert!(unusually_large(&past[..3], &s(500), "v1").is_none(), "too little history");
         assert!(unusually_large(&past, &s(14), "v1").is_none());
         let f = unusually_large(&past, &s(500), "v1").expect("outlier");
         assert!(f.message.contains("50.0×"), "{}", f.message);

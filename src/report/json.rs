@@ -1,9 +1,7 @@
 //! The JSON report: the stable contract (`schema_version` 1, schema in `schema/report.schema.json`).
 //! Field order is fixed by the view structs below; every list is already sorted in the outcome.
 use crate::finding::Finding;
-use crate::outcome::{
-    ClosestSafe, FileChange, ModelSummary, Outcome, PackageSummary, ReleaseSize, RevInfo,
-};
+use crate::outcome::{ClosestSafe, FileChange, ModelSummary, Outcome, PackageSummary, ReleaseSize, RevInfo};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -75,11 +73,7 @@ pub fn render(o: &Outcome) -> String {
             warning: c[&Warning],
             note: c[&Note],
             excepted: o.findings.iter().filter(|f| f.exception.is_some()).count(),
-            suppressed: o
-                .findings
-                .iter()
-                .filter(|f| f.severity == Suppressed)
-                .count(),
+            suppressed: o.findings.iter().filter(|f| f.severity == Suppressed).count(),
         },
         findings: &o.findings,
         files: &o.files,
@@ -92,8 +86,7 @@ pub fn render(o: &Outcome) -> String {
         date: o.date.as_deref(),
         notes: &o.notes,
     };
-    let mut s = serde_json::to_string_pretty(&report)
-        .expect("the report is plain data and always serialises");
+    let mut s = serde_json::to_string_pretty(&report).expect("the report is plain data and always serialises");
     s.push('\n');
     s
 }

@@ -17,14 +17,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Table,
-        Format::Json,
-        Format::Md,
-        Format::Html,
-        Format::Sarif,
-        Format::Github,
-    ];
+    pub const ALL: [Format; 6] = [Format::Table, Format::Json, Format::Md, Format::Html, Format::Sarif, Format::Github];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,9 +31,7 @@ impl Format {
     }
 
     pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s || (s == "markdown" && *f == Format::Md))
+        Format::ALL.into_iter().find(|f| f.name() == s || (s == "markdown" && *f == Format::Md))
     }
 }
 

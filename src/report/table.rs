@@ -8,8 +8,7 @@ use std::fmt::Write;
 
 fn table(style: Style, header: &[&str]) -> Table {
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     t.set_width(style.width.unwrap_or(120));
     if !style.color {
         t.force_no_tty();
@@ -49,10 +48,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
     out.push('\n');
 
     if !o.files.is_empty() {
-        let mut t = table(
-            style,
-            &["status", "kind", "path", "base bytes", "head bytes"],
-        );
+        let mut t = table(style, &["status", "kind", "path", "base bytes", "head bytes"]);
         for f in &o.files {
             let size = |s: Option<u64>| s.map_or("-".to_string(), |v| v.to_string());
             t.add_row(vec![
@@ -83,10 +79,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
     }
 
     if !o.packages.is_empty() {
-        let mut t = table(
-            style,
-            &["package", "base", "head", "mainline", "changed", "status"],
-        );
+        let mut t = table(style, &["package", "base", "head", "mainline", "changed", "status"]);
         for p in &o.packages {
             let v = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
             t.add_row(vec![
@@ -101,16 +94,9 @@ pub fn render(o: &Outcome, style: Style) -> String {
         let _ = writeln!(out, "Packages\n{t}\n");
     }
 
-    let shown: Vec<_> = o
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Suppressed)
-        .collect();
+    let shown: Vec<_> = o.findings.iter().filter(|f| f.severity != Severity::Suppressed).collect();
     if !shown.is_empty() {
-        let mut t = table(
-            style,
-            &["severity", "rule", "subject", "location", "message"],
-        );
+        let mut t = table(style, &["severity", "rule", "subject", "location", "message"]);
         for f in &shown {
             let loc = match (&f.path, f.line) {
                 (Some(p), Some(l)) => format!("{p}:{l}"),
@@ -138,20 +124,14 @@ pub fn render(o: &Outcome, style: Style) -> String {
     if let Some(cs) = &o.closest_safe {
         match (&cs.commit, cs.distance) {
             (Some(c), Some(d)) => {
-                let _ = writeln!(
-                    out,
-                    "Closest safe commit: {c} ({d} commit(s) behind the mainline tip)"
-                );
+                let _ = writeln!(out, "Closest safe commit: {c} ({d} commit(s) behind the mainline tip)");
                 for l in &cs.left_out {
                     let _ = writeln!(out, "  leaves out {} {}", short(&l.commit), l.summary);
                 }
             }
             _ => {
-                let _ = writeln!(
-                    out,
-                    "No safe commit among the {} mainline candidates checked.",
-                    cs.candidates_checked
-                );
+                let _ =
+                    writeln!(out, "No safe commit among the {} mainline candidates checked.", cs.candidates_checked);
             }
         }
         out.push('\n');

@@ -47,9 +47,8 @@ pub fn all() -> &'static [RuleMeta] {
         RULE_FILES
             .iter()
             .map(|(stem, text)| {
-                let meta: RuleMeta = toml::from_str(text).unwrap_or_else(|e| {
-                    panic!("rules/{stem}.toml is invalid (caught by tests): {e}")
-                });
+                let meta: RuleMeta = toml::from_str(text)
+                    .unwrap_or_else(|e| panic!("rules/{stem}.toml is invalid (caught by tests): {e}"));
                 meta
             })
             .collect()
@@ -86,19 +85,12 @@ mod tests {
     #[test]
     fn every_rule_file_parses_and_is_named_after_its_id() {
         for (stem, text) in RULE_FILES {
-            let meta: RuleMeta =
-                toml::from_str(text).unwrap_or_else(|e| panic!("rules/{stem}.toml: {e}"));
+            let meta: RuleMeta = toml::from_str(text).unwrap_or_else(|e| panic!("rules/{stem}.toml: {e}"));
             assert_eq!(&meta.id, stem, "rules/{stem}.toml declares id {}", meta.id);
-            for (field, value) in [
-                ("title", &meta.title),
-                ("summary", &meta.summary),
-                ("why", &meta.why),
-                ("fix", &meta.fix),
-            ] {
-                assert!(
-                    !value.trim().is_empty(),
-                    "rules/{stem}.toml: {field} is empty"
-                );
+            for (field, value) in
+                [("title", &meta.title), ("summary", &meta.summary), ("why", &meta.why), ("fix", &meta.fix)]
+            {
+                assert!(!value.trim().is_empty(), "rules/{stem}.toml: {field} is empty");
             }
         }
         assert_eq!(all().len(), RULE_FILES.len());

@@ -6,8 +6,7 @@ pub fn table() -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     t.force_no_tty();
-    t.set_width(120)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_width(120).set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
     t.set_header(vec!["rule", "category", "default", "title"]);
     for r in catalog::all() {
         t.add_row(vec![
@@ -17,10 +16,7 @@ pub fn table() -> String {
             r.title.clone(),
         ]);
     }
-    format!(
-        "{t}\n{} rules. `shipgate explain RULE` shows one in full.\n",
-        catalog::all().len()
-    )
+    format!("{t}\n{} rules. `shipgate explain RULE` shows one in full.\n", catalog::all().len())
 }
 
 pub fn json() -> String {
@@ -37,18 +33,11 @@ pub fn json() -> String {
 pub fn explain(r: &RuleMeta) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}: {}\n", r.id, r.title);
-    let _ = writeln!(
-        s,
-        "Default severity: {}    Category: {}\n",
-        r.severity,
-        format!("{:?}", r.category).to_lowercase()
-    );
-    for (head, body) in [
-        ("What it finds", &r.summary),
-        ("Why it matters", &r.why),
-        ("Example", &r.example),
-        ("How to fix", &r.fix),
-    ] {
+    let _ =
+        writeln!(s, "Default severity: {}    Category: {}\n", r.severity, format!("{:?}", r.category).to_lowercase());
+    for (head, body) in
+        [("What it finds", &r.summary), ("Why it matters", &r.why), ("Example", &r.example), ("How to fix", &r.fix)]
+    {
         let _ = writeln!(s, "## {head}\n\n{}\n", body.trim_end());
     }
     if let Some(reference) = &r.reference {

@@ -26,10 +26,8 @@ pub fn today(date: Option<&str>) -> i64 {
     if let Some(d) = date.and_then(parse_date) {
         return d;
     }
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     secs.div_euclid(86_400)
 }
 
@@ -41,11 +39,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
         let ex = spanned.get_ref();
         let line = line_of(&config.text, spanned.span().start);
         let subject_desc = format!("exceptions[{index}] {} {}", ex.rule, ex.subject);
-        let reason = ex
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty());
+        let reason = ex.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
         let Some(reason) = reason else {
             extra.push(
                 Finding::new(
@@ -86,12 +80,8 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
             if f.exception.is_some() || f.severity == Severity::Suppressed {
                 continue;
             }
-            let subject_ok =
-                f.subject == ex.subject || glob.as_ref().is_some_and(|g| g.is_match(&f.subject));
-            let fp_ok = ex
-                .fingerprint
-                .as_ref()
-                .is_none_or(|fp| *fp == f.fingerprint);
+            let subject_ok = f.subject == ex.subject || glob.as_ref().is_some_and(|g| g.is_match(&f.subject));
+            let fp_ok = ex.fingerprint.as_ref().is_none_or(|fp| *fp == f.fingerprint);
             if id_matches(&ex.rule, &f.id) && subject_ok && fp_ok {
                 used = true;
                 f.exception = Some(AppliedException {
@@ -160,12 +150,7 @@ mod tests {
     fn findings() -> Vec<Finding> {
         vec![
             Finding::new("RemovedShape", Severity::Error, "com.a#Legacy", "gone"),
-            Finding::new(
-                "TraitBreakingChange.Remove.smithy.api#paginated",
-                Severity::Error,
-                "com.a#List",
-                "x",
-            ),
+            Finding::new("TraitBreakingChange.Remove.smithy.api#paginated", Severity::Error, "com.a#List", "x"),
             Finding::new("MissingPackage", Severity::Error, "aws-config", "missing"),
         ]
     }
@@ -180,20 +165,10 @@ mod tests {
         let mut f = findings();
         apply_exceptions(&mut f, &c, TODAY);
         let ex = f[1].exception.as_ref().expect("excepted by prefix + glob");
-        assert_eq!(
-            (ex.reason.as_str(), ex.approved_by.as_deref()),
-            ("ok", Some("rm"))
-        );
-        assert!(
-            f[0].exception.is_none(),
-            "rule prefix must not match RemovedShape"
-        );
+        assert_eq!((ex.reason.as_str(), ex.approved_by.as_deref()), ("ok", Some("rm")));
+        assert!(f[0].exception.is_none(), "rule prefix must not match RemovedShape");
         assert!(!f[1].is_active());
-        assert_eq!(
-            f.len(),
-            3,
-            "no bookkeeping finding for a used, valid exception"
-        );
+        assert_eq!(f.len(), 3, "no bookkeeping finding for a used, valid exception");
     }
 
     #[test]
@@ -204,14 +179,8 @@ mod tests {
         let mut f = findings();
         apply_exceptions(&mut f, &c, TODAY);
         assert!(f[0].exception.is_none());
-        let e = f
-            .iter()
-            .find(|x| x.id == "ExpiredException.Expired")
-            .expect("expired finding");
-        assert_eq!(
-            (e.path.as_deref(), e.line),
-            (Some("shipgate.toml"), Some(1))
-        );
+        let e = f.iter().find(|x| x.id == "ExpiredException.Expired").expect("expired finding");
+        assert_eq!((e.path.as_deref(), e.line), (Some("shipgate.toml"), Some(1)));
         // The same exception holds on its expiry day.
         let mut f = findings();
         apply_exceptions(&mut f, &c, parse_date("2020-01-01").expect("date"));
@@ -220,9 +189,7 @@ mod tests {
 
     #[test]
     fn missing_reason_excepts_nothing() {
-        let c = cfg(
-            "[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.a#Legacy\"\nreason = \"  \"\n",
-        );
+        let c = cfg("[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.a#Legacy\"\nreason = \"  \"\n");
         let mut f = findings();
         apply_exceptions(&mut f, &c, TODAY);
         assert!(f[0].exception.is_none());
@@ -231,15 +198,10 @@ mod tests {
 
     #[test]
     fn unused_exception_is_a_finding() {
-        let c = cfg(
-            "[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.b#Other\"\nreason = \"r\"\n",
-        );
+        let c = cfg("[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.b#Other\"\nreason = \"r\"\n");
         let mut f = findings();
         apply_exceptions(&mut f, &c, TODAY);
-        assert!(
-            f.iter()
-                .any(|x| x.rule == "UnusedException" && x.severity == Severity::Warning)
-        );
+        assert!(f.iter().any(|x| x.rule == "UnusedException" && x.severity == Severity::Warning));
     }
 
     #[test]
@@ -256,10 +218,7 @@ mod tests {
     #[test]
     fn levels_relevel_and_turn_off() {
         let mut c = cfg("");
-        c.levels = vec![
-            ("TraitBreakingChange.Remove".into(), Some(Severity::Note)),
-            ("MissingPackage".into(), None),
-        ];
+        c.levels = vec![("TraitBreakingChange.Remove".into(), Some(Severity::Note)), ("MissingPackage".into(), None)];
         let mut f = findings();
         apply_levels(&mut f, &c);
         assert_eq!(f.len(), 2);

@@ -20,9 +20,7 @@ pub enum SourceError {
     #[error("{path} is not a git repository")]
     #[diagnostic(
         code(shipgate::git::not_a_repository),
-        help(
-            "run shipgate inside a git repository, or pass --repo PATH (bare repositories work too)"
-        )
+        help("run shipgate inside a git repository, or pass --repo PATH (bare repositories work too)")
     )]
     NotARepository { path: String },
 
@@ -45,34 +43,22 @@ pub enum SourceError {
     MissingObject { oid: String, path: String },
 
     #[error("`{rev}` is a {kind}, not a commit")]
-    #[diagnostic(
-        code(shipgate::git::not_a_commit),
-        help("name a commit, branch or tag, e.g. `{rev}^{{commit}}`")
-    )]
+    #[diagnostic(code(shipgate::git::not_a_commit), help("name a commit, branch or tag, e.g. `{rev}^{{commit}}`"))]
     NotACommit { rev: String, kind: String },
 
     #[error("--head worktree needs a repository with a work tree, and {path} is bare")]
-    #[diagnostic(
-        code(shipgate::git::bare_worktree),
-        help("pass a commit as --head, or point --repo at a checkout")
-    )]
+    #[diagnostic(code(shipgate::git::bare_worktree), help("pass a commit as --head, or point --repo at a checkout"))]
     BareWorktree { path: String },
 
     #[error("could not read {what}: {detail}")]
-    #[diagnostic(
-        code(shipgate::git::read),
-        help("check that the repository is intact: `git fsck`")
-    )]
+    #[diagnostic(code(shipgate::git::read), help("check that the repository is intact: `git fsck`"))]
     Read { what: String, detail: String },
 }
 
 type Result<T, E = SourceError> = std::result::Result<T, E>;
 
 fn read_err(what: impl Into<String>, e: impl std::fmt::Display) -> SourceError {
-    SourceError::Read {
-        what: what.into(),
-        detail: e.to_string(),
-    }
+    SourceError::Read { what: what.into(), detail: e.to_string() }
 }
 
 /// A resolved commit.
@@ -168,13 +154,8 @@ impl Repo {
         if !path.exists() {
             return Err(SourceError::NotARepository { path: display });
         }
-        let repo = gix::discover(path).map_err(|_| SourceError::NotARepository {
-            path: display.clone(),
-        })?;
-        Ok(Repo {
-            inner: repo.into_sync(),
-            display,
-        })
+        let repo = gix::discover(path).map_err(|_| SourceError::NotARepository { path: display.clone() })?;
+        Ok(Repo { inner: repo.into_sync(), display })
     }
 
     fn local(&self) -> gix::Repository {
@@ -195,9 +176,7 @@ impl Repo {
     /// Resolves `rev` (`worktree`, or anything git accepts) to a snapshot.
     pub fn snapshot(&self, rev: &str) -> Result<Snapshot> {
         if rev == WORKTREE {
-            let dir = self.workdir().ok_or_else(|| SourceError::BareWorktree {
-                path: self.display.clone(),
-            })?;
+            let dir = self.workdir().ok_or_else(|| SourceError::BareWorktree { path: self.display.clone() })?;
             return Ok(Snapshot::Worktree(dir));
         }
         self.resolve(rev).map(Snapshot::Commit)
@@ -210,16 +189,11 @@ impl Repo {
             Ok(id) => id.detach(),
             Err(_) => return Err(self.unknown_revision(&repo, rev)),
         };
-        let object = repo
-            .find_object(id)
-            .map_err(|e| read_err(format!("object {id}"), e))?;
+        let object = repo.find_object(id).map_err(|e| read_err(format!("object {id}"), e))?;
         let kind = object.kind;
         let commit = object
             .peel_to_commit()
-            .map_err(|_| SourceError::NotACommit {
-                rev: rev.to_string(),
-                kind: kind.to_string(),
-            })?;
+            .map_err(|_| SourceError::NotACommit { rev: rev.to_string(), kind: kind.to_string() })?;
         self.commit(commit.id)
     }
 
@@ -227,23 +201,16 @@ impl Repo {
     pub fn commit(&self, id: Oid) -> Result<Commit> {
         let repo = self.local();
         let commit = match repo.try_find_object(id) {
-            Ok(Some(obj)) => obj
-                .try_into_commit()
-                .map_err(|e| read_err(format!("commit {id}"), e))?,
+            Ok(Some(obj)) => obj.try_into_commit().map_err(|e| read_err(format!("commit {id}"), e))?,
             Ok(None) => {
                 if repo.is_shallow().unwrap_or(false) {
                     return Err(shallow(format!("commit {id}")));
                 }
-                return Err(SourceError::MissingObject {
-                    oid: id.to_string(),
-                    path: "commit".into(),
-                });
+                return Err(SourceError::MissingObject { oid: id.to_string(), path: "commit".into() });
             }
             Err(e) => return Err(read_err(format!("commit {id}"), e)),
         };
-        let decoded = commit
-            .decode()
-            .map_err(|e| read_err(format!("commit {id}"), e))?;
+        let decoded = commit.decode().map_err(|e| read_err(format!("commit {id}"), e))?;
         let summary = decoded.message_summary().to_string();
         Ok(Commit {
             id,
@@ -255,30 +222,21 @@ impl Repo {
     }
 
     fn unknown_revision(&self, repo: &gix::Repository, rev: &str) -> SourceError {
-        if repo.is_shallow().unwrap_or(false)
-            && (rev.contains('~') || rev.contains('^') || looks_like_hex(rev))
-        {
+        if repo.is_shallow().unwrap_or(false) && (rev.contains('~') || rev.contains('^') || looks_like_hex(rev)) {
             return shallow(format!("revision `{rev}`"));
         }
         let names = self.ref_names();
         let mut scored: Vec<(usize, &String)> = names
             .iter()
-            .map(|n| {
-                (
-                    strsim::levenshtein(&n.to_lowercase(), &rev.to_lowercase()),
-                    n,
-                )
-            })
+            .map(|n| (strsim::levenshtein(&n.to_lowercase(), &rev.to_lowercase()), n))
             .filter(|(d, n)| *d <= (rev.len().max(3) / 2).max(2) || n.contains(rev))
             .collect();
         scored.sort();
-        let close: Vec<String> = scored
-            .into_iter()
-            .take(5)
-            .map(|(_, n)| format!("`{n}`"))
-            .collect();
+        let close: Vec<String> = scored.into_iter().take(5).map(|(_, n)| format!("`{n}`")).collect();
         let help = if close.is_empty() {
-            let mut help = "name a tag, branch, remote branch or commit id that exists here (`git tag`, `git branch -a`)".to_string();
+            let mut help =
+                "name a tag, branch, remote branch or commit id that exists here (`git tag`, `git branch -a`)"
+                    .to_string();
             if names.is_empty() {
                 help.push_str("; this repository has no branches or tags yet");
             } else if repo.is_shallow().unwrap_or(false) {
@@ -288,10 +246,7 @@ impl Repo {
         } else {
             format!("did you mean {}?", close.join(", "))
         };
-        SourceError::UnknownRevision {
-            rev: rev.to_string(),
-            help,
-        }
+        SourceError::UnknownRevision { rev: rev.to_string(), help }
     }
 
     /// Short names of every branch, remote branch and tag.
@@ -303,10 +258,7 @@ impl Repo {
         let Ok(all) = platform.all() else {
             return Vec::new();
         };
-        let mut names: Vec<String> = all
-            .filter_map(|r| r.ok())
-            .map(|r| r.name().shorten().to_string())
-            .collect();
+        let mut names: Vec<String> = all.filter_map(|r| r.ok()).map(|r| r.name().shorten().to_string()).collect();
         names.sort();
         names.dedup();
         names
@@ -358,12 +310,7 @@ impl Repo {
     /// First-parent history from `tip` (inclusive) back to `stop` (exclusive), at most `limit`
     /// commits. Returns the commits newest first. A shallow boundary ends the walk with an error
     /// only when `stop` was not reached and no limit cut it.
-    pub fn first_parent_chain(
-        &self,
-        tip: Oid,
-        stop: Option<Oid>,
-        limit: Option<usize>,
-    ) -> Result<Vec<Commit>> {
+    pub fn first_parent_chain(&self, tip: Oid, stop: Option<Oid>, limit: Option<usize>) -> Result<Vec<Commit>> {
         let mut out = Vec::new();
         let mut next = Some(tip);
         while let Some(id) = next {
@@ -372,9 +319,7 @@ impl Repo {
             }
             let commit = match self.commit(id) {
                 Ok(c) => c,
-                Err(SourceError::Shallow { .. }) | Err(SourceError::MissingObject { .. })
-                    if self.is_shallow() =>
-                {
+                Err(SourceError::Shallow { .. }) | Err(SourceError::MissingObject { .. }) if self.is_shallow() => {
                     return Err(shallow(format!(
                         "the mainline history back to {}",
                         stop.map_or("the root".into(), |s| s.to_string())
@@ -389,11 +334,7 @@ impl Repo {
     }
 
     /// Every file (blob or symlink; no submodules) of a snapshot whose path `keep` accepts, sorted by path.
-    pub fn files(
-        &self,
-        snapshot: &Snapshot,
-        keep: &dyn Fn(&str) -> bool,
-    ) -> Result<Vec<FileEntry>> {
+    pub fn files(&self, snapshot: &Snapshot, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEntry>> {
         let mut out = match snapshot {
             Snapshot::Commit(c) => {
                 let repo = self.local();
@@ -421,10 +362,7 @@ impl Repo {
         let repo = self.local();
         match repo.try_find_object(oid) {
             Ok(Some(obj)) => Ok(obj.detach().data),
-            Ok(None) => Err(SourceError::MissingObject {
-                oid: oid.to_string(),
-                path: path.to_string(),
-            }),
+            Ok(None) => Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
             Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
         }
     }
@@ -434,10 +372,7 @@ impl Repo {
         let repo = self.local();
         match repo.try_find_header(oid) {
             Ok(Some(h)) => Ok(h.size()),
-            Ok(None) => Err(SourceError::MissingObject {
-                oid: oid.to_string(),
-                path: path.to_string(),
-            }),
+            Ok(None) => Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
             Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
         }
     }
@@ -453,16 +388,8 @@ impl Repo {
             }
             _ => {
                 let all = |_: &str| true;
-                let a: BTreeMap<String, Oid> = self
-                    .files(old, &all)?
-                    .into_iter()
-                    .map(|e| (e.path, e.oid))
-                    .collect();
-                let b: BTreeMap<String, Oid> = self
-                    .files(new, &all)?
-                    .into_iter()
-                    .map(|e| (e.path, e.oid))
-                    .collect();
+                let a: BTreeMap<String, Oid> = self.files(old, &all)?.into_iter().map(|e| (e.path, e.oid)).collect();
+                let b: BTreeMap<String, Oid> = self.files(new, &all)?.into_iter().map(|e| (e.path, e.oid)).collect();
                 for (path, oid) in &a {
                     match b.get(path) {
                         None => out.push(PathChange {
@@ -514,11 +441,7 @@ fn looks_like_hex(s: &str) -> bool {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}/{name}")
-    }
+    if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") }
 }
 
 fn tree_entries(
@@ -527,26 +450,17 @@ fn tree_entries(
     prefix: &str,
 ) -> Result<Vec<(String, gix::objs::tree::EntryKind, Oid)>> {
     let tree = match repo.try_find_object(id) {
-        Ok(Some(obj)) => obj
-            .try_into_tree()
-            .map_err(|e| read_err(format!("tree {id}"), e))?,
+        Ok(Some(obj)) => obj.try_into_tree().map_err(|e| read_err(format!("tree {id}"), e))?,
         Ok(None) => {
             let path = if prefix.is_empty() { "<root>" } else { prefix };
-            return Err(SourceError::MissingObject {
-                oid: id.to_string(),
-                path: path.to_string(),
-            });
+            return Err(SourceError::MissingObject { oid: id.to_string(), path: path.to_string() });
         }
         Err(e) => return Err(read_err(format!("tree {id}"), e)),
     };
     let mut out = Vec::new();
     for entry in tree.iter() {
         let entry = entry.map_err(|e| read_err(format!("tree {id}"), e))?;
-        out.push((
-            entry.filename().to_string(),
-            entry.mode().kind(),
-            entry.object_id(),
-        ));
+        out.push((entry.filename().to_string(), entry.mode().kind(), entry.object_id()));
     }
     Ok(out)
 }
@@ -576,10 +490,7 @@ fn walk_tree(
 
 fn is_file(kind: gix::objs::tree::EntryKind) -> bool {
     use gix::objs::tree::EntryKind;
-    matches!(
-        kind,
-        EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
-    )
+    matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link)
 }
 
 fn diff_trees(
@@ -595,10 +506,7 @@ fn diff_trees(
     }
     let list = |id: Option<Oid>| -> Result<BTreeMap<String, (EntryKind, Oid)>> {
         Ok(match id {
-            Some(id) => tree_entries(repo, id, prefix)?
-                .into_iter()
-                .map(|(n, k, o)| (n, (k, o)))
-                .collect(),
+            Some(id) => tree_entries(repo, id, prefix)?.into_iter().map(|(n, k, o)| (n, (k, o))).collect(),
             None => BTreeMap::new(),
         })
     };
@@ -611,33 +519,18 @@ fn diff_trees(
         if o == n {
             continue;
         }
-        let sub = |e: Option<(EntryKind, Oid)>| {
-            e.filter(|(k, _)| *k == EntryKind::Tree).map(|(_, id)| id)
-        };
+        let sub = |e: Option<(EntryKind, Oid)>| e.filter(|(k, _)| *k == EntryKind::Tree).map(|(_, id)| id);
         let file = |e: Option<(EntryKind, Oid)>| e.filter(|(k, _)| is_file(*k)).map(|(_, id)| id);
         let (os, ns) = (sub(o), sub(n));
         if os.is_some() || ns.is_some() {
             diff_trees(repo, os, ns, &path, out)?;
         }
         match (file(o), file(n)) {
-            (Some(x), Some(y)) if x != y => out.push(PathChange {
-                path,
-                kind: ChangeKind::Modified,
-                old: Some(x),
-                new: Some(y),
-            }),
-            (Some(x), None) => out.push(PathChange {
-                path,
-                kind: ChangeKind::Removed,
-                old: Some(x),
-                new: None,
-            }),
-            (None, Some(y)) => out.push(PathChange {
-                path,
-                kind: ChangeKind::Added,
-                old: None,
-                new: Some(y),
-            }),
+            (Some(x), Some(y)) if x != y => {
+                out.push(PathChange { path, kind: ChangeKind::Modified, old: Some(x), new: Some(y) })
+            }
+            (Some(x), None) => out.push(PathChange { path, kind: ChangeKind::Removed, old: Some(x), new: None }),
+            (None, Some(y)) => out.push(PathChange { path, kind: ChangeKind::Added, old: None, new: Some(y) }),
             _ => {}
         }
     }
@@ -654,15 +547,11 @@ fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEnt
         .filter_entry(|e| e.file_name() != ".git")
         .build();
     for entry in walker {
-        let entry =
-            entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
+        let entry = entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .expect("walk stays below its root");
+        let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
         let path = rel.to_string_lossy().replace('\\', "/");
         if !keep(&path) {
             continue;

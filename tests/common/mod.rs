@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn shipgate() -> assert_cmd::Command {
-    let mut cmd =
-        assert_cmd::Command::cargo_bin("shipgate").expect("the binary is built for tests");
+    let mut cmd = assert_cmd::Command::cargo_bin("shipgate").expect("the binary is built for tests");
     cmd.env("NO_COLOR", "1");
     cmd
 }
@@ -20,11 +19,7 @@ pub fn tree_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             (
-                e.path()
-                    .strip_prefix(dir)
-                    .expect("below dir")
-                    .display()
-                    .to_string(),
+                e.path().strip_prefix(dir).expect("below dir").display().to_string(),
                 std::fs::read(e.path()).expect("readable"),
             )
         })
@@ -32,45 +27,24 @@ pub fn tree_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 pub fn git_available() -> bool {
-    std::process::Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    std::process::Command::new("git").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(out)))
+    serde_json::from_slice(out).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
 
 /// Validates `value` against the shipped report schema.
 pub fn assert_schema_valid(value: &serde_json::Value) {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../schema/report.schema.json"))
-            .expect("schema is JSON");
+        serde_json::from_str(include_str!("../../schema/report.schema.json")).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match schema/report.schema.json:\n{}",
-        errors.join("\n")
-    );
+    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "report does not match schema/report.schema.json:\n{}", errors.join("\n"));
 }

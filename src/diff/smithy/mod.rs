@@ -125,13 +125,7 @@ impl<'a> Differences<'a> {
             .filter(|(id, _)| !(in_file(old.model, id) && old.view(id).is_some()))
             .map(|(_, v)| v)
             .collect();
-        Differences {
-            old,
-            new,
-            changed,
-            added,
-            removed,
-        }
+        Differences { old, new, changed, added, removed }
     }
 
     /// Changed shapes whose old and new versions are both of one of these kinds.
@@ -174,12 +168,7 @@ impl Event {
             change: None,
         }
     }
-    pub fn metadata(
-        id: impl Into<String>,
-        severity: Severity,
-        key: &str,
-        message: impl Into<String>,
-    ) -> Event {
+    pub fn metadata(id: impl Into<String>, severity: Severity, key: &str, message: impl Into<String>) -> Event {
         Event {
             id: id.into(),
             severity,
@@ -208,10 +197,8 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
             let subject = e.shape.clone().or(e.subject.clone()).unwrap_or_default();
             let mut f = Finding::new(e.id, severity, subject, e.message);
             if let Some(shape) = &e.shape {
-                f.line = new.line_of(shape).filter(|_| {
-                    new.shapes
-                        .contains_key(shape.split('$').next().unwrap_or(shape))
-                });
+                f.line =
+                    new.line_of(shape).filter(|_| new.shapes.contains_key(shape.split('$').next().unwrap_or(shape)));
                 if f.line.is_none() {
                     f.line = old.line_of(shape);
                 }
@@ -221,10 +208,7 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
             if severity == Severity::Suppressed {
                 f.suppression = reason;
             } else if severity != e.severity {
-                f.suppression = Some(format!(
-                    "severity raised from {} by metadata.severityOverrides",
-                    e.severity
-                ));
+                f.suppression = Some(format!("severity raised from {} by metadata.severityOverrides", e.severity));
             }
             if let Some((o, n)) = e.change {
                 f = f.with_change(o, n);
@@ -235,10 +219,7 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
     finding::sort_findings(&mut findings);
 
     let top = |views: &[View<'_>]| -> Vec<String> {
-        let set: BTreeSet<String> = views
-            .iter()
-            .filter_map(|v| v.shape().map(|s| s.id.clone()))
-            .collect();
+        let set: BTreeSet<String> = views.iter().filter_map(|v| v.shape().map(|s| s.id.clone())).collect();
         set.into_iter().collect()
     };
     let ops = |views: &[View<'_>]| -> Vec<String> {
@@ -250,20 +231,14 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
             .collect();
         set.into_iter().collect()
     };
-    let changed: BTreeSet<String> = d
-        .changed
-        .iter()
-        .map(|c| c.id.split('$').next().unwrap_or(&c.id).to_string())
-        .collect();
+    let changed: BTreeSet<String> =
+        d.changed.iter().map(|c| c.id.split('$').next().unwrap_or(&c.id).to_string()).collect();
     let added_ids: BTreeSet<String> = top(&d.added).into_iter().collect();
     ModelDiff {
         findings,
         shapes_added: top(&d.added),
         shapes_removed: top(&d.removed),
-        shapes_changed: changed
-            .into_iter()
-            .filter(|id| !added_ids.contains(id))
-            .collect(),
+        shapes_changed: changed.into_iter().filter(|id| !added_ids.contains(id)).collect(),
         operations_added: ops(&d.added),
         operations_removed: ops(&d.removed),
     }
@@ -276,11 +251,7 @@ pub fn ticked(node: &Node) -> String {
         return format!("`{s}`");
     }
     let pretty = node.to_pretty_json();
-    if pretty.contains('\n') {
-        format!("\n```\n{pretty}\n```\n")
-    } else {
-        format!("`{pretty}`")
-    }
+    if pretty.contains('\n') { format!("\n```\n{pretty}\n```\n") } else { format!("`{pretty}`") }
 }
 
 /// The simple name of a shape id (`ns#Name` → `Name`).

@@ -18,10 +18,7 @@ impl Rule {
     fn matches(&self, e: &Event) -> bool {
         id_matches(&self.id, &e.id)
             && (self.namespace == "*"
-                || e.shape
-                    .as_deref()
-                    .and_then(|s| s.split_once('#'))
-                    .is_some_and(|(ns, _)| ns == self.namespace))
+                || e.shape.as_deref().and_then(|s| s.split_once('#')).is_some_and(|(ns, _)| ns == self.namespace))
     }
 }
 
@@ -51,19 +48,11 @@ impl Decorator {
                         Severity::Suppressed
                     };
                     let reason = n.get("reason").and_then(Node::as_str).map(str::to_string);
-                    Some(Rule {
-                        id,
-                        namespace,
-                        reason,
-                        severity,
-                    })
+                    Some(Rule { id, namespace, reason, severity })
                 })
                 .collect()
         };
-        Decorator {
-            suppressions: read("suppressions", false),
-            overrides: read("severityOverrides", true),
-        }
+        Decorator { suppressions: read("suppressions", false), overrides: read("severityOverrides", true) }
     }
 
     /// The event's final severity and, when suppressed, the suppression's reason.
@@ -73,20 +62,11 @@ impl Decorator {
         }
         if let Some(shape) = e.shape.as_deref() {
             let traits = match shape.split_once('$') {
-                Some((c, m)) => model
-                    .shapes
-                    .get(c)
-                    .and_then(|s| s.member(m))
-                    .map(|m| &m.traits),
+                Some((c, m)) => model.shapes.get(c).and_then(|s| s.member(m)).map(|m| &m.traits),
                 None => model.shapes.get(shape).map(|s| &s.traits),
             };
-            if let Some(list) = traits
-                .and_then(|t| t.get("smithy.api#suppress"))
-                .and_then(Node::as_array)
-                && list
-                    .iter()
-                    .filter_map(Node::as_str)
-                    .any(|id| id_matches(id, &e.id))
+            if let Some(list) = traits.and_then(|t| t.get("smithy.api#suppress")).and_then(Node::as_array)
+                && list.iter().filter_map(Node::as_str).any(|id| id_matches(id, &e.id))
             {
                 return (Severity::Suppressed, None);
             }
@@ -94,12 +74,7 @@ impl Decorator {
         if let Some(s) = self.suppressions.iter().find(|s| s.matches(e)) {
             return (Severity::Suppressed, s.reason.clone());
         }
-        let level = self
-            .overrides
-            .iter()
-            .filter(|o| o.matches(e))
-            .map(|o| o.severity)
-            .fold(e.severity, Severity::max);
+        let level = self.overrides.iter().filter(|o| o.matches(e)).map(|o| o.severity).fold(e.severity, Severity::max);
         (level, None)
     }
 }

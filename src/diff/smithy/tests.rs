@@ -5,7 +5,8 @@ use crate::rules::catalog;
 
 #[test]
 fn every_evaluator_and_event_family_has_a_model_rule_file() {
-    let families = ["AddedOperationBinding", "AddedResourceBinding", "RemovedOperationBinding", "RemovedResourceBinding"];
+    let families =
+        ["AddedOperationBinding", "AddedResourceBinding", "RemovedOperationBinding", "RemovedResourceBinding"];
     for id in ALL.iter().map(|(id, _)| *id).chain(families) {
         let meta = catalog::get(id).unwrap_or_else(|| panic!("rules/{id}.toml is missing"));
         assert_eq!(meta.category, catalog::Category::Model, "{id}");

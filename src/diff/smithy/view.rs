@@ -65,9 +65,7 @@ impl<'a> View<'a> {
     pub fn same_as(&self, other: &View<'_>) -> bool {
         match (self, other) {
             (View::Shape(a), View::Shape(b)) => a.same_as(b),
-            (View::Member(_, a), View::Member(_, b)) => {
-                a.target == b.target && a.traits == b.traits
-            }
+            (View::Member(_, a), View::Member(_, b)) => a.target == b.target && a.traits == b.traits,
             _ => false,
         }
     }
@@ -131,10 +129,7 @@ impl<'a> Side<'a> {
                 continue;
             }
             for op in e.all_operations() {
-                if self
-                    .shape(op)
-                    .is_some_and(|s| s.kind == ShapeType::Operation)
-                {
+                if self.shape(op).is_some_and(|s| s.kind == ShapeType::Operation) {
                     ops.insert(op.to_string());
                 }
             }
@@ -150,12 +145,7 @@ impl<'a> Side<'a> {
     /// Operation id → services (in this model) that contain it.
     pub fn operation_services(&self) -> HashMap<String, Vec<&'a Shape>> {
         let mut out: HashMap<String, Vec<&'a Shape>> = HashMap::new();
-        for s in self
-            .model
-            .shapes
-            .values()
-            .filter(|s| s.kind == ShapeType::Service)
-        {
+        for s in self.model.shapes.values().filter(|s| s.kind == ShapeType::Service) {
             for op in self.contained_operations(s) {
                 out.entry(op).or_default().push(s);
             }
@@ -168,10 +158,7 @@ impl<'a> Side<'a> {
         let mut out: Vec<String> = service
             .traits
             .iter()
-            .filter(|(id, _)| {
-                self.shape(id)
-                    .is_some_and(|d| d.traits.has("smithy.api#authDefinition"))
-            })
+            .filter(|(id, _)| self.shape(id).is_some_and(|d| d.traits.has("smithy.api#authDefinition")))
             .map(|(id, _)| id.to_string())
             .collect();
         out.sort();

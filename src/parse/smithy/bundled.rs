@@ -21,15 +21,10 @@ pub const FILES: [&str; 5] = [
 pub fn model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
     MODEL.get_or_init(|| {
-        let mut merged = Model {
-            version: "2.0".into(),
-            ..Model::default()
-        };
+        let mut merged = Model { version: "2.0".into(), ..Model::default() };
         for file in FILES {
-            let text =
-                catalog::data_file(file).unwrap_or_else(|| panic!("rules/{file} is bundled"));
-            let m = super::parse(file, text.as_bytes())
-                .unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
+            let text = catalog::data_file(file).unwrap_or_else(|| panic!("rules/{file} is bundled"));
+            let m = super::parse(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
             merged.shapes.extend(m.shapes);
         }
         merged
@@ -56,12 +51,6 @@ mod tests {
         ] {
             assert!(m.shapes.contains_key(id), "{id} is bundled");
         }
-        assert!(
-            m.shapes
-                .values()
-                .filter(|s| s.traits.has("smithy.api#trait"))
-                .count()
-                > 90
-        );
+        assert!(m.shapes.values().filter(|s| s.traits.has("smithy.api#trait")).count() > 90);
     }
 }

@@ -20,10 +20,7 @@ use thiserror::Error;
 pub enum SmithyError {
     /// `message` starts with the file path.
     #[error("{message}")]
-    #[diagnostic(
-        code(shipgate::smithy::json),
-        help("fix the JSON syntax at the marked position")
-    )]
+    #[diagnostic(code(shipgate::smithy::json), help("fix the JSON syntax at the marked position"))]
     Json {
         message: String,
         #[source_code]
@@ -326,11 +323,7 @@ pub struct Model {
 impl Model {
     /// Service shape ids, sorted.
     pub fn services(&self) -> Vec<String> {
-        self.shapes
-            .values()
-            .filter(|s| s.kind == ShapeType::Service)
-            .map(|s| s.id.clone())
-            .collect()
+        self.shapes.values().filter(|s| s.kind == ShapeType::Service).map(|s| s.id.clone()).collect()
     }
 
     /// 1-based line of a shape's key in the file; for `ns#Shape$member` the member's line.
@@ -446,8 +439,7 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
         }
         _ => {
             let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
-            {
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
                 j += 1;
             }
             Some(j)
@@ -463,11 +455,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
         span: (e.offset, 0).into(),
     })?;
     let lines = LineIndex::new(bytes);
-    let mut b = Builder {
-        path,
-        bytes,
-        lines: &lines,
-    };
+    let mut b = Builder { path, bytes, lines: &lines };
     b.model(&root)
 }
 
@@ -482,13 +470,7 @@ struct LineIndex {
 impl LineIndex {
     fn new(bytes: &[u8]) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
     fn line(&self, offset: u32) -> u32 {
@@ -508,32 +490,19 @@ type Res<T> = Result<T, SmithyError>;
 impl Builder<'_> {
     fn err(&self, offset: u32, message: impl Into<String>) -> SmithyError {
         SmithyError::Model {
-            message: format!(
-                "{}: not a valid Smithy JSON AST model: {}",
-                self.path,
-                message.into()
-            ),
+            message: format!("{}: not a valid Smithy JSON AST model: {}", self.path, message.into()),
             src: named_source(self.path, self.bytes),
             span: (offset as usize, 0).into(),
         }
     }
 
     fn object<'n>(&self, node: &'n Node, offset: u32, what: &str) -> Res<&'n [Entry]> {
-        node.as_object().ok_or_else(|| {
-            self.err(
-                offset,
-                format!("{what} must be an object, found {}", node.type_name()),
-            )
-        })
+        node.as_object()
+            .ok_or_else(|| self.err(offset, format!("{what} must be an object, found {}", node.type_name())))
     }
 
     fn string<'n>(&self, node: &'n Node, offset: u32, what: &str) -> Res<&'n str> {
-        node.as_str().ok_or_else(|| {
-            self.err(
-                offset,
-                format!("{what} must be a string, found {}", node.type_name()),
-            )
-        })
+        node.as_str().ok_or_else(|| self.err(offset, format!("{what} must be a string, found {}", node.type_name())))
     }
 
     fn shape_id(&self, s: &str, offset: u32, what: &str) -> Res<String> {
@@ -544,10 +513,7 @@ impl Builder<'_> {
         if valid {
             Ok(s.to_string())
         } else {
-            Err(self.err(
-                offset,
-                format!("{what} `{s}` is not an absolute shape id (namespace#Name)"),
-            ))
+            Err(self.err(offset, format!("{what} `{s}` is not an absolute shape id (namespace#Name)")))
         }
     }
 
@@ -563,16 +529,10 @@ impl Builder<'_> {
     }
 
     fn references(&self, node: &Node, offset: u32, what: &str) -> Res<Vec<String>> {
-        let items = node.as_array().ok_or_else(|| {
-            self.err(
-                offset,
-                format!("{what} must be an array, found {}", node.type_name()),
-            )
-        })?;
-        items
-            .iter()
-            .map(|n| self.reference(n, offset, what))
-            .collect()
+        let items = node
+            .as_array()
+            .ok_or_else(|| self.err(offset, format!("{what} must be an array, found {}", node.type_name())))?;
+        items.iter().map(|n| self.reference(n, offset, what)).collect()
     }
 
     fn reference_map(&self, node: &Node, offset: u32, what: &str) -> Res<BTreeMap<String, String>> {
@@ -601,10 +561,9 @@ impl Builder<'_> {
                 "smithy" => {
                     let v = self.string(&e.value, e.offset, "`smithy` (the model version)")?;
                     if !(v == "1" || v == "2" || v.starts_with("1.") || v.starts_with("2.")) {
-                        return Err(self.err(
-                            e.offset,
-                            format!("unsupported Smithy version `{v}` (expected 1.0 or 2.0)"),
-                        ));
+                        return Err(
+                            self.err(e.offset, format!("unsupported Smithy version `{v}` (expected 1.0 or 2.0)"))
+                        );
                     }
                     model.version = v.to_string();
                 }
@@ -639,12 +598,8 @@ impl Builder<'_> {
                     applies.push((s.key.clone(), traits, s.offset));
                     continue;
                 }
-                let kind = ShapeType::parse(ty_name).ok_or_else(|| {
-                    self.err(
-                        ty.offset,
-                        format!("unknown shape type `{ty_name}` for `{id}`"),
-                    )
-                })?;
+                let kind = ShapeType::parse(ty_name)
+                    .ok_or_else(|| self.err(ty.offset, format!("unknown shape type `{ty_name}` for `{id}`")))?;
                 let shape = self.shape(id.clone(), kind, body, s.offset)?;
                 offsets.insert(id.clone(), s.offset);
                 model.shapes.insert(id, shape);
@@ -658,14 +613,10 @@ impl Builder<'_> {
                 pending.push((target, traits, offset));
             }
         }
-        resolve_mixins(&mut model)
-            .map_err(|(id, msg)| self.err(offsets.get(&id).copied().unwrap_or(0), msg))?;
+        resolve_mixins(&mut model).map_err(|(id, msg)| self.err(offsets.get(&id).copied().unwrap_or(0), msg))?;
         for (target, traits, offset) in pending {
             if !apply(&mut model, &target, &traits) {
-                return Err(self.err(
-                    offset,
-                    format!("`apply` targets `{target}`, which is not defined in this file"),
-                ));
+                return Err(self.err(offset, format!("`apply` targets `{target}`, which is not defined in this file")));
             }
         }
         Ok(model)
@@ -682,24 +633,15 @@ impl Builder<'_> {
                 "members"
                     if matches!(
                         kind,
-                        ShapeType::Structure
-                            | ShapeType::Union
-                            | ShapeType::Enum
-                            | ShapeType::IntEnum
+                        ShapeType::Structure | ShapeType::Union | ShapeType::Enum | ShapeType::IntEnum
                     ) =>
                 {
                     for m in self.object(v, o, "`members`")? {
-                        shape
-                            .members
-                            .push(self.member(&shape.id, &m.key, &m.value, m.offset)?);
+                        shape.members.push(self.member(&shape.id, &m.key, &m.value, m.offset)?);
                     }
                 }
-                "member" if kind.is_collection() => {
-                    shape.members.push(self.member(&shape.id, "member", v, o)?)
-                }
-                "key" | "value" if kind == ShapeType::Map => {
-                    shape.members.push(self.member(&shape.id, &f.key, v, o)?)
-                }
+                "member" if kind.is_collection() => shape.members.push(self.member(&shape.id, "member", v, o)?),
+                "key" | "value" if kind == ShapeType::Map => shape.members.push(self.member(&shape.id, &f.key, v, o)?),
                 "version" => shape.version = Some(self.string(v, o, "`version`")?.to_string()),
                 "operations" => shape.operations = self.references(v, o, "`operations`")?,
                 "resources" => shape.resources = self.references(v, o, "`resources`")?,
@@ -731,10 +673,7 @@ impl Builder<'_> {
         if kind == ShapeType::Enum {
             for m in &mut shape.members {
                 if !m.traits.has("smithy.api#enumValue") {
-                    m.traits.0.push((
-                        "smithy.api#enumValue".to_string(),
-                        Node::String(m.name.clone()),
-                    ));
+                    m.traits.0.push(("smithy.api#enumValue".to_string(), Node::String(m.name.clone())));
                 }
             }
         }
@@ -758,18 +697,8 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        let target = target.ok_or_else(|| {
-            self.err(
-                offset,
-                format!("member `{container}${name}` has no `target`"),
-            )
-        })?;
-        Ok(Member {
-            name: name.to_string(),
-            target,
-            traits,
-            line: self.lines.line(offset),
-        })
+        let target = target.ok_or_else(|| self.err(offset, format!("member `{container}${name}` has no `target`")))?;
+        Ok(Member { name: name.to_string(), target, traits, line: self.lines.line(offset) })
     }
 }
 
@@ -798,12 +727,8 @@ fn apply(model: &mut Model, target: &str, traits: &Traits) -> bool {
 /// Resolves mixins in dependency order. Errors name a shape that is part of a cycle or uses a
 /// mixin that does not exist.
 fn resolve_mixins(model: &mut Model) -> Result<(), (String, String)> {
-    let with_mixins: Vec<String> = model
-        .shapes
-        .values()
-        .filter(|s| !s.mixins.is_empty())
-        .map(|s| s.id.clone())
-        .collect();
+    let with_mixins: Vec<String> =
+        model.shapes.values().filter(|s| !s.mixins.is_empty()).map(|s| s.id.clone()).collect();
     if with_mixins.is_empty() {
         return Ok(());
     }
@@ -826,30 +751,17 @@ fn resolve_one(
         None => {}
     }
     if depth > 256 {
-        return Err((
-            id.to_string(),
-            format!("mixins nested too deeply at `{id}`"),
-        ));
+        return Err((id.to_string(), format!("mixins nested too deeply at `{id}`")));
     }
     state.insert(id.to_string(), 1);
-    let mixins = model
-        .shapes
-        .get(id)
-        .map(|s| s.mixins.clone())
-        .unwrap_or_default();
+    let mixins = model.shapes.get(id).map(|s| s.mixins.clone()).unwrap_or_default();
     for m in &mixins {
         if !model.shapes.contains_key(m) {
-            return Err((
-                id.to_string(),
-                format!("`{id}` uses mixin `{m}`, which is not defined in this file"),
-            ));
+            return Err((id.to_string(), format!("`{id}` uses mixin `{m}`, which is not defined in this file")));
         }
         resolve_one(model, m, state, depth + 1)?;
     }
-    let mut shape = model
-        .shapes
-        .remove(id)
-        .expect("shape ids come from the model");
+    let mut shape = model.shapes.remove(id).expect("shape ids come from the model");
     let mut members: Vec<Member> = Vec::new();
     let mut traits = Traits::default();
     for m in &mixins {
@@ -858,10 +770,7 @@ fn resolve_one(
             if let Some(existing) = members.iter_mut().find(|x| x.name == mm.name) {
                 *existing = mm.clone();
             } else {
-                members.push(Member {
-                    line: shape.line,
-                    ..mm.clone()
-                });
+                members.push(Member { line: shape.line, ..mm.clone() });
             }
         }
         let local: Vec<String> = mixin
@@ -869,12 +778,7 @@ fn resolve_one(
             .get("smithy.api#mixin")
             .and_then(|n| n.get("localTraits"))
             .and_then(Node::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Node::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Node::as_str).map(str::to_string).collect())
             .unwrap_or_default();
         for (k, v) in mixin.traits.iter() {
             if k != "smithy.api#mixin" && !local.iter().any(|l| l == k) {
@@ -917,30 +821,18 @@ fn merge_entity(shape: &mut Shape, mixin: &Shape) {
     union(&mut shape.operations, &mixin.operations);
     union(&mut shape.resources, &mixin.resources);
     union(&mut shape.errors, &mixin.errors);
-    union(
-        &mut shape.collection_operations,
-        &mixin.collection_operations,
-    );
+    union(&mut shape.collection_operations, &mixin.collection_operations);
     for (k, v) in &mixin.rename {
         shape.rename.entry(k.clone()).or_insert_with(|| v.clone());
     }
     for (k, v) in &mixin.identifiers {
-        shape
-            .identifiers
-            .entry(k.clone())
-            .or_insert_with(|| v.clone());
+        shape.identifiers.entry(k.clone()).or_insert_with(|| v.clone());
     }
     for (k, v) in &mixin.properties {
-        shape
-            .properties
-            .entry(k.clone())
-            .or_insert_with(|| v.clone());
+        shape.properties.entry(k.clone()).or_insert_with(|| v.clone());
     }
     for (k, v) in &mixin.lifecycle {
-        shape
-            .lifecycle
-            .entry(k.clone())
-            .or_insert_with(|| v.clone());
+        shape.lifecycle.entry(k.clone()).or_insert_with(|| v.clone());
     }
     if shape.version.is_none() {
         shape.version.clone_from(&mixin.version);

@@ -40,9 +40,7 @@ impl PartialEq for Node {
             (Node::String(a), Node::String(b)) => a == b,
             (Node::Array(a), Node::Array(b)) => a == b,
             (Node::Object(a), Node::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .all(|e| b.iter().any(|f| f.key == e.key && f.value == e.value))
+                a.len() == b.len() && a.iter().all(|e| b.iter().any(|f| f.key == e.key && f.value == e.value))
             }
             _ => false,
         }
@@ -62,11 +60,7 @@ fn numbers_equal(a: &str, b: &str) -> bool {
 impl Node {
     pub fn get(&self, key: &str) -> Option<&Node> {
         match self {
-            Node::Object(entries) => entries
-                .iter()
-                .rev()
-                .find(|e| e.key == key)
-                .map(|e| &e.value),
+            Node::Object(entries) => entries.iter().rev().find(|e| e.key == key).map(|e| &e.value),
             _ => None,
         }
     }
@@ -233,10 +227,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn err(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            offset: self.i.min(self.b.len()),
-            message: message.into(),
-        }
+        SyntaxError { offset: self.i.min(self.b.len()), message: message.into() }
     }
 
     fn skip_ws(&mut self) {
@@ -262,10 +253,7 @@ impl Reader<'_> {
             Some(b'f') => self.literal("false", Node::Bool(false)),
             Some(b'n') => self.literal("null", Node::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(&c) => Err(self.err(format!(
-                "unexpected character {:?}, expected a value",
-                c as char
-            ))),
+            Some(&c) => Err(self.err(format!("unexpected character {:?}, expected a value", c as char))),
         }
     }
 
@@ -306,8 +294,7 @@ impl Reader<'_> {
             self.digits();
         }
         // Only ASCII digits and signs were consumed, so this is valid UTF-8.
-        let text =
-            std::str::from_utf8(&self.b[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        let text = std::str::from_utf8(&self.b[start..self.i]).map_err(|_| self.err("invalid number"))?;
         Ok(Node::Number(text.into()))
     }
 
@@ -337,10 +324,8 @@ impl Reader<'_> {
                 }
                 Some(b'"') => {
                     self.i += 1;
-                    return String::from_utf8(out).map_err(|_| SyntaxError {
-                        offset: open,
-                        message: "string is not valid UTF-8".into(),
-                    });
+                    return String::from_utf8(out)
+                        .map_err(|_| SyntaxError { offset: open, message: "string is not valid UTF-8".into() });
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -377,9 +362,7 @@ impl Reader<'_> {
         };
         let mut v = 0u32;
         for &d in digits {
-            let n = (d as char)
-                .to_digit(16)
-                .ok_or_else(|| self.err("invalid \\u escape"))?;
+            let n = (d as char).to_digit(16).ok_or_else(|| self.err("invalid \\u escape"))?;
             v = v * 16 + n;
         }
         self.i += 4;
@@ -477,45 +460,21 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        let n = parse(br#" {"a": [1, 2.5e3, true, null], "b": "x\"\u00e9\ud83d\ude00", "c": {}} "#)
-            .expect("valid");
+        let n = parse(br#" {"a": [1, 2.5e3, true, null], "b": "x\"\u00e9\ud83d\ude00", "c": {}} "#).expect("valid");
         assert_eq!(n.get("b").and_then(Node::as_str), Some("x\"é😀"));
-        assert_eq!(
-            n.to_json(),
-            r#"{"a":[1,2.5e3,true,null],"b":"x\"é😀","c":{}}"#
-        );
-        assert_eq!(
-            parse(b"[\"a\"]").expect("valid").to_pretty_json(),
-            "[\n    \"a\"\n]"
-        );
+        assert_eq!(n.to_json(), r#"{"a":[1,2.5e3,true,null],"b":"x\"é😀","c":{}}"#);
+        assert_eq!(parse(b"[\"a\"]").expect("valid").to_pretty_json(), "[\n    \"a\"\n]");
     }
 
     #[test]
     fn object_equality_ignores_order() {
-        assert_eq!(
-            parse(br#"{"a":1,"b":2}"#).expect("valid"),
-            parse(br#"{"b":2,"a":1.0}"#).expect("valid")
-        );
-        assert_ne!(
-            parse(br#"[1,2]"#).expect("valid"),
-            parse(br#"[2,1]"#).expect("valid")
-        );
+        assert_eq!(parse(br#"{"a":1,"b":2}"#).expect("valid"), parse(br#"{"b":2,"a":1.0}"#).expect("valid"));
+        assert_ne!(parse(br#"[1,2]"#).expect("valid"), parse(br#"[2,1]"#).expect("valid"));
     }
 
     #[test]
     fn rejects_bad_input_with_offsets() {
-        for bad in [
-            &b"{"[..],
-            b"[1,]",
-            b"{\"a\" 1}",
-            b"\"abc",
-            b"01",
-            b"1.",
-            b"tru",
-            b"[1] x",
-            b"\"\\q\"",
-            b"",
-        ] {
+        for bad in [&b"{"[..], b"[1,]", b"{\"a\" 1}", b"\"abc", b"01", b"1.", b"tru", b"[1] x", b"\"\\q\"", b""] {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
         assert_eq!(parse(b"[1, x]").expect_err("invalid").offset, 4);

@@ -25,26 +25,14 @@ fn parses_members_in_order_with_lines_and_defaults() {
 }"#,
     );
     let s = m.shape("ns#S").expect("defined");
-    assert_eq!(
-        s.members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>(),
-        ["z", "a"]
-    );
+    assert_eq!(s.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["z", "a"]);
     assert_eq!(m.line_of("ns#S"), Some(5));
     assert_eq!(m.line_of("ns#S$a"), Some(9));
     assert_eq!(m.services(), ["ns#Svc"]);
     let op = m.shape("ns#Op").expect("defined");
     assert_eq!((op.input.as_str(), op.output.as_str()), ("ns#S", UNIT));
     let e = m.shape("ns#E").expect("defined");
-    assert_eq!(
-        e.members[0]
-            .traits
-            .get("smithy.api#enumValue")
-            .and_then(|n| n.as_str()),
-        Some("A")
-    );
+    assert_eq!(e.members[0].traits.get("smithy.api#enumValue").and_then(|n| n.as_str()), Some("A"));
     assert!(m.metadata.contains_key("k"));
 }
 
@@ -61,43 +49,28 @@ fn resolves_mixins_and_apply() {
 }}"#,
     );
     let s = m.shape("ns#S").expect("defined");
-    assert_eq!(
-        s.members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>(),
-        ["a", "b"]
-    );
+    assert_eq!(s.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
     assert!(
         s.traits.has("smithy.api#sensitive")
             && !s.traits.has("smithy.api#internal")
             && !s.traits.has("smithy.api#mixin")
     );
-    assert!(
-        s.members[0].traits.has("smithy.api#required")
-            && s.members[0].traits.has("smithy.api#documentation")
-    );
+    assert!(s.members[0].traits.has("smithy.api#required") && s.members[0].traits.has("smithy.api#documentation"));
     assert!(s.members[1].traits.has("smithy.api#documentation"));
 }
 
 #[test]
 fn version_1_models_and_sets_parse() {
-    let m = model(
-        r#"{"smithy": "1.0", "shapes": {"ns#L": {"type": "set", "member": {"target": "smithy.api#String"}}}}"#,
-    );
+    let m =
+        model(r#"{"smithy": "1.0", "shapes": {"ns#L": {"type": "set", "member": {"target": "smithy.api#String"}}}}"#);
     assert_eq!(m.shape("ns#L").expect("defined").kind, ShapeType::Set);
 }
 
 #[test]
 fn errors_point_at_line_and_column() {
-    let err = parse(
-        "m.json",
-        b"{\n  \"smithy\": \"2.0\",\n  \"shapes\": {\"ns#A\": {\"type\": \"nope\"}}\n}",
-    )
-    .expect_err("invalid");
-    let SmithyError::Model { span, message, .. } = &err else {
-        panic!("model error expected: {err:?}")
-    };
+    let err = parse("m.json", b"{\n  \"smithy\": \"2.0\",\n  \"shapes\": {\"ns#A\": {\"type\": \"nope\"}}\n}")
+        .expect_err("invalid");
+    let SmithyError::Model { span, message, .. } = &err else { panic!("model error expected: {err:?}") };
     assert!(message.contains("nope"), "{message}");
     assert_eq!(span.offset(), 2 + 18 + 2 + 20 + 1);
     let rendered = format!("{:?}", miette::Report::new(err));
@@ -119,8 +92,7 @@ fn malformed_inputs_are_errors_not_panics() {
         let _ = parse("dropped.json", &dropped);
     }
     for bad in [
-        &br#"{"smithy":"2.0","shapes":{"ns#S":{"type":"structure","mixins":[{"target":"ns#S"}]}}}"#
-            [..],
+        &br#"{"smithy":"2.0","shapes":{"ns#S":{"type":"structure","mixins":[{"target":"ns#S"}]}}}"#[..],
         br#"{"smithy":"2.0","shapes":{"ns#S":{"type":"structure","members":[]}}}"#,
         br#"{"smithy":"2.0","shapes":{"S":{"type":"string"}}}"#,
         br#"{"smithy":"9.0","shapes":{}}"#,
@@ -128,28 +100,16 @@ fn malformed_inputs_are_errors_not_panics() {
         br#"[]"#,
         b"\xff\xfe",
     ] {
-        assert!(
-            parse("bad.json", bad).is_err(),
-            "{}",
-            String::from_utf8_lossy(bad)
-        );
+        assert!(parse("bad.json", bad).is_err(), "{}", String::from_utf8_lossy(bad));
     }
-    let deep = format!(
-        "{{\"smithy\":\"2.0\",\"metadata\":{{\"x\":{}1{}}}}}",
-        "[".repeat(5000),
-        "]".repeat(5000)
-    );
+    let deep = format!("{{\"smithy\":\"2.0\",\"metadata\":{{\"x\":{}1{}}}}}", "[".repeat(5000), "]".repeat(5000));
     assert!(parse("deep.json", deep.as_bytes()).is_err());
 }
 
 #[test]
 fn detection_is_cheap_and_right() {
-    assert!(looks_like_smithy(
-        br#" {"smithy": "2.0", "metadata": {"a": [1, {"b": "}"}]}, "shapes": {}}"#
-    ));
-    assert!(!looks_like_smithy(
-        br#"{"name": "pkg", "version": "1.0.0"}"#
-    ));
+    assert!(looks_like_smithy(br#" {"smithy": "2.0", "metadata": {"a": [1, {"b": "}"}]}, "shapes": {}}"#));
+    assert!(!looks_like_smithy(br#"{"name": "pkg", "version": "1.0.0"}"#));
     assert!(!looks_like_smithy(br#"{"smithy": "2.0"}"#));
     assert!(!looks_like_smithy(b"[1,2]"));
     assert!(!looks_like_smithy(b""));

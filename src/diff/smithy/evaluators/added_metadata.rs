@@ -9,10 +9,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 "AddedMetadata",
                 Severity::Note,
                 k,
-                format!(
-                    "Metadata key `{k}` was added with the following value: {}",
-                    v.to_pretty_json()
-                ),
+                format!("Metadata key `{k}` was added with the following value: {}", v.to_pretty_json()),
             ));
         }
     }

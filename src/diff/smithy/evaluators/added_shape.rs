@@ -10,19 +10,11 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         if let View::Member(container, _) = v {
             let old = d.old.model.shapes.get(&container.id);
             let Some(old) = old else { continue };
-            if old.kind == ShapeType::String
-                && old.traits.has("smithy.api#enum")
-                && container.kind == ShapeType::Enum
-            {
+            if old.kind == ShapeType::String && old.traits.has("smithy.api#enum") && container.kind == ShapeType::Enum {
                 continue;
             }
         }
         let id = v.id();
-        out.push(Event::new(
-            "AddedShape",
-            Severity::Note,
-            &id,
-            format!("Added {} `{id}`", v.kind()),
-        ));
+        out.push(Event::new("AddedShape", Severity::Note, &id, format!("Added {} `{id}`", v.kind())));
     }
 }

@@ -65,19 +65,10 @@ fn inconsequential_removal(d: &Differences<'_>, c: &Changed<'_>, old: &Node) -> 
     if !old.is_null() {
         return false;
     }
-    d.new
-        .target_of(member)
-        .and_then(|t| t.traits.get(DEFAULT))
-        .is_none_or(Node::is_null)
+    d.new.target_of(member).and_then(|t| t.traits.get(DEFAULT)).is_none_or(Node::is_null)
 }
 
-fn changed_value(
-    d: &Differences<'_>,
-    c: &Changed<'_>,
-    old: &Node,
-    new: &Node,
-    out: &mut Vec<Event>,
-) {
+fn changed_value(d: &Differences<'_>, c: &Changed<'_>, old: &Node, new: &Node, out: &mut Vec<Event>) {
     let (o, n) = (old.to_json(), new.to_json());
     let Some(member) = c.new.member() else {
         out.push(
@@ -91,10 +82,7 @@ fn changed_value(
         );
         return;
     };
-    let kind = d
-        .new
-        .target_of(member)
-        .map_or(ShapeType::Document, |t| t.kind);
+    let kind = d.new.target_of(member).map_or(ShapeType::Document, |t| t.kind);
     let (old_zero, new_zero) = (is_zero_value(old, kind), is_zero_value(new, kind));
     let (severity, message) = if old_zero == new_zero {
         (

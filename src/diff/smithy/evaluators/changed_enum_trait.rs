@@ -17,11 +17,7 @@ fn definitions(v: &View<'_>) -> Option<Vec<Def>> {
         return Some(
             list.iter()
                 .map(|d| Def {
-                    value: d
-                        .get("value")
-                        .and_then(Node::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
+                    value: d.get("value").and_then(Node::as_str).unwrap_or_default().to_string(),
                     name: d.get("name").and_then(Node::as_str).map(str::to_string),
                 })
                 .collect(),
@@ -33,12 +29,7 @@ fn definitions(v: &View<'_>) -> Option<Vec<Def>> {
             .members
             .iter()
             .map(|m| Def {
-                value: m
-                    .traits
-                    .get("smithy.api#enumValue")
-                    .and_then(Node::as_str)
-                    .unwrap_or(&m.name)
-                    .to_string(),
+                value: m.traits.get("smithy.api#enumValue").and_then(Node::as_str).unwrap_or(&m.name).to_string(),
                 name: Some(m.name.clone()),
             })
             .collect(),

@@ -5,21 +5,12 @@ use crate::parse::smithy::ShapeType;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for kind in [ShapeType::Structure, ShapeType::Union] {
-        for c in d
-            .changed
-            .iter()
-            .filter(|c| c.old.kind() == kind && c.new.kind() == kind)
-        {
+        for c in d.changed.iter().filter(|c| c.old.kind() == kind && c.new.kind() == kind) {
             let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
                 continue;
             };
             // Removed trailing members are other evaluators' business.
-            if old
-                .members
-                .iter()
-                .zip(&new.members)
-                .any(|(a, b)| a.name != b.name)
-            {
+            if old.members.iter().zip(&new.members).any(|(a, b)| a.name != b.name) {
                 out.push(Event::new(
                     "ChangedMemberOrder",
                     Severity::Danger,

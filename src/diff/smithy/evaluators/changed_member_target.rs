@@ -21,20 +21,11 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             continue;
         }
         let (severity, message) = describe(d, &c.id, old, new, 0);
-        out.push(
-            Event::new("ChangedMemberTarget", severity, &c.id, message)
-                .with_change(&old.target, &new.target),
-        );
+        out.push(Event::new("ChangedMemberTarget", severity, &c.id, message).with_change(&old.target, &new.target));
     }
 }
 
-fn describe(
-    d: &Differences<'_>,
-    id: &str,
-    old: &Member,
-    new: &Member,
-    depth: usize,
-) -> (Severity, String) {
+fn describe(d: &Differences<'_>, id: &str, old: &Member, new: &Member, depth: usize) -> (Severity, String) {
     let old_target = d.old.shape(&old.target);
     let new_target = d.new.shape(&new.target);
     let kind = |s: Option<&Shape>| s.map_or("unknown", |s| s.kind.as_str());
@@ -60,10 +51,7 @@ fn describe(
         let mut events = Vec::new();
         trait_breaking_change::trait_events(d.new, subject, a, b, &mut events);
         modified_trait::trait_events(d.new, subject, a, b, &mut events);
-        events
-            .into_iter()
-            .map(|e| (e.severity, e.message))
-            .collect::<Vec<_>>()
+        events.into_iter().map(|e| (e.severity, e.message)).collect::<Vec<_>>()
     };
     nested.extend(trait_changes(&ot.id, &ot.traits, &nt.traits));
     let names: &[&str] = match ot.kind {
@@ -81,11 +69,7 @@ fn describe(
         }
         nested.extend(trait_changes(&member_id, &om.traits, &nm.traits));
     }
-    let severity = if nested.iter().any(|(s, _)| *s >= Severity::Danger) {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
+    let severity = if nested.iter().any(|(s, _)| *s >= Severity::Danger) { Severity::Error } else { Severity::Warning };
     if severity == Severity::Warning {
         message.push_str("This was determined backward compatible.");
     }
@@ -96,13 +80,7 @@ fn describe(
         message.push_str("This will result in the following effective differences:\n\n");
         let lines: Vec<String> = nested
             .iter()
-            .map(|(s, m)| {
-                format!(
-                    "- [{}] {}",
-                    s.as_str().to_ascii_uppercase(),
-                    m.replace('\n', "\n  ")
-                )
-            })
+            .map(|(s, m)| format!("- [{}] {}", s.as_str().to_ascii_uppercase(), m.replace('\n', "\n  ")))
             .collect();
         message.push_str(&lines.join("\n"));
     }
@@ -112,10 +90,7 @@ fn describe(
 /// Reasons the name of the targeted shape matters, which make any retarget an ERROR.
 fn naming_issues(old: &Shape, new: &Shape) -> Vec<String> {
     if old.kind != new.kind {
-        return vec![format!(
-            "The type of the targeted shape changed from {} to {}",
-            old.kind, new.kind
-        )];
+        return vec![format!("The type of the targeted shape changed from {} to {}", old.kind, new.kind)];
     }
     if !(old.kind.is_simple() || old.kind.is_collection() || old.kind == ShapeType::Map) {
         return vec![format!("The name of a {} is significant", old.kind)];

@@ -11,18 +11,13 @@ use std::collections::BTreeSet;
 pub fn is_nullable(container: &Shape, member: &Member) -> bool {
     match container.kind {
         ShapeType::Structure => {
-            if member.traits.has("smithy.api#clientOptional")
-                || container.traits.has("smithy.api#input")
-            {
+            if member.traits.has("smithy.api#clientOptional") || container.traits.has("smithy.api#input") {
                 return true;
             }
             if member.traits.has("smithy.api#required") {
                 return false;
             }
-            member
-                .traits
-                .get("smithy.api#default")
-                .is_none_or(|d| d.is_null())
+            member.traits.get("smithy.api#default").is_none_or(|d| d.is_null())
         }
         ShapeType::List => container.traits.has("smithy.api#sparse"),
         ShapeType::Map => member.name == "value" && container.traits.has("smithy.api#sparse"),
@@ -34,12 +29,9 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     // (old container, old member, new container, new member, member id)
     let mut pairs: Vec<(&Shape, &Member, &Shape, &Member, String)> = Vec::new();
     for c in d.changed_of(&[ShapeType::Member]) {
-        if let (Some(oc), Some(om), Some(nc), Some(nm)) = (
-            c.old.container(),
-            c.old.member(),
-            c.new.container(),
-            c.new.member(),
-        ) {
+        if let (Some(oc), Some(om), Some(nc), Some(nm)) =
+            (c.old.container(), c.old.member(), c.new.container(), c.new.member())
+        {
             pairs.push((oc, om, nc, nm, c.id.clone()));
         }
     }
@@ -80,43 +72,23 @@ fn events(
     id: &str,
     was_nullable: bool,
 ) -> Vec<Event> {
-    let (from, to) = if was_nullable {
-        ("nullable", "non-nullable")
-    } else {
-        ("non-nullable", "nullable")
-    };
+    let (from, to) = if was_nullable { ("nullable", "non-nullable") } else { ("non-nullable", "nullable") };
     let prefix = format!("Member `{}` changed from {from} to {to}: ", om.name);
     let emit = |severity, suffix: &str, msg: String| {
-        Event::new(
-            format!("ChangedNullability.{suffix}"),
-            severity,
-            id,
-            format!("{prefix}; {msg}"),
-        )
+        Event::new(format!("ChangedNullability.{suffix}"), severity, id, format!("{prefix}; {msg}"))
     };
     let old_input = oc.traits.has("smithy.api#input");
     let new_input = nc.traits.has("smithy.api#input");
     let has = |m: &Member, t: &str| m.traits.has(t);
     let mut out = Vec::new();
     if old_input && !new_input {
-        out.push(emit(
-            Severity::Error,
-            "RemovedInputTrait",
-            format!("The @input trait was removed from {}", nc.id),
-        ));
+        out.push(emit(Severity::Error, "RemovedInputTrait", format!("The @input trait was removed from {}", nc.id)));
     } else if !old_input && new_input {
-        out.push(emit(
-            Severity::Danger,
-            "AddedInputTrait",
-            format!("The @input trait was added to {}", nc.id),
-        ));
+        out.push(emit(Severity::Danger, "AddedInputTrait", format!("The @input trait was added to {}", nc.id)));
     } else if !new_input {
         let added = |t: &str| !has(om, t) && has(nm, t);
         let removed = |t: &str| has(om, t) && !has(nm, t);
-        if added("smithy.api#clientOptional")
-            && has(om, "smithy.api#required")
-            && has(nm, "smithy.api#required")
-        {
+        if added("smithy.api#clientOptional") && has(om, "smithy.api#required") && has(nm, "smithy.api#required") {
             out.push(emit(
                 Severity::Error,
                 "AddedClientOptionalTrait",
@@ -124,24 +96,16 @@ fn events(
             ));
         }
         if added("smithy.api#required") && !has(nm, "smithy.api#clientOptional") {
-            out.push(emit(
-                Severity::Error,
-                "AddedRequiredTrait",
-                "The @required trait was added to a member.".into(),
-            ));
+            out.push(emit(Severity::Error, "AddedRequiredTrait", "The @required trait was added to a member.".into()));
         }
         if added("smithy.api#default") && !removed("smithy.api#required") {
             out.push(emit(
                 Severity::Error,
                 "AddedDefaultTrait",
-                "The @default trait was added to a member that was not previously @required."
-                    .into(),
+                "The @default trait was added to a member that was not previously @required.".into(),
             ));
         }
-        if removed("smithy.api#required")
-            && !has(nm, "smithy.api#default")
-            && !has(om, "smithy.api#clientOptional")
-        {
+        if removed("smithy.api#required") && !has(nm, "smithy.api#default") && !has(om, "smithy.api#clientOptional") {
             let target = new_side.target_of(nm);
             match target.map(|t| t.kind) {
                 Some(kind @ (ShapeType::Structure | ShapeType::Union)) => out.push(emit(
@@ -160,12 +124,7 @@ fn events(
         }
     }
     if out.is_empty() {
-        out.push(Event::new(
-            "ChangedNullability",
-            Severity::Error,
-            id,
-            prefix,
-        ));
+        out.push(Event::new("ChangedNullability", Severity::Error, id, prefix));
     }
     out
 }

@@ -14,10 +14,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     "ChangedOperationInput",
                     Severity::Error,
                     &new.id,
-                    format!(
-                        "Changed operation input of `{}` from `{}` to `{}`",
-                        new.id, old.input, new.input
-                    ),
+                    format!("Changed operation input of `{}` from `{}` to `{}`", new.id, old.input, new.input),
                 )
                 .with_change(&old.input, &new.input),
             );

@@ -14,10 +14,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     "ChangedOperationOutput",
                     Severity::Error,
                     &new.id,
-                    format!(
-                        "Changed operation output of `{}` from `{}` to `{}`",
-                        new.id, old.output, new.output
-                    ),
+                    format!("Changed operation output of `{}` from `{}` to `{}`", new.id, old.output, new.output),
                 )
                 .with_change(&old.output, &new.output),
             );

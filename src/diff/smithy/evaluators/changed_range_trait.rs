@@ -21,17 +21,17 @@ pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out
             continue;
         };
         let zero = || (0.0, "0".to_string());
-        let (old_min, new_min) = (
-            bound(old, "min").unwrap_or_else(zero),
-            bound(new, "min").unwrap_or_else(zero),
-        );
+        let (old_min, new_min) = (bound(old, "min").unwrap_or_else(zero), bound(new, "min").unwrap_or_else(zero));
         if new_min.0 > old_min.0 {
             out.push(
                 Event::new(
                     event_id,
                     Severity::Error,
                     &c.id,
-                    format!("{trait_id} trait value `min` was made more restrictive by raising from {} to {}", old_min.1, new_min.1),
+                    format!(
+                        "{trait_id} trait value `min` was made more restrictive by raising from {} to {}",
+                        old_min.1, new_min.1
+                    ),
                 )
                 .with_change(&old_min.1, &new_min.1),
             );
@@ -46,7 +46,10 @@ pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out
                     event_id,
                     Severity::Error,
                     &c.id,
-                    format!("{trait_id} trait value `max` was made more restrictive by lowering from {old_text} to {}", new_max.1),
+                    format!(
+                        "{trait_id} trait value `max` was made more restrictive by lowering from {old_text} to {}",
+                        new_max.1
+                    ),
                 )
                 .with_change(old_text, &new_max.1),
             );

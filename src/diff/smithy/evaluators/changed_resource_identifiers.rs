@@ -21,10 +21,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     "ChangedResourceIdentifiers",
                     Severity::Error,
                     &new.id,
-                    format!(
-                        "Identifiers of resource `{}` changed from {o} to {n}.",
-                        new.id
-                    ),
+                    format!("Identifiers of resource `{}` changed from {o} to {n}.", new.id),
                 )
                 .with_change(o, n),
             );

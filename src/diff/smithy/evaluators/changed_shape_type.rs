@@ -14,9 +14,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         let (o, n) = (c.old.kind(), c.new.kind());
         if o == n
             || string_to_enum(c)
-            || (o == ShapeType::Set
-                && n == ShapeType::List
-                && c.new.has_trait("smithy.api#uniqueItems"))
+            || (o == ShapeType::Set && n == ShapeType::List && c.new.has_trait("smithy.api#uniqueItems"))
         {
             continue;
         }

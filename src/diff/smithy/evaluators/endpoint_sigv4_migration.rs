@@ -19,8 +19,7 @@ fn is_sigv4a(name: &str) -> bool {
 }
 
 fn index_of(list: &[String], sigv4a: bool) -> Option<usize> {
-    list.iter()
-        .position(|s| if sigv4a { is_sigv4a(s) } else { is_sigv4(s) })
+    list.iter().position(|s| if sigv4a { is_sigv4a(s) } else { is_sigv4(s) })
 }
 
 /// JSON path → endpoint object, for every endpoint rule, recursing into tree rules.
@@ -30,12 +29,7 @@ fn endpoints(rule_set: &Node) -> BTreeMap<String, &Node> {
     out
 }
 
-fn collect<'n>(
-    rules: Option<&'n Node>,
-    path: &str,
-    out: &mut BTreeMap<String, &'n Node>,
-    depth: usize,
-) {
+fn collect<'n>(rules: Option<&'n Node>, path: &str, out: &mut BTreeMap<String, &'n Node>, depth: usize) {
     let Some(rules) = rules.and_then(Node::as_array) else {
         return;
     };
@@ -61,18 +55,9 @@ fn auth_schemes(endpoint: &Node, modeled: &[String]) -> Vec<String> {
         .get("properties")
         .and_then(|p| p.get("authSchemes"))
         .and_then(Node::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("name").and_then(Node::as_str))
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|s| s.get("name").and_then(Node::as_str)).map(str::to_string).collect())
         .unwrap_or_default();
-    if names.is_empty() {
-        modeled.to_vec()
-    } else {
-        names
-    }
+    if names.is_empty() { modeled.to_vec() } else { names }
 }
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
@@ -80,16 +65,12 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
             continue;
         };
-        let (Some(old_rs), Some(new_rs)) = (old.traits.get(RULE_SET), new.traits.get(RULE_SET))
-        else {
+        let (Some(old_rs), Some(new_rs)) = (old.traits.get(RULE_SET), new.traits.get(RULE_SET)) else {
             continue;
         };
         let old_modeled = d.old.effective_auth(old, None);
         let new_modeled = d.new.effective_auth(new, None);
-        if old_rs == new_rs
-            && c.changed_trait("smithy.api#auth").is_none()
-            && old_modeled == new_modeled
-        {
+        if old_rs == new_rs && c.changed_trait("smithy.api#auth").is_none() && old_modeled == new_modeled {
             continue;
         }
         let old_endpoints = endpoints(old_rs);
@@ -100,23 +81,15 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             if *old_endpoint == new_endpoint {
                 continue;
             }
-            let (o, n) = (
-                auth_schemes(old_endpoint, &old_modeled),
-                auth_schemes(new_endpoint, &new_modeled),
-            );
+            let (o, n) = (auth_schemes(old_endpoint, &old_modeled), auth_schemes(new_endpoint, &new_modeled));
             if let Some(m) = classify(&o, &n, &index_of) {
                 let location = format!(
                     "an endpoint in the `@smithy.rules#endpointRuleSet` trait applied to `{}` at: `{path}`",
                     new.id
                 );
                 out.push(
-                    Event::new(
-                        "EndpointSigV4Migration",
-                        Severity::Danger,
-                        &new.id,
-                        message(&m, &location),
-                    )
-                    .with_change(o.join(", "), n.join(", ")),
+                    Event::new("EndpointSigV4Migration", Severity::Danger, &new.id, message(&m, &location))
+                        .with_change(o.join(", "), n.join(", ")),
                 );
             }
         }

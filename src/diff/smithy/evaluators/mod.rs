@@ -57,16 +57,10 @@ pub const ALL: [(&str, Evaluator); 31] = [
     ("ChangedOperationInput", changed_operation_input::evaluate),
     ("ChangedOperationOutput", changed_operation_output::evaluate),
     ("ChangedRangeTrait", changed_range_trait::evaluate),
-    (
-        "ChangedResourceIdentifiers",
-        changed_resource_identifiers::evaluate,
-    ),
+    ("ChangedResourceIdentifiers", changed_resource_identifiers::evaluate),
     ("ChangedShapeType", changed_shape_type::evaluate),
     ("ModifiedTrait", modified_trait::evaluate),
-    (
-        "RemovedAuthenticationScheme",
-        removed_authentication_scheme::evaluate,
-    ),
+    ("RemovedAuthenticationScheme", removed_authentication_scheme::evaluate),
     ("RemovedEntityBinding", removed_entity_binding::evaluate),
     ("RemovedMetadata", removed_metadata::evaluate),
     ("RemovedOperationError", removed_operation_error::evaluate),

@@ -19,12 +19,8 @@ enum Kind {
 
 type Strategy = (Kind, Severity);
 
-const IGNORED: [&str; 4] = [
-    "smithy.api#box",
-    "smithy.api#required",
-    "smithy.synthetic#enum",
-    "smithy.synthetic#originalShapeId",
-];
+const IGNORED: [&str; 4] =
+    ["smithy.api#box", "smithy.api#required", "smithy.synthetic#enum", "smithy.synthetic#originalShapeId"];
 
 fn from_tag(tag: &str, allow_contents: bool) -> Option<Strategy> {
     if tag == "diff.contents" {
@@ -49,9 +45,7 @@ fn from_tag(tag: &str, allow_contents: bool) -> Option<Strategy> {
 }
 
 fn tag_strategies(tags: &[&str], allow_contents: bool) -> Vec<Strategy> {
-    tags.iter()
-        .filter_map(|t| from_tag(t, allow_contents))
-        .collect()
+    tags.iter().filter_map(|t| from_tag(t, allow_contents)).collect()
 }
 
 fn strategies(side: Side<'_>, trait_id: &str) -> Vec<Strategy> {
@@ -71,11 +65,7 @@ fn strategies(side: Side<'_>, trait_id: &str) -> Vec<Strategy> {
     if has_rules {
         return Vec::new();
     }
-    vec![
-        (Kind::Add, Severity::Note),
-        (Kind::Update, Severity::Note),
-        (Kind::Remove, Severity::Warning),
-    ]
+    vec![(Kind::Add, Severity::Note), (Kind::Update, Severity::Note), (Kind::Remove, Severity::Warning)]
 }
 
 struct Ctx<'a, 'o> {
@@ -92,23 +82,12 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
 }
 
 /// The events for one shape's trait changes (also used by `ChangedMemberTarget`).
-pub fn trait_events(
-    side: Side<'_>,
-    subject: &str,
-    old: &Traits,
-    new: &Traits,
-    out: &mut Vec<Event>,
-) {
+pub fn trait_events(side: Side<'_>, subject: &str, old: &Traits, new: &Traits, out: &mut Vec<Event>) {
     for (trait_id, o, n) in trait_differences(old, new) {
         if IGNORED.contains(&trait_id) {
             continue;
         }
-        let mut cx = Ctx {
-            side,
-            subject,
-            trait_id,
-            out,
-        };
+        let mut cx = Ctx { side, subject, trait_id, out };
         for (kind, severity) in strategies(side, trait_id) {
             validate(&mut cx, kind, severity, "", o, n);
         }
@@ -131,13 +110,9 @@ fn validate(
                 let message = if path.is_empty() {
                     format!("Added trait `{t}` with value {}", ticked(r))
                 } else {
-                    format!(
-                        "Added trait contents to `{t}` at path `{path}` with value {}",
-                        ticked(r)
-                    )
+                    format!("Added trait contents to `{t}` at path `{path}` with value {}", ticked(r))
                 };
-                cx.out
-                    .push(Event::new(id("Add"), severity, cx.subject, message));
+                cx.out.push(Event::new(id("Add"), severity, cx.subject, message));
             }
         }
         Kind::Remove => {
@@ -145,13 +120,9 @@ fn validate(
                 let message = if path.is_empty() {
                     format!("Removed trait `{t}`. Previous trait value: {}", ticked(l))
                 } else {
-                    format!(
-                        "Removed trait contents from `{t}` at path `{path}`. Removed value: {}",
-                        ticked(l)
-                    )
+                    format!("Removed trait contents from `{t}` at path `{path}`. Removed value: {}", ticked(l))
                 };
-                cx.out
-                    .push(Event::new(id("Remove"), severity, cx.subject, message));
+                cx.out.push(Event::new(id("Remove"), severity, cx.subject, message));
             }
         }
         Kind::Update => {
@@ -161,11 +132,7 @@ fn validate(
                 let message = if path.is_empty() {
                     format!("Changed trait `{t}` from {} to {}", ticked(l), ticked(r))
                 } else {
-                    format!(
-                        "Changed trait contents of `{t}` at path `{path}` from {} to {}",
-                        ticked(l),
-                        ticked(r)
-                    )
+                    format!("Changed trait contents of `{t}` at path `{path}` from {} to {}", ticked(l), ticked(r))
                 };
                 cx.out.push(
                     Event::new(id("Update"), severity, cx.subject, message)
@@ -189,14 +156,7 @@ fn validate(
 }
 
 /// Walks the trait's shape and its value in step, applying member `diff.*` tags on the way.
-fn crawl(
-    cx: &mut Ctx<'_, '_>,
-    shape: View<'_>,
-    left: Option<&Node>,
-    right: Option<&Node>,
-    path: &str,
-    depth: usize,
-) {
+fn crawl(cx: &mut Ctx<'_, '_>, shape: View<'_>, left: Option<&Node>, right: Option<&Node>, path: &str, depth: usize) {
     if depth > 64 {
         return;
     }
@@ -213,39 +173,21 @@ fn crawl(
     }
 }
 
-fn crawl_shape(
-    cx: &mut Ctx<'_, '_>,
-    s: &Shape,
-    left: Option<&Node>,
-    right: Option<&Node>,
-    path: &str,
-    depth: usize,
-) {
+fn crawl_shape(cx: &mut Ctx<'_, '_>, s: &Shape, left: Option<&Node>, right: Option<&Node>, path: &str, depth: usize) {
     let (Some(l), Some(r)) = (left, right) else {
         return;
     };
     match s.kind {
         ShapeType::List | ShapeType::Set => {
-            let (Some(la), Some(ra), Some(member)) =
-                (l.as_array(), r.as_array(), s.member("member"))
-            else {
+            let (Some(la), Some(ra), Some(member)) = (l.as_array(), r.as_array(), s.member("member")) else {
                 return;
             };
             for i in 0..la.len().max(ra.len()) {
-                crawl(
-                    cx,
-                    View::Member(s, member),
-                    la.get(i),
-                    ra.get(i),
-                    &format!("{path}/{i}"),
-                    depth + 1,
-                );
+                crawl(cx, View::Member(s, member), la.get(i), ra.get(i), &format!("{path}/{i}"), depth + 1);
             }
         }
         ShapeType::Map => {
-            let (Some(lo), Some(ro), Some(value)) =
-                (l.as_object(), r.as_object(), s.member("value"))
-            else {
+            let (Some(lo), Some(ro), Some(value)) = (l.as_object(), r.as_object(), s.member("value")) else {
                 return;
             };
             for e in lo {
@@ -259,14 +201,7 @@ fn crawl_shape(
                 );
             }
             for e in ro.iter().filter(|e| l.get(&e.key).is_none()) {
-                crawl(
-                    cx,
-                    View::Member(s, value),
-                    None,
-                    Some(&e.value),
-                    &format!("{path}/{}", e.key),
-                    depth + 1,
-                );
+                crawl(cx, View::Member(s, value), None, Some(&e.value), &format!("{path}/{}", e.key), depth + 1);
             }
         }
         ShapeType::Structure | ShapeType::Union => {
@@ -276,14 +211,7 @@ fn crawl_shape(
             for m in &s.members {
                 let (lv, rv) = (l.get(&m.name), r.get(&m.name));
                 if lv.is_some() || rv.is_some() {
-                    crawl(
-                        cx,
-                        View::Member(s, m),
-                        lv,
-                        rv,
-                        &format!("{path}/{}", m.name),
-                        depth + 1,
-                    );
+                    crawl(cx, View::Member(s, m), lv, rv, &format!("{path}/{}", m.name), depth + 1);
                 }
             }
         }

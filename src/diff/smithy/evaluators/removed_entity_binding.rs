@@ -11,21 +11,10 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
             continue;
         };
-        let from = if new.kind == ShapeType::Resource {
-            "FromResource"
-        } else {
-            "FromService"
-        };
-        let contained = if new.kind == ShapeType::Service {
-            d.new.contained_operations(new)
-        } else {
-            Default::default()
-        };
-        for op in old
-            .operations
-            .iter()
-            .filter(|x| !new.operations.contains(x))
-        {
+        let from = if new.kind == ShapeType::Resource { "FromResource" } else { "FromService" };
+        let contained =
+            if new.kind == ShapeType::Service { d.new.contained_operations(new) } else { Default::default() };
+        for op in old.operations.iter().filter(|x| !new.operations.contains(x)) {
             let id = format!("RemovedOperationBinding.{from}.{}", name_of(op));
             if contained.contains(op) {
                 out.push(Event::new(
@@ -42,10 +31,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     id,
                     Severity::Error,
                     &new.id,
-                    format!(
-                        "Operation binding of `{op}` was removed from {} shape, `{}`",
-                        new.kind, new.id
-                    ),
+                    format!("Operation binding of `{op}` was removed from {} shape, `{}`", new.kind, new.id),
                 ));
             }
         }
@@ -54,10 +40,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 format!("RemovedResourceBinding.{from}.{}", name_of(r)),
                 Severity::Error,
                 &new.id,
-                format!(
-                    "Resource binding of `{r}` was removed from {} shape, `{}`",
-                    new.kind, new.id
-                ),
+                format!("Resource binding of `{r}` was removed from {} shape, `{}`", new.kind, new.id),
             ));
         }
     }

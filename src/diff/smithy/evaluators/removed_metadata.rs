@@ -9,10 +9,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 format!("RemovedMetadata.{k}"),
                 Severity::Danger,
                 k,
-                format!(
-                    "Metadata key `{k}` was removed with the following value: {}",
-                    v.to_pretty_json()
-                ),
+                format!("Metadata key `{k}` was removed with the following value: {}", v.to_pretty_json()),
             ));
         }
     }

@@ -16,10 +16,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 format!("RemovedOperationError.{}", name_of(e)),
                 Severity::Warning,
                 &new.id,
-                format!(
-                    "The `{e}` error was removed from the `{}` operation.",
-                    new.id
-                ),
+                format!("The `{e}` error was removed from the `{}` operation.", new.id),
             ));
         }
     }

@@ -19,18 +19,14 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         let message = format!("Removed {} `{id}`", v.kind());
         use ShapeType::*;
         let scalar = match v.kind() {
-            BigDecimal | BigInteger | Blob | Boolean | Byte | Double | Float | Short
-            | Timestamp | Long | Integer => true,
+            BigDecimal | BigInteger | Blob | Boolean | Byte | Double | Float | Short | Timestamp | Long | Integer => {
+                true
+            }
             String => !v.has_trait("smithy.api#enum"),
             _ => false,
         };
         if scalar {
-            out.push(Event::new(
-                "RemovedShape.ScalarShape",
-                Severity::Warning,
-                &id,
-                message,
-            ));
+            out.push(Event::new("RemovedShape.ScalarShape", Severity::Warning, &id, message));
         } else {
             out.push(Event::new("RemovedShape", Severity::Error, &id, message));
         }

@@ -25,12 +25,7 @@ pub fn classify(
     new: &[String],
     index_of: &dyn Fn(&[String], bool) -> Option<usize>,
 ) -> Option<Migration> {
-    let (o4, o4a, n4, n4a) = (
-        index_of(old, false),
-        index_of(old, true),
-        index_of(new, false),
-        index_of(new, true),
-    );
+    let (o4, o4a, n4, n4a) = (index_of(old, false), index_of(old, true), index_of(new, false), index_of(new, true));
     match (o4, o4a, n4, n4a) {
         (Some(_), None, None, Some(_)) => Some(Migration::SigV4Replaced),
         (None, Some(_), Some(_), None) => Some(Migration::SigV4AReplaced),
@@ -54,8 +49,7 @@ pub fn classify(
 /// schemes for ..." location text.
 pub fn message(m: &Migration, location: &str) -> String {
     let breaks = "is not backward compatible since not all credentials usable by `aws.auth#sigv4` are compatible with `aws.auth#sigv4a`, and can break existing clients' authentication.";
-    let narrowed =
-        "may not be backward compatible if the signing scope was narrowed (typically from `*`).";
+    let narrowed = "may not be backward compatible if the signing scope was narrowed (typically from `*`).";
     match m {
         Migration::SigV4Replaced => format!(
             "The `aws.auth#sigv4` authentication scheme was replaced by the `aws.auth#sigv4a` authentication scheme in the effective auth schemes for {location}. Replacing the `aws.auth#sigv4` authentication scheme with the `aws.auth#sigv4a` authentication scheme directly {breaks}"
@@ -79,20 +73,14 @@ pub fn message(m: &Migration, location: &str) -> String {
 }
 
 fn exact(list: &[String], sigv4a: bool) -> Option<usize> {
-    list.iter()
-        .position(|s| s == if sigv4a { SIGV4A } else { SIGV4 })
+    list.iter().position(|s| s == if sigv4a { SIGV4A } else { SIGV4 })
 }
 
 fn check(shape: &str, old: &[String], new: &[String], out: &mut Vec<Event>) {
     if let Some(m) = classify(old, new, &exact) {
         out.push(
-            Event::new(
-                "SigV4Migration",
-                Severity::Danger,
-                shape,
-                message(&m, &format!("`{shape}`")),
-            )
-            .with_change(old.join(", "), new.join(", ")),
+            Event::new("SigV4Migration", Severity::Danger, shape, message(&m, &format!("`{shape}`")))
+                .with_change(old.join(", "), new.join(", ")),
         );
     }
 }
@@ -102,12 +90,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
             continue;
         };
-        check(
-            &new.id,
-            &d.old.effective_auth(old, None),
-            &d.new.effective_auth(new, None),
-            out,
-        );
+        check(&new.id, &d.old.effective_auth(old, None), &d.new.effective_auth(new, None), out);
     }
     let bindings = d.new.operation_services();
     for c in d.changed_of(&[ShapeType::Operation]) {
@@ -118,12 +101,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             continue;
         };
         for new_service in services {
-            let Some(old_service) = d
-                .old
-                .model
-                .shapes
-                .get(&new_service.id)
-                .filter(|s| s.kind == ShapeType::Service)
+            let Some(old_service) = d.old.model.shapes.get(&new_service.id).filter(|s| s.kind == ShapeType::Service)
             else {
                 continue;
             };
