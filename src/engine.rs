@@ -145,13 +145,16 @@ pub struct Analyzer<'a> {
     pub config: &'a LoadedConfig,
     classifier: Classifier,
     models: Mutex<HashMap<Oid, Arc<Parsed>>>,
-    model_diffs: Mutex<HashMap<(Option<Oid>, Option<Oid>), Arc<ModelStage>>>,
+    model_diffs: Mutex<HashMap<BlobPair, Arc<ModelStage>>>,
     manifests: Mutex<HashMap<Oid, Arc<Vec<u8>>>>,
     selection: Selection,
     policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
     candidate: Option<Vec<CandidateEntry>>,
 }
+
+/// A model file's blob on each side (`None` where the file does not exist).
+type BlobPair = (Option<Oid>, Option<Oid>);
 
 /// A model blob, parsed once: the model, or the finding that says why it could not be.
 type Parsed = Result<(smithy::Model, Arc<Vec<u8>>), Finding>;
