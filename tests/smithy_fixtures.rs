@@ -1,0 +1,64 @@
+//! Per-evaluator model pairs (`fixtures/smithy/<case>/{old,new}.json`, written by
+//! `fixtures/smithy/make_fixtures.py`): the events of each pair are snapshot-tested, and a model
+//! compared with itself gives no events at all.
+use shipgate::diff::smithy::diff;
+use shipgate::finding::Finding;
+use shipgate::parse::smithy::{Model, parse};
+use std::path::{Path, PathBuf};
+
+fn cases() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/smithy");
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&root).expect("fixtures/smithy").flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    cases
+}
+
+fn load(case: &Path, side: &str) -> Model {
+    let name = case.file_name().expect("name").to_string_lossy();
+    let path = format!("{name}/{side}.json");
+    let bytes = std::fs::read(case.join(format!("{side}.json"))).expect("fixture file");
+    parse(&path, &bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// One event per line, as a reviewer reads them: severity, id, subject, location, message, and
+/// the text change when the finding carries one.
+fn render(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let at = match (&f.path, f.line) {
+            (Some(p), Some(l)) => format!("{p}:{l}"),
+            (Some(p), None) => p.clone(),
+            _ => "-".into(),
+        };
+        out.push_str(&format!("[{}] {} {} @ {}\n    {}\n", f.severity.as_str(), f.id, f.subject, at, f.message));
+        if let Some(c) = &f.change {
+            out.push_str(&format!("    old: {}\n    new: {}\n", c.old, c.new));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_fixture_pair_matches_its_snapshot() {
+    let cases = cases();
+    assert!(cases.len() >= 20, "fixture pairs missing: run python3 fixtures/smithy/make_fixtures.py");
+    for case in &cases {
+        let name = case.file_name().expect("name").to_string_lossy().into_owned();
+        let (old, new) = (load(case, "old"), load(case, "new"));
+        let events = diff(&old, &new).findings;
+        assert!(!events.is_empty(), "{name}: the pair should produce at least one event");
+        insta::assert_snapshot!(format!("smithy_{name}"), render(&events));
+    }
+}
+
+#[test]
+fn a_model_compared_with_itself_has_no_events() {
+    for case in cases() {
+        for side in ["old", "new"] {
+            let (a, b) = (load(&case, side), load(&case, side));
+            let events = diff(&a, &b).findings;
+            assert!(events.is_empty(), "{}/{side}.json against itself:\n{}", case.display(), render(&events));
+        }
+    }
+}
