@@ -12,6 +12,8 @@ pub struct FixtureRepo {
     repo: gix::Repository,
     pub dir: PathBuf,
     files: BTreeMap<String, Vec<u8>>,
+    /// Blob ids of unchanged files, so a commit hashes only what was written since the last one.
+    blob_ids: BTreeMap<String, Oid>,
     branch: String,
     clock: i64,
 }
@@ -28,16 +30,25 @@ impl FixtureRepo {
         std::fs::create_dir_all(dir).map_err(err)?;
         let repo = gix::init(dir).map_err(err)?;
         std::fs::write(repo.git_dir().join("HEAD"), "ref: refs/heads/main\n").map_err(err)?;
-        Ok(FixtureRepo { repo, dir: dir.to_path_buf(), files: BTreeMap::new(), branch: "main".into(), clock: EPOCH })
+        Ok(FixtureRepo {
+            repo,
+            dir: dir.to_path_buf(),
+            files: BTreeMap::new(),
+            blob_ids: BTreeMap::new(),
+            branch: "main".into(),
+            clock: EPOCH,
+        })
     }
 
     pub fn write(&mut self, path: &str, content: impl AsRef<[u8]>) -> &mut Self {
         self.files.insert(path.to_string(), content.as_ref().to_vec());
+        self.blob_ids.remove(path);
         self
     }
 
     pub fn remove(&mut self, path: &str) -> &mut Self {
         self.files.remove(path);
+        self.blob_ids.remove(path);
         self
     }
 
@@ -49,7 +60,14 @@ impl FixtureRepo {
     pub fn commit(&mut self, message: &str) -> Result<Oid> {
         let mut editor = self.repo.empty_tree().edit().map_err(err)?;
         for (path, data) in &self.files {
-            let blob = self.repo.write_blob(data).map_err(err)?.detach();
+            let blob = match self.blob_ids.get(path) {
+                Some(id) => *id,
+                None => {
+                    let id = self.repo.write_blob(data).map_err(err)?.detach();
+                    self.blob_ids.insert(path.clone(), id);
+                    id
+                }
+            };
             editor.upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, blob).map_err(err)?;
         }
         let tree = editor.write().map_err(err)?.detach();
@@ -92,8 +110,10 @@ impl FixtureRepo {
         let repo = crate::source::Repo::open(&self.dir).map_err(err)?;
         let snap = crate::source::Snapshot::Commit(repo.commit(from).map_err(err)?);
         self.files.clear();
+        self.blob_ids.clear();
         for entry in repo.files(&snap, &|_| true).map_err(err)? {
             let data = repo.read(&snap, &entry).map_err(err)?;
+            self.blob_ids.insert(entry.path.clone(), entry.oid);
             self.files.insert(entry.path, data);
         }
         Ok(())

@@ -290,3 +290,31 @@ fn init_proposes_a_config_that_loads() {
         .stdout(predicate::str::contains("smithy = [\"models/*.json\"]"))
         .stdout(predicate::str::contains("cargo = [\"runtime/*\", \"sdk/*\"]"));
 }
+
+#[test]
+fn a_missing_blob_names_the_path_and_object_id() {
+    // What a partial clone (`--filter=blob:none`) looks like to a reader: the tree names a blob
+    // the object database does not have. The fixture writes loose objects, so deleting one file
+    // reproduces it without a server.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut r = FixtureRepo::init(tmp.path()).expect("init");
+    r.write("models/weather.json", weather_model(&["GetCity"], false));
+    let base = r.commit("release").expect("commit");
+    r.tag("release-1", base).expect("tag");
+    let changed = weather_model(&["GetCity", "ListCities"], false);
+    r.write("models/weather.json", &changed);
+    r.commit("add an operation").expect("commit");
+    let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, changed.as_bytes())
+        .expect("hash")
+        .to_string();
+    let loose = tmp.path().join(".git/objects").join(&oid[..2]).join(&oid[2..]);
+    std::fs::remove_file(&loose).expect("the blob is a loose object");
+    shipgate()
+        .args(["diff", "--base", "release-1", "--head", "main", "--repo"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(oid.as_str()))
+        .stderr(predicate::str::contains("models/weather.json"))
+        .stderr(predicate::str::contains("shipgate::git::missing_object"));
+}

@@ -3,8 +3,10 @@
 //! changed `*.json` blobs are sniffed when models are detected by content.
 use crate::config::LoadedConfig;
 use crate::outcome::{FileChange, FileStatus};
-use crate::source::{ChangeKind, PathChange, Repo, Snapshot, SourceError};
+use crate::source::{ChangeKind, Oid, PathChange, Repo, Snapshot, SourceError};
 use globset::GlobSet;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What kind of file shipgate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub struct Classifier {
     smithy: Option<GlobSet>,
     cargo_on: bool,
     npm_on: bool,
+    /// Content-detection answers by blob id: a history search sees the same blobs many times.
+    sniffed: Arc<Mutex<HashMap<Oid, bool>>>,
 }
 
 impl Classifier {
@@ -38,6 +42,7 @@ impl Classifier {
             smithy: c.models.smithy.as_deref().map(crate::config::globset),
             cargo_on: c.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
             npm_on: c.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
+            sniffed: Arc::default(),
         }
     }
 
@@ -62,18 +67,28 @@ impl Classifier {
             && !path.contains("node_modules/")
     }
 
-    /// Full classification, reading the blob when content decides.
+    /// Full classification of blob `oid` at `path`, reading it (once per blob id) when content
+    /// decides.
     pub fn classify(
         &self,
         path: &str,
+        oid: Oid,
         read: impl FnOnce() -> Result<Vec<u8>, SourceError>,
     ) -> Result<Option<Kind>, SourceError> {
         if let Some(kind) = self.by_path(path) {
             return Ok(Some(kind));
         }
         if self.needs_sniff(path) {
-            let bytes = read()?;
-            if looks_like_smithy(&bytes) {
+            let known = self.sniffed.lock().expect("cache lock").get(&oid).copied();
+            let smithy = match known {
+                Some(v) => v,
+                None => {
+                    let v = looks_like_smithy(&read()?);
+                    self.sniffed.lock().expect("cache lock").insert(oid, v);
+                    v
+                }
+            };
+            if smithy {
                 return Ok(Some(Kind::Model));
             }
         }
@@ -151,7 +166,7 @@ pub fn changed_files(
             (None, None) => continue,
         };
         let read = || repo.read(snap_oid.0, &crate::source::FileEntry { path: change.path.clone(), oid: snap_oid.1 });
-        let Some(kind) = classifier.classify(&change.path, read)? else {
+        let Some(kind) = classifier.classify(&change.path, snap_oid.1, read)? else {
             continue;
         };
         let size = |snap: &Snapshot, oid: Option<crate::source::Oid>| -> Result<Option<u64>, SourceError> {
