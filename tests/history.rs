@@ -53,9 +53,11 @@ fn closest_safe_finds_the_right_commit_and_culprits() {
     let cs = &v["closest_safe"];
     assert_eq!(cs["commit"].as_str(), Some(ids[1].as_str()), "c1 is the newest safe commit");
     assert_eq!(cs["distance"], 4);
-    let left: Vec<&str> =
-        cs["left_out"].as_array().expect("left_out").iter().filter_map(|l| l["commit"].as_str()).collect();
+    let left: Vec<&str> = cs["left_out"].as_array().expect("left_out").iter().filter_map(|l| l.as_str()).collect();
     assert_eq!(left, vec![ids[5].as_str(), ids[4].as_str(), ids[3].as_str(), ids[2].as_str()]);
+    let details: Vec<&str> =
+        cs["left_out_details"].as_array().expect("details").iter().filter_map(|l| l["commit"].as_str()).collect();
+    assert_eq!(details, left, "the details list the same commits, with their subjects");
     // The tip's blockers were all introduced by c4 (the billing change).
     let blocking: Vec<&serde_json::Value> = v["findings"]
         .as_array()

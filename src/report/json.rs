@@ -26,6 +26,29 @@ struct Counts {
     suppressed: usize,
 }
 
+/// `closest_safe` as the contract has it: `left_out` is a list of commit ids; the subjects ride
+/// along in `left_out_details`.
+#[derive(Serialize)]
+struct ClosestSafeView<'a> {
+    commit: Option<&'a str>,
+    distance: Option<usize>,
+    left_out: Vec<&'a str>,
+    left_out_details: &'a [crate::outcome::LeftOut],
+    candidates_checked: usize,
+}
+
+impl<'a> From<&'a ClosestSafe> for ClosestSafeView<'a> {
+    fn from(c: &'a ClosestSafe) -> Self {
+        ClosestSafeView {
+            commit: c.commit.as_deref(),
+            distance: c.distance,
+            left_out: c.left_out.iter().map(|l| l.commit.as_str()).collect(),
+            left_out_details: &c.left_out,
+            candidates_checked: c.candidates_checked,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     schema_version: u32,
@@ -42,7 +65,7 @@ struct Report<'a> {
     files: &'a [FileChange],
     models: &'a [ModelSummary],
     packages: &'a [PackageSummary],
-    closest_safe: Option<&'a ClosestSafe>,
+    closest_safe: Option<ClosestSafeView<'a>>,
     history: &'a [ReleaseSize],
     digests: &'a BTreeMap<String, String>,
     reproduce: &'a str,
@@ -79,7 +102,7 @@ pub fn render(o: &Outcome) -> String {
         files: &o.files,
         models: &o.models,
         packages: &o.packages,
-        closest_safe: o.closest_safe.as_ref(),
+        closest_safe: o.closest_safe.as_ref().map(ClosestSafeView::from),
         history: &o.history,
         digests: &o.digests,
         reproduce: &o.command_line,
