@@ -272,6 +272,10 @@ fn check_reports_exactly_the_crates_changed_without_a_bump() {
     let expected_rows: Vec<(String, Option<String>, String, bool)> =
         PACKAGES.iter().map(|(n, b, h, c)| (n.to_string(), b.map(String::from), h.to_string(), *c)).collect();
     assert_eq!(rows, expected_rows);
+    insta::assert_json_snapshot!(
+        "smithy-rs-runtime",
+        serde_json::json!({ "findings": v["findings"], "packages": v["packages"] })
+    );
     for p in v["packages"].as_array().expect("packages") {
         let unbumped = expected.contains(p["name"].as_str().expect("name"));
         assert_eq!(p["status"] == "unbumped", unbumped, "{p:#}");

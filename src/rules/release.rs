@@ -220,12 +220,13 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
     let ReleaseInput { base, head, mainline, policy, .. } = *input;
     // Dependency closure of head: internal dependencies whose package head does not ship.
     let mut needed: BTreeMap<Key, Vec<(&Package, &Dependency)>> = BTreeMap::new();
+    // `[packages] exclude` means "never checked": not even as a missing dependency (aws-config's
+    // path dependencies on SDK crates generated at build time). Validated by `load_tree`.
+    let excluded = name_glob_set(&head.exclude).unwrap_or_else(|_| globset::GlobSet::empty());
     for p in head.packages.values() {
         for d in &p.deps {
             let key = (p.ecosystem, d.name.clone());
-            // `[packages] exclude` means "never checked": not even as a missing dependency
-            // (aws-config's path dependencies on SDK crates generated at build time).
-            if head.packages.contains_key(&key) || head.others.contains_key(&key) || head.is_excluded(&d.name) {
+            if head.packages.contains_key(&key) || head.others.contains_key(&key) || excluded.is_match(&d.name) {
                 continue;
             }
             // A path dependency on a manifest head cannot read is reported as MalformedManifest.
