@@ -207,11 +207,6 @@ impl PackageTree {
             || self.others.iter().any(|((e, _), m)| *e == eco && parent_dir(m) == dir)
     }
 
-    /// Whether `name` is excluded by `[packages] exclude`.
-    pub fn is_excluded(&self, name: &str) -> bool {
-        !self.exclude.is_empty() && name_glob_set(&self.exclude).is_ok_and(|g| g.is_match(name))
-    }
-
     /// Whether a package of that name exists in the snapshot at all (selected or not), not
     /// counting packages a candidate manifest left unshipped.
     pub fn exists(&self, eco: Ecosystem, name: &str) -> bool {
