@@ -161,6 +161,16 @@ pub struct PackageTree {
     pub unshipped: BTreeMap<(Ecosystem, String), Package>,
     /// Recoverable problems found while loading (`MalformedManifest`, `InternalDependencyCycle`).
     pub problems: Vec<Finding>,
+    /// The directory of every manifest of the snapshot, selected or not, readable or not
+    /// (workspace roots, nested fuzz crates, excluded packages): package boundaries. A file
+    /// belongs to the innermost one, as `cargo package` leaves out subdirectories that have
+    /// their own `Cargo.toml`.
+    #[serde(default)]
+    pub manifest_dirs: BTreeSet<(Ecosystem, String)>,
+    /// `[packages] exclude`: package-name globs never checked. A dependency on such a name is
+    /// never missing, whether or not the package exists in the snapshot.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 impl PackageTree {
@@ -168,10 +178,33 @@ impl PackageTree {
         self.packages.get(&(eco, name.to_string()))
     }
 
-    /// The package whose directory is the longest prefix of `path` (a repo-relative file path).
-    /// A package at the repository root owns every file no other package owns.
+    /// The selected package that owns `path` (a repo-relative file path): see [`owner_of_path`].
     pub fn package_of_path(&self, path: &str) -> Option<&Package> {
-        self.packages.values().filter(|p| dir_contains(&p.dir, path)).max_by_key(|p| (p.dir.len(), p.ecosystem))
+        owner_of_path(&[self], path)
+    }
+
+    /// The innermost package boundary of `eco` (a directory with a manifest) that contains
+    /// `path`; `None` when no manifest of that ecosystem is above it.
+    pub fn boundary_of<'p>(&self, eco: Ecosystem, path: &'p str) -> Option<&'p str> {
+        let mut dir = parent_dir(path);
+        loop {
+            if self.is_boundary(eco, dir) {
+                return Some(dir);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = parent_dir(dir);
+        }
+    }
+
+    fn is_boundary(&self, eco: Ecosystem, dir: &str) -> bool {
+        if !self.manifest_dirs.is_empty() {
+            return self.manifest_dirs.contains(&(eco, dir.to_string()));
+        }
+        // A tree built by hand (tests) lists no manifest dirs: its packages are the boundaries.
+        self.packages.values().chain(self.unshipped.values()).any(|p| p.ecosystem == eco && p.dir == dir)
+            || self.others.iter().any(|((e, _), m)| *e == eco && parent_dir(m) == dir)
     }
 
     /// Whether a package of that name exists in the snapshot at all (selected or not), not
@@ -180,6 +213,24 @@ impl PackageTree {
         let key = (eco, name.to_string());
         self.packages.contains_key(&key) || self.others.contains_key(&key)
     }
+}
+
+/// The selected package that owns `path` in any of `trees` (the same repository at different
+/// snapshots). For each ecosystem the owner is the package of the innermost manifest directory
+/// above `path`, over the boundaries of all the trees: a file inside a nested crate (`fuzz/`
+/// with its own `[workspace]`, or any crate directory inside another crate's) belongs to the
+/// nested crate, even when that crate is not selected (then it belongs to no selected
+/// package), and even when the nested crate exists on one side only. Between ecosystems the
+/// deeper owner wins (Npm on a tie). A package at the repository root owns every file no other
+/// package owns.
+pub fn owner_of_path<'t>(trees: &[&'t PackageTree], path: &str) -> Option<&'t Package> {
+    [Ecosystem::Cargo, Ecosystem::Npm]
+        .into_iter()
+        .filter_map(|eco| {
+            let dir = trees.iter().filter_map(|t| t.boundary_of(eco, path)).max_by_key(|d| d.len())?;
+            trees.iter().find_map(|t| t.packages.values().find(|p| p.ecosystem == eco && p.dir == dir))
+        })
+        .max_by_key(|p| (p.dir.len(), p.ecosystem))
 }
 
 /// Whether the directory `dir` ("" = root) contains the file `path`.
@@ -401,7 +452,7 @@ pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> Result<Package
     let cargo_globs = sel.cargo.as_deref().map(glob_set).transpose()?;
     let npm_globs = sel.npm.as_deref().map(glob_set).transpose()?;
     let exclude = name_glob_set(&sel.exclude)?;
-    let mut tree = PackageTree::default();
+    let mut tree = PackageTree { exclude: sel.exclude.clone(), ..PackageTree::default() };
     let mut found: Vec<Package> = Vec::new();
 
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
@@ -411,6 +462,10 @@ pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> Result<Package
         .filter(|(p, _)| is_manifest(p))
         .map(|(p, b)| (p.as_str(), String::from_utf8_lossy(b).into_owned()))
         .collect();
+    for (p, _) in &texts {
+        let eco = if file_name(p) == "Cargo.toml" { Ecosystem::Cargo } else { Ecosystem::Npm };
+        tree.manifest_dirs.insert((eco, parent_dir(p).to_string()));
+    }
 
     let cargo_files: Vec<(&str, &str)> =
         texts.iter().filter(|(p, _)| file_name(p) == "Cargo.toml").map(|(p, t)| (*p, t.as_str())).collect();
@@ -597,6 +652,9 @@ pub enum PackageStatus {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DepChange {
     pub name: String,
+    /// The key as written (`http-1x` for `http-1x = { package = "http", … }`): one package may
+    /// depend on two major lines of one crate under two keys.
+    pub key: String,
     pub kind: DepKind,
     pub target: Option<String>,
     pub old_req: Option<String>,
@@ -623,8 +681,9 @@ impl PackageChange {
 }
 
 /// Compares two trees. `changed_files` are the repo-relative paths that changed between them;
-/// each is attributed to the package of the new tree (else the old one) whose directory is its
-/// longest prefix, unless `ignore` matches it. Sorted by `(ecosystem, name)`.
+/// each is attributed to the package of its innermost package directory on either side
+/// ([`owner_of_path`]; the new tree's package first), unless `ignore` matches it. Sorted by
+/// `(ecosystem, name)`.
 pub fn diff_trees(
     old: &PackageTree,
     new: &PackageTree,
@@ -636,7 +695,7 @@ pub fn diff_trees(
         if ignore.is_match(f) {
             continue;
         }
-        if let Some(p) = new.package_of_path(f).or_else(|| old.package_of_path(f)) {
+        if let Some(p) = owner_of_path(&[new, old], f) {
             files.entry(p.key()).or_default().push(f.clone());
         }
     }
@@ -669,11 +728,16 @@ pub fn diff_trees(
         .collect()
 }
 
-type DepKey = (String, DepKind, Option<String>);
+/// One declaration: `(name, key, table, target)`. Renamed keys (`http` and `http-1x`), the
+/// three tables and every `[target.…]` table are separate declarations, so none overwrites
+/// another.
+type DepKey = (String, String, DepKind, Option<String>);
 
 fn dep_map(p: Option<&Package>) -> BTreeMap<DepKey, String> {
-    p.map(|p| p.deps.iter().map(|d| ((d.name.clone(), d.kind, d.target.clone()), d.req.clone())).collect())
-        .unwrap_or_default()
+    p.map(|p| {
+        p.deps.iter().map(|d| ((d.name.clone(), d.key.clone(), d.kind, d.target.clone()), d.req.clone())).collect()
+    })
+    .unwrap_or_default()
 }
 
 fn dep_changes(old: Option<&Package>, new: Option<&Package>) -> Vec<DepChange> {
@@ -683,8 +747,9 @@ fn dep_changes(old: Option<&Package>, new: Option<&Package>) -> Vec<DepChange> {
         .filter(|k| o.get(*k) != n.get(*k))
         .map(|k| DepChange {
             name: k.0.clone(),
-            kind: k.1,
-            target: k.2.clone(),
+            key: k.1.clone(),
+            kind: k.2,
+            target: k.3.clone(),
             old_req: o.get(k).cloned(),
             new_req: n.get(k).cloned(),
         })
@@ -780,6 +845,88 @@ mod tests {
         assert!(tree.package_of_path("b/y/src/lib.rs").is_none());
         let bad = Selection { cargo: Some(vec!["a/[".into()]), ..Selection::default() };
         assert!(matches!(load_tree(&f, &bad), Err(ManifestError::Glob { .. })));
+    }
+
+    fn changed_of(changes: &[PackageChange], name: &str) -> Vec<String> {
+        changes.iter().find(|c| c.name == name).map(|c| c.changed_files.clone()).unwrap_or_default()
+    }
+
+    // Regression: files of a nested crate (fuzz/ with its own [workspace]) were blamed on its parent.
+    #[test]
+    fn files_belong_to_the_innermost_package_dir() {
+        let pkg = |n: &str| format!("[package]\nname = \"{n}\"\nversion = \"1.0.0\"\n");
+        let fuzz =
+            "[package]\nname = \"es-fuzz\"\nversion = \"0.0.0\"\npublish = false\n\n[workspace]\nmembers = [\".\"]\n";
+        let base = files(&[
+            ("rt/Cargo.toml", "[workspace]\nmembers = [\"*\"]\nexclude = [\"es/fuzz\"]\n"),
+            ("rt/es/Cargo.toml", &pkg("es")),
+            ("rt/es/fuzz/Cargo.toml", fuzz),
+            ("rt/json/Cargo.toml", &pkg("json")),
+            ("rt/json/tools/Cargo.toml", "[workspace]\nmembers = []\n"),
+        ]);
+        let mut head = base.clone();
+        head.push(("rt/json/gen/Cargo.toml".into(), pkg("json-gen").into_bytes()));
+        let changed: Vec<String> = [
+            "rt/es/fuzz/fuzz_targets/round_trip.rs",
+            "rt/es/fuzz/Cargo.toml",
+            "rt/es/src/lib.rs",
+            "rt/json/tools/src/main.rs",
+            "rt/json/gen/src/lib.rs",
+            "rt/Cargo.lock",
+        ]
+        .map(String::from)
+        .to_vec();
+        for sel in [Selection::default(), Selection { cargo: Some(vec!["rt/*".into()]), ..Selection::default() }] {
+            let (old, new) = (load_tree(&base, &sel).expect("globs"), load_tree(&head, &sel).expect("globs"));
+            let changes = diff_trees(&old, &new, &changed, &GlobSet::empty());
+            assert_eq!(changed_of(&changes, "es"), vec!["rt/es/src/lib.rs".to_string()], "{sel:?}");
+            assert!(changed_of(&changes, "json").is_empty(), "{sel:?}: {changes:#?}");
+            if sel.cargo.is_none() {
+                assert_eq!(changed_of(&changes, "es-fuzz").len(), 2);
+                assert_eq!(changed_of(&changes, "json-gen"), vec!["rt/json/gen/src/lib.rs".to_string()]);
+            }
+            // A nested crate that exists on one side only still owns its files.
+            let back = diff_trees(&new, &old, &changed, &GlobSet::empty());
+            assert!(changed_of(&back, "json").is_empty(), "{sel:?}: {back:#?}");
+        }
+        let tree = load_tree(&head, &Selection::default()).expect("no globs");
+        assert_eq!(tree.package_of_path("rt/es/fuzz/x.rs").map(|p| p.name.as_str()), Some("es-fuzz"));
+        assert_eq!(tree.boundary_of(Ecosystem::Cargo, "rt/json/tools/src/main.rs"), Some("rt/json/tools"));
+        assert_eq!(tree.boundary_of(Ecosystem::Npm, "rt/json/tools/src/main.rs"), None);
+    }
+
+    // Regression: `http` and `http-1x = { package = "http" }`, or one name in several tables,
+    // overwrote each other in dependency-change tracking.
+    #[test]
+    fn dependency_changes_keep_keys_tables_and_targets_apart() {
+        let manifest = |http: &str, http1: &str, dev: &str, wasm: &str| {
+            format!(
+                "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n[dependencies]\nhttp = \"{http}\"\n\
+                 http-1x = {{ package = \"http\", version = \"{http1}\" }}\ntokio = \"1.25\"\n\n\
+                 [dev-dependencies]\ntokio = \"{dev}\"\n\n[target.'cfg(target_family = \"wasm\")'.dependencies]\ntokio = \"{wasm}\"\n"
+            )
+        };
+        let tree = |t: String| load_tree(&files(&[("a/Cargo.toml", &t)]), &Selection::default()).expect("no globs");
+        let old = tree(manifest("0.2.9", "1", "1.25", "1.25"));
+        assert_eq!(old.get(Ecosystem::Cargo, "a").expect("a").deps.len(), 5);
+        assert!(dep_changes(old.packages.values().next(), old.packages.values().next()).is_empty());
+        let new = tree(manifest("0.2.12", "1", "1.40", "1.25"));
+        let changes = dep_changes(old.packages.values().next(), new.packages.values().next());
+        let got: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{} {} {:?}: {:?} -> {:?}", c.name, c.key, c.kind, c.old_req, c.new_req))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "http http Normal: Some(\"0.2.9\") -> Some(\"0.2.12\")",
+                "tokio tokio Dev: Some(\"1.25\") -> Some(\"1.40\")",
+            ]
+        );
+        let new = tree(manifest("0.2.9", "1.1", "1.25", "1.40"));
+        let changes = dep_changes(old.packages.values().next(), new.packages.values().next());
+        let got: Vec<(&str, Option<&str>)> = changes.iter().map(|c| (c.key.as_str(), c.target.as_deref())).collect();
+        assert_eq!(got, vec![("http-1x", None), ("tokio", Some("cfg(target_family = \"wasm\")"))]);
     }
 
     #[test]

@@ -220,10 +220,13 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
     let ReleaseInput { base, head, mainline, policy, .. } = *input;
     // Dependency closure of head: internal dependencies whose package head does not ship.
     let mut needed: BTreeMap<Key, Vec<(&Package, &Dependency)>> = BTreeMap::new();
+    // `[packages] exclude` means "never checked": not even as a missing dependency (aws-config's
+    // path dependencies on SDK crates generated at build time). Validated by `load_tree`.
+    let excluded = name_glob_set(&head.exclude).unwrap_or_else(|_| globset::GlobSet::empty());
     for p in head.packages.values() {
         for d in &p.deps {
             let key = (p.ecosystem, d.name.clone());
-            if head.packages.contains_key(&key) || head.others.contains_key(&key) {
+            if head.packages.contains_key(&key) || head.others.contains_key(&key) || excluded.is_match(&d.name) {
                 continue;
             }
             // A path dependency on a manifest head cannot read is reported as MalformedManifest.
@@ -435,7 +438,12 @@ fn unsatisfied(head: &PackageTree, out: &mut Vec<Finding>) {
 struct Use<'t> {
     pkg: &'t Package,
     dep: &'t Dependency,
+    /// The requirement as [`normalized_req`] writes it, for messages.
     norm: String,
+    /// What it admits ([`req_meaning`]): uses are compared by this.
+    meaning: String,
+    /// The compatibility line it targets ([`compat_line`]).
+    line: Option<Version>,
 }
 
 /// Shipped dependency uses of publishable head packages, by `(ecosystem, dependency name)`.
@@ -446,23 +454,123 @@ fn uses(head: &PackageTree) -> BTreeMap<Key, Vec<Use<'_>>> {
         for d in p.deps.iter().filter(|d| d.kind.ships()) {
             let tv = head.get(p.ecosystem, &d.name).and_then(|t| t.version.as_deref());
             let Some(norm) = normalized_req(p.ecosystem, &d.req, tv) else { continue };
-            if seen.insert((d.name.clone(), norm.clone())) {
-                by.entry((p.ecosystem, d.name.clone())).or_default().push(Use { pkg: p, dep: d, norm });
+            let meaning = req_meaning(p.ecosystem, &norm);
+            let line = compat_line(p.ecosystem, &norm);
+            if seen.insert((d.name.clone(), meaning.clone())) {
+                by.entry((p.ecosystem, d.name.clone())).or_default().push(Use { pkg: p, dep: d, norm, meaning, line });
             }
         }
     }
     by
 }
 
-/// The requirement most uses agree on. Ties: one the in-repo version satisfies (for an internal
-/// dependency), then the highest floor, then the greatest string.
-fn reference(eco: Ecosystem, uses: &[&Use], in_repo: Option<&str>) -> String {
+/// What a requirement admits, so that requirements of equal meaning compare equal. Cargo: one
+/// interval in semver terms, `>=low, <high`: `1`, `^1`, `1.0`, `^1.0.0`, `1.*` and
+/// `>=1.0.0, <2.0.0` all admit exactly 1.0.0 up to 2.0.0 and are the same requirement, while `1`
+/// and `1.2` differ (1.1.0 satisfies only the first). Requirements with pre-release comparators
+/// keep their normalized text (pre-releases match by their own rules). npm: the normalized range.
+pub fn req_meaning(eco: Ecosystem, norm: &str) -> String {
+    match eco {
+        Ecosystem::Cargo => {
+            VersionReq::parse(norm).ok().and_then(|r| cargo_interval(&r)).unwrap_or_else(|| norm.into())
+        }
+        Ecosystem::Npm => norm.to_string(),
+    }
+}
+
+/// A bound of an interval: the version and whether it is included.
+type Bound = (Version, bool);
+
+fn cargo_interval(req: &VersionReq) -> Option<String> {
+    let mut low: Bound = (Version::new(0, 0, 0), true);
+    let mut high: Option<Bound> = None;
+    for c in &req.comparators {
+        if !c.pre.is_empty() {
+            return None;
+        }
+        let (maj, min, pat) = (c.major, c.minor, c.patch);
+        let floor = Version::new(maj, min.unwrap_or(0), pat.unwrap_or(0));
+        // The first version past the part that was written: 1 → 2.0.0, 1.2 → 1.3.0, 1.2.3 → 1.2.4.
+        let past = match (min, pat) {
+            (Some(m), Some(p)) => Version::new(maj, m, p + 1),
+            (Some(m), None) => Version::new(maj, m + 1, 0),
+            _ => Version::new(maj + 1, 0, 0),
+        };
+        let next_minor = |m: u64| Version::new(maj, m + 1, 0);
+        let (lo, hi): (Option<Bound>, Option<Bound>) = match c.op {
+            Op::Exact | Op::Wildcard if pat.is_some() => (Some((floor.clone(), true)), Some((floor, true))),
+            Op::Exact | Op::Wildcard => (Some((floor, true)), Some((past, false))),
+            Op::Greater if pat.is_some() => (Some((floor, false)), None),
+            Op::Greater => (Some((past, true)), None),
+            Op::GreaterEq => (Some((floor, true)), None),
+            Op::Less => (None, Some((floor, false))),
+            Op::LessEq if pat.is_some() => (None, Some((floor, true))),
+            Op::LessEq => (None, Some((past, false))),
+            Op::Tilde => (Some((floor, true)), Some((min.map_or(past.clone(), next_minor), false))),
+            Op::Caret => {
+                let hi = match (maj, min, pat) {
+                    (0, Some(0), Some(p)) => Version::new(0, 0, p + 1),
+                    (0, Some(m), _) => Version::new(0, m + 1, 0),
+                    (0, None, _) => Version::new(1, 0, 0),
+                    _ => Version::new(maj + 1, 0, 0),
+                };
+                (Some((floor, true)), Some((hi, false)))
+            }
+            _ => return None,
+        };
+        // Intersect: the higher low bound (exclusive before inclusive at one version), the
+        // lower high bound (exclusive before inclusive).
+        if let Some(lo) = lo
+            && (lo.0 > low.0 || (lo.0 == low.0 && !lo.1))
+        {
+            low = lo;
+        }
+        if let Some(hi) = hi
+            && high.as_ref().is_none_or(|h| hi.0 < h.0 || (hi.0 == h.0 && !hi.1))
+        {
+            high = Some(hi);
+        }
+    }
+    let mut s = format!("{}{}", if low.1 { ">=" } else { ">" }, low.0);
+    if let Some((v, inclusive)) = high {
+        s.push_str(&format!(", {}{v}", if inclusive { "<=" } else { "<" }));
+    }
+    Some(s)
+}
+
+/// The semver compatibility line a requirement starts in: its floor's leftmost non-zero part
+/// (`1.0.0` for `^1.2`, `0.2.0` for `0.2.9`, `0.0.3` for `=0.0.3`). Cargo (and npm's caret)
+/// treat different lines as different, coexisting crates; `None` when there is no floor.
+pub fn compat_line(eco: Ecosystem, norm: &str) -> Option<Version> {
+    let f = req_floor(eco, norm, None)?;
+    Some(if f.major > 0 {
+        Version::new(f.major, 0, 0)
+    } else if f.minor > 0 {
+        Version::new(0, f.minor, 0)
+    } else {
+        Version::new(0, 0, f.patch)
+    })
+}
+
+fn line_label(line: &Option<Version>) -> String {
+    match line {
+        Some(v) if v.major > 0 => format!("{}.x", v.major),
+        Some(v) if v.minor > 0 => format!("0.{}.x", v.minor),
+        Some(v) => format!("0.0.{}", v.patch),
+        None => "unbounded".into(),
+    }
+}
+
+/// The requirement most uses agree on, by meaning. Ties: one the in-repo version satisfies (for
+/// an internal dependency), then the highest floor, then the greatest text. Returns the meaning
+/// and how to show it (the normalized text of the first use with that meaning).
+fn reference(eco: Ecosystem, uses: &[&Use], in_repo: Option<&str>) -> (String, String) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for u in uses {
-        *counts.entry(&u.norm).or_default() += 1;
+        *counts.entry(&u.meaning).or_default() += 1;
     }
     let ok = |r: &str| in_repo.and_then(|v| satisfies(eco, r, v)).unwrap_or(false);
-    counts
+    let meaning = counts
         .into_iter()
         .max_by(|a, b| {
             a.1.cmp(&b.1)
@@ -471,36 +579,61 @@ fn reference(eco: Ecosystem, uses: &[&Use], in_repo: Option<&str>) -> String {
                 .then(a.0.cmp(b.0))
         })
         .map(|(r, _)| r.to_string())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let shown = uses.iter().find(|u| u.meaning == meaning).map_or_else(|| meaning.clone(), |u| u.norm.clone());
+    (meaning, shown)
 }
 
+/// MisalignedDependency: publishable packages requiring one dependency with requirements of
+/// different meaning. When some package deliberately uses two compatibility lines of one crate
+/// (`http = "0.2.9"` and `http-1x = { package = "http", version = "1" }`), the crate is in a
+/// migration and its lines are compared separately: 0.2.x requirements with each other, 1.x with
+/// each other, never 0.2.x with 1.x. Otherwise every requirement is compared with every other.
 fn misaligned(head: &PackageTree, out: &mut Vec<Finding>) {
     for ((eco, name), uses) in uses(head) {
-        let all: Vec<&Use> = uses.iter().collect();
-        let distinct: BTreeSet<&str> = all.iter().map(|u| u.norm.as_str()).collect();
-        if distinct.len() < 2 {
-            continue;
+        let mut lines_per_pkg: BTreeMap<&str, BTreeSet<&Option<Version>>> = BTreeMap::new();
+        for u in &uses {
+            lines_per_pkg.entry(u.pkg.name.as_str()).or_default().insert(&u.line);
         }
-        let in_repo = head.get(eco, &name).and_then(|p| p.version.as_deref());
-        let reference = reference(eco, &all, in_repo);
-        let agreeing: Vec<String> = all.iter().filter(|u| u.norm == reference).map(|u| u.pkg.name.clone()).collect();
-        for u in all.iter().filter(|u| u.norm != reference) {
-            out.push(
-                Finding::new(
-                    "MisalignedDependency",
-                    Severity::Warning,
-                    &u.pkg.name,
-                    format!(
-                        "{} requires {name} {} while {} require{} {reference}: align every package on one requirement",
-                        u.pkg.name,
-                        u.dep.req,
-                        list(&agreeing, 3),
-                        if agreeing.len() == 1 { "s" } else { "" },
-                    ),
-                )
-                .keyed(&name)
-                .at(&u.pkg.manifest_path, u.dep.line),
-            );
+        let multi_line = lines_per_pkg.values().any(|l| l.len() > 1);
+        let mut groups: BTreeMap<Option<&Option<Version>>, Vec<&Use>> = BTreeMap::new();
+        for u in &uses {
+            groups.entry(multi_line.then_some(&u.line)).or_default().push(u);
+        }
+        for (line, all) in groups {
+            let distinct: BTreeSet<&str> = all.iter().map(|u| u.meaning.as_str()).collect();
+            if distinct.len() < 2 {
+                continue;
+            }
+            let in_repo = head.get(eco, &name).and_then(|p| p.version.as_deref());
+            let (reference, shown) = reference(eco, &all, in_repo);
+            let agreeing: Vec<String> =
+                all.iter().filter(|u| u.meaning == reference).map(|u| u.pkg.name.clone()).collect();
+            let (scope, key) = match line {
+                Some(l) => (
+                    format!(" (within its {} line; other lines are compared separately)", line_label(l)),
+                    format!("{name}@{}", line_label(l)),
+                ),
+                None => (String::new(), name.clone()),
+            };
+            for u in all.iter().filter(|u| u.meaning != reference) {
+                out.push(
+                    Finding::new(
+                        "MisalignedDependency",
+                        Severity::Warning,
+                        &u.pkg.name,
+                        format!(
+                            "{} requires {name} {} while {} require{} {shown}{scope}: align every package on one requirement",
+                            u.pkg.name,
+                            u.dep.req,
+                            list(&agreeing, 3),
+                            if agreeing.len() == 1 { "s" } else { "" },
+                        ),
+                    )
+                    .keyed(&key)
+                    .at(&u.pkg.manifest_path, u.dep.line),
+                );
+            }
         }
     }
 }
@@ -553,19 +686,19 @@ fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: &mut Vec<Fi
                         .filter(|((e, n), _)| *e == eco && globs.is_match(n))
                         .flat_map(|(_, u)| u.iter())
                         .collect();
-                    let distinct: BTreeSet<&str> = all.iter().map(|u| u.norm.as_str()).collect();
+                    let distinct: BTreeSet<&str> = all.iter().map(|u| u.meaning.as_str()).collect();
                     if distinct.len() < 2 {
                         continue;
                     }
-                    let reference = reference(eco, &all, None);
-                    for u in all.iter().filter(|u| u.norm != reference) {
+                    let (reference, shown) = reference(eco, &all, None);
+                    for u in all.iter().filter(|u| u.meaning != reference) {
                         out.push(
                             Finding::new(
                                 "MisalignedDependency.SameRequirement",
                                 Severity::Warning,
                                 &u.pkg.name,
                                 format!(
-                                    "{} requires {} {} but alignment group `{}` requires its packages at one requirement, mostly {reference}: use {reference}",
+                                    "{} requires {} {} but alignment group `{}` requires its packages at one requirement, mostly {shown}: use {shown}",
                                     u.pkg.name, u.dep.name, u.dep.req, g.name
                                 ),
                             )
@@ -598,7 +731,12 @@ fn behind_mainline(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fin
         }
         // npm `workspace:` requirements follow the in-repo version, which is compared above.
         for d in p.deps.iter().filter(|d| d.kind.ships() && !(d.workspace && p.ecosystem == Ecosystem::Npm)) {
-            let Some(md) = m.deps.iter().find(|md| md.name == d.name && md.kind == d.kind && md.target == d.target)
+            // The same declaration on mainline: same key (so `http = "0.2"` is never compared
+            // with `http-1x = { package = "http", version = "1" }`), package, table and target.
+            let Some(md) = m
+                .deps
+                .iter()
+                .find(|md| md.key == d.key && md.name == d.name && md.kind == d.kind && md.target == d.target)
             else {
                 continue;
             };
@@ -818,8 +956,13 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
 /// Findings: `CandidateMismatch.UnknownPackage` (error) for an entry head does not have,
 /// `CandidateMismatch.NotListed` (note) for a publishable head package the candidate leaves out.
 pub fn apply_candidate(head: &PackageTree, entries: &[CandidateEntry]) -> (PackageTree, Vec<Finding>) {
-    let mut tree =
-        PackageTree { others: head.others.clone(), problems: head.problems.clone(), ..PackageTree::default() };
+    let mut tree = PackageTree {
+        others: head.others.clone(),
+        problems: head.problems.clone(),
+        manifest_dirs: head.manifest_dirs.clone(),
+        exclude: head.exclude.clone(),
+        ..PackageTree::default()
+    };
     let mut findings = Vec::new();
     let mut listed: BTreeSet<Key> = BTreeSet::new();
     for e in entries {
@@ -908,6 +1051,112 @@ mod tests {
         assert_eq!(normalized_req(Ecosystem::Npm, "workspace:^", Some("3.1.0")).as_deref(), Some("^3.1.0"));
         assert_eq!(req_floor(Ecosystem::Cargo, ">=1.4, <2", None), Some(v("1.4.0")));
         assert_eq!(req_floor(Ecosystem::Npm, "~2.3", None), Some(v("2.3.0")));
+    }
+
+    fn tree(files: &[(&str, &str)], exclude: &[&str]) -> PackageTree {
+        let files: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
+        let sel = crate::diff::packages::Selection {
+            exclude: exclude.iter().map(|e| e.to_string()).collect(),
+            ..Default::default()
+        };
+        crate::diff::packages::load_tree(&files, &sel).expect("valid globs")
+    }
+
+    fn krate(name: &str, deps: &str) -> String {
+        format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\n\n[dependencies]\n{deps}\n")
+    }
+
+    fn run(head: &PackageTree, mainline: Option<&PackageTree>) -> Vec<Finding> {
+        let (policy, none) = (ReleasePolicy::default(), BTreeSet::new());
+        let input = ReleaseInput {
+            base: head,
+            head,
+            mainline,
+            changed_files: &[],
+            base_label: None,
+            breaking_models: &none,
+            policy: &policy,
+        };
+        evaluate(&input).0
+    }
+
+    fn rows(findings: &[Finding], rule: &str) -> Vec<(String, u32)> {
+        findings.iter().filter(|f| f.id == rule).map(|f| (f.subject.clone(), f.line.unwrap_or(0))).collect()
+    }
+
+    #[test]
+    fn requirements_of_equal_meaning_agree() {
+        let m = |r: &str| req_meaning(Ecosystem::Cargo, &normalized_req(Ecosystem::Cargo, r, None).expect("req"));
+        for same in ["1", "^1", "1.0", "^1.0.0", "1.*", ">=1.0.0, <2.0.0", "1.x"] {
+            assert_eq!(m(same), ">=1.0.0, <2.0.0", "{same}");
+        }
+        assert_ne!(m("1"), m("1.2"));
+        assert_eq!(m("0.2"), m("^0.2.0"));
+        assert_eq!(m("0.2"), ">=0.2.0, <0.3.0");
+        assert_ne!(m("0.2"), m("0.2.9"));
+        assert_eq!(m("~1.2"), m("1.2.*"));
+        assert_eq!(m("=1.2.3"), ">=1.2.3, <=1.2.3");
+        assert_eq!(m("^0.0.3"), ">=0.0.3, <0.0.4");
+        assert_eq!(m(">1.2, <=1.4"), ">=1.3.0, <1.5.0");
+        assert_eq!(m("1.2.3-beta.1"), "^1.2.3-beta.1", "pre-releases keep their text");
+        let line = |r: &str| compat_line(Ecosystem::Cargo, r).map(|v| v.to_string());
+        assert_eq!(line("0.2.9").as_deref(), Some("0.2.0"));
+        assert_eq!(line("1.40").as_deref(), Some("1.0.0"));
+        assert_eq!(line("=0.0.3").as_deref(), Some("0.0.3"));
+        assert_eq!(line("<2"), None);
+    }
+
+    // Regression: a package using `http` 0.2 and `http-1x` 1 made every 1.x user of http look
+    // misaligned with the 0.2 users, and `1`, `^1`, `1.0` looked like three requirements.
+    #[test]
+    fn misaligned_compares_within_a_compatibility_line_when_a_package_uses_two() {
+        let two_lines = [
+            ("a/Cargo.toml", krate("a", "http = \"0.2.9\"\nhttp-1x = { package = \"http\", version = \"1\" }")),
+            ("b/Cargo.toml", krate("b", "http = \"1.0\"")),
+            ("c/Cargo.toml", krate("c", "http = \"^1\"")),
+            ("d/Cargo.toml", krate("d", "http = \"0.2.9\"")),
+            ("e/Cargo.toml", krate("e", "http = \"0.2.4\"")),
+            ("f/Cargo.toml", krate("f", "http = \"1.1.0\"")),
+        ];
+        let files: Vec<(&str, &str)> = two_lines.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let found = run(&tree(&files, &[]), None);
+        assert_eq!(rows(&found, "MisalignedDependency"), vec![("e".into(), 6), ("f".into(), 6)], "{found:#?}");
+        let e = found.iter().find(|f| f.subject == "e").expect("e");
+        assert!(e.message.contains("^0.2.9 (within its 0.2.x line"), "{}", e.message);
+        // Without a package that uses both lines, 0.2 against 1 is a real misalignment.
+        let files: Vec<(&str, &str)> = two_lines[1..].iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let found = run(&tree(&files, &[]), None);
+        assert_eq!(rows(&found, "MisalignedDependency").len(), 3, "{found:#?}");
+    }
+
+    // Regression: BehindMainline compared `http = "0.2"` with mainline's `http-1x` (same package).
+    #[test]
+    fn behind_mainline_matches_dependencies_by_key() {
+        let at = |http1: &str| {
+            krate("a", &format!("http = \"0.2.9\"\nhttp-1x = {{ package = \"http\", version = \"{http1}\" }}"))
+        };
+        let (head, main) = (at("1.1"), at("1.1"));
+        let found = run(&tree(&[("a/Cargo.toml", &head)], &[]), Some(&tree(&[("a/Cargo.toml", &main)], &[])));
+        assert!(found.is_empty(), "{found:#?}");
+        let main = at("1.2");
+        let found = run(&tree(&[("a/Cargo.toml", &head)], &[]), Some(&tree(&[("a/Cargo.toml", &main)], &[])));
+        assert_eq!(rows(&found, "BehindMainline.Dependency"), vec![("a".into(), 7)]);
+        assert!(found[0].message.contains("http 1.1 at head but 1.2 on mainline"), "{}", found[0].message);
+    }
+
+    // Regression: a path dependency on a name in `[packages] exclude` was reported missing.
+    #[test]
+    fn excluded_names_are_never_missing() {
+        let cfg = krate(
+            "aws-config",
+            "aws-sdk-sts = { path = \"../../sdk/build/aws-sdk/sdk/sts\", default-features = false }\n\
+             inlineable = { path = \"../inlineable\" }",
+        );
+        let files = [("rt/aws-config/Cargo.toml", cfg.as_str())];
+        let found = run(&tree(&files, &[]), None);
+        assert_eq!(rows(&found, "MissingPackage.Dependency").len(), 2, "{found:#?}");
+        let found = run(&tree(&files, &["aws-sdk-*", "inlineable"]), None);
+        assert!(found.is_empty(), "{found:#?}");
     }
 
     #[test]
