@@ -421,7 +421,13 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>) {
     }
     let _ = writeln!(s, "### Other findings ({}, below {})\n", split.other.len(), o.fail_on);
     for (rule, fs) in common::by_rule(&split.other) {
-        details(s, &format!("{rule} ({})", fs.len()), &finding_table(&fs, o), false);
+        let mut inner = finding_table(&fs, o);
+        for f in fs.iter().filter(|f| f.change.is_some()) {
+            let change = f.change.as_ref().expect("filtered on change");
+            let _ = writeln!(inner, "\n{} changed:\n", code(&f.subject, false));
+            inner.push_str(&fenced("diff", &common::text_diff(change)));
+        }
+        details(s, &format!("{rule} ({})", fs.len()), &inner, false);
     }
 }
 
