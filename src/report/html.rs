@@ -50,7 +50,7 @@ th { background: var(--soft); } td.n { text-align: right; font-variant-numeric: 
 .sev { display: inline-block; min-width: 64px; padding: 0 6px; border-radius: 4px; color: #fff; font-size: 12px; font-weight: 600; text-align: center; text-transform: uppercase; }
 .sev-error .sev, .sev.sev-error { background: var(--error); } .sev-danger .sev, .sev.sev-danger { background: var(--danger); }
 .sev-warning .sev, .sev.sev-warning { background: var(--warning); } .sev-note .sev, .sev.sev-note { background: var(--note); }
-.sev-suppressed .sev { background: var(--muted); }
+.sev-suppressed .sev, .sev.sev-suppressed { background: var(--muted); }
 .finding { border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .finding.sev-error { border-left-color: var(--error); } .finding.sev-danger { border-left-color: var(--danger); }
 .finding.sev-warning { border-left-color: var(--warning); } .finding.sev-note { border-left-color: var(--note); }
