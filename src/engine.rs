@@ -428,11 +428,34 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         packages: Vec::new(),
         closest_safe: None,
         history: Vec::new(),
+        config_origin: ctx.config.origin.clone(),
+        config_path: config_path(ctx),
         digests,
         command_line: req.command_line.clone(),
         date: req.date.clone(),
         notes: ctx.notes.clone(),
     }
+}
+
+/// The config file as a reader of a report finds it (see [`Outcome::config_path`]).
+fn config_path(ctx: &Context) -> Option<String> {
+    let origin = &ctx.config.origin;
+    if ctx.config.text.is_empty() && origin == "built-in" {
+        return None;
+    }
+    if let Some(dir) = ctx.repo.workdir()
+        && *origin == dir.join("shipgate.toml").display().to_string()
+    {
+        return Some("shipgate.toml".into());
+    }
+    // `load_config` names a config read from the head commit `<12 hex>:shipgate.toml`.
+    if let Some((commit, path)) = origin.split_once(':')
+        && commit.len() == 12
+        && commit.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Some(path.to_string());
+    }
+    Some(origin.clone())
 }
 
 /// Runs `diff`, `check` or `report`.
@@ -466,8 +489,50 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
             Err(e) => out.notes.push(format!("release history was not measured: {e}")),
         }
     }
+    if req.command == Command::Report {
+        attach_closest_safe(req, &ctx, &mut out);
+    }
     out.decide();
     Ok(out)
+}
+
+/// `report` answers the closest-safe question too: the same search as `shipgate closest-safe`
+/// (mainline's first-parent candidates, evaluated in parallel), whose answer fills
+/// `closest_safe` and the `introduced_by` of every blocking finding mainline's tip also has.
+/// The search runs with its own parse cache, so a report costs about one `closest-safe` more
+/// than a `check`. Where it cannot run, a note says why instead.
+fn attach_closest_safe(req: &Request, ctx: &Context, out: &mut Outcome) {
+    if !matches!(ctx.mainline, Some((_, Snapshot::Commit(_)))) {
+        out.notes.push(
+            "the closest safe commit and the commits that introduced each blocking finding were not computed: there is no mainline commit (pass --mainline REV)"
+                .into(),
+        );
+        return;
+    }
+    let search = Request { command: Command::ClosestSafe, candidate_manifest: None, ..req.clone() };
+    let found = match crate::history::closest_safe(&search, &|_, _| {}) {
+        Ok(found) => found,
+        Err(e) => {
+            out.notes.push(format!("the closest safe commit was not computed: {e}"));
+            return;
+        }
+    };
+    let introduced: HashMap<&str, &str> =
+        found.findings.iter().filter_map(|f| f.introduced_by.as_deref().map(|c| (f.fingerprint.as_str(), c))).collect();
+    let mut unattributed = 0;
+    for f in out.findings.iter_mut().filter(|f| f.is_active() && f.severity >= req.fail_on) {
+        match introduced.get(f.fingerprint.as_str()) {
+            Some(c) => f.introduced_by = Some(c.to_string()),
+            None => unattributed += 1,
+        }
+    }
+    if unattributed > 0 {
+        out.notes.push(format!(
+            "{unattributed} blocking finding(s) have no introducing commit: mainline's tip does not have them, so they come from the head's own history, not from mainline"
+        ));
+    }
+    out.notes.extend(found.notes.into_iter().filter(|n| n.contains("fixed before the tip")));
+    out.closest_safe = found.closest_safe;
 }
 
 /// The size of a diff as the release-history baseline measures it.

@@ -150,6 +150,12 @@ pub struct Outcome {
     pub packages: Vec<PackageSummary>,
     pub closest_safe: Option<ClosestSafe>,
     pub history: Vec<ReleaseSize>,
+    /// Where the config came from, as loaded: a path, `<commit>:shipgate.toml`, or `built-in`.
+    /// Findings about the config (exceptions) carry this as their path.
+    pub config_origin: String,
+    /// The config file as a reader finds it: repo-relative (`shipgate.toml`) when it lives in the
+    /// repository, else the path given to `--config`; `None` for built-in detection.
+    pub config_path: Option<String>,
     /// Digests of every input: commit ids, config, rule set.
     pub digests: BTreeMap<String, String>,
     /// The command line that reproduces this outcome.

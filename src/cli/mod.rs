@@ -35,7 +35,7 @@ struct Common {
     /// Config file (default: shipgate.toml in the work tree, else in the head commit, else detection).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Output format on stdout: table, json, md, html, sarif, github.
+    /// Output format on stdout: table, json, md, html, sarif, github (default: table; md for `report`).
     #[arg(long, value_name = "FORMAT")]
     format: Option<String>,
     /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=r.sarif --output md=summary.md.
@@ -96,12 +96,15 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Exception request and audit record (md, html, json).
+    /// Exception request and audit record (Markdown by default; also html, json, sarif, github).
     Report {
         #[command(flatten)]
         revs: Revs,
         #[arg(long, default_value = "danger", value_name = "LEVEL")]
         fail_on: String,
+        /// Closest-safe search: check at most N mainline commits, newest first.
+        #[arg(long, value_name = "N")]
+        max_commits: Option<usize>,
         #[command(flatten)]
         common: Common,
     },
@@ -232,7 +235,9 @@ fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, common),
         Cmd::Check { revs, fail_on, common } => gate(Command::Check, revs, parse_level(&fail_on)?, None, common),
-        Cmd::Report { revs, fail_on, common } => gate(Command::Report, revs, parse_level(&fail_on)?, None, common),
+        Cmd::Report { revs, fail_on, max_commits, common } => {
+            gate(Command::Report, revs, parse_level(&fail_on)?, max_commits, common)
+        }
         Cmd::ClosestSafe { base, mainline, max_commits, fail_on, common } => {
             let revs = Revs { base, head: "HEAD".into(), mainline, candidate_manifest: None };
             gate(Command::ClosestSafe, revs, parse_level(&fail_on)?, max_commits, common)
@@ -330,22 +335,20 @@ fn gate(
     })
 }
 
-/// Prints `format` to stdout and writes every `--output`.
+/// Prints `format` to stdout and writes every `--output`. Each format is rendered once, so an
+/// `--output` file and stdout in the same format are the same bytes (table aside: on a terminal
+/// stdout gets colour, files never do).
 pub(crate) fn emit(outcome: &Outcome, format: Format, outputs: &[(Format, PathBuf)]) -> Result<(), CliError> {
-    let render = |f: Format, style: Style| {
-        crate::report::render(f, outcome, style).ok_or_else(|| {
-            usage(
-                format!("the {} format is not available in this build yet", f.name()),
-                "use --format table or --format json",
-            )
-        })
-    };
+    let mut rendered: std::collections::BTreeMap<Format, String> = std::collections::BTreeMap::new();
     for (f, path) in outputs {
-        let text = render(*f, Style::default())?;
-        std::fs::write(path, text)
+        let text = rendered.entry(*f).or_insert_with(|| crate::report::render(*f, outcome, Style::default()));
+        std::fs::write(path, text.as_bytes())
             .map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
     }
-    let text = render(format, if format == Format::Table { style() } else { Style::default() })?;
+    let text = match format {
+        Format::Table => crate::report::render(format, outcome, style()),
+        _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, Style::default())),
+    };
     print(&text);
     Ok(())
 }

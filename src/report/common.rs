@@ -1,0 +1,301 @@
+//! Views shared by the md, html, sarif and github renderers: findings split by what they do to
+//! the gate, grouped by rule, counted; locations as a reader of the repository finds them;
+//! ready-to-paste `[[exceptions]]` entries; compact text diffs of changed values.
+//!
+//! Everything here is a pure function of the [`Outcome`]: same outcome, same bytes. No clock is
+//! read: a date only appears when `--date` gave one.
+use crate::finding::{Change, Finding, Severity};
+use crate::outcome::{Outcome, PackageSummary, ReleaseSize};
+use std::collections::BTreeMap;
+
+/// How many days a suggested exception holds past `--date`: one quarter, long enough for a
+/// release train, short enough that it comes back for review.
+pub const EXCEPTION_DAYS: i64 = 90;
+
+/// Findings split by what they do to the gate, each list in report order.
+pub struct Split<'a> {
+    /// Active and at or above `--fail-on`: these fail the gate.
+    pub blocking: Vec<&'a Finding>,
+    /// Active but below `--fail-on`: shown, never gating.
+    pub other: Vec<&'a Finding>,
+    /// Covered by a valid exception.
+    pub excepted: Vec<&'a Finding>,
+    /// Silenced by the model's own `suppressions` metadata.
+    pub suppressed: Vec<&'a Finding>,
+}
+
+pub fn split(o: &Outcome) -> Split<'_> {
+    let mut s = Split { blocking: Vec::new(), other: Vec::new(), excepted: Vec::new(), suppressed: Vec::new() };
+    for f in &o.findings {
+        if f.severity == Severity::Suppressed {
+            s.suppressed.push(f);
+        } else if f.exception.is_some() {
+            s.excepted.push(f);
+        } else if f.severity >= o.fail_on {
+            s.blocking.push(f);
+        } else {
+            s.other.push(f);
+        }
+    }
+    s
+}
+
+/// Findings grouped by top-level rule id; groups ordered worst severity first, then by rule id,
+/// findings inside a group in report order.
+pub fn by_rule<'a>(findings: &[&'a Finding]) -> Vec<(&'a str, Vec<&'a Finding>)> {
+    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        groups.entry(f.rule.as_str()).or_default().push(f);
+    }
+    let mut out: Vec<(&str, Vec<&Finding>)> = groups.into_iter().collect();
+    out.sort_by_key(|(rule, fs)| (std::cmp::Reverse(fs.iter().map(|f| f.severity).max()), *rule));
+    out
+}
+
+/// One row of the counts-by-rule table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCount<'a> {
+    pub rule: &'a str,
+    /// Worst severity among the rule's active findings (or among all of them if none is active).
+    pub worst: Severity,
+    pub active: usize,
+    pub excepted: usize,
+    pub suppressed: usize,
+}
+
+/// Counts per rule, worst first then by rule id.
+pub fn counts_by_rule(o: &Outcome) -> Vec<RuleCount<'_>> {
+    let mut rows: BTreeMap<&str, RuleCount<'_>> = BTreeMap::new();
+    for f in &o.findings {
+        let row = rows.entry(f.rule.as_str()).or_insert(RuleCount {
+            rule: f.rule.as_str(),
+            worst: Severity::Suppressed,
+            active: 0,
+            excepted: 0,
+            suppressed: 0,
+        });
+        if f.severity == Severity::Suppressed {
+            row.suppressed += 1;
+        } else if f.exception.is_some() {
+            row.excepted += 1;
+        } else {
+            row.active += 1;
+            row.worst = row.worst.max(f.severity);
+        }
+    }
+    // A rule with nothing active is ranked by what it would have been.
+    for f in &o.findings {
+        let row = rows.get_mut(f.rule.as_str()).expect("every rule has a row");
+        if row.active == 0 {
+            row.worst = row.worst.max(f.severity);
+        }
+    }
+    let mut out: Vec<RuleCount<'_>> = rows.into_values().collect();
+    out.sort_by_key(|r| (std::cmp::Reverse((r.active > 0, r.worst)), r.rule));
+    out
+}
+
+/// `PASS` or `FAIL`.
+pub fn verdict_word(o: &Outcome) -> &'static str {
+    match o.verdict {
+        crate::outcome::Verdict::Pass => "PASS",
+        crate::outcome::Verdict::Fail => "FAIL",
+    }
+}
+
+/// The first 12 characters of a commit id (or the whole label, e.g. `worktree`).
+pub fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+/// A path as a reader of the repository finds it: the config's origin becomes the config path,
+/// a `<commit>:path` label loses its commit.
+pub fn display_path(o: &Outcome, path: &str) -> String {
+    if path == o.config_origin
+        && let Some(p) = &o.config_path
+    {
+        return p.clone();
+    }
+    if let Some((commit, rest)) = path.split_once(':')
+        && commit.len() == 12
+        && commit.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return rest.to_string();
+    }
+    path.to_string()
+}
+
+/// Where a finding is, for `path:line` displays: its own path, else nothing.
+pub fn location_text(o: &Outcome, f: &Finding) -> Option<String> {
+    let path = display_path(o, f.path.as_deref()?);
+    Some(match f.line {
+        Some(l) => format!("{path}:{l}"),
+        None => path,
+    })
+}
+
+/// The manifest file of a package (`path/Cargo.toml` or `path/package.json`).
+pub fn manifest_of(p: &PackageSummary) -> String {
+    let file = if p.ecosystem == "npm" { "package.json" } else { "Cargo.toml" };
+    if p.path.is_empty() || p.path == "." {
+        file.to_string()
+    } else {
+        format!("{}/{file}", p.path.trim_end_matches('/'))
+    }
+}
+
+/// A file every finding can point at, for formats that need one (SARIF, annotations): the
+/// finding's own path; else the manifest of the package it names; else the config file; else
+/// `shipgate.toml`, where an exception for it would go. The line only comes with the first.
+pub fn artifact(o: &Outcome, f: &Finding) -> (String, Option<u32>) {
+    if let Some(p) = &f.path {
+        return (display_path(o, p), f.line);
+    }
+    if let Some(p) = o.packages.iter().find(|p| p.name == f.subject) {
+        return (manifest_of(p), None);
+    }
+    if let Some(m) = o.models.iter().find(|m| f.subject.starts_with(&format!("{}#", namespace_of(m)))) {
+        return (m.path.clone(), None);
+    }
+    (o.config_path.clone().unwrap_or_else(|| "shipgate.toml".into()), None)
+}
+
+/// The namespace of a model's first service (`example.weather`), or `""`.
+fn namespace_of(m: &crate::outcome::ModelSummary) -> &str {
+    m.services.first().and_then(|s| s.split_once('#')).map_or("", |(ns, _)| ns)
+}
+
+/// `--date` plus `days`, as `YYYY-MM-DD`; `None` without a (valid) `--date`.
+pub fn date_plus(date: Option<&str>, days: i64) -> Option<String> {
+    let d = crate::config::parse_date(date?)?;
+    Some(crate::source::civil_date((d + days) * 86_400))
+}
+
+/// A TOML basic string (quoted and escaped as TOML, not as Rust).
+pub fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A ready-to-paste `[[exceptions]]` entry for a blocking finding. `reason` and `approved_by` are
+/// left empty on purpose: an exception without a reason excepts nothing, so pasting it unedited
+/// cannot silently unblock a release. `expires` is `--date` + [`EXCEPTION_DAYS`] when a date was
+/// given; otherwise a placeholder that the config loader rejects until someone writes a date.
+pub fn exception_entry(f: &Finding, date: Option<&str>) -> String {
+    let expires = date_plus(date, EXCEPTION_DAYS).unwrap_or_else(|| "YYYY-MM-DD".into());
+    format!(
+        "[[exceptions]]\nrule = {}\nsubject = {}\nfingerprint = {}\nreason = \"\"       # required: why it is safe to ship\napproved_by = \"\"  # who approved\nexpires = {}\n",
+        toml_string(&f.id),
+        toml_string(&f.subject),
+        toml_string(&f.fingerprint),
+        toml_string(&expires),
+    )
+}
+
+/// Longest input (old plus new, bytes) that gets a line diff; longer values are summarised, so a
+/// report never spends quadratic time on one finding.
+const MAX_DIFF_INPUT: usize = 64 * 1024;
+/// At most this many diff lines per finding.
+const MAX_DIFF_LINES: usize = 40;
+
+/// A compact unified diff of a finding's old and new value: `-`/`+` lines with two lines of
+/// context, at most [`MAX_DIFF_LINES`] lines. Single-line values give one `-` and one `+` line.
+pub fn text_diff(change: &Change) -> String {
+    if change.old.len() + change.new.len() > MAX_DIFF_INPUT {
+        return format!(
+            "(values too long to diff here: {} bytes before, {} bytes after)\n",
+            change.old.len(),
+            change.new.len()
+        );
+    }
+    let mut old = change.old.clone();
+    let mut new = change.new.clone();
+    for s in [&mut old, &mut new] {
+        if !s.ends_with('\n') {
+            s.push('\n');
+        }
+    }
+    // No deadline: the output must not depend on how fast the machine is.
+    let diff = similar::TextDiff::from_lines(old.as_str(), new.as_str());
+    let mut lines = Vec::new();
+    for (i, group) in diff.grouped_ops(2).iter().enumerate() {
+        if i > 0 {
+            lines.push("…".to_string());
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Equal => ' ',
+                };
+                lines.push(format!("{sign} {}", change.value().trim_end_matches('\n')));
+            }
+        }
+    }
+    let total = lines.len();
+    if total > MAX_DIFF_LINES {
+        lines.truncate(MAX_DIFF_LINES);
+        lines.push(format!("… ({} more lines)", total - MAX_DIFF_LINES));
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// Sum of what a release diff changed, the magnitude `UnusuallyLargeDiff` compares.
+pub fn release_magnitude(r: &ReleaseSize) -> u64 {
+    r.shapes_changed + r.packages_changed
+}
+
+/// The current diff against the releases before it: (current magnitude, median of the past).
+pub fn history_summary(o: &Outcome) -> Option<(u64, Option<f64>, usize)> {
+    let current = o.history.iter().find(|r| r.current)?;
+    let mut past: Vec<u64> = o.history.iter().filter(|r| !r.current).map(release_magnitude).collect();
+    past.sort_unstable();
+    let median = match past.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(past[n / 2] as f64),
+        n => Some((past[n / 2 - 1] + past[n / 2]) as f64 / 2.0),
+    };
+    Some((release_magnitude(current), median, past.len()))
+}
+
+/// Rule title from the catalog, or the id for an unknown rule.
+pub fn rule_title(rule: &str) -> &str {
+    crate::rules::catalog::get(rule).map_or(rule, |m| m.title.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exception_entry_is_valid_toml_with_a_dated_expiry() {
+        let f = Finding::new("RemovedShape", Severity::Error, "ns#Weird\"Name\u{1b}", "gone");
+        let entry = exception_entry(&f, Some("2026-11-22"));
+        let v: toml::Value = toml::from_str(&entry).expect("valid TOML");
+        let ex = &v["exceptions"][0];
+        assert_eq!(ex["subject"].as_str(), Some("ns#Weird\"Name\u{1b}"));
+        assert_eq!(ex["expires"].as_str(), Some("2027-02-20"));
+        assert_eq!(ex["reason"].as_str(), Some(""));
+        assert_eq!(ex["fingerprint"].as_str(), Some(f.fingerprint.as_str()));
+        assert!(exception_entry(&f, None).contains("expires = \"YYYY-MM-DD\""));
+    }
+
+    #[test]
+    fn text_diff_is_compact() {
+        let d = text_diff(&Change { old: "1.0.0".into(), new: "1.1.0".into() });
+        assert_eq!(d, "- 1.0.0\n+ 1.1.0\n");
+        let old: String = (0..20).map(|i| format!("line {i}\n")).collect();
+        let new = old.replace("line 10\n", "line ten\n");
+        let d = text_diff(&Change { old, new });
+        assert_eq!(d, "  line 8\n  line 9\n- line 10\n+ line ten\n  line 11\n  line 12\n");
+    }
+
+    #[test]
+    fn dates_add_across_years() {
+        assert_eq!(date_plus(Some("2026-12-15"), 90).as_deref(), Some("2027-03-15"));
+        assert_eq!(date_plus(None, 90), None);
+        assert_eq!(date_plus(Some("not a date"), 90), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! GitHub Actions workflow commands: one annotation per finding, then a one-line summary.
+//!
+//! Severity → command: `error` and `danger` → `::error` (both break users), `warning` →
+//! `::warning`, `note` → `::notice`. An excepted finding is a `::notice` that names the
+//! exception; model-suppressed events are left out (they never count). Blocking findings come
+//! first, so GitHub's per-step annotation limit (10 errors and 10 warnings are shown) shows
+//! the ones that matter.
+//!
+//! Escaping follows GitHub's runner (`ActionCommand` in actions/runner): in the message `%`,
+//! `\r`, `\n` become `%25`, `%0D`, `%0A`; in property values (`file`, `line`, `title`) `:` and
+//! `,` also become `%3A`, `%2C`.
+use super::common;
+use crate::finding::{Finding, Severity};
+use crate::outcome::Outcome;
+use std::fmt::Write;
+
+/// Escapes a workflow-command message.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow-command property value.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The workflow command for a finding, or `None` for a model-suppressed event.
+pub fn command(f: &Finding) -> Option<&'static str> {
+    if f.exception.is_some() {
+        return Some("notice");
+    }
+    match f.severity {
+        Severity::Error | Severity::Danger => Some("error"),
+        Severity::Warning => Some("warning"),
+        Severity::Note => Some("notice"),
+        Severity::Suppressed => None,
+    }
+}
+
+fn annotation(out: &mut String, o: &Outcome, f: &Finding) {
+    let Some(cmd) = command(f) else { return };
+    let (path, line) = common::artifact(o, f);
+    let mut props = vec![format!("file={}", escape_property(&path))];
+    if let Some(l) = line {
+        props.push(format!("line={l}"));
+    }
+    props.push(format!("title={}", escape_property(&f.id)));
+    let mut message = format!("[{}] {}: {}", f.severity, f.subject, f.message);
+    if let Some(ex) = &f.exception {
+        let _ = write!(
+            message,
+            "\nExcepted: {} (approved by {}, expires {})",
+            ex.reason,
+            ex.approved_by.as_deref().unwrap_or("nobody recorded"),
+            ex.expires.as_deref().unwrap_or("never")
+        );
+    }
+    if let Some(c) = &f.introduced_by {
+        let _ = write!(message, "\nIntroduced by {c}");
+    }
+    let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(&message));
+}
+
+pub fn render(o: &Outcome) -> String {
+    let split = common::split(o);
+    let mut out = String::new();
+    for f in split.blocking.iter().chain(&split.other).chain(&split.excepted) {
+        annotation(&mut out, o, f);
+    }
+    let c = o.counts();
+    let mut summary = format!(
+        "shipgate {}: {} error, {} danger, {} warning, {} note, {} excepted (gate fails on {} and above)",
+        common::verdict_word(o),
+        c[&Severity::Error],
+        c[&Severity::Danger],
+        c[&Severity::Warning],
+        c[&Severity::Note],
+        split.excepted.len(),
+        o.fail_on
+    );
+    if let Some(cs) = &o.closest_safe
+        && let Some(commit) = &cs.commit
+    {
+        let _ = write!(summary, "; closest safe mainline commit {commit}");
+    }
+    // A plain line: logged as is, not a command. Keep it from being read as one.
+    out.push_str(&escape_data(&summary));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_runner() {
+        assert_eq!(escape_data("50%\r\nnext"), "50%25%0D%0Anext");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("a:b,c"), "a:b,c");
+    }
+}

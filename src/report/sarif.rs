@@ -1,0 +1,312 @@
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Valid against the OASIS schema
+//! (vendored in `fixtures/schemas/`, checked by the test suite).
+//!
+//! - `tool.driver.rules` is the whole rule catalog, sorted by id, with the rule documentation as
+//!   help text and Markdown; each result points at its rule by `ruleId` (the top-level rule id,
+//!   e.g. `ChangedNullability`) and `ruleIndex`. The full hierarchical event id
+//!   (`ChangedNullability.AddedRequiredTrait`) is in the message and in `properties.eventId`.
+//! - Severity → `level`: `error` and `danger` → `error` (both are breaking), `warning` →
+//!   `warning`, `note` → `note`; a model-suppressed event → `note` with an `inSource` suppression.
+//!   The shipgate severity is kept in `properties.severity`.
+//! - Excepted findings carry a suppression of kind `external`, status `accepted`, the exception's
+//!   reason as justification.
+//! - Every result has one location: the finding's file (with `region.startLine` when known),
+//!   else the package manifest it names, else the config file (`shipgate.toml`).
+//! - `partialFingerprints["shipgate/v1"]` is the finding's fingerprint, stable across commits.
+use super::common;
+use crate::finding::{Finding, Severity};
+use crate::outcome::Outcome;
+use crate::rules::catalog::{self, RuleMeta};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// The key of our fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "shipgate/v1";
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    results: Vec<SarifResult>,
+    properties: BTreeMap<&'static str, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    default_configuration: Configuration,
+    properties: BTreeMap<&'static str, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: BTreeMap<&'static str, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    fully_qualified_name: String,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    justification: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: BTreeMap<&'static str, String>,
+}
+
+/// The SARIF `level` of a severity (see the module docs).
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error | Severity::Danger => "error",
+        Severity::Warning => "warning",
+        Severity::Note | Severity::Suppressed => "note",
+    }
+}
+
+/// A repository path as a URI reference: unreserved characters and `/` kept, everything else
+/// percent-encoded; an absolute path (a `--config` outside the repository) becomes a `file:` URI.
+pub fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn help_markdown(r: &RuleMeta) -> String {
+    let mut s = format!("**{}** (default severity: {})\n\n", r.title, r.severity);
+    for (head, body) in
+        [("What it finds", &r.summary), ("Why it matters", &r.why), ("Example", &r.example), ("How to fix", &r.fix)]
+    {
+        s.push_str(&format!("### {head}\n\n{}\n\n", body.trim_end()));
+    }
+    if let Some(reference) = &r.reference {
+        s.push_str(&format!("Reference: <{reference}>\n"));
+    }
+    s
+}
+
+fn rule(r: &RuleMeta) -> Rule {
+    let mut properties = BTreeMap::new();
+    properties.insert("category", serde_json::json!(format!("{:?}", r.category).to_lowercase()));
+    properties.insert("severity", serde_json::json!(r.severity.as_str()));
+    Rule {
+        id: r.id.clone(),
+        name: r.id.clone(),
+        short_description: Text { text: r.title.clone() },
+        full_description: Text { text: r.summary.trim_end().to_string() },
+        help: Help { text: crate::rules::docs::explain(r), markdown: help_markdown(r) },
+        help_uri: r.reference.clone(),
+        default_configuration: Configuration { level: level(r.severity) },
+        properties,
+    }
+}
+
+fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResult {
+    let (path, line) = common::artifact(o, f);
+    let mut message = format!("{}: {} ({})", f.subject, f.message, f.id);
+    if let Some(c) = &f.introduced_by {
+        message.push_str(&format!("; introduced by {c}"));
+    }
+    let mut suppressions = Vec::new();
+    if let Some(ex) = &f.exception {
+        let mut properties = BTreeMap::new();
+        if let Some(a) = &ex.approved_by {
+            properties.insert("approvedBy", a.clone());
+        }
+        if let Some(e) = &ex.expires {
+            properties.insert("expires", e.clone());
+        }
+        suppressions.push(Suppression {
+            kind: "external",
+            status: Some("accepted"),
+            justification: ex.reason.clone(),
+            properties,
+        });
+    }
+    if f.severity == Severity::Suppressed {
+        suppressions.push(Suppression {
+            kind: "inSource",
+            status: None,
+            justification: f.suppression.clone().unwrap_or_else(|| "suppressed by the model's metadata".into()),
+            properties: BTreeMap::new(),
+        });
+    }
+    let mut properties = BTreeMap::new();
+    properties.insert("severity", serde_json::json!(f.severity.as_str()));
+    properties.insert("eventId", serde_json::json!(f.id));
+    properties.insert("subject", serde_json::json!(f.subject));
+    if let Some(c) = &f.introduced_by {
+        properties.insert("introducedBy", serde_json::json!(c));
+    }
+    if let Some(c) = &f.change {
+        properties.insert("change", serde_json::json!({ "old": c.old, "new": c.new }));
+    }
+    SarifResult {
+        rule_id: f.rule.clone(),
+        rule_index: index.get(f.rule.as_str()).copied(),
+        level: level(f.severity),
+        message: Text { text: message },
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: uri(&path) },
+                region: line.filter(|l| *l >= 1).map(|start_line| Region { start_line }),
+            },
+            logical_locations: vec![LogicalLocation { fully_qualified_name: f.subject.clone() }],
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.clone())]),
+        suppressions,
+        properties,
+    }
+}
+
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")].into_iter().find(|u| !u.is_empty())
+}
+
+pub fn render(o: &Outcome) -> String {
+    let rules: Vec<Rule> = catalog::all().iter().map(rule).collect();
+    let index: BTreeMap<&str, usize> = catalog::all().iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let results = o.findings.iter().map(|f| result(o, f, &index)).collect();
+    let mut properties = BTreeMap::new();
+    properties.insert("verdict", serde_json::json!(common::verdict_word(o).to_lowercase()));
+    properties.insert("failOn", serde_json::json!(o.fail_on.as_str()));
+    properties.insert("base", serde_json::json!({ "rev": o.base.rev, "commit": o.base.commit }));
+    properties.insert("head", serde_json::json!({ "rev": o.head.rev, "commit": o.head.commit }));
+    properties.insert("rulesDigest", serde_json::json!(catalog::digest()));
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "shipgate",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: information_uri(),
+                    rules,
+                },
+            },
+            results,
+            properties,
+        }],
+    };
+    let mut s = serde_json::to_string_pretty(&log).expect("the SARIF log is plain data and always serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(uri("models/a b#c.json"), "models/a%20b%23c.json");
+        assert_eq!(uri("/tmp/x/cfg.toml"), "file:///tmp/x/cfg.toml");
+        assert_eq!(uri("ü"), "%C3%BC");
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(level(Severity::Danger), "error");
+        assert_eq!(level(Severity::Suppressed), "note");
+    }
+}

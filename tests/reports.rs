@@ -1,0 +1,559 @@
+//! Reports: every format on one fixture with findings of every severity, an excepted finding, an
+//! expired exception, a model-suppressed event, hostile text and a closest-safe answer; SARIF
+//! against the vendored OASIS schema; determinism; escaping; the Markdown size cap; and the HTML
+//! in a real browser (headless Chromium) when one is installed.
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use shipgate::engine::Request;
+use shipgate::finding::{Finding, Severity};
+use shipgate::fixture::{FixtureRepo, weather_model};
+use shipgate::outcome::{Command, Outcome};
+use shipgate::report::{self, Format, Style};
+use std::path::Path;
+
+const DATE: &str = "2026-11-22";
+const HOSTILE: &str = "<script>alert(\"x\")</script> & 'quotes' | `tick` %0A";
+
+/// The weather model with extra metadata: a suppression for `AddedOperationBinding` (so one event
+/// is suppressed by the model itself) and an `owner` value that changes (a `ChangedMetadata`
+/// warning with an old/new diff).
+fn model(ops: &[&str], days_required: bool, owner: &str) -> String {
+    let mut m: Value = serde_json::from_str(&weather_model(ops, days_required)).expect("fixture model is JSON");
+    m["metadata"] = json!({
+        "owner": owner,
+        "suppressions": [{ "id": "AddedOperationBinding", "namespace": "*", "reason": "new operations are reviewed by the API council" }]
+    });
+    serde_json::to_string_pretty(&m).expect("plain JSON") + "\n"
+}
+
+fn manifest(name: &str, version: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n")
+}
+
+const CONFIG: &str = r#"mainline = "origin/main"
+release_tags = "release-*"
+
+[models]
+smithy = ["models/*.json"]
+
+[packages]
+cargo = ["sdk/*", "lib/*"]
+
+[[exceptions]]
+rule = "RemovedPackage"
+subject = "legacy-util"
+reason = "legacy-util was folded into weather-sdk; nothing depends on it"
+approved_by = "release-manager@example.com"
+expires = "2027-06-30"
+
+[[exceptions]]
+rule = "RemovedShape"
+subject = "example.weather#ListCitiesInput"
+reason = "temporary, during the ListCities migration"
+approved_by = "rm@example.com"
+expires = "2026-03-31"
+"#;
+
+/// Releases `release-0..2` (one operation added each), then mainline: c1 adds GetAlerts and
+/// changes the owner metadata to hostile text (notes, a suppressed event, a warning), c2 removes
+/// ListCities and makes `days` required (errors, a warning; hostile commit message), c3 removes
+/// two packages (danger: one excepted, one not). The second exception has expired by `DATE`.
+fn fixture(dir: &Path) -> Vec<String> {
+    let mut r = FixtureRepo::init(dir).expect("init");
+    r.write("shipgate.toml", CONFIG);
+    r.write("sdk/weather/Cargo.toml", manifest("weather-sdk", "1.0.0"));
+    r.write("sdk/weather/src/lib.rs", "//! weather\n");
+    r.write("lib/legacy-util/Cargo.toml", manifest("legacy-util", "0.3.0"));
+    r.write("lib/old-cli/Cargo.toml", manifest("old-cli", "0.9.0"));
+    let mut ops = vec!["GetForecast"];
+    let mut ids = Vec::new();
+    for (i, op) in ["", "ListCities", "GetHumidity"].iter().enumerate() {
+        if !op.is_empty() {
+            ops.push(op);
+        }
+        r.write("models/weather.json", model(&ops, false, "weather-team"));
+        let id = r.commit(&format!("Release {i}")).expect("commit");
+        r.tag(&format!("release-{i}"), id).expect("tag");
+        ids.push(id.to_string());
+    }
+    r.write("models/weather.json", model(&["GetForecast", "ListCities", "GetHumidity", "GetAlerts"], false, HOSTILE));
+    ids.push(r.commit("c1: add GetAlerts").expect("commit").to_string());
+    r.write("models/weather.json", model(&["GetForecast", "GetHumidity", "GetAlerts"], true, HOSTILE));
+    ids.push(r.commit(&format!("c2: drop ListCities {HOSTILE}")).expect("commit").to_string());
+    r.remove("lib/legacy-util/Cargo.toml");
+    r.remove("lib/old-cli/Cargo.toml");
+    ids.push(r.commit("c3: remove legacy-util and old-cli").expect("commit").to_string());
+    r.set_ref("refs/remotes/origin/main", ids[5].parse().expect("oid")).expect("ref");
+    ids
+}
+
+const ARGS: [&str; 11] = [
+    "report",
+    "--repo",
+    ".",
+    "--base",
+    "release-2",
+    "--head",
+    "origin/main",
+    "--mainline",
+    "origin/main",
+    "--date",
+    DATE,
+];
+
+/// Runs `shipgate report` in `dir` (so `--repo .` keeps temporary paths out of the output).
+fn run(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let out = shipgate().current_dir(dir).args(ARGS).args(extra).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "the fixture fails the gate: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn text(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
+}
+
+/// Replaces what changes whenever a rule file or the version changes, so snapshots only change
+/// when rendering does.
+fn redact(s: &str) -> String {
+    let digest = shipgate::rules::catalog::digest();
+    s.replace(&digest, "[rules-digest]")
+        .replace(&digest[..12], "[rules-digest]")
+        .replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+/// The same outcome, in process (for tests that edit it before rendering).
+fn outcome(dir: &Path) -> Outcome {
+    let req = Request {
+        command: Command::Report,
+        repo: dir.to_path_buf(),
+        config: None,
+        base: Some("release-2".into()),
+        head: "origin/main".into(),
+        mainline: Some("origin/main".into()),
+        fail_on: Severity::Danger,
+        date: Some(DATE.into()),
+        max_commits: None,
+        candidate_manifest: None,
+        command_line: "shipgate report".into(),
+    };
+    shipgate::engine::run(&req).expect("the fixture runs")
+}
+
+#[test]
+fn the_fixture_has_what_the_reports_must_show() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ids = fixture(tmp.path());
+    let o = outcome(tmp.path());
+    let has = |sev: Severity| o.findings.iter().any(|f| f.severity == sev && f.is_active());
+    for sev in Severity::COUNTED {
+        assert!(has(sev), "no active {sev} finding: {:#?}", o.findings);
+    }
+    assert!(o.findings.iter().any(|f| f.severity == Severity::Suppressed), "a model-suppressed event");
+    assert!(o.findings.iter().any(|f| f.exception.is_some() && f.subject == "legacy-util"), "an excepted finding");
+    assert!(o.findings.iter().any(|f| f.id == "ExpiredException.Expired"), "an expired exception");
+    assert!(o.findings.iter().any(|f| f.change.is_some()), "a finding with old and new values");
+    let cs = o.closest_safe.as_ref().expect("report computes the closest safe commit");
+    assert_eq!(cs.commit.as_deref(), Some(ids[3].as_str()), "c1 is the newest safe commit");
+    let removed = o.findings.iter().find(|f| f.subject == "example.weather#ListCities").expect("ListCities removed");
+    assert_eq!(removed.introduced_by.as_deref(), Some(ids[4].as_str()), "c2 removed ListCities");
+    assert_eq!(o.history.len(), 3, "two past release diffs and this one");
+}
+
+#[test]
+fn every_format_matches_its_snapshot() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    for (format, ext) in [("md", "md"), ("html", "html"), ("github", "txt"), ("json", "json")] {
+        let out = redact(&text(&run(tmp.path(), &["--format", format])));
+        insta::assert_snapshot!(format!("report.{ext}"), out);
+    }
+    // SARIF: the rule catalog (every rule's documentation) is checked below, not snapshotted, so
+    // editing a rule's docs does not churn this snapshot.
+    let mut sarif: Value = serde_json::from_str(&text(&run(tmp.path(), &["--format", "sarif"]))).expect("JSON");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].take();
+    let ids: Vec<&str> = rules.as_array().expect("rules").iter().filter_map(|r| r["id"].as_str()).collect();
+    let catalog: Vec<&str> = shipgate::rules::catalog::all().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, catalog, "driver.rules is the catalog, in order");
+    for r in rules.as_array().expect("rules") {
+        assert!(r["help"]["markdown"].as_str().is_some_and(|m| m.contains("### How to fix")), "{r}");
+        assert!(r["shortDescription"]["text"].as_str().is_some_and(|t| !t.is_empty()), "{r}");
+    }
+    insta::assert_snapshot!("report.sarif", redact(&serde_json::to_string_pretty(&sarif).expect("JSON")));
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(include_str!("../fixtures/schemas/sarif-schema-2.1.0.json")).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
+#[test]
+fn sarif_is_valid_and_says_what_github_needs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let v: Value = serde_json::from_str(&text(&run(tmp.path(), &["--format", "sarif"]))).expect("JSON");
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF does not match the 2.1.0 schema:\n{}", errors.join("\n"));
+    // The validator is not vacuous: a log without `version` is rejected.
+    let mut broken = v.clone();
+    broken.as_object_mut().expect("object").remove("version");
+    assert!(!validator.is_valid(&broken));
+
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    for r in results {
+        let locations = r["locations"].as_array().expect("locations");
+        assert_eq!(locations.len(), 1, "{r}");
+        let uri = locations[0]["physicalLocation"]["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(!uri.is_empty() && !uri.starts_with('/'), "{uri}");
+        assert_eq!(rules[r["ruleIndex"].as_u64().expect("ruleIndex") as usize]["id"], r["ruleId"]);
+        assert_eq!(r["partialFingerprints"]["shipgate/v1"].as_str().map(str::len), Some(32));
+    }
+    let level = |sev: &str| -> Vec<&str> {
+        results.iter().filter(|r| r["properties"]["severity"] == sev).filter_map(|r| r["level"].as_str()).collect()
+    };
+    assert!(level("error").iter().chain(&level("danger")).all(|l| *l == "error"));
+    assert!(level("warning").iter().all(|l| *l == "warning") && !level("warning").is_empty());
+    assert!(level("note").iter().all(|l| *l == "note") && !level("note").is_empty());
+    let excepted = results.iter().find(|r| r["properties"]["subject"] == "legacy-util").expect("excepted result");
+    assert_eq!(excepted["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        excepted["suppressions"][0]["justification"],
+        "legacy-util was folded into weather-sdk; nothing depends on it"
+    );
+    let suppressed = results.iter().find(|r| r["properties"]["severity"] == "suppressed").expect("suppressed result");
+    assert_eq!(suppressed["suppressions"][0]["kind"], "inSource");
+    // A finding about the config points at the config file, with its line.
+    let expired = results.iter().find(|r| r["properties"]["eventId"] == "ExpiredException.Expired").expect("expired");
+    assert_eq!(expired["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "shipgate.toml");
+    assert!(expired["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().is_some_and(|l| l > 1));
+}
+
+#[test]
+fn findings_without_a_file_still_have_a_sarif_location() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.findings.push(Finding::new("UnusuallyLargeDiff", Severity::Warning, "release-2", "big"));
+    o.findings.push(Finding::new("MissingPackage", Severity::Error, "weather-sdk", "missing"));
+    let v: Value = serde_json::from_str(&report::render(Format::Sarif, &o, Style::default())).expect("JSON");
+    assert!(sarif_validator().is_valid(&v));
+    let uri_of = |subject: &str| {
+        v["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["properties"]["subject"] == subject)
+            .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone())
+    };
+    assert_eq!(uri_of("release-2"), Some(json!("shipgate.toml")), "no file: the config");
+    assert_eq!(uri_of("weather-sdk"), Some(json!("sdk/weather/Cargo.toml")), "a package: its manifest");
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_between_stdout_and_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    fixture(&repo);
+    let outs = tmp.path().join("out");
+    std::fs::create_dir(&outs).expect("mkdir");
+    let formats = ["md", "html", "sarif", "github", "json"];
+    let mut extra = Vec::new();
+    for f in formats {
+        extra.push("--output".to_string());
+        extra.push(format!("{f}={}", outs.join(format!("r.{f}")).display()));
+    }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    run(&repo, &extra);
+    for f in formats {
+        let a = run(&repo, &["--format", f]).stdout;
+        let b = run(&repo, &["--format", f]).stdout;
+        assert!(!a.is_empty());
+        assert_eq!(a, b, "{f}: two runs differ");
+        assert_eq!(
+            std::fs::read(outs.join(format!("r.{f}"))).expect("written"),
+            a,
+            "{f}: --output differs from stdout"
+        );
+    }
+    // `report` defaults to Markdown.
+    let default = shipgate().current_dir(&repo).args(ARGS).output().expect("runs").stdout;
+    assert_eq!(default, run(&repo, &["--format", "md"]).stdout);
+    // `check` takes the same formats and outputs.
+    let check = shipgate()
+        .current_dir(&repo)
+        .args(["check", "--repo", ".", "--base", "release-2", "--head", "origin/main", "--date", DATE])
+        .args(["--format", "sarif", "--output", &format!("github={}", outs.join("check.txt").display())])
+        .output()
+        .expect("runs");
+    assert_eq!(check.status.code(), Some(1));
+    assert!(sarif_validator().is_valid(&serde_json::from_slice(&check.stdout).expect("JSON")));
+    assert!(std::fs::read_to_string(outs.join("check.txt")).expect("written").contains("::error file="));
+}
+
+#[test]
+fn bad_output_specs_exit_2_with_help() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    for (spec, says) in [("md", "is not FORMAT=PATH"), ("pdf=x.pdf", "unknown format"), ("md=", "has no path")] {
+        shipgate()
+            .current_dir(tmp.path())
+            .args(ARGS)
+            .args(["--output", spec])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(says));
+    }
+    shipgate()
+        .current_dir(tmp.path())
+        .args(ARGS)
+        .args(["--output", "md=no/such/dir/r.md"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("could not write"));
+}
+
+#[test]
+fn github_commands_escape_data_and_properties() {
+    use shipgate::report::github::{escape_data, escape_property};
+    assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
+    assert_eq!(escape_property("dir,with:colons%\n.json"), "dir%2Cwith%3Acolons%25%0A.json");
+    assert_eq!(escape_data("a:b,c"), "a:b,c", "data keeps : and ,");
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.findings = vec![
+        Finding::new("RemovedShape", Severity::Danger, "ns#A", "line one\nline two: 100%")
+            .at("models/a,b:c.json", Some(7)),
+        Finding::new("AddedShape", Severity::Note, "ns#B", "added"),
+        Finding::new("RemovedShape", Severity::Suppressed, "ns#C", "suppressed"),
+    ];
+    o.fail_on = Severity::Danger;
+    o.decide();
+    let out = report::render(Format::Github, &o, Style::default());
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "two annotations and a summary (suppressed events are left out):\n{out}");
+    assert_eq!(
+        lines[0],
+        "::error file=models/a%2Cb%3Ac.json,line=7,title=RemovedShape::[danger] ns#A: line one%0Aline two: 100%25"
+    );
+    assert!(lines[1].starts_with("::notice file=shipgate.toml,title=AddedShape::[note] ns#B: added"), "{}", lines[1]);
+    assert!(lines[2].starts_with("shipgate FAIL: 0 error, 1 danger"), "{}", lines[2]);
+}
+
+/// Hostile subjects, messages and exception reasons: nothing reaches the HTML as markup, and the
+/// Markdown neither opens HTML nor breaks its tables and fences.
+#[test]
+fn hostile_text_is_escaped_in_html_and_markdown() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    let mut f = Finding::new("RemovedShape", Severity::Error, format!("ns#X{HOSTILE}"), format!("gone {HOSTILE}\n```"))
+        .at(format!("models/{HOSTILE}.json"), Some(1));
+    f.change = Some(shipgate::finding::Change {
+        old: HOSTILE.into(),
+        new: format!("{HOSTILE}\n<img src=x onerror=alert(1)>"),
+    });
+    o.findings.push(f);
+    let mut ex = Finding::new("RemovedShape", Severity::Error, "ns#Y", "excepted");
+    ex.exception = Some(shipgate::finding::AppliedException {
+        index: 0,
+        rule: "RemovedShape".into(),
+        subject: "ns#Y".into(),
+        reason: HOSTILE.into(),
+        approved_by: Some("<b>boss</b>".into()),
+        expires: None,
+    });
+    o.findings.push(ex);
+    o.notes.push(HOSTILE.into());
+
+    let html = report::render(Format::Html, &o, Style::default());
+    assert_eq!(html.matches("<script").count(), 0, "raw <script> in the HTML");
+    assert!(!html.contains("<img") && !html.contains("<b>boss"), "raw markup in the HTML");
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;"));
+    assert!(!html.contains("onerror=alert(1)>"));
+
+    let md = report::render(Format::Md, &o, Style::default());
+    let prose = outside_code(&md);
+    let mut rest = prose.as_str();
+    while let Some(pos) = rest.find('<') {
+        let tag = &rest[pos..];
+        assert!(
+            ["<details", "</details>", "<summary>", "</summary>", "<sub>", "</sub>"].iter().any(|t| tag.starts_with(t)),
+            "raw HTML outside code in the Markdown: {}",
+            &tag[..tag.len().min(60)]
+        );
+        rest = &tag[1..];
+    }
+    assert_eq!(md.matches("<details").count(), md.matches("</details>").count());
+    // Every table row keeps its column count (a `|` in text would add cells).
+    for table in md.split("\n\n").filter(|b| b.starts_with('|')) {
+        let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+        let rows: Vec<&str> = table.lines().collect();
+        assert!(rows.iter().all(|r| cells(r) == cells(rows[0])), "a row has extra cells:\n{table}");
+    }
+}
+
+/// The Markdown with fenced blocks and code spans removed: what GitHub parses as Markdown and
+/// HTML rather than showing literally.
+fn outside_code(md: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    for line in md.lines() {
+        let run: String = line.chars().take_while(|c| *c == '`').collect();
+        match &fence {
+            Some(f) if line.trim_end() == f => fence = None,
+            Some(_) => {}
+            None if run.len() >= 3 => fence = Some(run),
+            None => {
+                let b = line.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    if b[i] == b'`' {
+                        let n = b[i..].iter().take_while(|c| **c == b'`').count();
+                        let delim = "`".repeat(n);
+                        // The closing run must be exactly as long.
+                        let close = (i + n..b.len()).find(|&k| {
+                            line[k..].starts_with(&delim) && b.get(k + n) != Some(&b'`') && b[k - 1] != b'`'
+                        });
+                        match close {
+                            Some(k) => i = k + n,
+                            None => {
+                                out.push_str(&delim);
+                                i += n;
+                            }
+                        }
+                    } else {
+                        let ch = line[i..].chars().next().expect("in bounds");
+                        out.push(ch);
+                        i += ch.len_utf8();
+                    }
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn markdown_is_capped_with_a_pointer_to_the_full_report() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    let base = o.findings.iter().find(|f| f.rule == "RemovedShape").expect("a blocking finding").clone();
+    for i in 0..3000 {
+        let mut f = base.clone();
+        f.subject = format!("example.weather#Shape{i:04}");
+        f.fingerprint = format!("{i:032x}");
+        f.rule = format!("Rule{}", i % 7);
+        o.findings.push(f);
+    }
+    let full_len = report::md::render_capped(&o, usize::MAX).chars().count();
+    assert!(full_len > report::md::MAX_CHARS, "the test needs a report over the cap ({full_len})");
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.chars().count() <= report::md::MAX_CHARS, "{} chars", md.chars().count());
+    assert!(md.chars().count() > report::md::MAX_CHARS - 10_000, "the cap is used, not wasted");
+    assert!(md.contains("This report was cut to fit 60000 characters"), "a notice says it was cut");
+    assert!(md.contains("--output html=report.html"), "and how to get the full report");
+    assert!(md.contains("### Appendix: inputs") && md.contains("shipgate report"), "the appendix is kept");
+    assert_eq!(md.matches("<details").count(), md.matches("</details>").count(), "details are closed");
+    assert_eq!(md.lines().filter(|l| l.starts_with("```")).count() % 2, 0, "fences are closed");
+    // Small caps still give a well-formed report.
+    let tiny = report::md::render_capped(&o, 2_000);
+    assert!(tiny.chars().count() <= 2_000, "{}", tiny.chars().count());
+}
+
+#[test]
+fn report_without_a_mainline_says_why_there_is_no_closest_safe_commit() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    let mut r = FixtureRepo::init(&repo).expect("init");
+    r.write("models/weather.json", weather_model(&["GetForecast", "ListCities"], false));
+    let id = r.commit("release").expect("commit");
+    r.tag("v1", id).expect("tag");
+    r.write("models/weather.json", weather_model(&["GetForecast"], false));
+    r.commit("drop ListCities").expect("commit");
+    // A configured mainline that does not resolve is a note, not an error: no mainline.
+    let cfg = tmp.path().join("cfg.toml");
+    std::fs::write(&cfg, "mainline = \"no-such-branch\"\n").expect("write");
+    let out = shipgate()
+        .current_dir(&repo)
+        .args(["report", "--repo", ".", "--base", "v1", "--head", "HEAD", "--date", DATE, "--config"])
+        .arg(&cfg)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(md.contains("### Closest safe commit\n\nNot computed for this run (see the notes)."), "{md}");
+    assert!(md.contains("there is no mainline commit (pass --mainline REV)"), "{md}");
+    assert!(md.contains("introducing commit unknown"), "{md}");
+}
+
+/// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.
+fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::process::Output> {
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().ok()?.is_some() {
+            return child.wait_with_output().ok();
+        }
+        if start.elapsed().as_secs() >= secs {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn html_renders_in_headless_chromium() {
+    let chromium = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()));
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var("SHIPGATE_REQUIRE_CHROMIUM").as_deref() != Ok("1"),
+            "SHIPGATE_REQUIRE_CHROMIUM=1 but chromium is not on PATH"
+        );
+        eprintln!("SKIPPED: chromium is not on PATH; the HTML report was not rendered in a browser");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    fixture(&repo);
+    let html = text(&run(&repo, &["--format", "html"]));
+    let file = tmp.path().join("report.html");
+    std::fs::write(&file, &html).expect("write");
+    let url = format!("file://{}", file.display());
+    let profile = tmp.path().join("profile");
+    let base_args = |cmd: &mut std::process::Command| {
+        cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .env("HOME", tmp.path());
+    };
+    let png = tmp.path().join("report.png");
+    let mut shot = std::process::Command::new(&chromium);
+    base_args(&mut shot);
+    shot.arg(format!("--screenshot={}", png.display())).arg("--window-size=1280,2000").arg(&url);
+    let out = run_with_timeout(&mut shot, 120).expect("chromium took over two minutes to take a screenshot");
+    let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 20_000, "screenshot is {size} bytes: {}", String::from_utf8_lossy(&out.stderr));
+
+    let mut dump = std::process::Command::new(&chromium);
+    base_args(&mut dump);
+    dump.arg("--dump-dom").arg(&url);
+    let out = run_with_timeout(&mut dump, 120).expect("chromium took over two minutes to dump the DOM");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("Verdict: FAIL"),
+        "the verdict is in the rendered DOM: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dom.contains("RemovedShape") && dom.contains("<svg"), "a rule id and the chart are in the DOM");
+    assert!(!dom.contains("<script"), "no script element in the rendered DOM");
+}
