@@ -139,6 +139,32 @@ pub struct Repo {
     inner: gix::ThreadSafeRepository,
     /// The path the user gave.
     display: String,
+    /// Tree entries by tree id: history searches walk many commits that share almost every
+    /// subtree, so each tree object is inflated once.
+    trees: TreeCache,
+}
+
+type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
+
+#[derive(Clone, Default)]
+struct TreeCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Oid, TreeEntries>>>);
+
+impl TreeCache {
+    /// Trees kept before the cache starts over (a bound on memory for huge histories).
+    const MAX_TREES: usize = 200_000;
+
+    fn entries(&self, repo: &gix::Repository, id: Oid, prefix: &str) -> Result<TreeEntries> {
+        if let Some(hit) = self.0.lock().expect("tree cache lock").get(&id) {
+            return Ok(hit.clone());
+        }
+        let entries: TreeEntries = tree_entries(repo, id, prefix)?.into();
+        let mut cache = self.0.lock().expect("tree cache lock");
+        if cache.len() >= Self::MAX_TREES {
+            cache.clear();
+        }
+        cache.insert(id, entries.clone());
+        Ok(entries)
+    }
 }
 
 impl std::fmt::Debug for Repo {
@@ -155,7 +181,7 @@ impl Repo {
             return Err(SourceError::NotARepository { path: display });
         }
         let repo = gix::discover(path).map_err(|_| SourceError::NotARepository { path: display.clone() })?;
-        Ok(Repo { inner: repo.into_sync(), display })
+        Ok(Repo { inner: repo.into_sync(), display, trees: TreeCache::default() })
     }
 
     fn local(&self) -> gix::Repository {
@@ -339,7 +365,7 @@ impl Repo {
             Snapshot::Commit(c) => {
                 let repo = self.local();
                 let mut out = Vec::new();
-                walk_tree(&repo, c.tree, "", keep, &mut out)?;
+                walk_tree(&repo, &self.trees, c.tree, "", keep, &mut out)?;
                 out
             }
             Snapshot::Worktree(dir) => worktree_files(dir, keep)?,
@@ -384,7 +410,7 @@ impl Repo {
         match (old, new) {
             (Snapshot::Commit(a), Snapshot::Commit(b)) => {
                 let repo = self.local();
-                diff_trees(&repo, Some(a.tree), Some(b.tree), "", &mut out)?;
+                diff_trees(&repo, &self.trees, Some(a.tree), Some(b.tree), "", &mut out)?;
             }
             _ => {
                 let all = |_: &str| true;
@@ -467,16 +493,18 @@ fn tree_entries(
 
 fn walk_tree(
     repo: &gix::Repository,
+    trees: &TreeCache,
     id: Oid,
     prefix: &str,
     keep: &dyn Fn(&str) -> bool,
     out: &mut Vec<FileEntry>,
 ) -> Result<()> {
     use gix::objs::tree::EntryKind;
-    for (name, kind, oid) in tree_entries(repo, id, prefix)? {
-        let path = join(prefix, &name);
+    for (name, kind, oid) in trees.entries(repo, id, prefix)?.iter() {
+        let (kind, oid) = (*kind, *oid);
+        let path = join(prefix, name);
         match kind {
-            EntryKind::Tree => walk_tree(repo, oid, &path, keep, out)?,
+            EntryKind::Tree => walk_tree(repo, trees, oid, &path, keep, out)?,
             EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
                 if keep(&path) {
                     out.push(FileEntry { path, oid });
@@ -495,6 +523,7 @@ fn is_file(kind: gix::objs::tree::EntryKind) -> bool {
 
 fn diff_trees(
     repo: &gix::Repository,
+    trees: &TreeCache,
     a: Option<Oid>,
     b: Option<Oid>,
     prefix: &str,
@@ -506,7 +535,7 @@ fn diff_trees(
     }
     let list = |id: Option<Oid>| -> Result<BTreeMap<String, (EntryKind, Oid)>> {
         Ok(match id {
-            Some(id) => tree_entries(repo, id, prefix)?.into_iter().map(|(n, k, o)| (n, (k, o))).collect(),
+            Some(id) => trees.entries(repo, id, prefix)?.iter().map(|(n, k, o)| (n.clone(), (*k, *o))).collect(),
             None => BTreeMap::new(),
         })
     };
@@ -523,7 +552,7 @@ fn diff_trees(
         let file = |e: Option<(EntryKind, Oid)>| e.filter(|(k, _)| is_file(*k)).map(|(_, id)| id);
         let (os, ns) = (sub(o), sub(n));
         if os.is_some() || ns.is_some() {
-            diff_trees(repo, os, ns, &path, out)?;
+            diff_trees(repo, trees, os, ns, &path, out)?;
         }
         match (file(o), file(n)) {
             (Some(x), Some(y)) if x != y => {
