@@ -153,8 +153,9 @@ pub struct Analyzer<'a> {
     candidate: Option<Vec<CandidateEntry>>,
 }
 
-/// A model file's blob on each side (`None` where the file does not exist).
-type BlobPair = (Option<Oid>, Option<Oid>);
+/// A model file's path and its blob on each side (`None` where the file does not exist). The path
+/// is part of the key because findings and summaries name it: one model may live in two places.
+type BlobPair = (String, Option<Oid>, Option<Oid>);
 
 /// A model blob, parsed once: the model, or the finding that says why it could not be.
 type Parsed = Result<(smithy::Model, Arc<Vec<u8>>), Finding>;
@@ -185,6 +186,11 @@ impl<'a> Analyzer<'a> {
     pub fn with_candidate(mut self, entries: Vec<CandidateEntry>) -> Self {
         self.candidate = Some(entries);
         self
+    }
+
+    /// Whether releases rules read a candidate manifest instead of head's versions.
+    pub fn has_candidate(&self) -> bool {
+        self.candidate.is_some()
     }
 
     /// The package tree of a snapshot: every Cargo.toml and package.json, each blob read once.
@@ -232,7 +238,7 @@ impl<'a> Analyzer<'a> {
         file: &FileChange,
         change: &PathChange,
     ) -> Result<Arc<ModelStage>, EngineError> {
-        let key = (change.old, change.new);
+        let key = (file.path.clone(), change.old, change.new);
         if let Some(hit) = self.model_diffs.lock().expect("cache lock").get(&key) {
             return Ok(hit.clone());
         }
@@ -490,7 +496,13 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         }
     }
     if req.command == Command::Report {
-        attach_closest_safe(req, &ctx, &mut out);
+        // The search compares base with mainline's commits: head's candidate manifest, if
+        // any, does not apply to them.
+        if analyzer.has_candidate() {
+            attach_closest_safe(req, &ctx, &Analyzer::new(&ctx.repo, &ctx.config), &mut out);
+        } else {
+            attach_closest_safe(req, &ctx, &analyzer, &mut out);
+        }
     }
     out.decide();
     Ok(out)
@@ -499,9 +511,9 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
 /// `report` answers the closest-safe question too: the same search as `shipgate closest-safe`
 /// (mainline's first-parent candidates, evaluated in parallel), whose answer fills
 /// `closest_safe` and the `introduced_by` of every blocking finding mainline's tip also has.
-/// The search runs with its own parse cache, so a report costs about one `closest-safe` more
-/// than a `check`. Where it cannot run, a note says why instead.
-fn attach_closest_safe(req: &Request, ctx: &Context, out: &mut Outcome) {
+/// The search shares the analysis' parse caches, so a report costs a `check` plus what the
+/// candidates' distinct blobs add. Where it cannot run, a note says why instead.
+fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, out: &mut Outcome) {
     if !matches!(ctx.mainline, Some((_, Snapshot::Commit(_)))) {
         out.notes.push(
             "the closest safe commit and the commits that introduced each blocking finding were not computed: there is no mainline commit (pass --mainline REV)"
@@ -510,7 +522,7 @@ fn attach_closest_safe(req: &Request, ctx: &Context, out: &mut Outcome) {
         return;
     }
     let search = Request { command: Command::ClosestSafe, candidate_manifest: None, ..req.clone() };
-    let found = match crate::history::closest_safe(&search, &|_, _| {}) {
+    let found = match crate::history::closest_safe_with(analyzer, ctx, &search, &|_, _| {}) {
         Ok(found) => found,
         Err(e) => {
             out.notes.push(format!("the closest safe commit was not computed: {e}"));

@@ -164,6 +164,18 @@ struct Evaluated {
 /// `closest_safe` and every blocking finding's `introduced_by` filled in.
 pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome, EngineError> {
     let ctx = crate::engine::context(req)?;
+    let analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    closest_safe_with(&analyzer, &ctx, req, progress)
+}
+
+/// [`closest_safe`] with an analyzer (and its parse caches) the caller already has: `report`
+/// reuses the one its own base → head analysis filled.
+pub fn closest_safe_with(
+    analyzer: &Analyzer<'_>,
+    ctx: &Context,
+    req: &Request,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, EngineError> {
     let Some((mainline_rev, Snapshot::Commit(tip))) = ctx.mainline.clone() else {
         return Err(EngineError::Usage {
             message: "closest-safe needs a mainline commit".into(),
@@ -180,7 +192,6 @@ pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> 
     {
         candidates.push(repo.commit(mb)?);
     }
-    let analyzer = Analyzer::new(repo, &ctx.config);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
     // Mainline rules are off here: every candidate is on mainline by construction.
@@ -234,7 +245,7 @@ pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> 
     }
 
     let head_snap = Snapshot::Commit(tip.clone());
-    let mut out = crate::engine::outcome(req, &ctx, &mainline_rev, &head_snap);
+    let mut out = crate::engine::outcome(req, ctx, &mainline_rev, &head_snap);
     out.findings = findings;
     out.closest_safe = Some(ClosestSafe {
         commit: safe.map(|i| evaluated[i].commit.hex()),

@@ -142,6 +142,8 @@ pub struct Repo {
     /// Tree entries by tree id: history searches walk many commits that share almost every
     /// subtree, so each tree object is inflated once.
     trees: TreeCache,
+    /// Blob sizes by id, for the same reason: adjacent candidates list the same changed files.
+    sizes: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Oid, u64>>>,
 }
 
 type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
@@ -181,7 +183,7 @@ impl Repo {
             return Err(SourceError::NotARepository { path: display });
         }
         let repo = gix::discover(path).map_err(|_| SourceError::NotARepository { path: display.clone() })?;
-        Ok(Repo { inner: repo.into_sync(), display, trees: TreeCache::default() })
+        Ok(Repo { inner: repo.into_sync(), display, trees: TreeCache::default(), sizes: Default::default() })
     }
 
     fn local(&self) -> gix::Repository {
@@ -395,9 +397,19 @@ impl Repo {
 
     /// The size of a blob without reading it.
     pub fn blob_size(&self, oid: Oid, path: &str) -> Result<u64> {
+        if let Some(size) = self.sizes.lock().expect("size cache lock").get(&oid) {
+            return Ok(*size);
+        }
         let repo = self.local();
         match repo.try_find_header(oid) {
-            Ok(Some(h)) => Ok(h.size()),
+            Ok(Some(h)) => {
+                let mut sizes = self.sizes.lock().expect("size cache lock");
+                if sizes.len() >= TreeCache::MAX_TREES {
+                    sizes.clear();
+                }
+                sizes.insert(oid, h.size());
+                Ok(h.size())
+            }
             Ok(None) => Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
             Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
         }
