@@ -53,5 +53,56 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
         "\n(`shipgate check` would exit {} here; the demo itself exits 0.)",
         if outcome.verdict == crate::outcome::Verdict::Fail { 1 } else { 0 }
     );
+    if outcome.verdict == crate::outcome::Verdict::Fail {
+        closest_safe(&req)?;
+    }
+    eprintln!(
+        "\nThe exception request and audit record for this release:\n  shipgate report --repo {} --base {} --head {} --mainline {} --output html=report.html --output md=report.md",
+        dir.display(),
+        req.base.as_deref().unwrap_or_default(),
+        req.head,
+        req.mainline.as_deref().unwrap_or_default()
+    );
+    if _keep.is_some() {
+        eprintln!("(this repository is deleted when the demo ends: `shipgate demo --dir DIR` keeps it)");
+    }
     Ok(0)
+}
+
+/// The second question after a failed gate: which mainline commit could ship instead, and which
+/// commit broke each of the newer ones.
+fn closest_safe(check: &crate::engine::Request) -> Result<(), CliError> {
+    let req = crate::engine::Request { command: Command::ClosestSafe, ..check.clone() };
+    eprintln!(
+        "\nRunning: shipgate closest-safe --repo {} --base {} --mainline {}",
+        req.repo.display(),
+        req.base.as_deref().unwrap_or_default(),
+        req.mainline.as_deref().unwrap_or_default()
+    );
+    let found = crate::history::closest_safe(&req, &|_, _| {})?;
+    let Some(cs) = &found.closest_safe else { return Ok(()) };
+    let short = |c: &str| c.get(..12).unwrap_or(c).to_string();
+    match (&cs.commit, cs.distance) {
+        (Some(c), Some(d)) => eprintln!(
+            "Closest safe mainline commit: {} ({} commit(s) behind the tip, {} candidate(s) checked)",
+            short(c),
+            d,
+            cs.candidates_checked
+        ),
+        _ => eprintln!("No mainline candidate passes ({} checked).", cs.candidates_checked),
+    }
+    for l in &cs.left_out {
+        eprintln!("  leaves out {}  {}", short(&l.commit), l.summary);
+    }
+    let mut culprits: Vec<(String, String)> = found
+        .findings
+        .iter()
+        .filter_map(|f| f.introduced_by.as_ref().map(|c| (short(c), format!("{} on {}", f.id, f.subject))))
+        .collect();
+    culprits.sort();
+    culprits.dedup();
+    for (commit, what) in culprits {
+        eprintln!("  {what}: introduced by {commit}");
+    }
+    Ok(())
 }
