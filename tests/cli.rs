@@ -13,7 +13,9 @@ fn demo_runs_and_reports() {
         .assert()
         .success()
         .stdout(predicate::str::contains("release-candidate"))
-        .stderr(predicate::str::contains("Demo SDK repository"));
+        .stderr(predicate::str::contains("Demo SDK repository"))
+        .stderr(predicate::str::contains("Closest safe mainline commit"))
+        .stderr(predicate::str::contains("RemovedShape on example.weather#ListCities: introduced by"));
 }
 
 /// A repository with hundreds of model files, a release tag and a head that adds, removes and
