@@ -542,6 +542,47 @@ fn report_without_a_mainline_says_why_there_is_no_closest_safe_commit() {
     assert!(md.contains("introducing commit unknown"), "{md}");
 }
 
+#[test]
+fn the_reproduce_command_names_resolved_commits_and_reproduces_the_verdict() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ids = fixture(tmp.path());
+    let md = text(&run(tmp.path(), &["--format", "md"]));
+    let tail = &md[md.find("Reproduce the verdict:").expect("an appendix")..];
+    let mut lines = tail.lines().skip_while(|l| !l.starts_with("```")).skip(1);
+    let cmd = lines.next().expect("the command");
+    let typed = lines.next().expect("the comment");
+    assert_eq!(
+        cmd,
+        format!(
+            "shipgate report --repo . --base {} --head {} --mainline {} --fail-on danger --date {DATE}",
+            ids[2], ids[5], ids[5]
+        )
+    );
+    assert_eq!(typed, format!("# as typed: shipgate {}", ARGS.join(" ")));
+    assert!(!md.contains("No `--date` was given"), "--date was given");
+    // Run it: the same verdict and the same findings.
+    let words: Vec<&str> = cmd.split(' ').skip(1).collect();
+    let json = |args: &[&str]| -> Value {
+        let out = shipgate().current_dir(tmp.path()).args(args).args(["--format", "json"]).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")["findings"].take()
+    };
+    assert_eq!(json(&words), json(&ARGS));
+}
+
+#[test]
+fn without_a_date_the_appendix_says_expiry_used_the_day_of_the_report() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.date = None;
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains("No `--date` was given: exception expiry was judged against the day this report was made"));
+    assert!(md.contains("Pass `--date YYYY-MM-DD` to make it reproducible."));
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains("No --date was given: exception expiry was judged against the day this report was made"));
+}
+
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.
 fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::process::Output> {
     let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;

@@ -637,6 +637,9 @@ fn appendix(o: &Outcome) -> String {
     }
     let _ = writeln!(s, "\nReproduce the verdict:\n");
     s.push_str(&fenced("sh", &o.command_line));
+    if o.date.is_none() {
+        let _ = writeln!(s, "\n{}", common::NO_DATE_NOTE);
+    }
     s
 }
 
