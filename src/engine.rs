@@ -437,10 +437,69 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         config_origin: ctx.config.origin.clone(),
         config_path: config_path(ctx),
         digests,
-        command_line: req.command_line.clone(),
+        command_line: reproduce_command(req, ctx, head),
         date: req.date.clone(),
         notes: ctx.notes.clone(),
     }
+}
+
+/// A word for a POSIX shell: as is when it is plain, else single-quoted.
+pub fn shell_word(a: &str) -> String {
+    if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?#~{}[]!".contains(c)) {
+        format!("'{}'", a.replace('\'', r"'\''"))
+    } else {
+        a.to_string()
+    }
+}
+
+/// The command that reproduces this verdict, built from resolved values (commit ids rather than
+/// the moving names given), then a comment line with the command as typed (names as given).
+fn reproduce_command(req: &Request, ctx: &Context, head: &Snapshot) -> String {
+    let name = match req.command {
+        Command::Diff => "diff",
+        Command::Check => "check",
+        Command::ClosestSafe => "closest-safe",
+        Command::Report => "report",
+    };
+    let mut parts = vec!["shipgate".to_string(), name.to_string()];
+    let mut arg = |flag: &str, value: &str| {
+        parts.push(flag.to_string());
+        parts.push(shell_word(value));
+    };
+    arg("--repo", &req.repo.display().to_string());
+    arg("--base", &ctx.base.label());
+    if req.command != Command::ClosestSafe {
+        arg("--head", &head.label());
+    }
+    if let Some((_, snap)) = &ctx.mainline {
+        arg("--mainline", &snap.label());
+    }
+    if req.command != Command::Diff {
+        arg("--fail-on", &req.fail_on.to_string());
+    }
+    if let Some(d) = &req.date {
+        arg("--date", d);
+    }
+    if let Some(c) = &req.config {
+        arg("--config", &c.display().to_string());
+    }
+    if req.command != Command::ClosestSafe
+        && let Some(m) = &req.candidate_manifest
+    {
+        arg("--candidate-manifest", &m.display().to_string());
+    }
+    if matches!(req.command, Command::Report | Command::ClosestSafe)
+        && let Some(n) = req.max_commits
+    {
+        arg("--max-commits", &n.to_string());
+    }
+    let mut out = parts.join(" ");
+    let typed = req.command_line.replace(['\n', '\r'], " ");
+    if !typed.trim().is_empty() {
+        out.push_str("\n# as typed: ");
+        out.push_str(typed.trim());
+    }
+    out
 }
 
 /// The config file as a reader of a report finds it (see [`Outcome::config_path`]).

@@ -440,11 +440,9 @@ fn outside_code(md: &str) -> String {
     out
 }
 
-#[test]
-fn markdown_is_capped_with_a_pointer_to_the_full_report() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    fixture(tmp.path());
-    let mut o = outcome(tmp.path());
+/// The fixture's outcome with 3,000 more blocking findings over seven rules.
+fn big_outcome(dir: &Path) -> Outcome {
+    let mut o = outcome(dir);
     let base = o.findings.iter().find(|f| f.rule == "RemovedShape").expect("a blocking finding").clone();
     for i in 0..3000 {
         let mut f = base.clone();
@@ -453,19 +451,69 @@ fn markdown_is_capped_with_a_pointer_to_the_full_report() {
         f.rule = format!("Rule{}", i % 7);
         o.findings.push(f);
     }
-    let full_len = report::md::render_capped(&o, usize::MAX).chars().count();
+    o
+}
+
+/// Every section after the findings, and the appendix.
+const LATER_SECTIONS: [&str; 5] = [
+    "### Exceptions applied",
+    "### Required packages",
+    "### Closest safe commit",
+    "### Sign-off",
+    "### Appendix: inputs",
+];
+
+#[test]
+fn check_markdown_is_capped_folding_findings_and_keeping_later_sections() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = big_outcome(tmp.path());
+    o.command = Command::Check;
+    let full_len = report::md::render_full(&o).chars().count();
     assert!(full_len > report::md::MAX_CHARS, "the test needs a report over the cap ({full_len})");
     let md = report::render(Format::Md, &o, Style::default());
     assert!(md.chars().count() <= report::md::MAX_CHARS, "{} chars", md.chars().count());
     assert!(md.chars().count() > report::md::MAX_CHARS - 10_000, "the cap is used, not wasted");
-    assert!(md.contains("This report was cut to fit 60000 characters"), "a notice says it was cut");
-    assert!(md.contains("--output html=report.html"), "and how to get the full report");
-    assert!(md.contains("### Appendix: inputs") && md.contains("shipgate report"), "the appendix is kept");
+    assert!(md.contains("This summary was cut to fit 60000 characters"), "a notice says it was cut");
+    assert!(md.contains("run `shipgate report --output md=report.md`"), "and how to get the full record");
+    assert!(md.contains("`--output html=report.html`"));
+    for section in LATER_SECTIONS {
+        assert!(md.contains(section), "{section} is kept");
+    }
+    // The surplus is counted by rule, and the counts add up.
+    let line = md.lines().find(|l| l.starts_with("… and ")).expect("a count line");
+    let n: usize = line["… and ".len()..].split(' ').next().expect("a number").parse().expect("a count");
+    let per_rule: usize = line
+        .split('×')
+        .skip(1)
+        .map(|p| p.split(|c: char| !c.is_ascii_digit()).next().expect("n").parse::<usize>().expect("n"))
+        .sum();
+    assert_eq!(n, per_rule, "{line}");
+    assert!(line.contains("`Rule0` ×"), "{line}");
+    let blocking = o.blocking().count();
+    let shown = md.matches("Exception entry for shipgate.toml").count();
+    assert_eq!(shown + n, blocking, "every blocking finding is shown or counted");
     assert_eq!(md.matches("<details").count(), md.matches("</details>").count(), "details are closed");
     assert_eq!(md.lines().filter(|l| l.starts_with("```")).count() % 2, 0, "fences are closed");
-    // Small caps still give a well-formed report.
+    // Small caps still give a well-formed summary.
     let tiny = report::md::render_capped(&o, 2_000);
     assert!(tiny.chars().count() <= 2_000, "{}", tiny.chars().count());
+}
+
+#[test]
+fn report_markdown_is_never_capped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let o = big_outcome(tmp.path());
+    assert_eq!(o.command, Command::Report);
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.chars().count() > report::md::MAX_CHARS, "{} chars", md.chars().count());
+    assert_eq!(md, report::md::render_full(&o));
+    assert!(!md.contains("was cut to fit") && !md.contains("… and "), "nothing is folded");
+    assert_eq!(md.matches("Exception entry for shipgate.toml").count(), o.blocking().count());
+    for section in LATER_SECTIONS {
+        assert!(md.contains(section), "{section}");
+    }
 }
 
 #[test]
@@ -492,6 +540,47 @@ fn report_without_a_mainline_says_why_there_is_no_closest_safe_commit() {
     assert!(md.contains("### Closest safe commit\n\nNot computed for this run (see the notes)."), "{md}");
     assert!(md.contains("there is no mainline commit (pass --mainline REV)"), "{md}");
     assert!(md.contains("introducing commit unknown"), "{md}");
+}
+
+#[test]
+fn the_reproduce_command_names_resolved_commits_and_reproduces_the_verdict() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ids = fixture(tmp.path());
+    let md = text(&run(tmp.path(), &["--format", "md"]));
+    let tail = &md[md.find("Reproduce the verdict:").expect("an appendix")..];
+    let mut lines = tail.lines().skip_while(|l| !l.starts_with("```")).skip(1);
+    let cmd = lines.next().expect("the command");
+    let typed = lines.next().expect("the comment");
+    assert_eq!(
+        cmd,
+        format!(
+            "shipgate report --repo . --base {} --head {} --mainline {} --fail-on danger --date {DATE}",
+            ids[2], ids[5], ids[5]
+        )
+    );
+    assert_eq!(typed, format!("# as typed: shipgate {}", ARGS.join(" ")));
+    assert!(!md.contains("No `--date` was given"), "--date was given");
+    // Run it: the same verdict and the same findings.
+    let words: Vec<&str> = cmd.split(' ').skip(1).collect();
+    let json = |args: &[&str]| -> Value {
+        let out = shipgate().current_dir(tmp.path()).args(args).args(["--format", "json"]).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")["findings"].take()
+    };
+    assert_eq!(json(&words), json(&ARGS));
+}
+
+#[test]
+fn without_a_date_the_appendix_says_expiry_used_the_day_of_the_report() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.date = None;
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains("No `--date` was given: exception expiry was judged against the day this report was made"));
+    assert!(md.contains("Pass `--date YYYY-MM-DD` to make it reproducible."));
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains("No --date was given: exception expiry was judged against the day this report was made"));
 }
 
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.

@@ -204,8 +204,9 @@ fn check_date(date: &Option<String>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The command that reproduces this verdict: `shipgate` and the arguments, without the
-/// presentation-only `--output` and `--format` (so every output of one run states the same command).
+/// The command as typed: `shipgate` and the arguments, without the presentation-only `--output`
+/// and `--format` (so every output of one run states the same command). Reports show it as a
+/// comment next to the reproduce command, which the engine builds from resolved commit ids.
 fn command_line() -> String {
     let mut parts = vec!["shipgate".to_string()];
     let mut args = std::env::args().skip(1);
@@ -217,11 +218,7 @@ fn command_line() -> String {
         if a.starts_with("--output=") || a.starts_with("--format=") {
             continue;
         }
-        if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c)) {
-            parts.push(format!("'{}'", a.replace('\'', r"'\''")));
-        } else {
-            parts.push(a);
-        }
+        parts.push(crate::engine::shell_word(&a));
     }
     parts.join(" ")
 }

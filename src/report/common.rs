@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 /// release train, short enough that it comes back for review.
 pub const EXCEPTION_DAYS: i64 = 90;
 
+/// Said in the appendix when no `--date` was given (Markdown; html drops the backticks).
+pub const NO_DATE_NOTE: &str = "No `--date` was given: exception expiry was judged against the day this report was made, so the same command may give another verdict on another day. Pass `--date YYYY-MM-DD` to make it reproducible.";
+
 /// Findings split by what they do to the gate, each list in report order.
 pub struct Split<'a> {
     /// Active and at or above `--fail-on`: these fail the gate.

@@ -113,11 +113,11 @@ pub fn render(o: &Outcome) -> String {
     for (k, v) in &o.digests {
         let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(v));
     }
-    let _ = write!(
-        s,
-        "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n</section>\n</body>\n</html>\n",
-        escape(&o.command_line)
-    );
+    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape(&o.command_line));
+    if o.date.is_none() {
+        let _ = writeln!(s, "<p>{}</p>", escape(&common::NO_DATE_NOTE.replace('`', "")));
+    }
+    s.push_str("</section>\n</body>\n</html>\n");
     s
 }
 

@@ -6,11 +6,12 @@
 //! exceptions applied, required packages, closest safe commit, sign-off, notes, appendix.
 //! Long lists go in `<details>`.
 //!
-//! Size: the output is capped at [`MAX_CHARS`] characters. GitHub allows 1 MiB in a step summary
-//! but only 65,536 characters in a pull-request comment; 60,000 leaves room for whatever a bot
-//! wraps around the report. A longer report is cut at a line boundary, open `<details>` and code
-//! fences are closed, and a notice says how to get the full report; the appendix (digests and
-//! the reproduce command) is always kept.
+//! Size: `report`'s Markdown is the attachment and is never capped. Every other command's
+//! Markdown (the GitHub Action's step summary and pull-request comment) is capped at
+//! [`MAX_CHARS`] characters: GitHub allows 1 MiB in a step summary but only 65,536 characters in
+//! a pull-request comment; 60,000 leaves room for whatever a bot wraps around it. A longer summary
+//! folds the findings that do not fit into a count line, keeps every later section and the
+//! appendix, and says how to get the full record (`shipgate report --output md=report.md`).
 //!
 //! Escaping: text from models, manifests and configs is untrusted. Outside code it has HTML
 //! special characters turned into entities and Markdown punctuation backslash-escaped; inside
@@ -25,29 +26,90 @@ pub const MAX_CHARS: usize = 60_000;
 /// Findings shown in full per rule before the rest fold into `<details>`.
 const SHOWN_PER_RULE: usize = 10;
 
+/// Markdown for `o`. `report`'s Markdown is the attachment and is never capped; every other
+/// command's Markdown (the GitHub Action's step summary and pull-request comment) is capped at
+/// [`MAX_CHARS`].
 pub fn render(o: &Outcome) -> String {
-    render_capped(o, MAX_CHARS)
+    if o.command == Command::Report { render_full(o) } else { render_capped(o, MAX_CHARS) }
 }
 
-/// Renders with a size cap of `cap` characters.
+/// The whole report, uncapped.
+pub fn render_full(o: &Outcome) -> String {
+    body(o, None) + &appendix(o)
+}
+
+/// Renders with a size cap of `cap` characters. When the report is longer, findings that do not
+/// fit fold into a count line per section ("… and N more findings: RuleA ×n, …"); every section
+/// after the findings (exceptions, required packages, closest safe, sign-off, notes) and the
+/// appendix are kept, and a notice says how to get the full record. Only when even that does not
+/// fit is the text cut at a line boundary (open `<details>` and fences closed).
 pub fn render_capped(o: &Outcome, cap: usize) -> String {
-    let body = body(o);
-    let appendix = appendix(o);
-    let full_len = body.chars().count() + appendix.chars().count();
+    let full = render_full(o);
+    let full_len = full.chars().count();
     if full_len <= cap {
-        return body + &appendix;
+        return full;
     }
+    let split = common::split(o);
     let notice = format!(
-        "\n> [!WARNING]\n> This report was cut to fit {cap} characters (a GitHub pull-request comment holds 65,536; the full report is {full_len}). \
-         For everything, rerun the command below with `--output md=report.md` or `--output html=report.html`, or read the JSON or SARIF output of the same run.\n\n"
+        "> [!WARNING]\n> This summary was cut to fit {cap} characters (a GitHub pull-request comment holds 65,536; the full report is {full_len}): \
+         findings that did not fit are counted by rule, not shown. \
+         For the full record run `shipgate report --output md=report.md` (or `--output html=report.html`), or read the JSON or SARIF output of the same run.\n\n"
     );
-    let mut footer = notice + &appendix;
+    let appendix = appendix(o);
+    let fits = |t: &str| t.chars().count() <= cap;
+    // Other (non-blocking) findings fold first, then blocking ones from the end.
+    let folded_others =
+        body(o, Some(Limit { blocking: split.blocking.len(), others: false, notice: &notice })) + &appendix;
+    if fits(&folded_others) {
+        return folded_others;
+    }
+    let render_k = |k: usize| body(o, Some(Limit { blocking: k, others: false, notice: &notice })) + &appendix;
+    let least = render_k(0);
+    if fits(&least) {
+        // The largest number of blocking findings that fits (the length grows with k).
+        let (mut lo, mut hi) = (0usize, split.blocking.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(&render_k(mid)) { lo = mid } else { hi = mid - 1 }
+        }
+        return render_k(lo);
+    }
+    // Even the sections without findings are over the cap: cut at a line boundary.
+    let short_notice = "\n> [!WARNING]\n> This summary was cut to fit the size cap; run `shipgate report --output md=report.md` for the full record.\n\n";
+    let mut footer = short_notice.to_string() + &appendix;
     if footer.chars().count() > cap / 2 {
-        footer = "\n> [!WARNING]\n> This report was cut to fit the size cap; rerun with `--output md=report.md` for the full report.\n".into();
+        footer = short_notice.to_string();
     }
     let budget = cap.saturating_sub(footer.chars().count());
-    let (prefix, closers) = cut(&body, budget);
+    let (prefix, closers) = cut(&body(o, Some(Limit { blocking: 0, others: false, notice: "" })), budget);
     prefix + &closers + &footer
+}
+
+/// How much of the findings a capped rendering shows.
+struct Limit<'a> {
+    /// Blocking findings shown (in report order); the rest are counted.
+    blocking: usize,
+    /// Whether the other (below `--fail-on`) findings are shown or only counted.
+    others: bool,
+    /// The cut notice, placed after the findings.
+    notice: &'a str,
+}
+
+/// "… and N more findings: RuleA ×n, RuleB ×m" (rules by count, then id).
+fn more_line(findings: &[&Finding]) -> String {
+    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in findings {
+        *by.entry(f.rule.as_str()).or_default() += 1;
+    }
+    let mut rules: Vec<(&str, usize)> = by.into_iter().collect();
+    rules.sort_by_key(|(r, n)| (std::cmp::Reverse(*n), *r));
+    let list: Vec<String> = rules.iter().map(|(r, n)| format!("{} ×{n}", code(r, false))).collect();
+    format!(
+        "… and {} more finding{}: {}\n\n",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    )
 }
 
 /// The longest prefix of `text` that ends at a line boundary and, with whatever it takes to close
@@ -147,14 +209,22 @@ fn opt(v: &Option<String>) -> String {
     v.as_deref().map_or_else(|| "–".to_string(), |s| code(s, true))
 }
 
-fn body(o: &Outcome) -> String {
+fn body(o: &Outcome, limit: Option<Limit<'_>>) -> String {
     let mut s = String::new();
     let split = common::split(o);
     header(&mut s, o);
     verdict(&mut s, o, &split);
     overview(&mut s, o);
-    blocking(&mut s, o, &split);
-    others(&mut s, o, &split);
+    blocking(&mut s, o, &split, limit.as_ref().map(|l| l.blocking));
+    if limit.as_ref().is_none_or(|l| l.others) {
+        others(&mut s, o, &split);
+    } else if !split.other.is_empty() {
+        let _ = writeln!(s, "### Other findings ({}, below {})\n", split.other.len(), o.fail_on);
+        s.push_str(&more_line(&split.other));
+    }
+    if let Some(l) = &limit {
+        s.push_str(l.notice);
+    }
     exceptions(&mut s, o, &split);
     packages(&mut s, o);
     closest_safe(&mut s, o);
@@ -378,13 +448,34 @@ fn finding_block(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
     }
 }
 
-fn blocking(s: &mut String, o: &Outcome, split: &Split<'_>) {
+fn blocking(s: &mut String, o: &Outcome, split: &Split<'_>, limit: Option<usize>) {
     let _ = writeln!(s, "### Blocking findings ({})\n", split.blocking.len());
     if split.blocking.is_empty() {
         let _ = writeln!(s, "None.\n");
         return;
     }
-    for (rule, fs) in common::by_rule(&split.blocking) {
+    let groups = common::by_rule(&split.blocking);
+    let Some(limit) = limit.filter(|l| *l < split.blocking.len()) else {
+        return blocking_groups(s, o, groups);
+    };
+    // Capped: the first `limit` findings in report order, then a count of the rest.
+    let mut shown = Vec::new();
+    let mut rest: Vec<&Finding> = Vec::new();
+    let mut left = limit;
+    for (rule, fs) in groups {
+        let n = fs.len().min(left);
+        left -= n;
+        rest.extend(&fs[n..]);
+        if n > 0 {
+            shown.push((rule, fs[..n].to_vec()));
+        }
+    }
+    blocking_groups(s, o, shown);
+    s.push_str(&more_line(&rest));
+}
+
+fn blocking_groups(s: &mut String, o: &Outcome, groups: Vec<(&str, Vec<&Finding>)>) {
+    for (rule, fs) in groups {
         let _ = writeln!(s, "#### {} — {} ({})\n", code(rule, false), text(common::rule_title(rule)), fs.len());
         for f in fs.iter().take(SHOWN_PER_RULE) {
             finding_block(s, o, f, true);
@@ -546,6 +637,9 @@ fn appendix(o: &Outcome) -> String {
     }
     let _ = writeln!(s, "\nReproduce the verdict:\n");
     s.push_str(&fenced("sh", &o.command_line));
+    if o.date.is_none() {
+        let _ = writeln!(s, "\n{}", common::NO_DATE_NOTE);
+    }
     s
 }
 
