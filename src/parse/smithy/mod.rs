@@ -507,7 +507,13 @@ impl Builder<'_> {
 
     fn shape_id(&self, s: &str, offset: u32, what: &str) -> Res<String> {
         let valid = match s.split_once('#') {
-            Some((ns, name)) => !ns.is_empty() && !name.is_empty() && !name.starts_with('$'),
+            Some((ns, rest)) => {
+                let (name, member) = match rest.split_once('$') {
+                    Some((n, m)) => (n, Some(m)),
+                    None => (rest, None),
+                };
+                ns.split('.').all(is_identifier) && is_identifier(name) && member.is_none_or(is_identifier)
+            }
             None => false,
         };
         if valid {
@@ -847,3 +853,12 @@ fn merge_entity(shape: &mut Shape, mixin: &Shape) {
 
 #[cfg(test)]
 mod tests;
+
+/// Smithy's `identifier`: `((1*"_" (ALPHA / DIGIT)) / ALPHA) *(ALPHA / DIGIT / "_")` (ASCII).
+fn is_identifier(s: &str) -> bool {
+    let rest = s.trim_start_matches('_');
+    let underscored = rest.len() < s.len();
+    let mut chars = rest.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || (underscored && c.is_ascii_digit()))
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
