@@ -253,6 +253,61 @@ fn findings_without_a_file_still_have_a_sarif_location() {
     assert_eq!(uri_of("weather-sdk"), Some(json!("sdk/weather/Cargo.toml")), "a package: its manifest");
 }
 
+/// Removed shapes are located at their base line and removed packages at a manifest head no
+/// longer has: md says `base:`, SARIF and annotations never put a base line on a head file.
+#[test]
+fn locations_in_base_are_not_shown_as_head_locations() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let o = outcome(tmp.path());
+    let removed = o.findings.iter().find(|f| f.subject == "example.weather#ListCities").expect("ListCities");
+    assert_eq!(removed.location_side.as_deref(), Some("base"));
+    let line = removed.line.expect("a base line");
+    let pkg = o.findings.iter().find(|f| f.rule == "RemovedPackage" && f.subject == "old-cli").expect("old-cli");
+    assert_eq!(pkg.location_side.as_deref(), Some("base"));
+    let head_finding = o.findings.iter().find(|f| f.id == "ExpiredException.Expired").expect("expired");
+    assert_eq!(head_finding.location_side, None);
+
+    let json: Value = serde_json::from_str(&report::render(Format::Json, &o, Style::default())).expect("JSON");
+    assert_schema_valid(&json);
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains(&format!("`base:models/weather.json:{line}`")), "md says base");
+    assert!(md.contains("`base:lib/old-cli/Cargo.toml`"));
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains(&format!("base:models/weather.json:{line}")));
+
+    let sarif: Value = serde_json::from_str(&report::render(Format::Sarif, &o, Style::default())).expect("JSON");
+    assert!(sarif_validator().is_valid(&sarif));
+    let result = |subject: &str| {
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["properties"]["subject"] == subject)
+            .expect("a result")
+            .clone()
+    };
+    let r = result("example.weather#ListCities");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "models/weather.json");
+    assert!(loc.get("region").is_none(), "no head region for a base line: {loc}");
+    let related = &r["relatedLocations"][0];
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], json!(line));
+    assert!(related["message"]["text"].as_str().is_some_and(|t| t.starts_with("in base")));
+    let r = result("old-cli");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "shipgate.toml",
+        "head has no manifest"
+    );
+    assert_eq!(r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "lib/old-cli/Cargo.toml");
+
+    let gh = report::render(Format::Github, &o, Style::default());
+    let ann = gh.lines().find(|l| l.contains("example.weather#ListCities:")).expect("annotation");
+    assert!(ann.starts_with("::error file=models/weather.json,title="), "{ann}");
+    let ann = gh.lines().find(|l| l.contains("] old-cli:")).expect("annotation");
+    assert!(ann.starts_with("::error file=shipgate.toml,title="), "{ann}");
+}
+
 #[test]
 fn output_is_byte_identical_across_runs_and_between_stdout_and_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
