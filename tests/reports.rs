@@ -638,6 +638,38 @@ fn without_a_date_the_appendix_says_expiry_used_the_day_of_the_report() {
     assert!(html.contains("No --date was given: exception expiry was judged against the day this report was made"));
 }
 
+#[test]
+fn closest_safe_says_what_passing_means_and_what_each_left_out_commit_introduced() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ids = fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    let md = report::render(Format::Md, &o, Style::default());
+    let html = report::render(Format::Html, &o, Style::default());
+    let passes = "passes the gate at danger (mainline rules are not applied: every candidate is on mainline)";
+    assert!(md.contains(passes) && html.contains(passes));
+    assert!(!md.contains("passes every rule") && !html.contains("passes every rule"));
+    // c2 (ids[4]) removed ListCities; c3 (ids[5]) removed old-cli (legacy-util is excepted).
+    let row = |commit: &str| md.lines().find(|l| l.starts_with(&format!("| `{}`", &commit[..12]))).expect("a row");
+    let c2 = row(&ids[4]);
+    assert!(c2.contains("`RemovedShape` `example.weather#ListCities`"), "{c2}");
+    let c3 = row(&ids[5]);
+    let introduced = c3.trim_end_matches(" |").rsplit(" | ").next().expect("last cell");
+    assert_eq!(introduced, "`RemovedPackage` `old-cli`", "the excepted legacy-util is not blocking: {c3}");
+    assert!(md.contains("| commit | summary | blocking findings it introduced |"));
+    assert!(html.contains("<th>blocking findings it introduced</th>"));
+    assert!(html.contains("<code>RemovedPackage</code> <code>old-cli</code>"));
+
+    o.command = Command::Check;
+    o.closest_safe = None;
+    o.notes.clear();
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains("Not computed by `check`; run `shipgate closest-safe` or `shipgate report`."), "{md}");
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains(
+        "Not computed by <code>check</code>; run <code>shipgate closest-safe</code> or <code>shipgate report</code>."
+    ));
+}
+
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.
 fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::process::Output> {
     let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;

@@ -98,6 +98,36 @@ pub fn counts_by_rule(o: &Outcome) -> Vec<RuleCount<'_>> {
     out
 }
 
+/// Blocking findings (active, at or above `--fail-on`) by the mainline commit that introduced
+/// them, in report order.
+pub fn blocking_by_commit(o: &Outcome) -> BTreeMap<&str, Vec<&Finding>> {
+    let mut out: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in o.blocking() {
+        if let Some(c) = &f.introduced_by {
+            out.entry(c.as_str()).or_default().push(f);
+        }
+    }
+    out
+}
+
+/// How many blocking findings a left-out row lists before "and N more".
+pub const LEFT_OUT_SHOWN: usize = 5;
+
+/// What closest-safe's "passes" means: candidates are judged at `--fail-on` without the mainline
+/// rules (every candidate is on mainline).
+pub fn passes_gate_text(o: &Outcome) -> String {
+    format!("passes the gate at {} (mainline rules are not applied: every candidate is on mainline)", o.fail_on)
+}
+
+/// Why a command's outcome has no closest-safe answer (Markdown).
+pub fn closest_safe_missing(o: &Outcome) -> &'static str {
+    match o.command {
+        crate::outcome::Command::Check => "Not computed by `check`; run `shipgate closest-safe` or `shipgate report`.",
+        crate::outcome::Command::Diff => "Not computed by `diff`; run `shipgate closest-safe` or `shipgate report`.",
+        _ => "Not computed for this run (see the notes).",
+    }
+}
+
 /// `PASS` or `FAIL`.
 pub fn verdict_word(o: &Outcome) -> &'static str {
     match o.verdict {
