@@ -670,6 +670,23 @@ fn closest_safe_says_what_passing_means_and_what_each_left_out_commit_introduced
     ));
 }
 
+#[test]
+fn exceptions_are_numbered_like_the_expired_exception_subjects() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let o = outcome(tmp.path());
+    // The second `[[exceptions]]` entry has expired: its finding names it `exceptions[1]`.
+    let expired = o.findings.iter().find(|f| f.id == "ExpiredException.Expired").expect("expired");
+    assert!(expired.subject.contains("exceptions[1]"), "{}", expired.subject);
+    // The first entry excepts legacy-util: the reports call it `exceptions[0]`.
+    let md = report::render(Format::Md, &o, Style::default());
+    let row = md.lines().find(|l| l.starts_with("| `RemovedPackage` | `legacy-util` |")).expect("a row");
+    assert!(row.ends_with("| `exceptions[0]` |"), "{row}");
+    assert!(!md.contains("| #1 |"));
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains("<td><code>exceptions[0]</code></td></tr>"));
+}
+
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.
 fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::process::Output> {
     let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;

@@ -128,6 +128,12 @@ pub fn closest_safe_missing(o: &Outcome) -> &'static str {
     }
 }
 
+/// An `[[exceptions]]` entry as findings name it (`exceptions[0]`: 0-based, the notation of the
+/// `ExpiredException` subjects).
+pub fn exception_ref(index: usize) -> String {
+    format!("exceptions[{index}]")
+}
+
 /// `PASS` or `FAIL`.
 pub fn verdict_word(o: &Outcome) -> &'static str {
     match o.verdict {

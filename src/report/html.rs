@@ -486,13 +486,13 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
         let ex = f.exception.as_ref().expect("split put only excepted findings here");
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">#{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
             code(&f.subject),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
             ex.expires.as_deref().map_or_else(|| "never".to_string(), escape),
-            ex.index + 1
+            code(&common::exception_ref(ex.index))
         );
     }
     s.push_str("</table>\n</section>\n");

@@ -528,19 +528,19 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
         let _ = writeln!(s, "None.\n");
     } else {
         let mut t = String::from(
-            "| event | subject | approved by | reason | expires | config entry |\n| --- | --- | --- | --- | --- | ---: |\n",
+            "| event | subject | approved by | reason | expires | config entry |\n| --- | --- | --- | --- | --- | --- |\n",
         );
         for f in &split.excepted {
             let ex = f.exception.as_ref().expect("split put only excepted findings here");
             let _ = writeln!(
                 t,
-                "| {} | {} | {} | {} | {} | #{} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 code(&f.id, true),
                 code(&f.subject, true),
                 ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
                 text(&ex.reason),
                 ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
-                ex.index + 1
+                code(&common::exception_ref(ex.index), true)
             );
         }
         s.push_str(&t);
