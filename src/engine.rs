@@ -254,6 +254,7 @@ impl<'a> Analyzer<'a> {
                         // A broken base model is worth saying, but only the head's blocks.
                         let mut f = f.clone();
                         if !is_head {
+                            f = f.on_base();
                             f.severity = Severity::Note;
                             f.message = format!(
                                 "the base version could not be parsed, so it was diffed as empty: {}",
@@ -280,6 +281,10 @@ impl<'a> Analyzer<'a> {
             if head_broken { crate::diff::smithy::ModelDiff::default() } else { crate::diff::smithy::diff(om, nm) };
         for mut f in diff.findings {
             f.path = Some(file.path.clone());
+            // A removed model's findings can only point into base.
+            if file.status == crate::outcome::FileStatus::Removed {
+                f = f.on_base();
+            }
             findings.push(f);
         }
         let services = if new_ok.is_some() { nm.services() } else { om.services() };

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
+/// The [`Finding::location_side`] of a location in the base commit.
+pub const BASE_SIDE: &str = "base";
+
 /// Smithy's severities plus `suppressed` (a model event silenced by the model's own metadata).
 /// Ordered from least to most severe, so `max()` is the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -87,6 +90,10 @@ pub struct Finding {
     pub subject: String,
     pub path: Option<String>,
     pub line: Option<u32>,
+    /// `"base"` when `path` and `line` refer to the base commit (a removed shape, package or
+    /// model), not to head; `None` for head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_side: Option<String>,
     pub message: String,
     pub fingerprint: String,
     /// The mainline commit that first introduced this finding (closest-safe search).
@@ -121,6 +128,7 @@ impl Finding {
             subject,
             path: None,
             line: None,
+            location_side: None,
             message: message.into(),
             fingerprint,
             introduced_by: None,
@@ -140,6 +148,17 @@ impl Finding {
         self.path = Some(path.into());
         self.line = line;
         self
+    }
+
+    /// Marks `path` and `line` as referring to the base commit.
+    pub fn on_base(mut self) -> Self {
+        self.location_side = Some(BASE_SIDE.to_string());
+        self
+    }
+
+    /// `path` and `line` refer to the base commit.
+    pub fn located_on_base(&self) -> bool {
+        self.location_side.as_deref() == Some(BASE_SIDE)
     }
 
     pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {

@@ -253,6 +253,61 @@ fn findings_without_a_file_still_have_a_sarif_location() {
     assert_eq!(uri_of("weather-sdk"), Some(json!("sdk/weather/Cargo.toml")), "a package: its manifest");
 }
 
+/// Removed shapes are located at their base line and removed packages at a manifest head no
+/// longer has: md says `base:`, SARIF and annotations never put a base line on a head file.
+#[test]
+fn locations_in_base_are_not_shown_as_head_locations() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let o = outcome(tmp.path());
+    let removed = o.findings.iter().find(|f| f.subject == "example.weather#ListCities").expect("ListCities");
+    assert_eq!(removed.location_side.as_deref(), Some("base"));
+    let line = removed.line.expect("a base line");
+    let pkg = o.findings.iter().find(|f| f.rule == "RemovedPackage" && f.subject == "old-cli").expect("old-cli");
+    assert_eq!(pkg.location_side.as_deref(), Some("base"));
+    let head_finding = o.findings.iter().find(|f| f.id == "ExpiredException.Expired").expect("expired");
+    assert_eq!(head_finding.location_side, None);
+
+    let json: Value = serde_json::from_str(&report::render(Format::Json, &o, Style::default())).expect("JSON");
+    assert_schema_valid(&json);
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains(&format!("`base:models/weather.json:{line}`")), "md says base");
+    assert!(md.contains("`base:lib/old-cli/Cargo.toml`"));
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains(&format!("base:models/weather.json:{line}")));
+
+    let sarif: Value = serde_json::from_str(&report::render(Format::Sarif, &o, Style::default())).expect("JSON");
+    assert!(sarif_validator().is_valid(&sarif));
+    let result = |subject: &str| {
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["properties"]["subject"] == subject)
+            .expect("a result")
+            .clone()
+    };
+    let r = result("example.weather#ListCities");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "models/weather.json");
+    assert!(loc.get("region").is_none(), "no head region for a base line: {loc}");
+    let related = &r["relatedLocations"][0];
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], json!(line));
+    assert!(related["message"]["text"].as_str().is_some_and(|t| t.starts_with("in base")));
+    let r = result("old-cli");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "shipgate.toml",
+        "head has no manifest"
+    );
+    assert_eq!(r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "lib/old-cli/Cargo.toml");
+
+    let gh = report::render(Format::Github, &o, Style::default());
+    let ann = gh.lines().find(|l| l.contains("example.weather#ListCities:")).expect("annotation");
+    assert!(ann.starts_with("::error file=models/weather.json,title="), "{ann}");
+    let ann = gh.lines().find(|l| l.contains("] old-cli:")).expect("annotation");
+    assert!(ann.starts_with("::error file=shipgate.toml,title="), "{ann}");
+}
+
 #[test]
 fn output_is_byte_identical_across_runs_and_between_stdout_and_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -581,6 +636,55 @@ fn without_a_date_the_appendix_says_expiry_used_the_day_of_the_report() {
     assert!(md.contains("Pass `--date YYYY-MM-DD` to make it reproducible."));
     let html = report::render(Format::Html, &o, Style::default());
     assert!(html.contains("No --date was given: exception expiry was judged against the day this report was made"));
+}
+
+#[test]
+fn closest_safe_says_what_passing_means_and_what_each_left_out_commit_introduced() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ids = fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    let md = report::render(Format::Md, &o, Style::default());
+    let html = report::render(Format::Html, &o, Style::default());
+    let passes = "passes the gate at danger (mainline rules are not applied: every candidate is on mainline)";
+    assert!(md.contains(passes) && html.contains(passes));
+    assert!(!md.contains("passes every rule") && !html.contains("passes every rule"));
+    // c2 (ids[4]) removed ListCities; c3 (ids[5]) removed old-cli (legacy-util is excepted).
+    let row = |commit: &str| md.lines().find(|l| l.starts_with(&format!("| `{}`", &commit[..12]))).expect("a row");
+    let c2 = row(&ids[4]);
+    assert!(c2.contains("`RemovedShape` `example.weather#ListCities`"), "{c2}");
+    let c3 = row(&ids[5]);
+    let introduced = c3.trim_end_matches(" |").rsplit(" | ").next().expect("last cell");
+    assert_eq!(introduced, "`RemovedPackage` `old-cli`", "the excepted legacy-util is not blocking: {c3}");
+    assert!(md.contains("| commit | summary | blocking findings it introduced |"));
+    assert!(html.contains("<th>blocking findings it introduced</th>"));
+    assert!(html.contains("<code>RemovedPackage</code> <code>old-cli</code>"));
+
+    o.command = Command::Check;
+    o.closest_safe = None;
+    o.notes.clear();
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains("Not computed by `check`; run `shipgate closest-safe` or `shipgate report`."), "{md}");
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains(
+        "Not computed by <code>check</code>; run <code>shipgate closest-safe</code> or <code>shipgate report</code>."
+    ));
+}
+
+#[test]
+fn exceptions_are_numbered_like_the_expired_exception_subjects() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let o = outcome(tmp.path());
+    // The second `[[exceptions]]` entry has expired: its finding names it `exceptions[1]`.
+    let expired = o.findings.iter().find(|f| f.id == "ExpiredException.Expired").expect("expired");
+    assert!(expired.subject.contains("exceptions[1]"), "{}", expired.subject);
+    // The first entry excepts legacy-util: the reports call it `exceptions[0]`.
+    let md = report::render(Format::Md, &o, Style::default());
+    let row = md.lines().find(|l| l.starts_with("| `RemovedPackage` | `legacy-util` |")).expect("a row");
+    assert!(row.ends_with("| `exceptions[0]` |"), "{row}");
+    assert!(!md.contains("| #1 |"));
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains("<td><code>exceptions[0]</code></td></tr>"));
 }
 
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.

@@ -98,6 +98,42 @@ pub fn counts_by_rule(o: &Outcome) -> Vec<RuleCount<'_>> {
     out
 }
 
+/// Blocking findings (active, at or above `--fail-on`) by the mainline commit that introduced
+/// them, in report order.
+pub fn blocking_by_commit(o: &Outcome) -> BTreeMap<&str, Vec<&Finding>> {
+    let mut out: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in o.blocking() {
+        if let Some(c) = &f.introduced_by {
+            out.entry(c.as_str()).or_default().push(f);
+        }
+    }
+    out
+}
+
+/// How many blocking findings a left-out row lists before "and N more".
+pub const LEFT_OUT_SHOWN: usize = 5;
+
+/// What closest-safe's "passes" means: candidates are judged at `--fail-on` without the mainline
+/// rules (every candidate is on mainline).
+pub fn passes_gate_text(o: &Outcome) -> String {
+    format!("passes the gate at {} (mainline rules are not applied: every candidate is on mainline)", o.fail_on)
+}
+
+/// Why a command's outcome has no closest-safe answer (Markdown).
+pub fn closest_safe_missing(o: &Outcome) -> &'static str {
+    match o.command {
+        crate::outcome::Command::Check => "Not computed by `check`; run `shipgate closest-safe` or `shipgate report`.",
+        crate::outcome::Command::Diff => "Not computed by `diff`; run `shipgate closest-safe` or `shipgate report`.",
+        _ => "Not computed for this run (see the notes).",
+    }
+}
+
+/// An `[[exceptions]]` entry as findings name it (`exceptions[0]`: 0-based, the notation of the
+/// `ExpiredException` subjects).
+pub fn exception_ref(index: usize) -> String {
+    format!("exceptions[{index}]")
+}
+
 /// `PASS` or `FAIL`.
 pub fn verdict_word(o: &Outcome) -> &'static str {
     match o.verdict {
@@ -128,13 +164,29 @@ pub fn display_path(o: &Outcome, path: &str) -> String {
     path.to_string()
 }
 
-/// Where a finding is, for `path:line` displays: its own path, else nothing.
+/// Where a finding is, for `path:line` displays: its own path, else nothing. A location in the
+/// base commit reads `base:path:line`.
 pub fn location_text(o: &Outcome, f: &Finding) -> Option<String> {
     let path = display_path(o, f.path.as_deref()?);
+    let side = if f.located_on_base() { "base:" } else { "" };
     Some(match f.line {
-        Some(l) => format!("{path}:{l}"),
-        None => path,
+        Some(l) => format!("{side}{path}:{l}"),
+        None => format!("{side}{path}"),
     })
+}
+
+/// Whether `path` exists at head, as far as the outcome knows: not a model or manifest file that
+/// base → head removed.
+pub fn exists_at_head(o: &Outcome, path: &str) -> bool {
+    !o.files.iter().any(|c| c.path == path && c.status == crate::outcome::FileStatus::Removed)
+}
+
+/// The base-commit location of a finding located on base: (path, line).
+pub fn base_location(o: &Outcome, f: &Finding) -> Option<(String, Option<u32>)> {
+    if !f.located_on_base() {
+        return None;
+    }
+    Some((display_path(o, f.path.as_deref()?), f.line))
 }
 
 /// The manifest file of a package (`path/Cargo.toml` or `path/package.json`).
@@ -149,10 +201,19 @@ pub fn manifest_of(p: &PackageSummary) -> String {
 
 /// A file every finding can point at, for formats that need one (SARIF, annotations): the
 /// finding's own path; else the manifest of the package it names; else the config file; else
-/// `shipgate.toml`, where an exception for it would go. The line only comes with the first.
+/// `shipgate.toml`, where an exception for it would go. The line only comes with the first, and
+/// only when it is a head line: a location in base (a removed shape) gives the file without a
+/// line, and a file that head no longer has (a removed package or model) gives the config file.
 pub fn artifact(o: &Outcome, f: &Finding) -> (String, Option<u32>) {
     if let Some(p) = &f.path {
-        return (display_path(o, p), f.line);
+        let path = display_path(o, p);
+        if !f.located_on_base() {
+            return (path, f.line);
+        }
+        if exists_at_head(o, &path) {
+            return (path, None);
+        }
+        return (o.config_path.clone().unwrap_or_else(|| "shipgate.toml".into()), None);
     }
     if let Some(p) = o.packages.iter().find(|p| p.name == f.subject) {
         return (manifest_of(p), None);

@@ -6,6 +6,10 @@
 //! first, so GitHub's per-step annotation limit (10 errors and 10 warnings are shown) shows
 //! the ones that matter.
 //!
+//! A finding located in the base commit (a removed shape) is annotated on its file without a
+//! line, or on the config file when head no longer has the file; the message says where it was
+//! in base.
+//!
 //! Escaping follows GitHub's runner (`ActionCommand` in actions/runner): in the message `%`,
 //! `\r`, `\n` become `%25`, `%0D`, `%0A`; in property values (`file`, `line`, `title`) `:` and
 //! `,` also become `%3A`, `%2C`.
@@ -46,6 +50,9 @@ fn annotation(out: &mut String, o: &Outcome, f: &Finding) {
     }
     props.push(format!("title={}", escape_property(&f.id)));
     let mut message = format!("[{}] {}: {}", f.severity, f.subject, f.message);
+    if let Some(loc) = common::location_text(o, f).filter(|_| f.located_on_base()) {
+        let _ = write!(message, " (in {loc})");
+    }
     if let Some(ex) = &f.exception {
         let _ = write!(
             message,

@@ -130,6 +130,11 @@ fn command_name(c: Command) -> &'static str {
     }
 }
 
+/// Trusted Markdown-ish text with `code` spans, as HTML (everything else escaped).
+fn code_spans(s: &str) -> String {
+    s.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) }).collect()
+}
+
 fn code(s: &str) -> String {
     format!("<code>{}</code>", escape(s))
 }
@@ -481,13 +486,13 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
         let ex = f.exception.as_ref().expect("split put only excepted findings here");
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">#{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
             code(&f.subject),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
             ex.expires.as_deref().map_or_else(|| "never".to_string(), escape),
-            ex.index + 1
+            code(&common::exception_ref(ex.index))
         );
     }
     s.push_str("</table>\n</section>\n");
@@ -520,14 +525,17 @@ fn packages(s: &mut String, o: &Outcome) {
 fn closest_safe(s: &mut String, o: &Outcome) {
     s.push_str("<section id=\"closest-safe\">\n<h2>Closest safe commit</h2>\n");
     match &o.closest_safe {
-        None => s.push_str("<p>Not computed for this run (see the notes).</p>\n"),
+        None => {
+            let _ = writeln!(s, "<p>{}</p>", code_spans(common::closest_safe_missing(o)));
+        }
         Some(cs) => match (&cs.commit, cs.distance) {
             (Some(c), Some(d)) => {
                 let _ = writeln!(
                     s,
-                    "<p>{} is the newest commit on {} that passes every rule, {d} commit(s) behind its tip ({} candidate(s) checked).</p>",
+                    "<p>{} is the newest commit on {} that {}, {d} commit(s) behind its tip ({} candidate(s) checked).</p>",
                     code(c),
                     o.mainline.as_ref().map_or_else(|| "mainline".to_string(), |m| code(&m.rev)),
+                    escape(&common::passes_gate_text(o)),
                     cs.candidates_checked
                 );
                 if cs.left_out.is_empty() {
@@ -535,13 +543,24 @@ fn closest_safe(s: &mut String, o: &Outcome) {
                 } else {
                     let _ = writeln!(
                         s,
-                        "<p>It leaves out {} commit(s):</p>\n<table>\n<tr><th>commit</th><th>summary</th></tr>",
+                        "<p>It leaves out {} commit(s):</p>\n<table>\n<tr><th>commit</th><th>summary</th><th>blocking findings it introduced</th></tr>",
                         cs.left_out.len()
                     );
+                    let by_commit = common::blocking_by_commit(o);
                     for l in &cs.left_out {
+                        let fs = by_commit.get(l.commit.as_str()).map_or(&[][..], Vec::as_slice);
+                        let mut list: Vec<String> = fs
+                            .iter()
+                            .take(common::LEFT_OUT_SHOWN)
+                            .map(|f| format!("{} {}", code(&f.id), code(&f.subject)))
+                            .collect();
+                        if fs.len() > common::LEFT_OUT_SHOWN {
+                            list.push(format!("and {} more", fs.len() - common::LEFT_OUT_SHOWN));
+                        }
+                        let list = if list.is_empty() { "–".to_string() } else { list.join(", ") };
                         let _ = writeln!(
                             s,
-                            "<tr><td>{}</td><td>{}</td></tr>",
+                            "<tr><td>{}</td><td>{}</td><td>{list}</td></tr>",
                             code(common::short(&l.commit)),
                             escape(&l.summary)
                         );

@@ -528,19 +528,19 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
         let _ = writeln!(s, "None.\n");
     } else {
         let mut t = String::from(
-            "| event | subject | approved by | reason | expires | config entry |\n| --- | --- | --- | --- | --- | ---: |\n",
+            "| event | subject | approved by | reason | expires | config entry |\n| --- | --- | --- | --- | --- | --- |\n",
         );
         for f in &split.excepted {
             let ex = f.exception.as_ref().expect("split put only excepted findings here");
             let _ = writeln!(
                 t,
-                "| {} | {} | {} | {} | {} | #{} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 code(&f.id, true),
                 code(&f.subject, true),
                 ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
                 text(&ex.reason),
                 ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
-                ex.index + 1
+                code(&common::exception_ref(ex.index), true)
             );
         }
         s.push_str(&t);
@@ -595,7 +595,7 @@ fn packages(s: &mut String, o: &Outcome) {
 fn closest_safe(s: &mut String, o: &Outcome) {
     let _ = writeln!(s, "### Closest safe commit\n");
     let Some(cs) = &o.closest_safe else {
-        let _ = writeln!(s, "Not computed for this run (see the notes).\n");
+        let _ = writeln!(s, "{}\n", common::closest_safe_missing(o));
         return;
     };
     match (&cs.commit, cs.distance) {
@@ -603,16 +603,29 @@ fn closest_safe(s: &mut String, o: &Outcome) {
             let mainline = o.mainline.as_ref().map_or_else(|| "mainline".to_string(), |m| code(&m.rev, false));
             let _ = writeln!(
                 s,
-                "{} is the newest commit on {mainline} that passes every rule, {d} commit(s) behind its tip ({} candidate(s) checked).\n",
+                "{} is the newest commit on {mainline} that {}, {d} commit(s) behind its tip ({} candidate(s) checked).\n",
                 code(c, false),
+                common::passes_gate_text(o),
                 cs.candidates_checked
             );
             if cs.left_out.is_empty() {
                 let _ = writeln!(s, "It leaves nothing out: mainline's tip is safe.\n");
             } else {
-                let mut t = String::from("| commit | summary |\n| --- | --- |\n");
+                let by_commit = common::blocking_by_commit(o);
+                let mut t =
+                    String::from("| commit | summary | blocking findings it introduced |\n| --- | --- | --- |\n");
                 for l in &cs.left_out {
-                    let _ = writeln!(t, "| {} | {} |", code(common::short(&l.commit), true), text(&l.summary));
+                    let fs = by_commit.get(l.commit.as_str()).map_or(&[][..], Vec::as_slice);
+                    let mut list: Vec<String> = fs
+                        .iter()
+                        .take(common::LEFT_OUT_SHOWN)
+                        .map(|f| format!("{} {}", code(&f.id, true), code(&f.subject, true)))
+                        .collect();
+                    if fs.len() > common::LEFT_OUT_SHOWN {
+                        list.push(format!("and {} more", fs.len() - common::LEFT_OUT_SHOWN));
+                    }
+                    let list = if list.is_empty() { "–".to_string() } else { list.join(", ") };
+                    let _ = writeln!(t, "| {} | {} | {list} |", code(common::short(&l.commit), true), text(&l.summary));
                 }
                 details(s, &format!("It leaves out {} commit(s)", cs.left_out.len()), &t, cs.left_out.len() <= 10);
             }

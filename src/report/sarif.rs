@@ -11,7 +11,10 @@
 //! - Excepted findings carry a suppression of kind `external`, status `accepted`, the exception's
 //!   reason as justification.
 //! - Every result has one location: the finding's file (with `region.startLine` when known),
-//!   else the package manifest it names, else the config file (`shipgate.toml`).
+//!   else the package manifest it names, else the config file (`shipgate.toml`). A finding
+//!   located in the base commit (a removed shape) points at the file without a region, or at the
+//!   config file when head no longer has the file (a removed package or model); its base location
+//!   is a `relatedLocations` entry with the message "in base (<commit>)".
 //! - `partialFingerprints["shipgate/v1"]` is the finding's fingerprint, stable across commits.
 use super::common;
 use crate::finding::{Finding, Severity};
@@ -96,6 +99,8 @@ struct SarifResult {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
@@ -107,6 +112,15 @@ struct SarifResult {
 struct Location {
     physical_location: PhysicalLocation,
     logical_locations: Vec<LogicalLocation>,
+}
+
+/// A `relatedLocations` entry: where a finding located in base is, in the base commit.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: u32,
+    physical_location: PhysicalLocation,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -251,6 +265,17 @@ fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResul
             },
             logical_locations: vec![LogicalLocation { fully_qualified_name: f.subject.clone() }],
         }],
+        related_locations: common::base_location(o, f)
+            .map(|(path, line)| RelatedLocation {
+                id: 0,
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri: uri(&path) },
+                    region: line.filter(|l| *l >= 1).map(|start_line| Region { start_line }),
+                },
+                message: Text { text: format!("in base ({})", o.base.commit) },
+            })
+            .into_iter()
+            .collect(),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.clone())]),
         suppressions,
         properties,

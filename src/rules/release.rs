@@ -196,7 +196,8 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
                     )
                     .replace("  ", " "),
                 )
-                .at(&p.manifest_path, None),
+                .at(&p.manifest_path, None)
+                .on_base(),
             );
             absent.entry(key.clone()).or_insert((p.dir.clone(), false));
         }

@@ -201,6 +201,9 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
                     new.line_of(shape).filter(|_| new.shapes.contains_key(shape.split('$').next().unwrap_or(shape)));
                 if f.line.is_none() {
                     f.line = old.line_of(shape);
+                    if f.line.is_some() {
+                        f = f.on_base();
+                    }
                 }
             }
             // Suppressed: the suppression's own reason, when it gives one (Smithy appends it to
