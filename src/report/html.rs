@@ -55,7 +55,7 @@ th { background: var(--soft); } td.n { text-align: right; font-variant-numeric: 
 .finding.sev-error { border-left-color: var(--error); } .finding.sev-danger { border-left-color: var(--danger); }
 .finding.sev-warning { border-left-color: var(--warning); } .finding.sev-note { border-left-color: var(--note); }
 .finding p { margin: 4px 0; } .tag { font-size: 12px; border: 1px solid var(--line); border-radius: 10px; padding: 0 8px; }
-.diff .del { color: var(--error); } .diff .ins { color: var(--ok); }
+.diff .del { color: var(--error); } .diff .ins { color: var(--ok); } .diff .hdr { color: var(--muted); font-weight: 600; }
 .filters { margin: 8px 0; } .filters input { margin-left: 12px; }
 .filter-input { margin: 0 4px 0 12px; }
 #show-error:not(:checked) ~ .findings .sev-error,
@@ -392,6 +392,7 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
         s.push_str("<pre class=\"diff\">");
         for line in common::text_diff(change).lines() {
             let class = match line.chars().next() {
+                _ if line.starts_with("--- ") || line.starts_with("+++ ") => "hdr",
                 Some('-') => "del",
                 Some('+') => "ins",
                 _ => "ctx",
