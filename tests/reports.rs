@@ -705,6 +705,26 @@ fn changes_are_rendered_with_side_labels() {
     assert_eq!(f["change"]["old_label"], "mainline");
 }
 
+/// Table headers never break, and only code (ids, paths, commits) may break anywhere.
+#[test]
+fn html_tables_break_only_code_anywhere() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let html = report::render(Format::Html, &outcome(tmp.path()), Style::default());
+    let css = &html[html.find("<style>").expect("style")..html.find("</style>").expect("style")];
+    for rule in css.split('}') {
+        let (selectors, body) = rule.split_once('{').unwrap_or(("", ""));
+        let selectors: Vec<&str> = selectors.split(',').map(str::trim).collect();
+        if body.contains("overflow-wrap: anywhere") {
+            assert!(selectors.iter().all(|s| s.ends_with("code") || *s == "pre"), "{rule}");
+        }
+        if selectors.contains(&"th") && !selectors.contains(&"td") {
+            assert!(body.contains("white-space: nowrap"), "{rule}");
+        }
+    }
+    assert!(css.contains("th { background: var(--soft); white-space: nowrap; }"));
+}
+
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.
 fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::process::Output> {
     let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;
