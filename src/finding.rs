@@ -77,6 +77,29 @@ pub struct AppliedException {
 pub struct Change {
     pub old: String,
     pub new: String,
+    /// Where `old` comes from, when not base (e.g. `mainline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_label: Option<String>,
+    /// Where `new` comes from, when not head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_label: Option<String>,
+}
+
+impl Change {
+    /// A base → head change.
+    pub fn new(old: impl Into<String>, new: impl Into<String>) -> Self {
+        Change { old: old.into(), new: new.into(), old_label: None, new_label: None }
+    }
+
+    /// The side `old` comes from (`base` unless labelled).
+    pub fn old_side(&self) -> &str {
+        self.old_label.as_deref().unwrap_or("base")
+    }
+
+    /// The side `new` comes from (`head` unless labelled).
+    pub fn new_side(&self) -> &str {
+        self.new_label.as_deref().unwrap_or("head")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,7 +185,20 @@ impl Finding {
     }
 
     pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
-        self.change = Some(Change { old: old.into(), new: new.into() });
+        self.change = Some(Change::new(old, new));
+        self
+    }
+
+    /// Like [`Finding::with_change`], for values that do not come from base and head.
+    pub fn with_change_between(
+        mut self,
+        (old_label, old): (&str, impl Into<String>),
+        (new_label, new): (&str, impl Into<String>),
+    ) -> Self {
+        let mut c = Change::new(old, new);
+        c.old_label = Some(old_label.to_string());
+        c.new_label = Some(new_label.to_string());
+        self.change = Some(c);
         self
     }
 

@@ -320,3 +320,17 @@ fn a_missing_blob_names_the_path_and_object_id() {
         .stderr(predicate::str::contains("models/weather.json"))
         .stderr(predicate::str::contains("shipgate::git::missing_object"));
 }
+
+#[test]
+fn every_gating_flag_has_help_text() {
+    let help = |cmd: &str| {
+        let out = shipgate().args([cmd, "--help"]).output().expect("runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let report = help("report");
+    assert!(report.contains("Lowest severity that fails the gate"), "{report}");
+    let cs = help("closest-safe");
+    assert!(cs.contains("Lowest severity a candidate must not have"), "{cs}");
+    assert!(cs.contains("The branch to search"), "{cs}");
+}

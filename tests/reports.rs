@@ -409,10 +409,7 @@ fn hostile_text_is_escaped_in_html_and_markdown() {
     let mut o = outcome(tmp.path());
     let mut f = Finding::new("RemovedShape", Severity::Error, format!("ns#X{HOSTILE}"), format!("gone {HOSTILE}\n```"))
         .at(format!("models/{HOSTILE}.json"), Some(1));
-    f.change = Some(shipgate::finding::Change {
-        old: HOSTILE.into(),
-        new: format!("{HOSTILE}\n<img src=x onerror=alert(1)>"),
-    });
+    f.change = Some(shipgate::finding::Change::new(HOSTILE, format!("{HOSTILE}\n<img src=x onerror=alert(1)>")));
     o.findings.push(f);
     let mut ex = Finding::new("RemovedShape", Severity::Error, "ns#Y", "excepted");
     ex.exception = Some(shipgate::finding::AppliedException {
@@ -685,6 +682,47 @@ fn exceptions_are_numbered_like_the_expired_exception_subjects() {
     assert!(!md.contains("| #1 |"));
     let html = report::render(Format::Html, &o, Style::default());
     assert!(html.contains("<td><code>exceptions[0]</code></td></tr>"));
+}
+
+#[test]
+fn changes_are_rendered_with_side_labels() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.findings.push(
+        Finding::new("BehindMainline.Version", Severity::Danger, "weather-sdk", "behind")
+            .at("sdk/weather/Cargo.toml", Some(3))
+            .with_change_between(("mainline", "1.1.0"), ("head", "1.0.0")),
+    );
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.contains("```diff\n--- mainline\n+++ head\n- 1.1.0\n+ 1.0.0\n```"), "{md}");
+    assert!(md.contains("```diff\n--- base\n+++ head\n"), "base → head changes say so");
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains("<span class=\"hdr\">--- mainline</span>\n<span class=\"hdr\">+++ head</span>"));
+    let json: Value = serde_json::from_str(&report::render(Format::Json, &o, Style::default())).expect("JSON");
+    assert_schema_valid(&json);
+    let f = json["findings"].as_array().expect("findings").iter().find(|f| f["subject"] == "weather-sdk").expect("f");
+    assert_eq!(f["change"]["old_label"], "mainline");
+}
+
+/// Table headers never break, and only code (ids, paths, commits) may break anywhere.
+#[test]
+fn html_tables_break_only_code_anywhere() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let html = report::render(Format::Html, &outcome(tmp.path()), Style::default());
+    let css = &html[html.find("<style>").expect("style")..html.find("</style>").expect("style")];
+    for rule in css.split('}') {
+        let (selectors, body) = rule.split_once('{').unwrap_or(("", ""));
+        let selectors: Vec<&str> = selectors.split(',').map(str::trim).collect();
+        if body.contains("overflow-wrap: anywhere") {
+            assert!(selectors.iter().all(|s| s.ends_with("code") || *s == "pre"), "{rule}");
+        }
+        if selectors.contains(&"th") && !selectors.contains(&"td") {
+            assert!(body.contains("white-space: nowrap"), "{rule}");
+        }
+    }
+    assert!(css.contains("th { background: var(--soft); white-space: nowrap; }"));
 }
 
 /// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.

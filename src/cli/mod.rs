@@ -86,11 +86,13 @@ enum Cmd {
         /// The last release.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
+        /// The branch to search, newest first (default: config `mainline`, else origin/main, else main).
         #[arg(long, value_name = "REV")]
         mainline: Option<String>,
         /// Check at most N mainline commits, newest first.
         #[arg(long, value_name = "N")]
         max_commits: Option<usize>,
+        /// Lowest severity a candidate must not have: error, danger, warning, note.
         #[arg(long, default_value = "danger", value_name = "LEVEL")]
         fail_on: String,
         #[command(flatten)]
@@ -100,6 +102,7 @@ enum Cmd {
     Report {
         #[command(flatten)]
         revs: Revs,
+        /// Lowest severity that fails the gate: error, danger, warning, note.
         #[arg(long, default_value = "danger", value_name = "LEVEL")]
         fail_on: String,
         /// Closest-safe search: check at most N mainline commits, newest first.

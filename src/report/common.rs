@@ -261,14 +261,18 @@ const MAX_DIFF_INPUT: usize = 64 * 1024;
 /// At most this many diff lines per finding.
 const MAX_DIFF_LINES: usize = 40;
 
-/// A compact unified diff of a finding's old and new value: `-`/`+` lines with two lines of
+/// A compact unified diff of a finding's old and new value: `--- base`/`+++ head` side labels
+/// (`--- mainline` for a value compared with mainline), then `-`/`+` lines with two lines of
 /// context, at most [`MAX_DIFF_LINES`] lines. Single-line values give one `-` and one `+` line.
 pub fn text_diff(change: &Change) -> String {
+    let header = format!("--- {}\n+++ {}\n", change.old_side(), change.new_side());
     if change.old.len() + change.new.len() > MAX_DIFF_INPUT {
         return format!(
-            "(values too long to diff here: {} bytes before, {} bytes after)\n",
+            "(values too long to diff here: {} bytes in {}, {} bytes in {})\n",
             change.old.len(),
-            change.new.len()
+            change.old_side(),
+            change.new.len(),
+            change.new_side()
         );
     }
     let mut old = change.old.clone();
@@ -301,7 +305,7 @@ pub fn text_diff(change: &Change) -> String {
         lines.truncate(MAX_DIFF_LINES);
         lines.push(format!("… ({} more lines)", total - MAX_DIFF_LINES));
     }
-    let mut out = lines.join("\n");
+    let mut out = header + &lines.join("\n");
     out.push('\n');
     out
 }
@@ -348,12 +352,15 @@ mod tests {
 
     #[test]
     fn text_diff_is_compact() {
-        let d = text_diff(&Change { old: "1.0.0".into(), new: "1.1.0".into() });
-        assert_eq!(d, "- 1.0.0\n+ 1.1.0\n");
+        let d = text_diff(&Change::new("1.0.0", "1.1.0"));
+        assert_eq!(d, "--- base\n+++ head\n- 1.0.0\n+ 1.1.0\n");
+        let mut c = Change::new("1.1.0", "1.0.0");
+        c.old_label = Some("mainline".into());
+        assert_eq!(text_diff(&c), "--- mainline\n+++ head\n- 1.1.0\n+ 1.0.0\n");
         let old: String = (0..20).map(|i| format!("line {i}\n")).collect();
         let new = old.replace("line 10\n", "line ten\n");
-        let d = text_diff(&Change { old, new });
-        assert_eq!(d, "  line 8\n  line 9\n- line 10\n+ line ten\n  line 11\n  line 12\n");
+        let d = text_diff(&Change::new(old, new));
+        assert_eq!(d, "--- base\n+++ head\n  line 8\n  line 9\n- line 10\n+ line ten\n  line 11\n  line 12\n");
     }
 
     #[test]

@@ -42,8 +42,8 @@ code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 pre { background: var(--soft); padding: 8px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0 16px; width: 100%; }
-th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: var(--soft); } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); white-space: nowrap; } td { overflow-wrap: break-word; } td code { overflow-wrap: anywhere; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { display: inline-block; padding: 2px 12px; border-radius: 6px; color: #fff; font-weight: 700; }
 .verdict.pass { background: var(--ok); } .verdict.fail { background: var(--error); }
 .muted { color: var(--muted); }
@@ -55,7 +55,7 @@ th { background: var(--soft); } td.n { text-align: right; font-variant-numeric: 
 .finding.sev-error { border-left-color: var(--error); } .finding.sev-danger { border-left-color: var(--danger); }
 .finding.sev-warning { border-left-color: var(--warning); } .finding.sev-note { border-left-color: var(--note); }
 .finding p { margin: 4px 0; } .tag { font-size: 12px; border: 1px solid var(--line); border-radius: 10px; padding: 0 8px; }
-.diff .del { color: var(--error); } .diff .ins { color: var(--ok); }
+.diff .del { color: var(--error); } .diff .ins { color: var(--ok); } .diff .hdr { color: var(--muted); font-weight: 600; }
 .filters { margin: 8px 0; } .filters input { margin-left: 12px; }
 .filter-input { margin: 0 4px 0 12px; }
 #show-error:not(:checked) ~ .findings .sev-error,
@@ -392,6 +392,7 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
         s.push_str("<pre class=\"diff\">");
         for line in common::text_diff(change).lines() {
             let class = match line.chars().next() {
+                _ if line.starts_with("--- ") || line.starts_with("+++ ") => "hdr",
                 Some('-') => "del",
                 Some('+') => "ins",
                 _ => "ctx",

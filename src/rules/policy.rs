@@ -114,17 +114,6 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
     findings.extend(extra);
 }
 
-/// A ready-to-paste `[[exceptions]]` entry for a finding.
-pub fn exception_entry(f: &Finding, expires: Option<&str>) -> String {
-    format!(
-        "[[exceptions]]\nrule = {:?}\nsubject = {:?}\nfingerprint = {:?}\nreason = \"\"          # required: why it is safe to ship\napproved_by = \"\"     # who approved\nexpires = {:?}\n",
-        f.id,
-        f.subject,
-        f.fingerprint,
-        expires.unwrap_or("YYYY-MM-DD")
-    )
-}
-
 fn line_of(text: &str, offset: usize) -> Option<u32> {
     if text.is_empty() {
         return None;

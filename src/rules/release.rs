@@ -727,7 +727,7 @@ fn behind_mainline(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fin
                     format!("{} is {hv} at head but {mv} on mainline: ship mainline's version or newer so users do not go back", p.name),
                 )
                 .at(&p.manifest_path, p.version_line)
-                .with_change(mv.to_string(), hv.to_string()),
+                .with_change_between(("mainline", mv.to_string()), ("head", hv.to_string())),
             );
         }
         // npm `workspace:` requirements follow the in-repo version, which is compared above.
