@@ -460,13 +460,7 @@ pub fn shell_word(a: &str) -> String {
 /// The command that reproduces this verdict, built from resolved values (commit ids rather than
 /// the moving names given), then a comment line with the command as typed (names as given).
 fn reproduce_command(req: &Request, ctx: &Context, head: &Snapshot) -> String {
-    let name = match req.command {
-        Command::Diff => "diff",
-        Command::Check => "check",
-        Command::ClosestSafe => "closest-safe",
-        Command::Report => "report",
-    };
-    let mut parts = vec!["shipgate".to_string(), name.to_string()];
+    let mut parts = vec!["shipgate".to_string(), req.command.name().to_string()];
     let mut arg = |flag: &str, value: &str| {
         parts.push(flag.to_string());
         parts.push(shell_word(value));

@@ -134,6 +134,18 @@ pub enum Command {
     Report,
 }
 
+impl Command {
+    /// The subcommand as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Diff => "diff",
+            Command::Check => "check",
+            Command::ClosestSafe => "closest-safe",
+            Command::Report => "report",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub command: Command,

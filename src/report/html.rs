@@ -80,8 +80,7 @@ svg text { font-family: system-ui, sans-serif; }
 pub fn render(o: &Outcome) -> String {
     let split = common::split(o);
     let mut s = String::new();
-    let title =
-        format!("shipgate {}: {} — {} → {}", command_name(o.command), common::verdict_word(o), o.base.rev, o.head.rev);
+    let title = format!("shipgate {}: {} — {} → {}", o.command.name(), common::verdict_word(o), o.base.rev, o.head.rev);
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"shipgate {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
@@ -121,15 +120,6 @@ pub fn render(o: &Outcome) -> String {
     s
 }
 
-fn command_name(c: Command) -> &'static str {
-    match c {
-        Command::Diff => "diff",
-        Command::Check => "check",
-        Command::ClosestSafe => "closest-safe",
-        Command::Report => "report",
-    }
-}
-
 /// Trusted Markdown-ish text with `code` spans, as HTML (everything else escaped).
 fn code_spans(s: &str) -> String {
     s.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) }).collect()
@@ -148,7 +138,7 @@ fn header(s: &mut String, o: &Outcome) {
     let _ = write!(
         s,
         "<header>\n<h1>shipgate {} <span class=\"verdict {}\">{v}</span></h1>\n<table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
-        command_name(o.command),
+        o.command.name(),
         v.to_lowercase()
     );
     let mut rows = vec![("base", &o.base), ("head", &o.head)];

@@ -241,17 +241,8 @@ fn body(o: &Outcome, limit: Option<Limit<'_>>) -> String {
     s
 }
 
-fn command_name(c: Command) -> &'static str {
-    match c {
-        Command::Diff => "diff",
-        Command::Check => "check",
-        Command::ClosestSafe => "closest-safe",
-        Command::Report => "report",
-    }
-}
-
 fn header(s: &mut String, o: &Outcome) {
-    let _ = writeln!(s, "## shipgate {}: {}\n", command_name(o.command), common::verdict_word(o));
+    let _ = writeln!(s, "## shipgate {}: {}\n", o.command.name(), common::verdict_word(o));
     let _ = writeln!(s, "| | revision | commit | commit date | summary |\n| --- | --- | --- | --- | --- |");
     let mut rows = vec![("base", &o.base), ("head", &o.head)];
     if let Some(m) = &o.mainline {
