@@ -4,6 +4,7 @@ use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
 use crate::diff::packages::{PackageTree, Selection, load_tree};
 use crate::finding::{Finding, Severity, sort_findings};
+use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::smithy;
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
@@ -144,9 +145,9 @@ pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
-    models: Mutex<HashMap<Oid, Arc<Parsed>>>,
-    model_diffs: Mutex<HashMap<BlobPair, Arc<ModelStage>>>,
-    manifests: Mutex<HashMap<Oid, Arc<Vec<u8>>>>,
+    models: Memo<Oid, Arc<Parsed>>,
+    model_diffs: Memo<BlobPair, Arc<ModelStage>>,
+    manifests: Memo<Oid, Arc<Vec<u8>>>,
     selection: Selection,
     policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
@@ -173,9 +174,9 @@ impl<'a> Analyzer<'a> {
             repo,
             config,
             classifier: Classifier::new(config),
-            models: Mutex::new(HashMap::new()),
-            model_diffs: Mutex::new(HashMap::new()),
-            manifests: Mutex::new(HashMap::new()),
+            models: Memo::default(),
+            model_diffs: Memo::default(),
+            manifests: Memo::default(),
             selection: selection(config),
             policy: release_policy(config),
             candidate: None,
@@ -201,15 +202,7 @@ impl<'a> Analyzer<'a> {
         })?;
         let mut files = Vec::with_capacity(entries.len());
         for e in entries {
-            let cached = self.manifests.lock().expect("cache lock").get(&e.oid).cloned();
-            let bytes = match cached {
-                Some(b) => b,
-                None => {
-                    let b = Arc::new(self.repo.read(snap, &e)?);
-                    self.manifests.lock().expect("cache lock").insert(e.oid, b.clone());
-                    b
-                }
-            };
+            let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, &e).map(Arc::new))?;
             files.push((e.path, bytes.as_ref().clone()));
         }
         Ok(load_tree(&files, &self.selection)?)
@@ -217,17 +210,13 @@ impl<'a> Analyzer<'a> {
 
     /// Parses a model blob, once per blob id.
     fn model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<Parsed>, EngineError> {
-        if let Some(hit) = self.models.lock().expect("cache lock").get(&oid) {
-            return Ok(hit.clone());
-        }
-        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
-        let parsed = match smithy::parse(path, &bytes) {
-            Ok(model) => Ok((model, Arc::new(bytes))),
-            Err(e) => Err(invalid_model(path, &bytes, &e)),
-        };
-        let parsed = Arc::new(parsed);
-        self.models.lock().expect("cache lock").insert(oid, parsed.clone());
-        Ok(parsed)
+        self.models.get_or_try(oid, || {
+            let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+            Ok(Arc::new(match smithy::parse(path, &bytes) {
+                Ok(model) => Ok((model, Arc::new(bytes))),
+                Err(e) => Err(invalid_model(path, &bytes, &e)),
+            }))
+        })
     }
 
     /// Diffs one model file between two snapshots, once per (old blob, new blob) pair.
@@ -239,9 +228,16 @@ impl<'a> Analyzer<'a> {
         change: &PathChange,
     ) -> Result<Arc<ModelStage>, EngineError> {
         let key = (file.path.clone(), change.old, change.new);
-        if let Some(hit) = self.model_diffs.lock().expect("cache lock").get(&key) {
-            return Ok(hit.clone());
-        }
+        self.model_diffs.get_or_try(key, || self.diff_model(base, head, file, change))
+    }
+
+    fn diff_model(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        file: &FileChange,
+        change: &PathChange,
+    ) -> Result<Arc<ModelStage>, EngineError> {
         let old = change.old.map(|o| self.model(base, &file.path, o)).transpose()?;
         let new = change.new.map(|n| self.model(head, &file.path, n)).transpose()?;
         let empty = smithy::Model::default();
@@ -306,9 +302,7 @@ impl<'a> Analyzer<'a> {
                 bytes_of(&new_ok).as_deref().map(Vec::as_slice),
             )),
         };
-        let stage = Arc::new(ModelStage { findings, summary });
-        self.model_diffs.lock().expect("cache lock").insert(key, stage.clone());
-        Ok(stage)
+        Ok(Arc::new(ModelStage { findings, summary }))
     }
 
     /// Everything every evaluator finds between `base` and `head` (and `mainline`, when given).

@@ -22,6 +22,7 @@ pub mod engine;
 pub mod finding;
 pub mod fixture;
 pub mod history;
+pub mod memo;
 pub mod outcome;
 pub mod parse;
 pub mod report;

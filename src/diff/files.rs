@@ -2,11 +2,10 @@
 //! between two snapshots. Starts from the tree diff, so unchanged files are never read; only the
 //! changed `*.json` blobs are sniffed when models are detected by content.
 use crate::config::LoadedConfig;
+use crate::memo::Memo;
 use crate::outcome::{FileChange, FileStatus};
 use crate::source::{ChangeKind, Oid, PathChange, Repo, Snapshot, SourceError};
 use globset::GlobSet;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 /// What kind of file shipgate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +31,7 @@ pub struct Classifier {
     cargo_on: bool,
     npm_on: bool,
     /// Content-detection answers by blob id: a history search sees the same blobs many times.
-    sniffed: Arc<Mutex<HashMap<Oid, bool>>>,
+    sniffed: Memo<Oid, bool>,
 }
 
 impl Classifier {
@@ -42,7 +41,7 @@ impl Classifier {
             smithy: c.models.smithy.as_deref().map(crate::config::globset),
             cargo_on: c.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
             npm_on: c.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
-            sniffed: Arc::default(),
+            sniffed: Memo::default(),
         }
     }
 
@@ -78,19 +77,8 @@ impl Classifier {
         if let Some(kind) = self.by_path(path) {
             return Ok(Some(kind));
         }
-        if self.needs_sniff(path) {
-            let known = self.sniffed.lock().expect("cache lock").get(&oid).copied();
-            let smithy = match known {
-                Some(v) => v,
-                None => {
-                    let v = looks_like_smithy(&read()?);
-                    self.sniffed.lock().expect("cache lock").insert(oid, v);
-                    v
-                }
-            };
-            if smithy {
-                return Ok(Some(Kind::Model));
-            }
+        if self.needs_sniff(path) && self.sniffed.get_or_try(oid, || read().map(|bytes| looks_like_smithy(&bytes)))? {
+            return Ok(Some(Kind::Model));
         }
         Ok(None)
     }

@@ -5,6 +5,7 @@
 //! Invariants: nothing here writes to the repository (no checkout, no index, no refs, no object
 //! writes) and nothing touches the network. Everything past this module sees [`Oid`]s, repo-relative
 //! `/`-separated paths and bytes.
+use crate::memo::Memo;
 use miette::Diagnostic;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -141,33 +142,16 @@ pub struct Repo {
     display: String,
     /// Tree entries by tree id: history searches walk many commits that share almost every
     /// subtree, so each tree object is inflated once.
-    trees: TreeCache,
+    trees: Memo<Oid, TreeEntries>,
     /// Blob sizes by id, for the same reason: adjacent candidates list the same changed files.
-    sizes: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Oid, u64>>>,
+    sizes: Memo<Oid, u64>,
 }
 
 type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
 
-#[derive(Clone, Default)]
-struct TreeCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Oid, TreeEntries>>>);
-
-impl TreeCache {
-    /// Trees kept before the cache starts over (a bound on memory for huge histories).
-    const MAX_TREES: usize = 200_000;
-
-    fn entries(&self, repo: &gix::Repository, id: Oid, prefix: &str) -> Result<TreeEntries> {
-        if let Some(hit) = self.0.lock().expect("tree cache lock").get(&id) {
-            return Ok(hit.clone());
-        }
-        let entries: TreeEntries = tree_entries(repo, id, prefix)?.into();
-        let mut cache = self.0.lock().expect("tree cache lock");
-        if cache.len() >= Self::MAX_TREES {
-            cache.clear();
-        }
-        cache.insert(id, entries.clone());
-        Ok(entries)
-    }
-}
+/// Entries kept by each of [`Repo`]'s memo tables before it starts over (a bound on memory for
+/// huge histories).
+const MEMO_CAP: usize = 200_000;
 
 impl std::fmt::Debug for Repo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -183,7 +167,7 @@ impl Repo {
             return Err(SourceError::NotARepository { path: display });
         }
         let repo = gix::discover(path).map_err(|_| SourceError::NotARepository { path: display.clone() })?;
-        Ok(Repo { inner: repo.into_sync(), display, trees: TreeCache::default(), sizes: Default::default() })
+        Ok(Repo { inner: repo.into_sync(), display, trees: Memo::bounded(MEMO_CAP), sizes: Memo::bounded(MEMO_CAP) })
     }
 
     fn local(&self) -> gix::Repository {
@@ -397,22 +381,11 @@ impl Repo {
 
     /// The size of a blob without reading it.
     pub fn blob_size(&self, oid: Oid, path: &str) -> Result<u64> {
-        if let Some(size) = self.sizes.lock().expect("size cache lock").get(&oid) {
-            return Ok(*size);
-        }
-        let repo = self.local();
-        match repo.try_find_header(oid) {
-            Ok(Some(h)) => {
-                let mut sizes = self.sizes.lock().expect("size cache lock");
-                if sizes.len() >= TreeCache::MAX_TREES {
-                    sizes.clear();
-                }
-                sizes.insert(oid, h.size());
-                Ok(h.size())
-            }
+        self.sizes.get_or_try(oid, || match self.local().try_find_header(oid) {
+            Ok(Some(h)) => Ok(h.size()),
             Ok(None) => Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
             Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
-        }
+        })
     }
 
     /// Paths that differ between two snapshots, sorted. Between commits, subtrees with equal ids
@@ -505,14 +478,14 @@ fn tree_entries(
 
 fn walk_tree(
     repo: &gix::Repository,
-    trees: &TreeCache,
+    trees: &Memo<Oid, TreeEntries>,
     id: Oid,
     prefix: &str,
     keep: &dyn Fn(&str) -> bool,
     out: &mut Vec<FileEntry>,
 ) -> Result<()> {
     use gix::objs::tree::EntryKind;
-    for (name, kind, oid) in trees.entries(repo, id, prefix)?.iter() {
+    for (name, kind, oid) in trees.get_or_try(id, || tree_entries(repo, id, prefix).map(TreeEntries::from))?.iter() {
         let (kind, oid) = (*kind, *oid);
         let path = join(prefix, name);
         match kind {
@@ -535,7 +508,7 @@ fn is_file(kind: gix::objs::tree::EntryKind) -> bool {
 
 fn diff_trees(
     repo: &gix::Repository,
-    trees: &TreeCache,
+    trees: &Memo<Oid, TreeEntries>,
     a: Option<Oid>,
     b: Option<Oid>,
     prefix: &str,
@@ -547,7 +520,11 @@ fn diff_trees(
     }
     let list = |id: Option<Oid>| -> Result<BTreeMap<String, (EntryKind, Oid)>> {
         Ok(match id {
-            Some(id) => trees.entries(repo, id, prefix)?.iter().map(|(n, k, o)| (n.clone(), (*k, *o))).collect(),
+            Some(id) => trees
+                .get_or_try(id, || tree_entries(repo, id, prefix).map(TreeEntries::from))?
+                .iter()
+                .map(|(n, k, o)| (n.clone(), (*k, *o)))
+                .collect(),
             None => BTreeMap::new(),
         })
     };
