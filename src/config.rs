@@ -128,6 +128,9 @@ pub struct LoadedConfig {
     pub config: Config,
     /// Where it came from: a path, `HEAD:shipgate.toml`, or `built-in`.
     pub origin: String,
+    /// Its path inside the repository (`shipgate.toml`) when it was read from the work tree or
+    /// the head commit rather than from `--config`.
+    pub repo_path: Option<String>,
     pub text: String,
     /// Compiled rule levels: (rule or event-id prefix, level or None for off).
     pub levels: Vec<(String, Option<Severity>)>,
@@ -136,7 +139,13 @@ pub struct LoadedConfig {
 impl LoadedConfig {
     /// Built-in detection, no policy.
     pub fn builtin() -> LoadedConfig {
-        LoadedConfig { config: Config::default(), origin: "built-in".into(), text: String::new(), levels: Vec::new() }
+        LoadedConfig {
+            config: Config::default(),
+            origin: "built-in".into(),
+            repo_path: None,
+            text: String::new(),
+            levels: Vec::new(),
+        }
     }
 
     /// Parses and validates `text` read from `origin`.
@@ -223,7 +232,7 @@ impl LoadedConfig {
                 ));
             }
         }
-        Ok(LoadedConfig { config, origin: origin.to_string(), text: text.to_string(), levels })
+        Ok(LoadedConfig { config, origin: origin.to_string(), repo_path: None, text: text.to_string(), levels })
     }
 
     /// The configured level for an event id: `Some(None)` = off, `None` = not configured.

@@ -73,15 +73,21 @@ pub struct Request {
 /// The config that applies: `--config`, else `shipgate.toml` in the work tree, else in the head
 /// commit, else built-in detection.
 pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> Result<LoadedConfig, EngineError> {
+    let in_repo = |mut config: LoadedConfig| {
+        config.repo_path = Some("shipgate.toml".into());
+        config
+    };
     if let Some(path) = explicit {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::Unreadable { path: path.display().to_string(), detail: e.to_string() })?;
-        return Ok(LoadedConfig::parse(&path.display().to_string(), &text)?);
+        let config = LoadedConfig::parse(&path.display().to_string(), &text)?;
+        let is_the_repos = repo.workdir().is_some_and(|d| d.join("shipgate.toml") == *path);
+        return Ok(if is_the_repos { in_repo(config) } else { config });
     }
     if let Some(dir) = repo.workdir() {
         let path = dir.join("shipgate.toml");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            return Ok(LoadedConfig::parse(&path.display().to_string(), &text)?);
+            return Ok(in_repo(LoadedConfig::parse(&path.display().to_string(), &text)?));
         }
     }
     if let Snapshot::Commit(c) = head {
@@ -89,7 +95,7 @@ pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> 
         if let Some(entry) = entries.first() {
             let bytes = repo.read(head, entry)?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            return Ok(LoadedConfig::parse(&format!("{}:shipgate.toml", &c.hex()[..12]), &text)?);
+            return Ok(in_repo(LoadedConfig::parse(&format!("{}:shipgate.toml", &c.hex()[..12]), &text)?));
         }
     }
     Ok(LoadedConfig::builtin())
@@ -497,23 +503,11 @@ fn reproduce_command(req: &Request, ctx: &Context, head: &Snapshot) -> String {
 
 /// The config file as a reader of a report finds it (see [`Outcome::config_path`]).
 fn config_path(ctx: &Context) -> Option<String> {
-    let origin = &ctx.config.origin;
-    if ctx.config.text.is_empty() && origin == "built-in" {
-        return None;
+    let c = &ctx.config;
+    if c.repo_path.is_some() {
+        return c.repo_path.clone();
     }
-    if let Some(dir) = ctx.repo.workdir()
-        && *origin == dir.join("shipgate.toml").display().to_string()
-    {
-        return Some("shipgate.toml".into());
-    }
-    // `load_config` names a config read from the head commit `<12 hex>:shipgate.toml`.
-    if let Some((commit, path)) = origin.split_once(':')
-        && commit.len() == 12
-        && commit.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return Some(path.to_string());
-    }
-    Some(origin.clone())
+    (c.origin != "built-in" || !c.text.is_empty()).then(|| c.origin.clone())
 }
 
 /// Runs `diff`, `check` or `report`.

@@ -131,6 +131,7 @@ mod tests {
         LoadedConfig {
             config: toml::from_str(text).expect("test config parses"),
             origin: "shipgate.toml".into(),
+            repo_path: None,
             text: text.into(),
             levels: Vec::new(),
         }
