@@ -199,12 +199,7 @@ impl PackageTree {
     }
 
     fn is_boundary(&self, eco: Ecosystem, dir: &str) -> bool {
-        if !self.manifest_dirs.is_empty() {
-            return self.manifest_dirs.contains(&(eco, dir.to_string()));
-        }
-        // A tree built by hand (tests) lists no manifest dirs: its packages are the boundaries.
-        self.packages.values().chain(self.unshipped.values()).any(|p| p.ecosystem == eco && p.dir == dir)
-            || self.others.iter().any(|((e, _), m)| *e == eco && parent_dir(m) == dir)
+        self.manifest_dirs.contains(&(eco, dir.to_string()))
     }
 
     /// Whether a package of that name exists in the snapshot at all (selected or not), not
