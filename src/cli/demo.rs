@@ -81,7 +81,7 @@ fn closest_safe(check: &crate::engine::Request) -> Result<(), CliError> {
     );
     let found = crate::history::closest_safe(&req, &|_, _| {})?;
     let Some(cs) = &found.closest_safe else { return Ok(()) };
-    let short = |c: &str| c.get(..12).unwrap_or(c).to_string();
+    let short = |c: &str| crate::report::common::short(c).to_string();
     match (&cs.commit, cs.distance) {
         (Some(c), Some(d)) => eprintln!(
             "Closest safe mainline commit: {} ({} commit(s) behind the tip, {} candidate(s) checked)",
