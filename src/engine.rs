@@ -154,11 +154,16 @@ pub struct Analyzer<'a> {
     models: Memo<Oid, Arc<Parsed>>,
     model_diffs: Memo<BlobPair, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
+    package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     selection: Selection,
     policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
     candidate: Option<Vec<CandidateEntry>>,
 }
+
+/// Package trees an [`Analyzer`] keeps (each can be large; candidates next to each other in a
+/// history search share theirs, so a small table serves them).
+const PACKAGE_TREES_KEPT: usize = 64;
 
 /// A model file's path and its blob on each side (`None` where the file does not exist). The path
 /// is part of the key because findings and summaries name it: one model may live in two places.
@@ -183,6 +188,7 @@ impl<'a> Analyzer<'a> {
             models: Memo::default(),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
+            package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             selection: selection(config),
             policy: release_policy(config),
             candidate: None,
@@ -200,18 +206,22 @@ impl<'a> Analyzer<'a> {
         self.candidate.is_some()
     }
 
-    /// The package tree of a snapshot: every Cargo.toml and package.json, each blob read once.
-    pub fn package_tree(&self, snap: &Snapshot) -> Result<PackageTree, EngineError> {
+    /// The package tree of a snapshot: every Cargo.toml and package.json, each blob read once,
+    /// and loaded once per distinct set of manifests (paths and blob ids), so history
+    /// candidates that change no manifest share one tree.
+    pub fn package_tree(&self, snap: &Snapshot) -> Result<Arc<PackageTree>, EngineError> {
         let entries = self.repo.files(snap, &|p| {
             let name = p.rsplit('/').next().unwrap_or(p);
             (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
         })?;
-        let mut files = Vec::with_capacity(entries.len());
-        for e in entries {
-            let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, &e).map(Arc::new))?;
-            files.push((e.path, bytes.as_ref().clone()));
-        }
-        Ok(load_tree(&files, &self.selection)?)
+        self.package_trees.get_or_try(entries.clone(), || {
+            let mut files = Vec::with_capacity(entries.len());
+            for e in &entries {
+                let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
+                files.push((e.path.clone(), bytes.as_ref().clone()));
+            }
+            Ok(Arc::new(load_tree(&files, &self.selection)?))
+        })
     }
 
     /// Parses a model blob, once per blob id.
@@ -339,7 +349,7 @@ impl<'a> Analyzer<'a> {
         let mut head_tree = self.package_tree(head)?;
         if let Some(entries) = &self.candidate {
             let (tree, mut extra) = apply_candidate(&head_tree, entries);
-            head_tree = tree;
+            head_tree = Arc::new(tree);
             findings.append(&mut extra);
             notes.push("packages and versions come from the candidate manifest, not from head's manifests".into());
         }
@@ -353,7 +363,7 @@ impl<'a> Analyzer<'a> {
         let input = ReleaseInput {
             base: &base_tree,
             head: &head_tree,
-            mainline: mainline_tree.as_ref(),
+            mainline: mainline_tree.as_deref(),
             changed_files: &changed,
             breaking_models: &breaking,
             policy: &self.policy,
