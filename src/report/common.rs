@@ -113,6 +113,32 @@ pub fn blocking_by_commit(o: &Outcome) -> BTreeMap<&str, Vec<&Finding>> {
 /// How many blocking findings a left-out row lists before "and N more".
 pub const LEFT_OUT_SHOWN: usize = 5;
 
+/// A left-out commit's cell: the blocking findings it introduced (id and subject, each through
+/// `code`), at most [`LEFT_OUT_SHOWN`] then "and N more"; `–` when it introduced none.
+pub fn introduced_cell(
+    by_commit: &BTreeMap<&str, Vec<&Finding>>,
+    commit: &str,
+    code: impl Fn(&str) -> String,
+) -> String {
+    let fs = by_commit.get(commit).map_or(&[][..], Vec::as_slice);
+    let mut list: Vec<String> =
+        fs.iter().take(LEFT_OUT_SHOWN).map(|f| format!("{} {}", code(&f.id), code(&f.subject))).collect();
+    if fs.len() > LEFT_OUT_SHOWN {
+        list.push(format!("and {} more", fs.len() - LEFT_OUT_SHOWN));
+    }
+    if list.is_empty() { "–".to_string() } else { list.join(", ") }
+}
+
+/// The packages the release must ship, in report order.
+pub fn required_packages(o: &Outcome) -> Vec<&PackageSummary> {
+    o.packages.iter().filter(|p| p.required).collect()
+}
+
+/// The commit a required package ships from: its own source commit, else head.
+pub fn source_commit<'a>(o: &'a Outcome, p: &'a PackageSummary) -> &'a str {
+    short(p.source_commit.as_deref().unwrap_or(&o.head.commit))
+}
+
 /// What closest-safe's "passes" means: candidates are judged at `--fail-on` without the mainline
 /// rules (every candidate is on mainline).
 pub fn passes_gate_text(o: &Outcome) -> String {

@@ -490,7 +490,7 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
 }
 
 fn packages(s: &mut String, o: &Outcome) {
-    let required: Vec<_> = o.packages.iter().filter(|p| p.required).collect();
+    let required = common::required_packages(o);
     let _ = writeln!(s, "<section id=\"packages\">\n<h2>Required packages ({})</h2>", required.len());
     if required.is_empty() {
         s.push_str("<p>No package is required by this release.</p>\n</section>\n");
@@ -505,7 +505,7 @@ fn packages(s: &mut String, o: &Outcome) {
             escape(&p.ecosystem),
             opt_code(p.head_version.as_deref()),
             code(&p.path),
-            code(common::short(p.source_commit.as_deref().unwrap_or(&o.head.commit))),
+            code(common::source_commit(o, p)),
             if p.publish { "yes" } else { "no" },
             if p.status == "ok" { "ok".to_string() } else { format!("<strong>{}</strong>", escape(&p.status)) }
         );
@@ -539,16 +539,7 @@ fn closest_safe(s: &mut String, o: &Outcome) {
                     );
                     let by_commit = common::blocking_by_commit(o);
                     for l in &cs.left_out {
-                        let fs = by_commit.get(l.commit.as_str()).map_or(&[][..], Vec::as_slice);
-                        let mut list: Vec<String> = fs
-                            .iter()
-                            .take(common::LEFT_OUT_SHOWN)
-                            .map(|f| format!("{} {}", code(&f.id), code(&f.subject)))
-                            .collect();
-                        if fs.len() > common::LEFT_OUT_SHOWN {
-                            list.push(format!("and {} more", fs.len() - common::LEFT_OUT_SHOWN));
-                        }
-                        let list = if list.is_empty() { "–".to_string() } else { list.join(", ") };
+                        let list = common::introduced_cell(&by_commit, &l.commit, code);
                         let _ = writeln!(
                             s,
                             "<tr><td>{}</td><td>{}</td><td>{list}</td></tr>",

@@ -554,7 +554,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
 }
 
 fn packages(s: &mut String, o: &Outcome) {
-    let required: Vec<_> = o.packages.iter().filter(|p| p.required).collect();
+    let required = common::required_packages(o);
     let _ = writeln!(s, "### Required packages ({})\n", required.len());
     if required.is_empty() {
         let _ = writeln!(s, "No package is required by this release.\n");
@@ -575,7 +575,7 @@ fn packages(s: &mut String, o: &Outcome) {
             text(&p.ecosystem),
             opt(&p.head_version),
             code(&p.path, true),
-            code(common::short(p.source_commit.as_deref().unwrap_or(&o.head.commit)), true),
+            code(common::source_commit(o, p), true),
             if p.publish { "yes" } else { "no" },
             if p.status == "ok" { "ok".to_string() } else { format!("**{}**", text(&p.status)) }
         );
@@ -606,16 +606,7 @@ fn closest_safe(s: &mut String, o: &Outcome) {
                 let mut t =
                     String::from("| commit | summary | blocking findings it introduced |\n| --- | --- | --- |\n");
                 for l in &cs.left_out {
-                    let fs = by_commit.get(l.commit.as_str()).map_or(&[][..], Vec::as_slice);
-                    let mut list: Vec<String> = fs
-                        .iter()
-                        .take(common::LEFT_OUT_SHOWN)
-                        .map(|f| format!("{} {}", code(&f.id, true), code(&f.subject, true)))
-                        .collect();
-                    if fs.len() > common::LEFT_OUT_SHOWN {
-                        list.push(format!("and {} more", fs.len() - common::LEFT_OUT_SHOWN));
-                    }
-                    let list = if list.is_empty() { "–".to_string() } else { list.join(", ") };
+                    let list = common::introduced_cell(&by_commit, &l.commit, |t| code(t, true));
                     let _ = writeln!(t, "| {} | {} | {list} |", code(common::short(&l.commit), true), text(&l.summary));
                 }
                 details(s, &format!("It leaves out {} commit(s)", cs.left_out.len()), &t, cs.left_out.len() <= 10);
