@@ -194,8 +194,24 @@ fn shape_ids_follow_smithys_identifier_grammar() {
     for ok in ["a#B", "com.amazonaws.s3#Bucket", "a#_3rd", "a_b.c#__X1"] {
         assert!(parse("ids.json", model(ok).as_bytes()).is_ok(), "{ok} is a valid shape id");
     }
-    for bad in ["a#1B", "$a#B", "a..b#B", "a#B-C", "a#", "#B", "a#_", "é#B"] {
+    for bad in ["a#1B", "$a#B", "a..b#B", "a#B-C", "a#", "#B", "a#_", "é#B", "a#B$c", "a#B$1"] {
         let err = parse("ids.json", model(bad).as_bytes()).expect_err(bad).to_string();
         assert!(err.contains("is not an absolute shape id"), "{bad}: {err}");
     }
+}
+
+/// Found by cargo-fuzz (`fuzz/regressions`): a shape defined under a member-style id
+/// (`ns#G$etX`) was accepted, and the model then differed from itself. Only `apply` names members.
+#[test]
+fn members_are_named_only_by_apply() {
+    let applied = br#"{"smithy":"2.0","shapes":{
+        "a#S":{"type":"structure","members":{"m":{"target":"smithy.api#String"}}},
+        "a#S$m":{"type":"apply","traits":{"smithy.api#documentation":"applied"}}}}"#;
+    let model = parse("apply.json", applied).expect("apply may name a member");
+    assert!(diff(&model, &model).findings.is_empty());
+    let defined = br#"{"smithy":"2.0","shapes":{"a#G$etX":{"type":"structure","members":{}}}}"#;
+    let err = parse("member.json", defined).expect_err("a shape cannot be defined as a member").to_string();
+    assert!(err.contains("is not an absolute shape id"), "{err}");
+    let target = br#"{"smithy":"2.0","shapes":{"a#L":{"type":"list","member":{"target":"a#S$m"}}}}"#;
+    assert!(parse("target.json", target).is_err(), "a target is a shape, not a member");
 }

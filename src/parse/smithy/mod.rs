@@ -505,14 +505,23 @@ impl Builder<'_> {
         node.as_str().ok_or_else(|| self.err(offset, format!("{what} must be a string, found {}", node.type_name())))
     }
 
+    /// An absolute root shape id (`ns#Name`): what shapes are defined as and what targets,
+    /// mixins, bindings and trait ids name.
     fn shape_id(&self, s: &str, offset: u32, what: &str) -> Res<String> {
+        self.checked_id(s, offset, what, false)
+    }
+
+    /// `ns#Name`, or with `allow_member` also `ns#Name$member` (only `apply` names members).
+    fn checked_id(&self, s: &str, offset: u32, what: &str, allow_member: bool) -> Res<String> {
         let valid = match s.split_once('#') {
             Some((ns, rest)) => {
                 let (name, member) = match rest.split_once('$') {
                     Some((n, m)) => (n, Some(m)),
                     None => (rest, None),
                 };
-                ns.split('.').all(is_identifier) && is_identifier(name) && member.is_none_or(is_identifier)
+                ns.split('.').all(is_identifier)
+                    && is_identifier(name)
+                    && member.is_none_or(|m| allow_member && is_identifier(m))
             }
             None => false,
         };
@@ -589,7 +598,7 @@ impl Builder<'_> {
         let mut offsets: HashMap<String, u32> = HashMap::new();
         if let Some(e) = shapes_node {
             for s in self.object(&e.value, e.offset, "`shapes`")? {
-                let id = self.shape_id(&s.key, s.offset, "shape id")?;
+                let id = self.checked_id(&s.key, s.offset, "shape id", true)?;
                 let body = self.object(&s.value, s.offset, "a shape")?;
                 let ty = body
                     .iter()
@@ -603,6 +612,12 @@ impl Builder<'_> {
                     };
                     applies.push((s.key.clone(), traits, s.offset));
                     continue;
+                }
+                // Only `apply` may name a member; a shape is defined by its root id.
+                if id.contains('$') {
+                    return Err(
+                        self.err(s.offset, format!("shape id `{id}` is not an absolute shape id (namespace#Name)"))
+                    );
                 }
                 let kind = ShapeType::parse(ty_name)
                     .ok_or_else(|| self.err(ty.offset, format!("unknown shape type `{ty_name}` for `{id}`")))?;
