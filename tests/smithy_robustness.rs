@@ -215,3 +215,26 @@ fn members_are_named_only_by_apply() {
     let target = br#"{"smithy":"2.0","shapes":{"a#L":{"type":"list","member":{"target":"a#S$m"}}}}"#;
     assert!(parse("target.json", target).is_err(), "a target is a shape, not a member");
 }
+
+/// Found by cargo-fuzz: a structure with two `token` members made a model differ from itself.
+/// Duplicate keys are ambiguous (JSON readers disagree on which value wins), so they are errors
+/// that point at the second key, in small objects and in large ones alike.
+#[test]
+fn duplicate_keys_are_errors_with_a_location() {
+    let small = br#"{"smithy":"2.0","shapes":{"a#S":{"type":"structure","members":{
+        "token":{"target":"smithy.api#String"},
+        "token":{"target":"smithy.api#Integer"}}}}}"#;
+    let err = parse("dup.json", small).expect_err("duplicate member");
+    assert!(err.to_string().contains("duplicate key `token`"), "{err}");
+    let at = miette::Diagnostic::labels(&err).and_then(|mut l| l.next()).map(|l| l.offset());
+    let second = small.windows(7).rposition(|w| w == b"\"token\"");
+    assert_eq!(at, second, "the error points at the second key");
+    let mut shapes: Vec<String> = (0..40).map(|i| format!(r#""a#S{i}":{{"type":"string"}}"#)).collect();
+    shapes.push(r#""a#S7":{"type":"integer"}"#.to_string());
+    let large = format!(r#"{{"smithy":"2.0","shapes":{{{}}}}}"#, shapes.join(","));
+    let err = parse("dup.json", large.as_bytes()).expect_err("duplicate shape").to_string();
+    assert!(err.contains("duplicate key `a#S7`"), "{err}");
+    shapes.pop();
+    let fine = format!(r#"{{"smithy":"2.0","shapes":{{{}}}}}"#, shapes.join(","));
+    assert!(parse("ok.json", fine.as_bytes()).is_ok());
+}

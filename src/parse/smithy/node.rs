@@ -414,6 +414,7 @@ impl Reader<'_> {
     fn object(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         self.i += 1;
         let mut entries = Vec::new();
+        let mut seen = Keys::default();
         self.skip_ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
@@ -428,8 +429,15 @@ impl Reader<'_> {
                     "expected a string key in object"
                 }));
             }
+            let start = self.i;
             let offset = u32::try_from(self.i).unwrap_or(u32::MAX);
             let key = self.string()?;
+            if seen.seen_before(&entries, &key) {
+                return Err(SyntaxError {
+                    offset: start,
+                    message: format!("duplicate key `{key}` in object: JSON readers disagree on which value wins"),
+                });
+            }
             self.skip_ws();
             if self.b.get(self.i) != Some(&b':') {
                 return Err(self.err("expected `:` after object key"));
@@ -451,6 +459,24 @@ impl Reader<'_> {
                 Some(_) => return Err(self.err("expected `,` or `}` in object")),
             }
         }
+    }
+}
+
+/// The keys of an object being read, to reject duplicates: a scan while the object is small, a
+/// hash set once it is not (a model's `shapes` object has thousands of keys).
+#[derive(Default)]
+struct Keys(Option<std::collections::HashSet<String>>);
+
+impl Keys {
+    const SCAN: usize = 16;
+
+    /// Whether `key` is already among `entries` (the object's entries so far); records it.
+    fn seen_before(&mut self, entries: &[Entry], key: &str) -> bool {
+        if self.0.is_none() && entries.len() < Self::SCAN {
+            return entries.iter().any(|e| e.key == key);
+        }
+        let set = self.0.get_or_insert_with(|| entries.iter().map(|e| e.key.clone()).collect());
+        !set.insert(key.to_string())
     }
 }
 
