@@ -783,18 +783,18 @@ fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::p
     }
 }
 
+/// Runs where chromium is installed (build.rs sets `shipgate_chromium`); elsewhere `cargo test`
+/// lists it as ignored with the reason. CI sets `SHIPGATE_REQUIRE_CHROMIUM=1`, which makes it
+/// run, and fail when chromium is missing.
 #[test]
+#[cfg_attr(
+    not(shipgate_chromium),
+    ignore = "chromium is not installed (SHIPGATE_REQUIRE_CHROMIUM=1 makes it required)"
+)]
 fn html_renders_in_headless_chromium() {
     let chromium = std::env::var_os("PATH")
-        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()));
-    let Some(chromium) = chromium else {
-        assert!(
-            std::env::var("SHIPGATE_REQUIRE_CHROMIUM").as_deref() != Ok("1"),
-            "SHIPGATE_REQUIRE_CHROMIUM=1 but chromium is not on PATH"
-        );
-        eprintln!("SKIPPED: chromium is not on PATH; the HTML report was not rendered in a browser");
-        return;
-    };
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()))
+        .expect("SHIPGATE_REQUIRE_CHROMIUM=1 (or chromium at build time) but chromium is not on PATH");
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");
     fixture(&repo);

@@ -41,7 +41,35 @@ pub const DEFAULT_WIDTH: u16 = 80;
 /// Groups and rows shown before "… and N more (--details)".
 const SHOWN: usize = 10;
 /// Findings per blocking group listed before the rest are counted.
-const PER_GROUP: usize = 5;
+const PER_GROUP: usize = 3;
+
+/// `text` broken into lines of at most `width` characters, between words where it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+        }
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 fn more(out: &mut String, n: usize, what: &str) {
     if n > 0 {
@@ -94,21 +122,25 @@ pub fn render(o: &Outcome, style: Style) -> String {
     if !groups.is_empty() {
         let _ = writeln!(out, "Blocking findings ({})", split.blocking.len());
         let per_group = if style.details { usize::MAX } else { PER_GROUP };
+        let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
         for g in groups.iter().take(limit) {
-            let mut t = table(style, &["event", "subject", "location", "message"]);
+            let _ = writeln!(out, "\n{} in {} ({}, {})", g.rule, g.service_label(), g.findings.len(), g.worst);
             for f in g.findings.iter().take(per_group) {
+                for line in wrap(&f.subject, width.saturating_sub(2).max(20)) {
+                    let _ = writeln!(out, "  {line}");
+                }
+                let loc = common::location_text(o, f).map_or_else(String::new, |l| format!(" at {l}"));
+                for line in wrap(&format!("{}{loc}", f.id), width.saturating_sub(4).max(20)) {
+                    let _ = writeln!(out, "    {line}");
+                }
                 let mut msg = f.message.clone();
                 if let Some(c) = &f.introduced_by {
                     let _ = write!(msg, " [introduced by {}]", common::short(c));
                 }
-                t.add_row(vec![
-                    Cell::new(&f.id),
-                    Cell::new(&f.subject),
-                    Cell::new(common::location_text(o, f).unwrap_or_default()),
-                    Cell::new(msg),
-                ]);
+                for line in wrap(&msg, width.saturating_sub(4).max(20)) {
+                    let _ = writeln!(out, "    {line}");
+                }
             }
-            let _ = writeln!(out, "{} in {} ({}, {})\n{t}", g.rule, g.service_label(), g.findings.len(), g.worst);
             more(&mut out, g.findings.len().saturating_sub(per_group), "findings in this group");
         }
         more(&mut out, groups.len().saturating_sub(limit), "blocking groups");
@@ -208,7 +240,7 @@ fn verdict_line(o: &Outcome, style: Style) -> String {
     };
     let blocking = o.blocking().count();
     format!(
-        "{verdict}: {blocking} blocking; {} error, {} danger, {} warning, {} note (gate fails on {} and above)",
+        "{verdict}: {blocking} blocking · {} error, {} danger, {} warning, {} note · fails on {}+",
         counts[&Severity::Error],
         counts[&Severity::Danger],
         counts[&Severity::Warning],
@@ -220,7 +252,7 @@ fn verdict_line(o: &Outcome, style: Style) -> String {
 fn closest_safe_line(cs: &crate::outcome::ClosestSafe) -> String {
     match (&cs.commit, cs.distance) {
         (Some(c), Some(d)) => format!(
-            "Closest safe commit: {} ({d} commit(s) behind the mainline tip, {} candidate(s) checked)",
+            "Closest safe commit: {}, {d} behind the mainline tip ({} checked)",
             common::short(c),
             cs.candidates_checked
         ),
@@ -232,7 +264,11 @@ fn closest_safe(out: &mut String, o: &Outcome, style: Style) {
     let Some(cs) = &o.closest_safe else { return };
     let _ = writeln!(out, "{}", closest_safe_line(cs));
     if cs.commit.is_some() {
-        let _ = writeln!(out, "  It {}.", common::passes_gate_text(o));
+        let _ = writeln!(
+            out,
+            "  It passes the gate at {} (mainline rules are not applied:\n  every candidate is on mainline).",
+            o.fail_on
+        );
     }
     if !cs.left_out.is_empty() {
         let by_commit = common::blocking_by_commit(o);
