@@ -135,28 +135,41 @@ impl<'a> Resolver<'a> {
     }
 
     fn value(&self, v: &Val) -> Res<Node> {
+        self.node_value(v, true)
+    }
+
+    /// A node value; `in_namespace` is false for metadata, written before the namespace.
+    fn node_value(&self, v: &Val, in_namespace: bool) -> Res<Node> {
         Ok(match v {
             Val::Null => Node::Null,
             Val::Bool(b) => Node::Bool(*b),
             Val::Number(n) => Node::Number(n.as_str().into()),
             Val::Str(s) => Node::String(s.clone()),
             Val::Id(raw, o) => {
-                let id = self.resolve(raw);
-                if self.prelude && self.known(Self::root_of(&id)).is_none() {
+                // Smithy reports an unquoted string that names no shape. Inside a namespace the
+                // shape may come from a file or trait library not read here, so it is kept as
+                // resolved; before the namespace (metadata) nothing else can define it.
+                let prelude = format!("smithy.api#{raw}");
+                if in_namespace {
+                    Node::String(self.resolve(raw))
+                } else if raw.contains('#') || !self.prelude || bundled::shape(&prelude).is_some() {
+                    Node::String(if raw.contains('#') || !self.prelude { raw.clone() } else { prelude })
+                } else {
                     return Err(fail(
                         *o,
                         format!(
-                            "Syntactic shape ID `{raw}` does not resolve to a valid shape ID: `{id}`. Did you mean to quote this string? Are you missing a model file?"
+                            "Syntactic shape ID `{raw}` does not resolve to a valid shape ID: `{prelude}`. Did you mean to quote this string?"
                         ),
                     ));
                 }
-                Node::String(id)
             }
-            Val::Array(items) => Node::Array(items.iter().map(|i| self.value(i)).collect::<Res<_>>()?),
+            Val::Array(items) => {
+                Node::Array(items.iter().map(|i| self.node_value(i, in_namespace)).collect::<Res<_>>()?)
+            }
             Val::Object(entries) => Node::Object(
                 entries
                     .iter()
-                    .map(|(k, o, v)| Ok(Entry { key: k.clone(), offset: *o, value: self.value(v)? }))
+                    .map(|(k, o, v)| Ok(Entry { key: k.clone(), offset: *o, value: self.node_value(v, in_namespace)? }))
                     .collect::<Res<_>>()?,
             ),
         })
@@ -326,7 +339,7 @@ impl<'a> Resolver<'a> {
         let metadata = file
             .metadata
             .iter()
-            .map(|(k, o, v)| Ok(Entry { key: k.clone(), offset: *o, value: self.value(v)? }))
+            .map(|(k, o, v)| Ok(Entry { key: k.clone(), offset: *o, value: self.node_value(v, false)? }))
             .collect::<Res<Vec<_>>>()?;
         Ok(Node::Object(vec![
             entry("smithy", 0, Node::String(file.version.clone())),
