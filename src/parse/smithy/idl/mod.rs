@@ -130,10 +130,6 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn root_of(id: &str) -> &str {
-        id.split('$').next().unwrap_or(id)
-    }
-
     fn value(&self, v: &Val) -> Res<Node> {
         self.node_value(v, true)
     }
