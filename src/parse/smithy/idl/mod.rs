@@ -19,7 +19,9 @@ pub mod parser;
 use super::node::{Entry, Node};
 use super::{Model, Shape, ShapeType, SmithyError, bundled};
 use parser::{File, RawShape, RawTrait, TraitKind, Val};
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Parses one `.smithy` file on its own (relative ids resolve against this file and the prelude).
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
@@ -74,14 +76,22 @@ struct Resolver<'a> {
     local: HashMap<String, &'a RawShape>,
     others: &'a Model,
     prelude: bool,
+    members_memo: RefCell<HashMap<String, Rc<Members>>>,
+    visiting: RefCell<HashSet<String>>,
 }
+
+/// Members of a shape with its mixins': (name, target, the member id it comes from).
+type Members = Vec<(String, String, String)>;
+
+/// Deepest chain of mixins followed (the JSON AST builder allows the same).
+const MAX_MIXIN_DEPTH: usize = 256;
 
 impl<'a> Resolver<'a> {
     fn new(file: &'a File, others: &'a Model, prelude: bool) -> Resolver<'a> {
         let ns = file.namespace.clone().unwrap_or_default();
         let uses = file.uses.iter().map(|(n, id, _)| (n.as_str(), id.as_str())).collect();
         let local = file.shapes.iter().map(|s| (format!("{ns}#{}", s.name), s)).collect();
-        Resolver { ns, uses, local, others, prelude }
+        Resolver { ns, uses, local, others, prelude, members_memo: RefCell::default(), visiting: RefCell::default() }
     }
 
     fn known(&self, id: &str) -> Option<ShapeType> {
@@ -206,89 +216,76 @@ impl<'a> Resolver<'a> {
 
     /// The target of an elided member `$name` of `shape`: from its `for` resource's identifiers
     /// or properties, else from a mixin's member of that name.
-    fn elided_target(&self, shape: &RawShape, name: &str, depth: usize) -> Option<String> {
-        if depth > 64 {
-            return None;
-        }
+    fn elided_target(&self, shape: &RawShape, name: &str, depth: usize) -> Res<Option<String>> {
         if let Some((r, _)) = &shape.for_resource {
             let rid = self.resolve(r);
             if let Some(res) = self.local.get(&rid) {
                 if let Some((body, _)) = &res.body {
                     for key in ["identifiers", "properties"] {
                         if let Some(Val::Str(t) | Val::Id(t, _)) = body.get(key).and_then(|m| m.get(name)) {
-                            return Some(self.resolve(t));
+                            return Ok(Some(self.resolve(t)));
                         }
                     }
                 }
             } else if let Some(res) = self.external(&rid)
                 && let Some(t) = res.identifiers.get(name).or_else(|| res.properties.get(name))
             {
-                return Some(t.clone());
+                return Ok(Some(t.clone()));
             }
         }
         for (m, _) in &shape.mixins {
-            if let Some(t) = self.member_target(&self.resolve(m), name, depth + 1) {
-                return Some(t);
+            if let Some((_, t, _)) = self.all_members(&self.resolve(m), depth + 1)?.iter().find(|(n, _, _)| n == name) {
+                return Ok(Some(t.clone()));
             }
         }
-        None
+        Ok(None)
     }
 
-    /// The target of member `name` of shape `id`, including inherited mixin members.
-    fn member_target(&self, id: &str, name: &str, depth: usize) -> Option<String> {
-        if depth > 64 {
-            return None;
+    /// Every member (name, target, where it was defined) of shape `id` with its mixins',
+    /// checking that members inherited under one name agree on their target. Memoized, so
+    /// mixin graphs of any shape cost one visit per shape; cycles and deep chains are errors.
+    fn all_members(&self, id: &str, depth: usize) -> Res<Rc<Members>> {
+        if let Some(m) = self.members_memo.borrow().get(id) {
+            return Ok(m.clone());
         }
-        if let Some(raw) = self.local.get(id) {
-            if let Some(m) = raw.members.iter().find(|m| m.name == name) {
-                return match &m.target {
-                    Some((t, _)) => Some(self.resolve(t)),
-                    None => self.elided_target(raw, name, depth + 1),
-                };
-            }
-            return raw.mixins.iter().find_map(|(m, _)| self.member_target(&self.resolve(m), name, depth + 1));
-        }
-        self.external(id).and_then(|s| s.member(name)).map(|m| m.target.clone())
-    }
-
-    /// Every member (name, target) of shape `id` with its mixins', checking that members
-    /// inherited under one name agree on their target.
-    fn all_members(&self, id: &str, depth: usize) -> Res<Vec<(String, String, String)>> {
-        // (name, target, where it was defined)
         let Some(raw) = self.local.get(id) else {
-            return Ok(self
-                .external(id)
-                .map(|s| {
-                    s.members.iter().map(|m| (m.name.clone(), m.target.clone(), format!("{id}${}", m.name))).collect()
-                })
-                .unwrap_or_default());
+            return Ok(Rc::new(
+                self.external(id)
+                    .map(|s| {
+                        s.members
+                            .iter()
+                            .map(|m| (m.name.clone(), m.target.clone(), format!("{id}${}", m.name)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ));
         };
-        if depth > 64 {
+        if depth > MAX_MIXIN_DEPTH {
             return Err(fail(raw.offset, format!("mixins nested too deeply at `{id}`")));
         }
-        let mut out: Vec<(String, String, String)> = Vec::new();
-        for (m, mo) in &raw.mixins {
+        if !self.visiting.borrow_mut().insert(id.to_string()) {
+            return Err(fail(raw.offset, format!("mixin cycle through `{id}`")));
+        }
+        let mut out: Members = Vec::new();
+        for (m, _) in &raw.mixins {
             let mid = self.resolve(m);
-            if mid == id {
-                return Err(fail(*mo, format!("mixin cycle through `{id}`")));
-            }
-            for (name, target, from) in self.all_members(&mid, depth + 1)? {
-                match out.iter().find(|(n, _, _)| *n == name) {
-                    Some((_, t, _)) if *t != target => {
+            for (name, target, from) in self.all_members(&mid, depth + 1)?.iter() {
+                match out.iter().find(|(n, _, _)| n == name) {
+                    Some((_, t, _)) if t != target => {
                         return Err(fail(
                             raw.offset,
                             format!("{id}${name}: Member conflicts with an inherited mixin member: `{from}`"),
                         ));
                     }
                     Some(_) => {}
-                    None => out.push((name, target, from)),
+                    None => out.push((name.clone(), target.clone(), from.clone())),
                 }
             }
         }
         for m in &raw.members {
             let target = match &m.target {
                 Some((t, _)) => self.resolve(t),
-                None => match self.elided_target(raw, &m.name, depth) {
+                None => match self.elided_target(raw, &m.name, depth)? {
                     Some(t) => t,
                     None => continue,
                 },
@@ -304,6 +301,9 @@ impl<'a> Resolver<'a> {
             }
             out.push((m.name.clone(), target, format!("{id}${}", m.name)));
         }
+        self.visiting.borrow_mut().remove(id);
+        let out = Rc::new(out);
+        self.members_memo.borrow_mut().insert(id.to_string(), out.clone());
         Ok(out)
     }
 
@@ -367,7 +367,7 @@ impl<'a> Resolver<'a> {
         for m in &s.members {
             let target = match &m.target {
                 Some((t, _)) => self.resolve(t),
-                None => self.elided_target(s, &m.name, 0).ok_or_else(|| {
+                None => self.elided_target(s, &m.name, 0)?.ok_or_else(|| {
                     fail(
                         m.offset,
                         format!(
