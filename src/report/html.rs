@@ -372,7 +372,7 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
         f.severity,
         f.severity,
         code(&f.id),
-        code(&f.subject)
+        code(f.display_subject())
     );
     if let Some(loc) = common::location_text(o, f) {
         let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(&loc));
@@ -479,7 +479,7 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
-            code(&f.subject),
+            code(f.display_subject()),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
             ex.expires.as_deref().map_or_else(|| "never".to_string(), escape),

@@ -422,7 +422,8 @@ fn overview(s: &mut String, o: &Outcome) {
 
 fn finding_block(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
     let loc = common::location_text(o, f).map_or_else(|| "no file".to_string(), |l| code(&l, false));
-    let _ = writeln!(s, "**{}** · {} · {} · {}\n", code(&f.subject, false), f.severity, code(&f.id, false), loc);
+    let _ =
+        writeln!(s, "**{}** · {} · {} · {}\n", code(f.display_subject(), false), f.severity, code(&f.id, false), loc);
     let _ = writeln!(s, "{}\n", text(&f.message));
     if let Some(change) = &f.change {
         s.push_str(&fenced("diff", &common::text_diff(change)));
@@ -489,7 +490,7 @@ fn finding_table(findings: &[&Finding], o: &Outcome) -> String {
             "| {} | {} | {} | {} | {} |",
             f.severity,
             code(&f.id, true),
-            code(&f.subject, true),
+            code(f.display_subject(), true),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
             text(&f.message)
         );
@@ -506,7 +507,7 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>) {
         let mut inner = finding_table(&fs, o);
         for f in fs.iter().filter(|f| f.change.is_some()) {
             let change = f.change.as_ref().expect("filtered on change");
-            let _ = writeln!(inner, "\n{} changed:\n", code(&f.subject, false));
+            let _ = writeln!(inner, "\n{} changed:\n", code(f.display_subject(), false));
             inner.push_str(&fenced("diff", &common::text_diff(change)));
         }
         details(s, &format!("{rule} ({})", fs.len()), &inner, false);
@@ -527,7 +528,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
                 t,
                 "| {} | {} | {} | {} | {} | {} |",
                 code(&f.id, true),
-                code(&f.subject, true),
+                code(f.display_subject(), true),
                 ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
                 text(&ex.reason),
                 ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
@@ -544,7 +545,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
                 t,
                 "| {} | {} | {} | {} |",
                 code(&f.id, true),
-                code(&f.subject, true),
+                code(f.display_subject(), true),
                 common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
                 f.suppression.as_deref().map_or_else(|| "–".to_string(), text)
             );

@@ -113,7 +113,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
             t.add_row(vec![
                 severity_cell(f.severity, style),
                 Cell::new(&f.id),
-                Cell::new(&f.subject),
+                Cell::new(f.display_subject()),
                 Cell::new(loc),
                 Cell::new(msg),
             ]);

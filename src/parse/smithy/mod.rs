@@ -205,8 +205,46 @@ impl Traits {
 
 impl PartialEq for Traits {
     fn eq(&self, other: &Traits) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.get(k) == Some(v))
+        self.0.len() == other.0.len()
+            && self.0.iter().all(|(k, v)| other.get(k).is_some_and(|o| trait_values_equal(k, v, o)))
     }
+}
+
+/// Whether two values of trait `id` are equal as Smithy's trait classes compare them: node
+/// equality (object member order does not count), except for the traits whose Java class
+/// defines its own `equals`: `@examples` is a set of examples (order does not count), `@http`
+/// defaults `code` to 200, `@retryable` defaults `throttling` to false.
+pub fn trait_values_equal(id: &str, a: &Node, b: &Node) -> bool {
+    if a == b {
+        return true;
+    }
+    match id {
+        "smithy.api#examples" => match (a.as_array(), b.as_array()) {
+            // `ExamplesTrait.equals`: same size, and one contains all of the other's examples.
+            (Some(x), Some(y)) => x.len() == y.len() && y.iter().all(|e| x.iter().any(|f| examples_equal(e, f))),
+            _ => false,
+        },
+        "smithy.api#http" => {
+            let code = |n: &Node| n.get("code").cloned().unwrap_or(Node::Number("200".into()));
+            a.get("method") == b.get("method") && a.get("uri") == b.get("uri") && code(a) == code(b)
+        }
+        "smithy.api#retryable" => {
+            let throttling = |n: &Node| n.get("throttling").and_then(Node::as_bool).unwrap_or(false);
+            throttling(a) == throttling(b)
+        }
+        _ => false,
+    }
+}
+
+/// `ExamplesTrait.Example.equals`: the fields it reads, with its defaults (`input` `{}`,
+/// `allowConstraintErrors` false); other keys do not count.
+fn examples_equal(a: &Node, b: &Node) -> bool {
+    let empty = Node::Object(Vec::new());
+    let field = |n: &Node, k: &str| n.get(k).cloned();
+    ["title", "documentation", "output", "error"].iter().all(|k| field(a, k) == field(b, k))
+        && a.get("input").unwrap_or(&empty) == b.get("input").unwrap_or(&empty)
+        && a.get("allowConstraintErrors").and_then(Node::as_bool).unwrap_or(false)
+            == b.get("allowConstraintErrors").and_then(Node::as_bool).unwrap_or(false)
 }
 
 /// A member of a structure, union, list, set, map, enum or intEnum.
