@@ -109,3 +109,31 @@ fn metadata_events_have_no_subject() {
     assert!(d.findings.iter().all(|f| f.subject.is_empty()));
     assert_ne!(d.findings[0].fingerprint, d.findings[1].fingerprint);
 }
+
+// Issue 13 item 8: `smithy.api#enum` replaced by a value that is not a list. Smithy cannot create
+// the trait, so smithy-diff sees it removed: TraitBreakingChange.Remove, an ERROR.
+#[test]
+fn an_enum_trait_that_is_not_a_list_is_removed() {
+    let old = model(r#""ns#E": {"type": "string", "traits": {"smithy.api#enum": [{"value": "a"}]}}"#);
+    for value in [r#""x""#, "1", "{}"] {
+        let new = model(&format!(r#""ns#E": {{"type": "string", "traits": {{"smithy.api#enum": {value}}}}}"#));
+        let got = ids(&old, &new);
+        assert_eq!(got, [("TraitBreakingChange.Remove.smithy.api#enum".to_string(), Severity::Error)], "{value}");
+    }
+}
+
+// Issue 16 class 8: a shape added at the top of a file moves every other shape down; only the
+// added shape counts, not the 44 whose line numbers moved.
+#[test]
+fn moved_lines_are_not_changes() {
+    let s = r#""ns#S": {"type": "structure", "members": {"a": {"target": "smithy.api#String"}}}"#;
+    let old = model(s);
+    let new = parse(
+        "t.json",
+        format!("{{\n\"smithy\": \"2.0\",\n\"shapes\": {{\n\"ns#New\": {{\"type\": \"string\"}},\n\n\n{s}}}}}")
+            .as_bytes(),
+    )
+    .expect("valid");
+    let d = diff(&old, &new);
+    assert_eq!((d.shapes_added.as_slice(), d.shapes_changed.len()), (&["ns#New".to_string()][..], 0));
+}

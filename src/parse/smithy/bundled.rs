@@ -20,7 +20,8 @@ pub fn model() -> &'static Model {
     MODEL.get_or_init(|| {
         let mut merged = Model { version: "2.0".into(), ..Model::default() };
         for (file, text) in files() {
-            let m = super::parse(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
+            let m =
+                super::parse_library(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
             merged.shapes.extend(m.shapes);
         }
         merged
