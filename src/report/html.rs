@@ -570,7 +570,7 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding) {
         f.severity,
         f.severity,
         code(&f.id),
-        code(&f.subject)
+        code(f.display_subject())
     );
     if let Some(loc) = common::location_text(o, f) {
         let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(&loc));
@@ -621,7 +621,7 @@ fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding]) {
             s,
             "<tr class=\"sev-{sev}{state}\"><td><span class=\"sev\">{sev}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
-            code(&f.subject),
+            code(f.display_subject()),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l)),
             escape(&f.message),
             sev = f.severity
@@ -746,7 +746,7 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
-            code(&f.subject),
+            code(f.display_subject()),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
             ex.expires.as_deref().map_or_else(|| "never".to_string(), escape),

@@ -506,7 +506,8 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
 
 fn finding_block(s: &mut String, o: &Outcome, f: &Finding) {
     let loc = common::location_text(o, f).map_or_else(|| "no file".to_string(), |l| code(&l, false));
-    let _ = writeln!(s, "**{}** · {} · {} · {}\n", code(&f.subject, false), f.severity, code(&f.id, false), loc);
+    let _ =
+        writeln!(s, "**{}** · {} · {} · {}\n", code(f.display_subject(), false), f.severity, code(&f.id, false), loc);
     let _ = writeln!(s, "{}\n", text(&f.message));
     if let Some(change) = &f.change {
         s.push_str(&fenced("diff", &common::text_diff(change)));
@@ -526,7 +527,7 @@ fn finding_rows(o: &Outcome, fs: &[&Finding]) -> String {
         let _ = writeln!(
             t,
             "| {} | {} | {} | {} |",
-            code(&f.subject, true),
+            code(f.display_subject(), true),
             code(&f.id, true),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
             f.introduced_by.as_deref().map_or_else(|| "–".to_string(), |c| code(common::short(c), true))
@@ -601,7 +602,7 @@ fn finding_table(findings: &[&Finding], o: &Outcome) -> String {
             "| {} | {} | {} | {} | {} |",
             f.severity,
             code(&f.id, true),
-            code(&f.subject, true),
+            code(f.display_subject(), true),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
             text(&f.message)
         );
@@ -637,7 +638,7 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
             let mut inner = finding_table(&g.findings, o);
             for f in g.findings.iter().filter(|f| f.change.is_some()) {
                 let change = f.change.as_ref().expect("filtered on change");
-                let _ = writeln!(inner, "\n{} changed:\n", code(&f.subject, false));
+                let _ = writeln!(inner, "\n{} changed:\n", code(f.display_subject(), false));
                 inner.push_str(&fenced("diff", &common::text_diff(change)));
             }
             details(s, &format!("{} in {} ({})", g.rule, g.service_label(), g.findings.len()), &inner, false);
@@ -662,7 +663,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool)
                 t,
                 "| {} | {} | {} | {} | {} | {} |",
                 code(&f.id, true),
-                code(&f.subject, true),
+                code(f.display_subject(), true),
                 ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
                 text(&ex.reason),
                 ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
@@ -705,7 +706,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool)
                 t,
                 "| {} | {} | {} | {} |",
                 code(&f.id, true),
-                code(&f.subject, true),
+                code(f.display_subject(), true),
                 common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
                 f.suppression.as_deref().map_or_else(|| "–".to_string(), text)
             );

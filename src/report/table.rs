@@ -126,7 +126,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
         for g in groups.iter().take(limit) {
             let _ = writeln!(out, "\n{} in {} ({}, {})", g.rule, g.service_label(), g.findings.len(), g.worst);
             for f in g.findings.iter().take(per_group) {
-                for line in wrap(&f.subject, width.saturating_sub(2).max(20)) {
+                for line in wrap(f.display_subject(), width.saturating_sub(2).max(20)) {
                     let _ = writeln!(out, "  {line}");
                 }
                 let loc = common::location_text(o, f).map_or_else(String::new, |l| format!(" at {l}"));
@@ -165,7 +165,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 t.add_row(vec![
                     severity_cell(f.severity, style),
                     Cell::new(&f.id),
-                    Cell::new(&f.subject),
+                    Cell::new(f.display_subject()),
                     Cell::new(msg),
                 ]);
             }

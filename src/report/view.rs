@@ -42,7 +42,7 @@ impl Group<'_> {
 
     /// The first [`EXAMPLES`] subjects.
     pub fn examples(&self) -> Vec<&str> {
-        self.findings.iter().take(EXAMPLES).map(|f| f.subject.as_str()).collect()
+        self.findings.iter().take(EXAMPLES).map(|f| f.display_subject()).collect()
     }
 }
 
@@ -188,7 +188,7 @@ pub fn exception_toml(e: &ExceptionEntry<'_>, date: Option<&str>) -> String {
     let n = e.blocking.len();
     let mut s = String::new();
     if e.fingerprint.is_none() {
-        let names: Vec<&str> = e.blocking.iter().take(EXAMPLES).map(|f| f.subject.as_str()).collect();
+        let names: Vec<&str> = e.blocking.iter().take(EXAMPLES).map(|f| f.display_subject()).collect();
         let more = if n > EXAMPLES { format!(" and {} more", n - EXAMPLES) } else { String::new() };
         s.push_str(&format!(
             "# covers {n} blocking finding{}{}: {}{more}\n",
