@@ -729,7 +729,7 @@ fn packages(s: &mut String, o: &Outcome) {
     if disagree > 0 {
         let _ = writeln!(
             s,
-            "**{}** where head and mainline disagree: see *why*.\n",
+            "**{}** not shipped as head's version from head: see *why*.\n",
             plural(disagree, "package", "packages")
         );
     }
