@@ -864,3 +864,23 @@ fn required_packages_say_what_to_publish_and_from_where() {
     let html = report::render(Format::Html, &o, Style::default());
     assert!(html.contains(&format!("<td><code>{mainline}</code> (mainline)</td>")));
 }
+
+/// closest-safe does not gate: its reports lead with the answer and never use verdict wording.
+#[test]
+fn closest_safe_reports_lead_with_the_answer_without_gate_wording() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.command = Command::ClosestSafe;
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.starts_with("## shipgate closest-safe\n"), "{md}");
+    assert!(!md.contains("Verdict") && !md.contains("gate fails on") && !md.contains("FAIL"), "{md}");
+    assert!(md.contains("a safe candidate has nothing at **danger** or above"));
+    let answer = md.find("### Closest safe commit").expect("the answer");
+    assert!(answer < md.find("### Blocking findings").expect("the detail"), "answer first");
+    let table = report::render(Format::Table, &o, Style::default());
+    assert!(table.lines().nth(4).is_some_and(|l| l.starts_with("Closest safe commit: ")), "{table}");
+    assert!(!table.contains("FAIL") && !table.contains("PASS"), "{table}");
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(!html.contains("class=\"verdict") && !html.contains("Verdict:"));
+}

@@ -187,13 +187,13 @@ fn header(s: &mut String, o: &Outcome) {
     }
     let _ = write!(
         s,
-        "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · gate fails on <strong>{}</strong> and above</p>\n</header>\n",
+        "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
         code(repo_label(o)),
         escape(env!("CARGO_PKG_VERSION")),
         code(common::short(&crate::rules::catalog::digest())),
         o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), code),
         o.date.as_deref().map_or_else(|| "not given (<code>--date</code>)".to_string(), code),
-        o.fail_on
+        super::md::threshold(o, "<strong>", "</strong>")
     );
 }
 
