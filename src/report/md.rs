@@ -274,14 +274,24 @@ fn header(s: &mut String, o: &Outcome) {
     s.push_str(&t);
     let _ = writeln!(
         s,
-        "\nRepository {} · shipgate {} · rule set {} · config {} · report date {} · gate fails on **{}** and above\n",
+        "\nRepository {} · shipgate {} · rule set {} · config {} · report date {} · {}\n",
         code(repo_label(o), false),
         env!("CARGO_PKG_VERSION"),
         code(common::short(&crate::rules::catalog::digest()), false),
         o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), |p| code(p, false)),
         o.date.as_deref().map_or_else(|| "not given (`--date`)".to_string(), |d| code(d, false)),
-        o.fail_on
+        threshold(o, "**", "**")
     );
+}
+
+/// The `--fail-on` line of the header, in the command's words: closest-safe does not gate, it
+/// looks for a candidate without such findings.
+pub(crate) fn threshold(o: &Outcome, strong: &str, end: &str) -> String {
+    if o.command == Command::ClosestSafe {
+        format!("a safe candidate has nothing at {strong}{}{end} or above", o.fail_on)
+    } else {
+        format!("gate fails on {strong}{}{end} and above", o.fail_on)
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -730,7 +740,7 @@ fn packages(s: &mut String, o: &Outcome) {
     if disagree > 0 {
         let _ = writeln!(
             s,
-            "**{}** where head and mainline disagree: see *why*.\n",
+            "**{}** not shipped as head's version from head: see *why*.\n",
             plural(disagree, "package", "packages")
         );
     }

@@ -321,6 +321,11 @@ pub fn package_rows(o: &Outcome) -> Vec<PackageRow<'_>> {
                 why: Some(why),
             };
             match (head, main) {
+                // Named by a path dependency, in no commit's tree: made by the SDK build.
+                (None, None) if p.base_version.is_none() => from_head(Some(
+                    "in no commit: generated at build time (a path dependency names it); publish what the build makes"
+                        .to_string(),
+                )),
                 (None, Some(m)) => from_mainline(format!("head does not have it; mainline has {m}")),
                 (Some(h), Some(m)) if h != m => match (parse_version(h), parse_version(m)) {
                     (Some(hv), Some(mv)) if hv < mv => {
