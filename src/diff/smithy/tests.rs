@@ -137,3 +137,28 @@ fn moved_lines_are_not_changes() {
     let d = diff(&old, &new);
     assert_eq!((d.shapes_added.as_slice(), d.shapes_changed.len()), (&["ns#New".to_string()][..], 0));
 }
+
+// ChangedNullability ids of smithy-diff 1.73.0: a required structure member is a WARNING
+// (`AddedRequiredTrait.StructureOrUnion`); a default changed to null is `AddedNullDefault`.
+#[test]
+fn nullability_ids_follow_smithy_diff_1_73() {
+    let s = |traits: &str, target: &str| {
+        model(&format!(
+            r#""ns#S": {{"type": "structure", "members": {{"a": {{"target": "{target}", "traits": {{{traits}}}}}}}}},
+               "ns#T": {{"type": "structure", "members": {{}}}}"#
+        ))
+    };
+    let got = ids(&s("", "ns#T"), &s(r#""smithy.api#required": {}"#, "ns#T"));
+    assert_eq!(got, [("ChangedNullability.AddedRequiredTrait.StructureOrUnion".to_string(), Severity::Warning)]);
+    let got = ids(
+        &s(r#""smithy.api#default": "x""#, "smithy.api#String"),
+        &s(r#""smithy.api#default": null"#, "smithy.api#String"),
+    );
+    // As the reference reports it (smithy-diff 1.73.0, checked): three events.
+    let want = [
+        ("ChangedNullability.AddedNullDefault", Severity::Error),
+        ("ChangedDefault", Severity::Danger),
+        ("ModifiedTrait.Update.smithy.api#default", Severity::Note),
+    ];
+    assert_eq!(got, want.map(|(id, s)| (id.to_string(), s)));
+}
