@@ -73,9 +73,9 @@ fn events(
     was_nullable: bool,
 ) -> Vec<Event> {
     let (from, to) = if was_nullable { ("nullable", "non-nullable") } else { ("non-nullable", "nullable") };
-    let prefix = format!("Member `{}` changed from {from} to {to}", om.name);
+    let change = format!("Member `{}` changed from {from} to {to}", om.name);
     let emit = |severity, suffix: &str, msg: String| {
-        Event::new(format!("ChangedNullability.{suffix}"), severity, id, format!("{prefix}: {msg}"))
+        Event::new(format!("ChangedNullability.{suffix}"), severity, id, format!("{change}: {msg}"))
     };
     let old_input = oc.traits.has("smithy.api#input");
     let new_input = nc.traits.has("smithy.api#input");
@@ -132,7 +132,7 @@ fn events(
                     Severity::Warning,
                     "RemovedRequiredTrait.StructureOrUnion",
                     format!(
-                        "The @required trait was removed from a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)"
+                        "The @required trait was removed from a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)."
                     ),
                 )),
                 None => out.push(emit(
@@ -161,7 +161,7 @@ fn events(
         }
     }
     if out.is_empty() {
-        out.push(Event::new("ChangedNullability", Severity::Error, id, prefix));
+        out.push(Event::new("ChangedNullability", Severity::Error, id, format!("{change}.")));
     }
     out
 }
