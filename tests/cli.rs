@@ -351,3 +351,20 @@ fn every_gating_flag_has_help_text() {
     assert!(cs.contains("Lowest severity a candidate must not have"), "{cs}");
     assert!(cs.contains("The branch to search"), "{cs}");
 }
+
+// `explain` takes any full event id (suppressions and scripts name full ids), not only rule ids.
+#[test]
+fn explain_resolves_full_event_ids() {
+    for (id, rule) in [
+        ("ChangedEnumTrait.OrderChanged.4", "ChangedEnumTrait: "),
+        ("TraitBreakingChange.Update.smithy.api#jsonName", "TraitBreakingChange: "),
+        ("AddedOperationBinding.ToService.GetThing", "AddedOperationBinding: "),
+    ] {
+        shipgate()
+            .args(["explain", id])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(rule))
+            .stdout(predicate::str::contains("## Event ids"));
+    }
+}

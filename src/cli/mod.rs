@@ -264,8 +264,11 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             print(&text);
             Ok(0)
         }
-        Cmd::Explain { rule } => match crate::rules::catalog::get(&rule) {
-            Some(meta) => {
+        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule) {
+            Some((meta, form)) => {
+                if let Some(form) = form {
+                    print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id));
+                }
                 print(&crate::rules::docs::explain(meta));
                 Ok(0)
             }
