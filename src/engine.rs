@@ -311,6 +311,7 @@ impl<'a> Analyzer<'a> {
             },
             operations_added: diff.operations_added,
             operations_removed: diff.operations_removed,
+            operations_changed: diff.operations_changed,
             base_size: file.base_size,
             head_size: file.head_size,
             lines_changed: Some(lines_changed(
@@ -438,6 +439,7 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
     Outcome {
         command: req.command,
         repo: req.repo.display().to_string(),
+        repo_name: ctx.repo.name(),
         base: rev_info(&ctx.base_rev, &ctx.base),
         head: rev_info(head_rev, head),
         mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),

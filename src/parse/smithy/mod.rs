@@ -331,7 +331,14 @@ impl Shape {
         self.kind == other.kind
             && self.traits == other.traits
             && self.mixins == other.mixins
-            && self.members == other.members
+            // Member lines are where they are written, not what they are: a shape whose members
+            // only moved in the file (an insertion above it) is not changed.
+            && self.members.len() == other.members.len()
+            && self
+                .members
+                .iter()
+                .zip(&other.members)
+                .all(|(a, b)| a.name == b.name && a.target == b.target && a.traits == b.traits)
             && self.version == other.version
             && set_eq(&self.operations, &other.operations)
             && set_eq(&self.resources, &other.resources)
