@@ -148,6 +148,22 @@ impl<'a> Resolver<'a> {
         self.node_value(v, true)
     }
 
+    /// A trait value, moved into a node (no copies of its strings).
+    fn owned_value(&self, v: Val) -> Res<Node> {
+        Ok(match v {
+            Val::Str(s) => Node::String(s),
+            Val::Number(n) => Node::Number(n.into()),
+            Val::Array(items) => Node::Array(items.into_iter().map(|i| self.owned_value(i)).collect::<Res<_>>()?),
+            Val::Object(entries) => Node::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, offset, v)| Ok(Entry { key, offset, value: self.owned_value(v)? }))
+                    .collect::<Res<_>>()?,
+            ),
+            other => self.node_value(&other, true)?,
+        })
+    }
+
     /// A node value; `in_namespace` is false for metadata, written before the namespace.
     fn node_value(&self, v: &Val, in_namespace: bool) -> Res<Node> {
         Ok(match v {
@@ -199,7 +215,7 @@ impl<'a> Resolver<'a> {
         let mut out: Vec<Entry> = Vec::new();
         for t in traits {
             let id = self.resolve(&t.name);
-            let mut value = self.value(&t.value)?;
+            let mut value = self.owned_value(t.value.take())?;
             if t.kind == TraitKind::Annotation && value.is_null() {
                 value = match self.known(&id) {
                     Some(ShapeType::List | ShapeType::Set) => Node::Array(Vec::new()),
@@ -484,7 +500,8 @@ impl<'a> Resolver<'a> {
                     }
                     continue;
                 };
-                let bad = match (&v.value, s.kind) {
+                let value = v.value.borrow();
+                let bad = match (&*value, s.kind) {
                     (Val::Str(_), ShapeType::Enum) => None,
                     (other, ShapeType::Enum) => Some(format!(
                         "enum members can only be assigned string values, but found: {}",
