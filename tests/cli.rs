@@ -18,6 +18,23 @@ fn demo_runs_and_reports() {
         .stderr(predicate::str::contains("RemovedShape on example.weather#ListCities: introduced by"));
 }
 
+/// The demo only suggests `shipgate report` on a repository that still exists when it ends.
+#[test]
+fn demo_keeps_its_repository_when_it_suggests_a_follow_up() {
+    let out = shipgate().arg("demo").output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("The demo repository has been deleted") && !err.contains("shipgate report --repo"), "{err}");
+    let out = shipgate().args(["demo", "--keep"]).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let kept =
+        err.split("(the demo repository is kept at ").nth(1).and_then(|r| r.split(';').next()).expect("says where");
+    let kept = std::path::PathBuf::from(kept);
+    let exists = kept.join(".git").is_dir();
+    std::fs::remove_dir_all(&kept).expect("remove the kept demo repository");
+    assert!(exists, "{} is kept", kept.display());
+    assert!(err.contains(&format!("shipgate report --repo {}", kept.display())), "{err}");
+}
+
 /// A repository with hundreds of model files, a release tag and a head that adds, removes and
 /// modifies some of them (and touches a non-model JSON file and a README).
 fn many_models(dir: &std::path::Path) -> FixtureRepo {

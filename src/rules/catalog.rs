@@ -60,7 +60,7 @@ pub fn get(id: &str) -> Option<&'static RuleMeta> {
     all().iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
-/// A bundled data file (below `rules/`, e.g. `traits/prelude.json`).
+/// A bundled data file (below `rules/`, e.g. `traits/smithy-model--prelude.json`).
 pub fn data_file(rel: &str) -> Option<&'static str> {
     DATA_FILES.iter().find(|(p, _)| *p == rel).map(|(_, t)| *t)
 }
