@@ -3,7 +3,7 @@
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
 use crate::diff::packages::{PackageTree, Selection, load_tree};
-use crate::finding::{Finding, Severity, sort_findings};
+use crate::finding::{Baseline, Finding, Severity, sort_findings};
 use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
@@ -155,6 +155,8 @@ pub struct Analyzer<'a> {
     model_diffs: Memo<BlobPair, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
+    /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
+    states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
     selection: Selection,
     policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
@@ -189,6 +191,7 @@ impl<'a> Analyzer<'a> {
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
+            states: Memo::default(),
             selection: selection(config),
             policy: release_policy(config),
             candidate: None,
@@ -374,6 +377,71 @@ impl<'a> Analyzer<'a> {
         Ok(Analysis { findings, files, models, packages, notes })
     }
 
+    /// The findings that hold at `base` alone, for the baseline (see [`crate::rules::baseline`]):
+    /// the release rules with base in head's place (so no change, only state), against the same
+    /// `mainline` the head was checked against; and `InvalidModel` for every model of `files`
+    /// (the base → head file changes) that base has and cannot parse. `[rules]` levels applied,
+    /// never the head's candidate manifest.
+    pub fn state(
+        &self,
+        base: &Snapshot,
+        mainline: Option<&Snapshot>,
+        files: &[FileChange],
+    ) -> Result<Vec<Finding>, EngineError> {
+        let release = || -> Result<Arc<Vec<Finding>>, EngineError> {
+            let tree = self.package_tree(base)?;
+            let mainline_tree = mainline.map(|m| self.package_tree(m)).transpose()?;
+            let input = ReleaseInput {
+                base: &tree,
+                head: &tree,
+                mainline: mainline_tree.as_deref(),
+                changed_files: &[],
+                breaking_models: &BTreeSet::new(),
+                policy: &self.policy,
+                base_label: None,
+            };
+            Ok(Arc::new(release::evaluate(&input).0))
+        };
+        let mut findings = match (base, mainline) {
+            (Snapshot::Commit(b), None) => self.states.get_or_try((b.id, None), release)?,
+            (Snapshot::Commit(b), Some(Snapshot::Commit(m))) => self.states.get_or_try((b.id, Some(m.id)), release)?,
+            _ => release()?,
+        }
+        .as_ref()
+        .clone();
+        let at_base: BTreeSet<&str> = files
+            .iter()
+            .filter(|f| f.kind == Kind::Model.name() && f.base_size.is_some())
+            .map(|f| f.path.as_str())
+            .collect();
+        if !at_base.is_empty() {
+            for entry in self.repo.files(base, &|p| at_base.contains(p))? {
+                if let Err(f) = self.model(base, &entry.path, entry.oid)?.as_ref() {
+                    findings.push(f.clone().on_base());
+                }
+            }
+        }
+        crate::rules::policy::apply_levels(&mut findings, self.config);
+        Ok(findings)
+    }
+
+    /// Everything `check` decides on for base → head: [`Analyzer::analyze`], levels and
+    /// exceptions applied ([`Analyzer::finish`]), and every finding classified against what holds
+    /// at base. Returns the analysis (its findings in report order) and the resolved findings.
+    pub fn evaluate(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        mainline: Option<&Snapshot>,
+        date: Option<&str>,
+    ) -> Result<(Analysis, Vec<Finding>), EngineError> {
+        let mut analysis = self.analyze(base, head, mainline)?;
+        let at_base = self.state(base, mainline, &analysis.files)?;
+        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), date);
+        let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
+        Ok((analysis, resolved))
+    }
+
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
     pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
         crate::rules::policy::apply_levels(&mut findings, self.config);
@@ -442,8 +510,10 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         head: rev_info(head_rev, head),
         mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
         fail_on: req.fail_on,
+        pre_existing: ctx.config.config.gate.pre_existing,
         verdict: Verdict::Pass,
         findings: Vec::new(),
+        resolved: Vec::new(),
         files: Vec::new(),
         models: Vec::new(),
         packages: Vec::new(),
@@ -531,9 +601,11 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         })?;
         analyzer = analyzer.with_candidate(release::parse_candidate_manifest(&path.display().to_string(), &text)?);
     }
-    let analysis = analyzer.analyze(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s))?;
+    let (analysis, resolved) =
+        analyzer.evaluate(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s), req.date.as_deref())?;
     let mut out = outcome(req, &ctx, &req.head, &ctx.head);
-    out.findings = analyzer.finish(analysis.findings, req.date.as_deref());
+    out.findings = analysis.findings;
+    out.resolved = resolved;
     out.files = analysis.files;
     out.models = analysis.models;
     out.packages = analysis.packages;
@@ -588,7 +660,12 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
     let introduced: HashMap<&str, &str> =
         found.findings.iter().filter_map(|f| f.introduced_by.as_deref().map(|c| (f.fingerprint.as_str(), c))).collect();
     let mut unattributed = 0;
-    for f in out.findings.iter_mut().filter(|f| f.is_active() && f.severity >= req.fail_on) {
+    let (fail_on, pre_existing) = (out.fail_on, out.pre_existing);
+    for f in out.findings.iter_mut().filter(|f| f.blocks(fail_on, pre_existing)) {
+        if f.baseline != Baseline::New {
+            // It holds at base: no mainline commit introduced it since.
+            continue;
+        }
         match introduced.get(f.fingerprint.as_str()) {
             Some(c) => f.introduced_by = Some(c.to_string()),
             None => unattributed += 1,

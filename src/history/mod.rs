@@ -4,7 +4,7 @@
 //! Both evaluate many snapshot pairs through one [`Analyzer`], in parallel (rayon), collecting
 //! then sorting so the output does not depend on scheduling.
 use crate::engine::{Analyzer, Context, EngineError, Request};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Baseline, Finding, Severity};
 use crate::outcome::{ClosestSafe, LeftOut, Outcome, ReleaseSize, Verdict};
 use crate::source::{Commit, Snapshot};
 use rayon::prelude::*;
@@ -156,6 +156,7 @@ impl Context {
 struct Evaluated {
     commit: Commit,
     findings: Vec<Finding>,
+    resolved: Vec<Finding>,
     blocking: BTreeSet<String>,
 }
 
@@ -194,20 +195,22 @@ pub fn closest_safe_with(
     }
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
+    let pre_existing = ctx.config.config.gate.pre_existing;
     // Mainline rules are off here: every candidate is on mainline by construction.
     let mut evaluated: Vec<(usize, Evaluated)> = candidates
         .par_iter()
         .enumerate()
         .map(|(i, c)| -> Result<_, EngineError> {
-            let analysis = analyzer.analyze(&ctx.base, &Snapshot::Commit(c.clone()), None)?;
-            let findings = analyzer.finish(analysis.findings, req.date.as_deref());
+            let (analysis, resolved) =
+                analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.date.as_deref())?;
+            let findings = analysis.findings;
             let blocking = findings
                 .iter()
-                .filter(|f| f.is_active() && f.severity >= req.fail_on)
+                .filter(|f| f.blocks(req.fail_on, pre_existing))
                 .map(|f| f.fingerprint.clone())
                 .collect();
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-            Ok((i, Evaluated { commit: c.clone(), findings, blocking }))
+            Ok((i, Evaluated { commit: c.clone(), findings, resolved, blocking }))
         })
         .collect::<Result<_, _>>()?;
     evaluated.sort_by_key(|(i, _)| *i);
@@ -226,18 +229,19 @@ pub fn closest_safe_with(
     let tip_eval = &evaluated[0];
     let mut findings = tip_eval.findings.clone();
     for f in &mut findings {
-        if tip_eval.blocking.contains(&f.fingerprint) {
+        // A pre-existing finding holds at base: no candidate introduced it.
+        if tip_eval.blocking.contains(&f.fingerprint) && f.baseline == Baseline::New {
             f.introduced_by = Some(introduced(0, &f.fingerprint));
         }
     }
     // Blockers of newer candidates that the tip no longer has are worth a line each.
     let mut fixed_later: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (i, e) in evaluated.iter().enumerate().take(safe.unwrap_or(evaluated.len())).skip(1) {
-        for f in e
-            .findings
-            .iter()
-            .filter(|f| e.blocking.contains(&f.fingerprint) && !tip_eval.blocking.contains(&f.fingerprint))
-        {
+        for f in e.findings.iter().filter(|f| {
+            e.blocking.contains(&f.fingerprint)
+                && !tip_eval.blocking.contains(&f.fingerprint)
+                && f.baseline == Baseline::New
+        }) {
             fixed_later
                 .entry(f.fingerprint.clone())
                 .or_insert_with(|| (format!("{} on {}", f.id, f.subject), introduced(i, &f.fingerprint)));
@@ -247,6 +251,7 @@ pub fn closest_safe_with(
     let head_snap = Snapshot::Commit(tip.clone());
     let mut out = crate::engine::outcome(req, ctx, &mainline_rev, &head_snap);
     out.findings = findings;
+    out.resolved = tip_eval.resolved.clone();
     out.closest_safe = Some(ClosestSafe {
         commit: safe.map(|i| evaluated[i].commit.hex()),
         distance: safe,

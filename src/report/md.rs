@@ -222,6 +222,7 @@ fn body(o: &Outcome, limit: Option<Limit<'_>>) -> String {
         let _ = writeln!(s, "### Other findings ({}, below {})\n", split.other.len(), o.fail_on);
         s.push_str(&more_line(&split.other));
     }
+    baseline(&mut s, o, &split);
     if let Some(l) = &limit {
         s.push_str(l.notice);
     }
@@ -511,6 +512,19 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>) {
         }
         details(s, &format!("{rule} ({})", fs.len()), &inner, false);
     }
+}
+
+/// Pre-existing and resolved findings, folded to a count per rule (JSON lists each one).
+fn baseline(s: &mut String, o: &Outcome, split: &Split<'_>) {
+    let lines = common::baseline_lines(o, split, &|t| code(t, false));
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Held at base\n");
+    for l in lines {
+        let _ = writeln!(s, "- {l}");
+    }
+    s.push('\n');
 }
 
 fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {

@@ -94,7 +94,10 @@ pub fn render(o: &Outcome, style: Style) -> String {
         let _ = writeln!(out, "Packages\n{t}\n");
     }
 
-    let shown: Vec<_> = o.findings.iter().filter(|f| f.severity != Severity::Suppressed).collect();
+    // New findings (and any that block) in full; pre-existing ones folded below the table.
+    let split = super::common::split(o);
+    let shown: Vec<_> =
+        o.findings.iter().filter(|f| f.severity != Severity::Suppressed && !o.is_inherited(f)).collect();
     if !shown.is_empty() {
         let mut t = table(style, &["severity", "rule", "subject", "location", "message"]);
         for f in &shown {
@@ -119,6 +122,9 @@ pub fn render(o: &Outcome, style: Style) -> String {
             ]);
         }
         let _ = writeln!(out, "Findings ({})\n{t}\n", shown.len());
+    }
+    for line in super::common::baseline_lines(o, &split, &|t| t.to_string()) {
+        let _ = writeln!(out, "{line}\n");
     }
 
     if let Some(cs) = &o.closest_safe {
@@ -151,9 +157,12 @@ pub fn render(o: &Outcome, style: Style) -> String {
     } else {
         verdict.to_string()
     };
+    let inherited = o.findings.iter().filter(|f| o.is_inherited(f)).count();
+    let inherited =
+        if inherited > 0 { format!("; {inherited} of them pre-existing, not blocking") } else { String::new() };
     let _ = writeln!(
         out,
-        "{verdict}: {} error, {} danger, {} warning, {} note (gate fails on {} and above)",
+        "{verdict}: {} error, {} danger, {} warning, {} note{inherited} (gate fails on {} and above)",
         counts[&Severity::Error],
         counts[&Severity::Danger],
         counts[&Severity::Warning],
