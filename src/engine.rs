@@ -9,7 +9,7 @@ use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::smithy;
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
-use crate::source::{FileEntry, Oid, PathChange};
+use crate::source::{Commit, FileEntry, Oid, PathChange};
 use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -144,6 +144,15 @@ pub struct Analysis {
     pub notes: Vec<String>,
 }
 
+/// What [`Analyzer::evaluate`] found: the analysis with its findings as every report shows them
+/// (levels, exceptions, baseline), the findings resolved since base, and the release sizes.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub analysis: Analysis,
+    pub resolved: Vec<Finding>,
+    pub history: Vec<crate::outcome::ReleaseSize>,
+}
+
 /// Compares snapshots of one repository under one config. Shared by `check` and the history
 /// searches, so it is `Sync` and caches what it parses by blob id: evaluating many candidates
 /// costs what their distinct blobs cost, not commits × files.
@@ -157,6 +166,8 @@ pub struct Analyzer<'a> {
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
     states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
+    /// The size of the diff between two release commits, for the release-size baseline.
+    sizes: Memo<(Oid, Oid), crate::history::DiffSize>,
     selection: Selection,
     policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
@@ -192,6 +203,7 @@ impl<'a> Analyzer<'a> {
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             states: Memo::default(),
+            sizes: Memo::default(),
             selection: selection(config),
             policy: release_policy(config),
             candidate: None,
@@ -425,21 +437,49 @@ impl<'a> Analyzer<'a> {
         Ok(findings)
     }
 
-    /// Everything `check` decides on for base → head: [`Analyzer::analyze`], levels and
-    /// exceptions applied ([`Analyzer::finish`]), and every finding classified against what holds
-    /// at base. Returns the analysis (its findings in report order) and the resolved findings.
+    /// Everything `check` decides on for base → head: [`Analyzer::analyze`]; with `history`
+    /// (how the report names base and head), the release-size baseline and its
+    /// `UnusuallyLargeDiff`; levels and exceptions ([`Analyzer::finish`]); and every finding
+    /// classified against what holds at base.
     pub fn evaluate(
         &self,
         base: &Snapshot,
         head: &Snapshot,
         mainline: Option<&Snapshot>,
         date: Option<&str>,
-    ) -> Result<(Analysis, Vec<Finding>), EngineError> {
+        history: Option<(&str, &str)>,
+    ) -> Result<Evaluation, EngineError> {
         let mut analysis = self.analyze(base, head, mainline)?;
+        let mut sizes = Vec::new();
+        if let Some((base_rev, head_label)) = history {
+            let current = crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files);
+            match crate::history::release_sizes(self, (base_rev, base), (head_label, head), &current) {
+                Ok((measured, finding)) => {
+                    sizes = measured;
+                    analysis.findings.extend(finding);
+                }
+                Err(e) => analysis.notes.push(format!("release history was not measured: {e}")),
+            }
+        }
         let at_base = self.state(base, mainline, &analysis.files)?;
         analysis.findings = self.finish(std::mem::take(&mut analysis.findings), date);
         let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
-        Ok((analysis, resolved))
+        Ok(Evaluation { analysis, resolved, history: sizes })
+    }
+
+    /// The size of the diff between two commits (no mainline), once per
+    /// pair: the release-size baseline measures the same past releases for every check.
+    pub fn release_size(&self, from: &Commit, to: &Commit) -> Result<crate::history::DiffSize, EngineError> {
+        self.sizes.get_or_try((from.id, to.id), || {
+            let (a, b) = (Snapshot::Commit(from.clone()), Snapshot::Commit(to.clone()));
+            let analysis = self.analyze(&a, &b, None)?;
+            Ok(crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files))
+        })
+    }
+
+    /// Records the size of a diff measured elsewhere (replay measures every release pair itself).
+    pub fn remember_release_size(&self, from: &Commit, to: &Commit, size: crate::history::DiffSize) {
+        let _ = self.sizes.get_or_try((from.id, to.id), || Ok::<_, EngineError>(size));
     }
 
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
@@ -601,28 +641,19 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         })?;
         analyzer = analyzer.with_candidate(release::parse_candidate_manifest(&path.display().to_string(), &text)?);
     }
-    let (analysis, resolved) =
-        analyzer.evaluate(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s), req.date.as_deref())?;
+    let head_label = ctx.head_rev_label();
+    let history = (req.command != Command::Diff).then_some((ctx.base_rev.as_str(), head_label.as_str()));
+    let mainline = ctx.mainline.as_ref().map(|(_, s)| s);
+    let evaluation = analyzer.evaluate(&ctx.base, &ctx.head, mainline, req.date.as_deref(), history)?;
     let mut out = outcome(req, &ctx, &req.head, &ctx.head);
+    let analysis = evaluation.analysis;
     out.findings = analysis.findings;
-    out.resolved = resolved;
+    out.resolved = evaluation.resolved;
+    out.history = evaluation.history;
     out.files = analysis.files;
     out.models = analysis.models;
     out.packages = analysis.packages;
     out.notes.extend(analysis.notes);
-    if req.command != Command::Diff {
-        match crate::history::release_sizes(&analyzer, &ctx, &analysis_size(&out)) {
-            Ok((history, finding)) => {
-                out.history = history;
-                if let Some(f) = finding {
-                    let mut extra = analyzer.finish(vec![f], req.date.as_deref());
-                    out.findings.append(&mut extra);
-                    sort_findings(&mut out.findings);
-                }
-            }
-            Err(e) => out.notes.push(format!("release history was not measured: {e}")),
-        }
-    }
     if req.command == Command::Report {
         // The search compares base with mainline's commits: head's candidate manifest, if
         // any, does not apply to them.
@@ -678,16 +709,6 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
     }
     out.notes.extend(found.notes.into_iter().filter(|n| n.contains("fixed before the tip")));
     out.closest_safe = found.closest_safe;
-}
-
-/// The size of a diff as the release-history baseline measures it.
-pub fn analysis_size(o: &Outcome) -> crate::history::DiffSize {
-    crate::history::DiffSize {
-        shapes: o.models.iter().map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64).sum(),
-        packages: o.packages.iter().filter(|p| p.changed).count() as u64,
-        lines: o.models.iter().filter_map(|m| m.lines_changed).sum(),
-        files: o.files.len() as u64,
-    }
 }
 
 /// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit
