@@ -56,6 +56,17 @@ pub struct Config {
     pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     pub exceptions: Vec<Spanned<Exception>>,
+    #[serde(default)]
+    pub gate: GateConfig,
+}
+
+/// `[gate]`: how findings turn into a verdict.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateConfig {
+    /// What a finding that also holds at base does: `"report"` (default) or `"block"`.
+    #[serde(default)]
+    pub pre_existing: crate::finding::PreExisting,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -323,6 +334,24 @@ mod tests {
         assert!(LoadedConfig::parse("c", "[models]\nsmithy = [\"a/[b\"]").is_err());
         let e = LoadedConfig::parse("c", "[[alignment]]\nname = \"x\"\npackages = [\"a*\"]\npolicy = \"same\"");
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn gate_table_takes_pre_existing_and_rejects_unknown_keys() {
+        use crate::finding::PreExisting;
+        assert_eq!(LoadedConfig::builtin().config.gate.pre_existing, PreExisting::Report);
+        let c = LoadedConfig::parse("c", "[gate]\npre_existing = \"block\"\n").expect("valid");
+        assert_eq!(c.config.gate.pre_existing, PreExisting::Block);
+        let c = LoadedConfig::parse("c", "[gate]\npre_existing = \"report\"\n").expect("valid");
+        assert_eq!(c.config.gate.pre_existing, PreExisting::Report);
+        let err = LoadedConfig::parse("c", "[gate]\npre_existing = \"warn\"\n").expect_err("bad value");
+        let ConfigError::Invalid { message, span, .. } = err else { panic!("wrong error") };
+        assert!(message.contains("report") && message.contains("block"), "{message}");
+        assert_eq!(span.map(|s| s.offset()), Some(22));
+        let err = LoadedConfig::parse("c", "[gate]\npre_exsting = \"block\"\n").expect_err("unknown key");
+        let ConfigError::Invalid { message, span, .. } = err else { panic!("wrong error") };
+        assert!(message.contains("unknown field `pre_exsting`"), "{message}");
+        assert_eq!(span.map(|s| s.offset()), Some(7));
     }
 
     #[test]

@@ -3,13 +3,13 @@
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
 use crate::diff::packages::{PackageTree, Selection, load_tree};
-use crate::finding::{Finding, Severity, sort_findings};
+use crate::finding::{Baseline, Finding, Severity, sort_findings};
 use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::smithy;
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
-use crate::source::{FileEntry, Oid, PathChange};
+use crate::source::{Commit, FileEntry, Oid, PathChange};
 use crate::source::{Repo, SMALL_FILE_CAP, Snapshot, SourceError, WORKTREE, read_local_file};
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -167,6 +167,15 @@ pub struct Analysis {
     pub notes: Vec<String>,
 }
 
+/// What [`Analyzer::evaluate`] found: the analysis with its findings as every report shows them
+/// (levels, exceptions, baseline), the findings resolved since base, and the release sizes.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub analysis: Analysis,
+    pub resolved: Vec<Finding>,
+    pub history: Vec<crate::outcome::ReleaseSize>,
+}
+
 /// Compares snapshots of one repository under one config. Shared by `check` and the history
 /// searches, so it is `Sync` and caches what it parses by blob id: evaluating many candidates
 /// costs what their distinct blobs cost, not commits × files.
@@ -178,6 +187,10 @@ pub struct Analyzer<'a> {
     model_diffs: Memo<BlobPair, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
+    /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
+    states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
+    /// The size of the diff between two release commits, for the release-size baseline.
+    sizes: Memo<(Oid, Oid), crate::history::DiffSize>,
     selection: Selection,
     policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
@@ -212,6 +225,8 @@ impl<'a> Analyzer<'a> {
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
+            states: Memo::default(),
+            sizes: Memo::default(),
             selection: selection(config),
             policy: release_policy(config),
             candidate: None,
@@ -398,6 +413,99 @@ impl<'a> Analyzer<'a> {
         Ok(Analysis { findings, files, models, packages, notes })
     }
 
+    /// The findings that hold at `base` alone, for the baseline (see [`crate::rules::baseline`]):
+    /// the release rules with base in head's place (so no change, only state), against the same
+    /// `mainline` the head was checked against; and `InvalidModel` for every model of `files`
+    /// (the base → head file changes) that base has and cannot parse. `[rules]` levels applied,
+    /// never the head's candidate manifest.
+    pub fn state(
+        &self,
+        base: &Snapshot,
+        mainline: Option<&Snapshot>,
+        files: &[FileChange],
+    ) -> Result<Vec<Finding>, EngineError> {
+        let release = || -> Result<Arc<Vec<Finding>>, EngineError> {
+            let tree = self.package_tree(base)?;
+            let mainline_tree = mainline.map(|m| self.package_tree(m)).transpose()?;
+            let input = ReleaseInput {
+                base: &tree,
+                head: &tree,
+                mainline: mainline_tree.as_deref(),
+                changed_files: &[],
+                breaking_models: &BTreeSet::new(),
+                policy: &self.policy,
+                base_label: None,
+            };
+            Ok(Arc::new(release::evaluate(&input).0))
+        };
+        let mut findings = match (base, mainline) {
+            (Snapshot::Commit(b), None) => self.states.get_or_try((b.id, None), release)?,
+            (Snapshot::Commit(b), Some(Snapshot::Commit(m))) => self.states.get_or_try((b.id, Some(m.id)), release)?,
+            _ => release()?,
+        }
+        .as_ref()
+        .clone();
+        let at_base: BTreeSet<&str> = files
+            .iter()
+            .filter(|f| f.kind == Kind::Model.name() && f.base_size.is_some())
+            .map(|f| f.path.as_str())
+            .collect();
+        if !at_base.is_empty() {
+            for entry in self.repo.files(base, &|p| at_base.contains(p))? {
+                if let Err(f) = self.model(base, &entry.path, entry.oid)?.as_ref() {
+                    findings.push(f.clone().on_base());
+                }
+            }
+        }
+        crate::rules::policy::apply_levels(&mut findings, self.config);
+        Ok(findings)
+    }
+
+    /// Everything `check` decides on for base → head: [`Analyzer::analyze`]; with `history`
+    /// (how the report names base and head), the release-size baseline and its
+    /// `UnusuallyLargeDiff`; levels and exceptions ([`Analyzer::finish`]); and every finding
+    /// classified against what holds at base.
+    pub fn evaluate(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        mainline: Option<&Snapshot>,
+        date: Option<&str>,
+        history: Option<(&str, &str)>,
+    ) -> Result<Evaluation, EngineError> {
+        let mut analysis = self.analyze(base, head, mainline)?;
+        let mut sizes = Vec::new();
+        if let Some((base_rev, head_label)) = history {
+            let current = crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files);
+            match crate::history::release_sizes(self, (base_rev, base), (head_label, head), &current) {
+                Ok((measured, finding)) => {
+                    sizes = measured;
+                    analysis.findings.extend(finding);
+                }
+                Err(e) => analysis.notes.push(format!("release history was not measured: {e}")),
+            }
+        }
+        let at_base = self.state(base, mainline, &analysis.files)?;
+        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), date);
+        let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
+        Ok(Evaluation { analysis, resolved, history: sizes })
+    }
+
+    /// The size of the diff between two commits (no mainline), once per
+    /// pair: the release-size baseline measures the same past releases for every check.
+    pub fn release_size(&self, from: &Commit, to: &Commit) -> Result<crate::history::DiffSize, EngineError> {
+        self.sizes.get_or_try((from.id, to.id), || {
+            let (a, b) = (Snapshot::Commit(from.clone()), Snapshot::Commit(to.clone()));
+            let analysis = self.analyze(&a, &b, None)?;
+            Ok(crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files))
+        })
+    }
+
+    /// Records the size of a diff measured elsewhere (replay measures every release pair itself).
+    pub fn remember_release_size(&self, from: &Commit, to: &Commit, size: crate::history::DiffSize) {
+        let _ = self.sizes.get_or_try((from.id, to.id), || Ok::<_, EngineError>(size));
+    }
+
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
     pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
         crate::rules::policy::apply_levels(&mut findings, self.config);
@@ -467,8 +575,10 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         head: rev_info(head_rev, head),
         mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
         fail_on: req.fail_on,
+        pre_existing: ctx.config.config.gate.pre_existing,
         verdict: Verdict::Pass,
         findings: Vec::new(),
+        resolved: Vec::new(),
         files: Vec::new(),
         models: Vec::new(),
         packages: Vec::new(),
@@ -559,26 +669,19 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
             })?;
         analyzer = analyzer.with_candidate(release::parse_candidate_manifest(&path.display().to_string(), &text)?);
     }
-    let analysis = analyzer.analyze(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s))?;
+    let head_label = ctx.head_rev_label();
+    let history = (req.command != Command::Diff).then_some((ctx.base_rev.as_str(), head_label.as_str()));
+    let mainline = ctx.mainline.as_ref().map(|(_, s)| s);
+    let evaluation = analyzer.evaluate(&ctx.base, &ctx.head, mainline, req.date.as_deref(), history)?;
     let mut out = outcome(req, &ctx, &req.head, &ctx.head);
-    out.findings = analyzer.finish(analysis.findings, req.date.as_deref());
+    let analysis = evaluation.analysis;
+    out.findings = analysis.findings;
+    out.resolved = evaluation.resolved;
+    out.history = evaluation.history;
     out.files = analysis.files;
     out.models = analysis.models;
     out.packages = analysis.packages;
     out.notes.extend(analysis.notes);
-    if req.command != Command::Diff {
-        match crate::history::release_sizes(&analyzer, &ctx, &analysis_size(&out)) {
-            Ok((history, finding)) => {
-                out.history = history;
-                if let Some(f) = finding {
-                    let mut extra = analyzer.finish(vec![f], req.date.as_deref());
-                    out.findings.append(&mut extra);
-                    sort_findings(&mut out.findings);
-                }
-            }
-            Err(e) => out.notes.push(format!("release history was not measured: {e}")),
-        }
-    }
     if req.command == Command::Report {
         // The search compares base with mainline's commits: head's candidate manifest, if
         // any, does not apply to them.
@@ -616,7 +719,12 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
     let introduced: HashMap<&str, &str> =
         found.findings.iter().filter_map(|f| f.introduced_by.as_deref().map(|c| (f.fingerprint.as_str(), c))).collect();
     let mut unattributed = 0;
-    for f in out.findings.iter_mut().filter(|f| f.is_active() && f.severity >= req.fail_on) {
+    let (fail_on, pre_existing) = (out.fail_on, out.pre_existing);
+    for f in out.findings.iter_mut().filter(|f| f.blocks(fail_on, pre_existing)) {
+        if f.baseline != Baseline::New {
+            // It holds at base: no mainline commit introduced it since.
+            continue;
+        }
         match introduced.get(f.fingerprint.as_str()) {
             Some(c) => f.introduced_by = Some(c.to_string()),
             None => unattributed += 1,
@@ -629,16 +737,6 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
     }
     out.notes.extend(found.notes.into_iter().filter(|n| n.contains("fixed before the tip")));
     out.closest_safe = found.closest_safe;
-}
-
-/// The size of a diff as the release-history baseline measures it.
-pub fn analysis_size(o: &Outcome) -> crate::history::DiffSize {
-    crate::history::DiffSize {
-        shapes: o.models.iter().map(|m| (m.shapes.added + m.shapes.removed + m.shapes.changed) as u64).sum(),
-        packages: o.packages.iter().filter(|p| p.changed).count() as u64,
-        lines: o.models.iter().filter_map(|m| m.lines_changed).sum(),
-        files: o.files.len() as u64,
-    }
 }
 
 /// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit

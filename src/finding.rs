@@ -60,6 +60,41 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Whether a finding is what the release introduces (see [`crate::rules::baseline`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Baseline {
+    /// Does not hold at base: the release introduces it.
+    #[default]
+    New,
+    /// Holds at base too (same fingerprint): the release inherits it.
+    PreExisting,
+    /// Held at base and no longer holds at head (listed in the outcome's `resolved`).
+    Resolved,
+}
+
+impl Baseline {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Baseline::New => "new",
+            Baseline::PreExisting => "pre-existing",
+            Baseline::Resolved => "resolved",
+        }
+    }
+}
+
+/// `[gate] pre_existing`: what a pre-existing finding does to the gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PreExisting {
+    /// Listed and marked, never blocking (the default: the gate blocks on what the release
+    /// introduces).
+    #[default]
+    Report,
+    /// Blocks like a new finding.
+    Block,
+}
+
 /// Which exception covered a finding, as recorded in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedException {
@@ -128,6 +163,9 @@ pub struct Finding {
     /// What changed, when a renderer can show it as a text diff.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
+    /// New, pre-existing (holds at base too) or resolved; set by [`crate::rules::baseline`].
+    #[serde(default)]
+    pub baseline: Baseline,
 }
 
 impl Finding {
@@ -158,6 +196,7 @@ impl Finding {
             exception: None,
             suppression: None,
             change: None,
+            baseline: Baseline::New,
         }
     }
 
@@ -211,6 +250,18 @@ impl Finding {
     /// Counts toward the verdict unless suppressed by the model or covered by an exception.
     pub fn is_active(&self) -> bool {
         self.severity != Severity::Suppressed && self.exception.is_none()
+    }
+
+    /// Whether this finding fails a gate at `fail_on`: active, at or above it, and new (or
+    /// pre-existing under `[gate] pre_existing = "block"`).
+    pub fn blocks(&self, fail_on: Severity, pre_existing: PreExisting) -> bool {
+        self.is_active()
+            && self.severity >= fail_on
+            && match self.baseline {
+                Baseline::New => true,
+                Baseline::PreExisting => pre_existing == PreExisting::Block,
+                Baseline::Resolved => false,
+            }
     }
 
     /// The sort order of every report: severity (worst first), rule, subject, path, id, message.

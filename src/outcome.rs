@@ -2,7 +2,7 @@
 //!
 //! Renderers (`report/`) read this and build their own views; the JSON contract (`schema_version`
 //! 1) is one such view, so internal fields can change without breaking the contract.
-use crate::finding::{Finding, Severity};
+use crate::finding::{Baseline, Finding, PreExisting, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -161,8 +161,12 @@ pub struct Outcome {
     pub head: RevInfo,
     pub mainline: Option<RevInfo>,
     pub fail_on: Severity,
+    /// `[gate] pre_existing`: whether findings that also hold at base block.
+    pub pre_existing: PreExisting,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
+    /// Findings that held at base and no longer hold at head (baseline `resolved`), sorted.
+    pub resolved: Vec<Finding>,
     pub files: Vec<FileChange>,
     pub models: Vec<ModelSummary>,
     pub packages: Vec<PackageSummary>,
@@ -194,9 +198,29 @@ impl Outcome {
         counts
     }
 
-    /// Findings that make the gate fail: active and at or above `fail_on`.
+    /// Counts of active findings per severity, for one baseline (`new` or `pre-existing`).
+    pub fn counts_of(&self, baseline: Baseline) -> BTreeMap<Severity, usize> {
+        let mut counts: BTreeMap<Severity, usize> = Severity::COUNTED.iter().map(|s| (*s, 0)).collect();
+        for f in self.findings.iter().filter(|f| f.is_active() && f.baseline == baseline) {
+            *counts.entry(f.severity).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Whether `f` fails this outcome's gate (see [`Finding::blocks`]).
+    pub fn is_blocking(&self, f: &Finding) -> bool {
+        f.blocks(self.fail_on, self.pre_existing)
+    }
+
+    /// Active, pre-existing and not blocking: every human report folds these to a count per rule.
+    pub fn is_inherited(&self, f: &Finding) -> bool {
+        f.is_active() && f.baseline == Baseline::PreExisting && !self.is_blocking(f)
+    }
+
+    /// Findings that make the gate fail: active, at or above `fail_on`, and new (or pre-existing
+    /// under `[gate] pre_existing = "block"`).
     pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(move |f| f.is_active() && f.severity >= self.fail_on)
+        self.findings.iter().filter(move |f| self.is_blocking(f))
     }
 
     /// Recomputes the verdict from the findings (only `check` and `report` gate).

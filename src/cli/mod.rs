@@ -126,6 +126,29 @@ enum Cmd {
         /// Rule id, e.g. RemovedShape.
         rule: String,
     },
+    /// Check every past release against the one before it with this config (never fails the gate).
+    Replay {
+        /// Only the newest N releases.
+        #[arg(long, value_name = "N", conflicts_with = "since")]
+        last: Option<usize>,
+        /// Only the releases after this release tag.
+        #[arg(long, value_name = "TAG")]
+        since: Option<String>,
+        /// Lowest severity that fails a release: error, danger, warning, note.
+        #[arg(long, default_value = "danger", value_name = "LEVEL")]
+        fail_on: String,
+        #[arg(long, default_value = ".", value_name = "PATH")]
+        repo: PathBuf,
+        /// Config file (default: shipgate.toml in the work tree, else in HEAD, else detection).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// table, json or md.
+        #[arg(long, default_value = "table", value_name = "FORMAT")]
+        format: String,
+        /// Today's date for exception expiry (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
     /// Print a starter shipgate.toml for this repository (or write it with --write).
     Init {
         #[arg(long, default_value = ".", value_name = "PATH")]
@@ -300,9 +323,12 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule) {
             Some((meta, form)) => {
                 if let Some(form) = form {
-                    print(&format!("`{rule}` is an event id of {} (form `{form}`).
+                    print(&format!(
+                        "`{rule}` is an event id of {} (form `{form}`).
 
-", meta.id))?;
+",
+                        meta.id
+                    ))?;
                 }
                 print(&crate::rules::docs::explain(meta))?;
                 Ok(0)
@@ -319,6 +345,36 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 ))
             }
         },
+        Cmd::Replay { last, since, fail_on, repo, config, format, date } => {
+            check_date(&date)?;
+            let format = match format.as_str() {
+                "table" | "json" | "md" | "markdown" => format,
+                other => {
+                    return Err(usage(
+                        format!("unknown format `{other}` for replay"),
+                        "use --format table, json or md",
+                    ));
+                }
+            };
+            if last == Some(0) {
+                return Err(usage("--last 0 replays nothing", "pass --last N with N ≥ 1, or leave it out"));
+            }
+            let req = crate::history::replay::ReplayRequest {
+                repo,
+                config,
+                fail_on: parse_level(&fail_on)?,
+                last,
+                since,
+                date,
+            };
+            let replay = crate::history::replay::replay(&req)?;
+            print(&match format.as_str() {
+                "json" => crate::report::replay::json(&replay),
+                "table" => crate::report::replay::table(&replay, style(false)),
+                _ => crate::report::replay::md(&replay),
+            });
+            Ok(0)
+        }
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
         Cmd::Demo { dir, keep, format } => demo::run(dir, keep, parse_format(&format)?),
     }

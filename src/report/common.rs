@@ -17,10 +17,13 @@ pub const NO_DATE_NOTE: &str = "No `--date` was given: exception expiry was judg
 
 /// Findings split by what they do to the gate, each list in report order.
 pub struct Split<'a> {
-    /// Active and at or above `--fail-on`: these fail the gate.
+    /// These fail the gate ([`Outcome::is_blocking`]): active, at or above `--fail-on`, and new
+    /// (or pre-existing under `[gate] pre_existing = "block"`).
     pub blocking: Vec<&'a Finding>,
-    /// Active but below `--fail-on`: shown, never gating.
+    /// New, active, below `--fail-on`: shown, never gating.
     pub other: Vec<&'a Finding>,
+    /// Active and pre-existing (they hold at base too) without blocking: folded, never gating.
+    pub pre_existing: Vec<&'a Finding>,
     /// Covered by a valid exception.
     pub excepted: Vec<&'a Finding>,
     /// Silenced by the model's own `suppressions` metadata.
@@ -28,19 +31,71 @@ pub struct Split<'a> {
 }
 
 pub fn split(o: &Outcome) -> Split<'_> {
-    let mut s = Split { blocking: Vec::new(), other: Vec::new(), excepted: Vec::new(), suppressed: Vec::new() };
+    let mut s = Split {
+        blocking: Vec::new(),
+        other: Vec::new(),
+        pre_existing: Vec::new(),
+        excepted: Vec::new(),
+        suppressed: Vec::new(),
+    };
     for f in &o.findings {
         if f.severity == Severity::Suppressed {
             s.suppressed.push(f);
         } else if f.exception.is_some() {
             s.excepted.push(f);
-        } else if f.severity >= o.fail_on {
+        } else if o.is_blocking(f) {
             s.blocking.push(f);
+        } else if o.is_inherited(f) {
+            s.pre_existing.push(f);
         } else {
             s.other.push(f);
         }
     }
     s
+}
+
+/// `findings` folded to one `(rule, worst severity, count)` per top-level rule, worst first then
+/// by rule id: how pre-existing and resolved findings are shown.
+pub fn fold_by_rule<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<(&'a str, Severity, usize)> {
+    let mut rows: BTreeMap<&str, (Severity, usize)> = BTreeMap::new();
+    for f in findings {
+        let row = rows.entry(f.rule.as_str()).or_insert((f.severity, 0));
+        row.0 = row.0.max(f.severity);
+        row.1 += 1;
+    }
+    let mut out: Vec<(&str, Severity, usize)> = rows.into_iter().map(|(r, (w, n))| (r, w, n)).collect();
+    out.sort_by_key(|(rule, worst, _)| (std::cmp::Reverse(*worst), *rule));
+    out
+}
+
+/// One line per baseline list, as plain text with `code` applied to rule ids: the pre-existing
+/// findings that do not block and the resolved ones, each folded per rule
+/// (`MisalignedDependency ×52 (warning)`). Empty when there are none.
+pub fn baseline_lines(o: &Outcome, split: &Split<'_>, code: &dyn Fn(&str) -> String) -> Vec<String> {
+    let fold = |fs: Vec<&Finding>| {
+        fold_by_rule(fs)
+            .into_iter()
+            .map(|(rule, worst, n)| format!("{} ×{n} ({worst})", code(rule)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    if !split.pre_existing.is_empty() {
+        let n = split.pre_existing.len();
+        out.push(format!(
+            "Pre-existing ({n}; they hold at base too, so this release does not introduce them and they do not block; {} makes them block): {}",
+            code("[gate] pre_existing = \"block\""),
+            fold(split.pre_existing.clone())
+        ));
+    }
+    if !o.resolved.is_empty() {
+        out.push(format!(
+            "Resolved since base ({}; they held at base and no longer hold): {}",
+            o.resolved.len(),
+            fold(o.resolved.iter().collect())
+        ));
+    }
+    out
 }
 
 /// Findings grouped by top-level rule id; groups ordered worst severity first, then by rule id,

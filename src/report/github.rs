@@ -2,7 +2,9 @@
 //!
 //! Severity → command: `error` and `danger` → `::error` (both break users), `warning` →
 //! `::warning`, `note` → `::notice`. An excepted finding is a `::notice` that names the
-//! exception; model-suppressed events are left out (they never count). Blocking findings come
+//! exception; model-suppressed events are left out (they never count), and so are pre-existing
+//! findings that do not block (they hold at base: the pull request did not add them; the summary
+//! line counts them). Blocking findings come
 //! first, so GitHub's per-step annotation limit (10 errors and 10 warnings are shown) shows
 //! the ones that matter.
 //!
@@ -85,6 +87,14 @@ pub fn render(o: &Outcome) -> String {
         split.excepted.len(),
         o.fail_on
     );
+    if !split.pre_existing.is_empty() || !o.resolved.is_empty() {
+        let _ = write!(
+            summary,
+            "; {} pre-existing (held at base, not annotated, not blocking), {} resolved since base",
+            split.pre_existing.len(),
+            o.resolved.len()
+        );
+    }
     if let Some(cs) = &o.closest_safe
         && let Some(commit) = &cs.commit
     {

@@ -721,6 +721,16 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Grou
             s.push_str("</details>\n");
         }
     }
+    // Pre-existing and resolved findings, folded to a count per rule (JSON lists each one);
+    // the static text has nothing to escape, rule ids go through `code`.
+    let lines = common::baseline_lines(o, split, &|t| code(t));
+    if !lines.is_empty() {
+        s.push_str("<h3>Held at base</h3>\n<ul>\n");
+        for l in lines {
+            let _ = writeln!(s, "<li>{l}</li>");
+        }
+        s.push_str("</ul>\n");
+    }
     s.push_str("</div>\n</section>\n");
 }
 

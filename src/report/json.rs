@@ -1,6 +1,6 @@
 //! The JSON report: the stable contract (`schema_version` 1, schema in `schema/report.schema.json`).
 //! Field order is fixed by the view structs below; every list is already sorted in the outcome.
-use crate::finding::Finding;
+use crate::finding::{Baseline, Finding};
 use crate::outcome::{ClosestSafe, FileChange, ModelSummary, Outcome, PackageSummary, ReleaseSize, RevInfo};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,6 +24,35 @@ struct Counts {
     excepted: usize,
     /// Model events suppressed by the model's own metadata (not counted either).
     suppressed: usize,
+    /// The four counts again, split by baseline: what the release introduces and what it
+    /// inherits from base.
+    new: Levels,
+    pre_existing: Levels,
+    /// Findings that held at base and no longer hold at head.
+    resolved: usize,
+}
+
+#[derive(Serialize)]
+struct Levels {
+    error: usize,
+    danger: usize,
+    warning: usize,
+    note: usize,
+}
+
+impl Levels {
+    fn of(c: &BTreeMap<crate::finding::Severity, usize>) -> Levels {
+        use crate::finding::Severity::*;
+        Levels { error: c[&Error], danger: c[&Danger], warning: c[&Warning], note: c[&Note] }
+    }
+}
+
+/// A finding as the contract has it: its own fields, and whether it fails this gate.
+#[derive(Serialize)]
+struct FindingView<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    blocking: bool,
 }
 
 /// `closest_safe` as the contract has it: `left_out` is a list of commit ids; the subjects ride
@@ -59,9 +88,11 @@ struct Report<'a> {
     head: &'a RevInfo,
     mainline: Option<&'a RevInfo>,
     fail_on: crate::finding::Severity,
+    pre_existing: crate::finding::PreExisting,
     verdict: crate::outcome::Verdict,
     counts: Counts,
-    findings: &'a [Finding],
+    findings: Vec<FindingView<'a>>,
+    resolved: Vec<FindingView<'a>>,
     files: &'a [FileChange],
     models: &'a [ModelSummary],
     packages: &'a [PackageSummary],
@@ -89,6 +120,7 @@ pub fn render(o: &Outcome) -> String {
         head: &o.head,
         mainline: o.mainline.as_ref(),
         fail_on: o.fail_on,
+        pre_existing: o.pre_existing,
         verdict: o.verdict,
         counts: Counts {
             error: c[&Error],
@@ -97,8 +129,12 @@ pub fn render(o: &Outcome) -> String {
             note: c[&Note],
             excepted: o.findings.iter().filter(|f| f.exception.is_some()).count(),
             suppressed: o.findings.iter().filter(|f| f.severity == Suppressed).count(),
+            new: Levels::of(&o.counts_of(Baseline::New)),
+            pre_existing: Levels::of(&o.counts_of(Baseline::PreExisting)),
+            resolved: o.resolved.len(),
         },
-        findings: &o.findings,
+        findings: o.findings.iter().map(|f| FindingView { finding: f, blocking: o.is_blocking(f) }).collect(),
+        resolved: o.resolved.iter().map(|f| FindingView { finding: f, blocking: false }).collect(),
         files: &o.files,
         models: &o.models,
         packages: &o.packages,

@@ -218,6 +218,7 @@ fn body(o: &Outcome, details_all: bool, limit: Option<Limit<'_>>) -> String {
     blocking(&mut s, o, &blocking_groups, details_all, limit.as_ref().map(|l| l.blocking));
     exception_request(&mut s, o, &split);
     others(&mut s, o, &split, details_all);
+    baseline(&mut s, o, &split);
     if let Some(l) = &limit {
         s.push_str(l.notice);
     }
@@ -654,6 +655,19 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
             details(s, &format!("{} in {} ({})", g.rule, g.service_label(), g.findings.len()), &inner, false);
         }
     }
+}
+
+/// Pre-existing and resolved findings, folded to a count per rule (JSON lists each one).
+fn baseline(s: &mut String, o: &Outcome, split: &Split<'_>) {
+    let lines = common::baseline_lines(o, split, &|t| code(t, false));
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Held at base\n");
+    for l in lines {
+        let _ = writeln!(s, "- {l}");
+    }
+    s.push('\n');
 }
 
 /// Excepted findings listed one per row before they fold into counts per exception entry.

@@ -7,6 +7,7 @@ pub mod github;
 pub mod html;
 pub mod json;
 pub mod md;
+pub mod replay;
 pub mod sarif;
 pub mod table;
 pub mod view;

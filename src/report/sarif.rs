@@ -16,8 +16,10 @@
 //!   config file when head no longer has the file (a removed package or model); its base location
 //!   is a `relatedLocations` entry with the message "in base (<commit>)".
 //! - `partialFingerprints["shipgate/v1"]` is the finding's fingerprint, stable across commits.
+//! - `baselineState` is `new`, or `unchanged` for a finding that also holds at base
+//!   (pre-existing); `properties.blocking` says whether it fails the gate.
 use super::common;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Baseline, Finding, Severity};
 use crate::outcome::Outcome;
 use crate::rules::catalog::{self, RuleMeta};
 use serde::Serialize;
@@ -102,6 +104,8 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// `new`, or `unchanged` for a finding that also holds at base.
+    baseline_state: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
     properties: BTreeMap<&'static str, serde_json::Value>,
@@ -248,6 +252,7 @@ fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResul
     properties.insert("severity", serde_json::json!(f.severity.as_str()));
     properties.insert("eventId", serde_json::json!(f.id));
     properties.insert("subject", serde_json::json!(f.subject));
+    properties.insert("blocking", serde_json::json!(o.is_blocking(f)));
     if let Some(c) = &f.introduced_by {
         properties.insert("introducedBy", serde_json::json!(c));
     }
@@ -281,6 +286,11 @@ fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResul
             .into_iter()
             .collect(),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.clone())]),
+        baseline_state: match f.baseline {
+            Baseline::New => "new",
+            Baseline::PreExisting => "unchanged",
+            Baseline::Resolved => "absent",
+        },
         suppressions,
         properties,
     }

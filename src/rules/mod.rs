@@ -1,5 +1,7 @@
 //! Rules: metadata as data files (`catalog`), evaluators that turn diffs into findings, and the
-//! policy (levels, exceptions) applied to every finding whatever rule made it.
+//! policy (levels, exceptions) applied to every finding whatever rule made it, and the baseline
+//! (new, pre-existing, resolved) that decides which findings the release introduces.
+pub mod baseline;
 pub mod catalog;
 pub mod docs;
 pub mod policy;
