@@ -180,8 +180,12 @@ pub fn render(o: &Outcome, style: Style) -> String {
         let _ = writeln!(out, "Suppressed by the models' own metadata: {}\n", split.suppressed.len());
     }
     // Pre-existing and resolved findings, folded to a count per rule (JSON lists each one).
-    for line in common::baseline_lines(o, &split, &|t| t.to_string()) {
-        let _ = writeln!(out, "{line}\n");
+    let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
+    for text in common::baseline_lines(o, &split, &|t| t.to_string()) {
+        for line in wrap(&text, width) {
+            let _ = writeln!(out, "{line}");
+        }
+        out.push('\n');
     }
 
     let rows = view::package_rows(o);
