@@ -372,7 +372,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 "json" => crate::report::replay::json(&replay),
                 "table" => crate::report::replay::table(&replay, style(false)),
                 _ => crate::report::replay::md(&replay),
-            });
+            })?;
             Ok(0)
         }
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
