@@ -5,8 +5,11 @@ use crate::outcome::Command;
 use crate::report::Format;
 use std::path::PathBuf;
 
-pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
-    let (dir, _keep) = match dir {
+/// Builds the demo in `dir` (kept), else in a temporary directory that is deleted at the end
+/// unless `keep`. The follow-up `shipgate report` command is only suggested for a repository that
+/// still exists when the demo ends.
+pub fn run(dir: Option<PathBuf>, keep: bool, format: Format) -> Result<u8, CliError> {
+    let (dir, temp) = match dir {
         Some(d) => {
             if d.exists() {
                 return Err(usage(
@@ -48,7 +51,7 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
         command_line: format!("shipgate check --repo {}", dir.display()),
     };
     let outcome = crate::engine::run(&req)?;
-    super::emit(&outcome, format, &[])?;
+    super::emit(&outcome, format, &[], false)?;
     eprintln!(
         "\n(`shipgate check` would exit {} here; the demo itself exits 0.)",
         if outcome.verdict == crate::outcome::Verdict::Fail { 1 } else { 0 }
@@ -56,15 +59,26 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
     if outcome.verdict == crate::outcome::Verdict::Fail {
         closest_safe(&req)?;
     }
-    eprintln!(
-        "\nThe exception request and audit record for this release:\n  shipgate report --repo {} --base {} --head {} --mainline {} --output html=report.html --output md=report.md",
-        dir.display(),
-        req.base.as_deref().unwrap_or_default(),
-        req.head,
-        req.mainline.as_deref().unwrap_or_default()
-    );
-    if _keep.is_some() {
-        eprintln!("(this repository is deleted when the demo ends: `shipgate demo --dir DIR` keeps it)");
+    let kept = match temp {
+        Some(t) if keep => Some(t.keep()),
+        Some(t) => {
+            drop(t);
+            None
+        }
+        None => Some(dir.clone()),
+    };
+    match kept {
+        Some(path) => eprintln!(
+            "\nThe exception request and audit record for this release:\n  shipgate report --repo {} --base {} --head {} --mainline {} --output html=report.html --output md=report.md\n(the demo repository is kept at {}; delete it when you are done)",
+            path.display(),
+            req.base.as_deref().unwrap_or_default(),
+            req.head,
+            req.mainline.as_deref().unwrap_or_default(),
+            path.display()
+        ),
+        None => eprintln!(
+            "\nThe demo repository has been deleted. To write the exception request and audit record for this release, run `shipgate demo --keep` (or `--dir DIR`) and then the `shipgate report` command it prints."
+        ),
     }
     Ok(0)
 }

@@ -44,6 +44,10 @@ struct Common {
     /// Today's date for exception expiry, and the only date reports show (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<String>,
+    /// List every finding in table, md and html instead of folding notes and long groups into
+    /// counts and examples (JSON, SARIF and annotations always list everything).
+    #[arg(long)]
+    details: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -135,9 +139,12 @@ enum Cmd {
     },
     /// Build a small SDK repository with a real release problem in a temporary directory and check it.
     Demo {
-        /// Build it here instead of a temporary directory (must not exist yet).
+        /// Build it here instead of a temporary directory (must not exist yet); it is kept.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Keep the temporary repository, to run the suggested `shipgate report` on it.
+        #[arg(long)]
+        keep: bool,
         /// Output format on stdout.
         #[arg(long, default_value = "table")]
         format: String,
@@ -226,9 +233,10 @@ fn command_line() -> String {
     parts.join(" ")
 }
 
-fn style() -> Style {
+/// The terminal's style: colour on a terminal unless `NO_COLOR`, and `details` as given.
+fn style(details: bool) -> Style {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    Style { color, width: None }
+    Style { color, width: None, details }
 }
 
 fn run(cli: Cli) -> Result<u8, CliError> {
@@ -256,8 +264,11 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             print(&text);
             Ok(0)
         }
-        Cmd::Explain { rule } => match crate::rules::catalog::get(&rule) {
-            Some(meta) => {
+        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule) {
+            Some((meta, form)) => {
+                if let Some(form) = form {
+                    print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id));
+                }
                 print(&crate::rules::docs::explain(meta));
                 Ok(0)
             }
@@ -274,7 +285,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             }
         },
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
-        Cmd::Demo { dir, format } => demo::run(dir, parse_format(&format)?),
+        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, parse_format(&format)?),
     }
 }
 
@@ -328,7 +339,7 @@ fn gate(
         }
         _ => crate::engine::run(&req)?,
     };
-    emit(&outcome, format, &outputs)?;
+    emit(&outcome, format, &outputs, common.details)?;
     Ok(match outcome.verdict {
         Verdict::Fail => 1,
         Verdict::Pass => 0,
@@ -338,16 +349,22 @@ fn gate(
 /// Prints `format` to stdout and writes every `--output`. Each format is rendered once, so an
 /// `--output` file and stdout in the same format are the same bytes (table aside: on a terminal
 /// stdout gets colour, files never do).
-pub(crate) fn emit(outcome: &Outcome, format: Format, outputs: &[(Format, PathBuf)]) -> Result<(), CliError> {
+pub(crate) fn emit(
+    outcome: &Outcome,
+    format: Format,
+    outputs: &[(Format, PathBuf)],
+    details: bool,
+) -> Result<(), CliError> {
+    let plain = Style { details, ..Style::default() };
     let mut rendered: std::collections::BTreeMap<Format, String> = std::collections::BTreeMap::new();
     for (f, path) in outputs {
-        let text = rendered.entry(*f).or_insert_with(|| crate::report::render(*f, outcome, Style::default()));
+        let text = rendered.entry(*f).or_insert_with(|| crate::report::render(*f, outcome, plain));
         std::fs::write(path, text.as_bytes())
             .map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
     }
     let text = match format {
-        Format::Table => crate::report::render(format, outcome, style()),
-        _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, Style::default())),
+        Format::Table => crate::report::render(format, outcome, style(details)),
+        _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, plain)),
     };
     print(&text);
     Ok(())

@@ -49,7 +49,7 @@ fn annotation(out: &mut String, o: &Outcome, f: &Finding) {
         props.push(format!("line={l}"));
     }
     props.push(format!("title={}", escape_property(&f.id)));
-    let mut message = format!("[{}] {}: {}", f.severity, f.subject, f.message);
+    let mut message = format!("[{}] {}: {}", f.severity, f.display_subject(), f.message);
     if let Some(loc) = common::location_text(o, f).filter(|_| f.located_on_base()) {
         let _ = write!(message, " (in {loc})");
     }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod md;
 pub mod sarif;
 pub mod table;
+pub mod view;
 
 /// Every output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,13 +41,16 @@ impl Format {
     }
 }
 
-/// Options that change how text is rendered, never what it says.
+/// Options that change how text is rendered, never what it concludes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     /// ANSI colours (terminal only, `NO_COLOR` unset).
     pub color: bool,
     /// Terminal width for tables, when known.
     pub width: Option<u16>,
+    /// `--details`: list every finding in md, html and table instead of folding notes, findings
+    /// below `--fail-on` and long groups into counts and examples (JSON always lists everything).
+    pub details: bool,
 }
 
 /// Renders `outcome` in `format`. Every format is a pure function of the outcome: same outcome,
@@ -55,8 +59,8 @@ pub fn render(format: Format, outcome: &Outcome, style: Style) -> String {
     match format {
         Format::Table => table::render(outcome, style),
         Format::Json => json::render(outcome),
-        Format::Md => md::render(outcome),
-        Format::Html => html::render(outcome),
+        Format::Md => md::render(outcome, style),
+        Format::Html => html::render(outcome, style),
         Format::Sarif => sarif::render(outcome),
         Format::Github => github::render(outcome),
     }
