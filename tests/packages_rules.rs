@@ -119,7 +119,8 @@ const SCENARIOS: [(&str, &[&str]); 9] = [
     ),
     (
         "cargo-unsatisfied-misaligned",
-        &["UnsatisfiedInternalDependency", "MisalignedDependency", "MisalignedDependency.SameVersion"],
+        // `1.3` beside `^1.2` and `1.0.100` beside `^1.0.200` can select one version: aligned.
+        &["UnsatisfiedInternalDependency", "MisalignedDependency.SameVersion"],
     ),
     ("cargo-behind-mainline", &["BehindMainline.Version", "BehindMainline.Dependency"]),
     ("cargo-breaking", &["BreakingChangeWithoutMajorBump"]),
