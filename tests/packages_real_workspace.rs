@@ -251,9 +251,10 @@ fn check_reports_exactly_the_crates_changed_without_a_bump() {
             (f["subject"].as_str().expect("subject").to_string(), dep.to_string())
         })
         .collect();
-    let expected_misaligned: Vec<(String, String)> =
-        MISALIGNED.iter().map(|(p, d)| (p.to_string(), d.to_string())).collect();
-    assert_eq!(misaligned, expected_misaligned);
+    // MISALIGNED lists requirements within one compatible line (`tokio 1.13.1` beside `^1.49`):
+    // each can select one version with the others, so none is MisalignedDependency any more.
+    let _ = MISALIGNED;
+    assert_eq!(misaligned, Vec::<(String, String)>::new());
 
     // Every crate, with its base and head versions.
     let rows: Vec<(String, Option<String>, String, bool)> = v["packages"]

@@ -171,6 +171,10 @@ pub struct PackageTree {
     /// never missing, whether or not the package exists in the snapshot.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The name of the package in each directory that has one (selected or not, duplicates
+    /// too): what a path dependency resolves to.
+    #[serde(default)]
+    pub names_by_dir: BTreeMap<(Ecosystem, String), String>,
 }
 
 impl PackageTree {
@@ -493,22 +497,36 @@ pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> Result<Package
         }
     }
 
+    for p in &found {
+        tree.names_by_dir.insert((p.ecosystem, p.dir.clone()), p.name.clone());
+    }
+    for (key, path) in &tree.others {
+        tree.names_by_dir.insert((key.0, parent_dir(path).to_string()), key.1.clone());
+    }
     for p in found {
         if exclude.is_match(&p.name) {
             tree.others.insert(p.key(), p.manifest_path);
             continue;
         }
         if let Some(first) = tree.packages.get(&p.key()) {
-            let msg = format!(
-                "package `{}` is declared twice ({} and {}); rename one or exclude it under [packages]",
-                p.name, first.manifest_path, p.manifest_path
-            );
-            tree.problems.push(
-                Finding::new("MalformedManifest.DuplicateName", Severity::Error, p.name.clone(), msg)
-                    .keyed(&p.manifest_path)
-                    .at(p.manifest_path.clone(), None),
-            );
-            continue;
+            // Cargo allows one name in several workspaces (fuzz crates, examples) as long as
+            // they are not published; only two publishable packages of one name collide on
+            // the registry. The publishable one is the package; an unpublished twin is skipped.
+            if first.publish && p.publish {
+                let msg = format!(
+                    "package `{}` is declared twice ({} and {}) and both are publishable; rename one, mark one `publish = false`, or exclude it under [packages]",
+                    p.name, first.manifest_path, p.manifest_path
+                );
+                tree.problems.push(
+                    Finding::new("MalformedManifest.DuplicateName", Severity::Error, p.name.clone(), msg)
+                        .keyed(&p.manifest_path)
+                        .at(p.manifest_path.clone(), None),
+                );
+                continue;
+            }
+            if first.publish || !p.publish {
+                continue;
+            }
         }
         if let Some(v) = &p.version
             && parse_version(v).is_none()
@@ -534,9 +552,25 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// The in-repo package a dependency points at, if any: same ecosystem, by name.
+/// The name of the in-repo package a dependency resolves to, when it resolves inside the
+/// repository: a path dependency (Cargo `path`, a workspace dependency with a path, npm `file:`
+/// / `link:`) names the package in that directory, or the name it asks for when the directory
+/// has none in this snapshot; an npm `workspace:` dependency names its package. A registry
+/// requirement is never internal, even on the name of an in-repo package
+/// (`foo-065 = { package = "foo", version = "0.65" }` pins an older published line on purpose).
+pub fn internal_name(tree: &PackageTree, pkg: &Package, dep: &Dependency) -> Option<String> {
+    match &dep.internal_path {
+        Some(dir) => {
+            Some(tree.names_by_dir.get(&(pkg.ecosystem, dir.clone())).cloned().unwrap_or_else(|| dep.name.clone()))
+        }
+        None if dep.workspace && pkg.ecosystem == Ecosystem::Npm => Some(dep.name.clone()),
+        None => None,
+    }
+}
+
+/// The selected package a dependency resolves to inside the repository ([`internal_name`]).
 pub fn internal_target<'t>(tree: &'t PackageTree, pkg: &Package, dep: &Dependency) -> Option<&'t Package> {
-    tree.get(pkg.ecosystem, &dep.name)
+    internal_name(tree, pkg, dep).and_then(|n| tree.get(pkg.ecosystem, &n))
 }
 
 /// `InternalDependencyCycle`: strongly connected components of size > 1 (or self-loops) in the
@@ -553,7 +587,8 @@ fn dependency_cycles(tree: &PackageTree) -> Vec<Finding> {
                 .deps
                 .iter()
                 .filter(|d| d.kind.ships())
-                .filter_map(|d| index.get(&(p.ecosystem, d.name.clone())).copied())
+                .filter_map(|d| internal_name(tree, p, d))
+                .filter_map(|n| index.get(&(p.ecosystem, n)).copied())
                 .collect();
             set.into_iter().collect()
         })

@@ -211,19 +211,29 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<CargoManifest, ManifestE
             let (version, version_line) = match p.version {
                 None => (Field::Absent, None),
                 Some(v) => {
-                    let l = Some(line(v.span().start));
+                    let at = v.span().start;
+                    let l = Some(line(at));
                     match v.into_inner() {
                         Inheritable::Value(s) => (Field::Value(s), l),
                         Inheritable::Inherit { workspace: true } => (Field::Inherited, l),
-                        Inheritable::Inherit { workspace: false } => (Field::Absent, l),
+                        Inheritable::Inherit { workspace: false } => {
+                            return Err(not_inheriting(path, text, at, "version"));
+                        }
                     }
                 }
             };
-            let publish = match p.publish.map(Spanned::into_inner) {
+            let publish = match p.publish {
                 None => Field::Absent,
-                Some(Inheritable::Value(v)) => Field::Value(v.allowed()),
-                Some(Inheritable::Inherit { workspace: true }) => Field::Inherited,
-                Some(Inheritable::Inherit { workspace: false }) => Field::Absent,
+                Some(v) => {
+                    let at = v.span().start;
+                    match v.into_inner() {
+                        Inheritable::Value(v) => Field::Value(v.allowed()),
+                        Inheritable::Inherit { workspace: true } => Field::Inherited,
+                        Inheritable::Inherit { workspace: false } => {
+                            return Err(not_inheriting(path, text, at, "publish"));
+                        }
+                    }
+                }
             };
             let mut deps = Vec::new();
             let tables = [
@@ -251,6 +261,18 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<CargoManifest, ManifestE
         }
     };
     Ok(CargoManifest { path: path.to_string(), package, workspace })
+}
+
+/// `field.workspace = false`: Cargo rejects it ("`workspace` cannot be false"), and it leaves
+/// the field with no value, so it is a malformed manifest rather than a missing version.
+fn not_inheriting(path: &str, text: &str, offset: usize, field: &str) -> ManifestError {
+    ManifestError::invalid(
+        path,
+        text,
+        offset,
+        format!("`{field}.workspace = false` declares no {field}: `workspace` can only be `true`"),
+        format!("write `{field}.workspace = true` to inherit it from the workspace root, or give the {field} here"),
+    )
 }
 
 fn dependency(

@@ -58,6 +58,13 @@ pub struct ReleasePolicy {
     pub alignment: Vec<AlignmentGroup>,
 }
 
+/// Files that never need a version bump, whatever the config says: lockfiles pin what a build
+/// resolved, they are not part of a published package's contents (`cargo package` regenerates
+/// `Cargo.lock`; npm never publishes `package-lock.json`, and yarn / pnpm lockfiles are not read
+/// by consumers). `[packages] ignore_files` adds to these.
+pub const LOCKFILE_GLOBS: [&str; 5] =
+    ["**/Cargo.lock", "**/package-lock.json", "**/npm-shrinkwrap.json", "**/yarn.lock", "**/pnpm-lock.yaml"];
+
 /// Everything the release rules look at.
 #[derive(Debug, Clone, Copy)]
 pub struct ReleaseInput<'a> {
@@ -74,7 +81,7 @@ pub struct ReleaseInput<'a> {
 }
 
 /// Statuses of a [`PackageSummary`], worst first: a package shows the first that applies.
-pub const STATUSES: [&str; 13] = [
+pub const STATUSES: [&str; 14] = [
     "missing",
     "malformed",
     "cycle",
@@ -87,6 +94,7 @@ pub const STATUSES: [&str; 13] = [
     "misaligned",
     "not-in-candidate",
     "unlisted",
+    "generated",
     "ok",
 ];
 
@@ -103,6 +111,7 @@ fn status_of(rule: &str) -> &'static str {
         "BehindMainline" => "behind",
         "MisalignedDependency" => "misaligned",
         "CandidateMismatch" => "not-in-candidate",
+        "UnresolvedGeneratedDependency" => "generated",
         _ => "ok",
     }
 }
@@ -122,7 +131,9 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
     // Where a package that is not in head comes from, for its summary row.
     let mut absent: BTreeMap<Key, (String, bool)> = BTreeMap::new();
 
-    let ignore = match glob_set(&policy.ignore_files) {
+    let ignore_globs: Vec<String> =
+        LOCKFILE_GLOBS.iter().map(|g| g.to_string()).chain(policy.ignore_files.iter().cloned()).collect();
+    let ignore = match glob_set(&ignore_globs) {
         Ok(g) => g,
         Err(e) => {
             out.push(e.to_finding());
@@ -219,15 +230,21 @@ fn list(items: &[String], max: usize) -> String {
 
 fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut BTreeMap<Key, (String, bool)>) {
     let ReleaseInput { base, head, mainline, policy, .. } = *input;
-    // Dependency closure of head: internal dependencies whose package head does not ship.
+    // Dependency closure of head's publishable packages: in-repo dependencies (by path, npm
+    // `workspace:`) whose package head does not ship. A registry requirement is not in-repo,
+    // whatever its name (`internal_name`).
     let mut needed: BTreeMap<Key, Vec<(&Package, &Dependency)>> = BTreeMap::new();
-    // `[packages] exclude` means "never checked": not even as a missing dependency (aws-config's
-    // path dependencies on SDK crates generated at build time). Validated by `load_tree`.
+    // Path dependencies on a directory that has no manifest at base nor at head: generated at
+    // build time (aws-config → `../../sdk/build/aws-sdk/sdk/sts`).
+    let mut unresolved: BTreeMap<Key, Vec<(&Package, &Dependency)>> = BTreeMap::new();
+    // `[packages] exclude` means "never checked": not even as a missing dependency. Validated
+    // by `load_tree`.
     let excluded = name_glob_set(&head.exclude).unwrap_or_else(|_| globset::GlobSet::empty());
-    for p in head.packages.values() {
+    for p in head.packages.values().filter(|p| p.publish) {
         for d in &p.deps {
-            let key = (p.ecosystem, d.name.clone());
-            if head.packages.contains_key(&key) || head.others.contains_key(&key) || excluded.is_match(&d.name) {
+            let Some(name) = crate::diff::packages::internal_name(head, p, d) else { continue };
+            let key = (p.ecosystem, name);
+            if head.packages.contains_key(&key) || head.others.contains_key(&key) || excluded.is_match(&key.1) {
                 continue;
             }
             // A path dependency on a manifest head cannot read is reported as MalformedManifest.
@@ -239,16 +256,43 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
             if unreadable {
                 continue;
             }
-            let in_repo = d.internal_path.is_some()
-                || (d.workspace && p.ecosystem == Ecosystem::Npm)
-                || base.exists(p.ecosystem, &d.name)
-                || mainline.is_some_and(|m| m.exists(p.ecosystem, &d.name))
-                || head.unshipped.contains_key(&key);
+            let nowhere = |t: &PackageTree, dir: &str| {
+                !t.manifest_dirs.contains(&(p.ecosystem, dir.to_string())) && !t.exists(p.ecosystem, &key.1)
+            };
+            if let Some(dir) = &d.internal_path
+                && !head.unshipped.contains_key(&key)
+                && nowhere(head, dir)
+                && nowhere(base, dir)
+            {
+                unresolved.entry(key).or_default().push((p, d));
+                continue;
+            }
             // A dev-dependency never ships; it only matters when it points into the repo by path.
-            if in_repo && (d.kind.ships() || d.internal_path.is_some()) {
+            if d.kind.ships() || d.internal_path.is_some() {
                 needed.entry(key).or_default().push((p, d));
             }
         }
+    }
+    for (key, needers) in &unresolved {
+        let (p, d) = needers[0];
+        let who: Vec<String> =
+            needers.iter().map(|(p, _)| p.name.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let dir = d.internal_path.clone().unwrap_or_default();
+        out.push(
+            Finding::new(
+                "UnresolvedGeneratedDependency",
+                Severity::Note,
+                &key.1,
+                format!(
+                    "{} is required by {} at `{dir}`, which has no package at base or at head: taken as generated at build time, so its contents are not checked; if it should be in the repository, add it there",
+                    key.1,
+                    list(&who, 3)
+                ),
+            )
+            .at(&p.manifest_path, d.line),
+        );
+        // Listed among the packages the release needs, with status `generated`.
+        absent.entry(key.clone()).or_insert((dir, true));
     }
     for (key, needers) in &needed {
         let (p, d) = needers[0];
@@ -415,8 +459,15 @@ pub fn next_breaking(old: &Version) -> Version {
 fn unsatisfied(head: &PackageTree, out: &mut Vec<Finding>) {
     for p in head.packages.values() {
         for d in &p.deps {
-            let Some(t) = head.get(p.ecosystem, &d.name) else { continue };
+            // Only a dependency that resolves to the in-repo package: a registry requirement on
+            // another line of it is a deliberate pin.
+            let Some(t) = crate::diff::packages::internal_target(head, p, d) else { continue };
             let Some(v) = t.version.as_deref() else { continue };
+            // A Cargo path dependency without `version` takes whatever the path holds,
+            // pre-releases (`0.0.0-smithy-rs-head`) included.
+            if p.ecosystem == Ecosystem::Cargo && d.internal_path.is_some() && d.req.trim() == "*" {
+                continue;
+            }
             if satisfies(p.ecosystem, &d.req, v) == Some(false) {
                 out.push(
                     Finding::new(
@@ -453,7 +504,7 @@ fn uses(head: &PackageTree) -> BTreeMap<Key, Vec<Use<'_>>> {
     for p in head.packages.values().filter(|p| p.publish) {
         let mut seen = BTreeSet::new();
         for d in p.deps.iter().filter(|d| d.kind.ships()) {
-            let tv = head.get(p.ecosystem, &d.name).and_then(|t| t.version.as_deref());
+            let tv = crate::diff::packages::internal_target(head, p, d).and_then(|t| t.version.as_deref());
             let Some(norm) = normalized_req(p.ecosystem, &d.req, tv) else { continue };
             let meaning = req_meaning(p.ecosystem, &norm);
             let line = compat_line(p.ecosystem, &norm);
@@ -483,6 +534,17 @@ pub fn req_meaning(eco: Ecosystem, norm: &str) -> String {
 type Bound = (Version, bool);
 
 fn cargo_interval(req: &VersionReq) -> Option<String> {
+    let (low, high) = cargo_bounds(req)?;
+    let mut s = format!("{}{}", if low.1 { ">=" } else { ">" }, low.0);
+    if let Some((v, inclusive)) = high {
+        s.push_str(&format!(", {}{v}", if inclusive { "<=" } else { "<" }));
+    }
+    Some(s)
+}
+
+/// The interval of versions a Cargo requirement admits; `None` with pre-release comparators or
+/// operators this does not model.
+fn cargo_bounds(req: &VersionReq) -> Option<(Bound, Option<Bound>)> {
     let mut low: Bound = (Version::new(0, 0, 0), true);
     let mut high: Option<Bound> = None;
     for c in &req.comparators {
@@ -532,11 +594,30 @@ fn cargo_interval(req: &VersionReq) -> Option<String> {
             high = Some(hi);
         }
     }
-    let mut s = format!("{}{}", if low.1 { ">=" } else { ">" }, low.0);
-    if let Some((v, inclusive)) = high {
-        s.push_str(&format!(", {}{v}", if inclusive { "<=" } else { "<" }));
+    Some((low, high))
+}
+
+/// Whether no version satisfies both requirements (normalized, [`normalized_req`]): Cargo
+/// intervals that do not overlap (which includes different semver-compatible lines: `0.3` and
+/// `0.4`, `1` and `2`), npm ranges with no common version. `None` when either cannot be
+/// modelled (pre-releases): then nothing is claimed.
+pub fn disjoint(eco: Ecosystem, a: &str, b: &str) -> Option<bool> {
+    match eco {
+        Ecosystem::Cargo => {
+            let (alo, ahi) = cargo_bounds(&VersionReq::parse(a).ok()?)?;
+            let (blo, bhi) = cargo_bounds(&VersionReq::parse(b).ok()?)?;
+            // The overlap runs from the higher low bound to the lower high bound.
+            let below = |lo: &Bound, hi: &Option<Bound>| match hi {
+                None => true,
+                Some(hi) => lo.0 < hi.0 || (lo.0 == hi.0 && lo.1 && hi.1),
+            };
+            Some(!(below(&alo, &bhi) && below(&blo, &ahi)))
+        }
+        Ecosystem::Npm => {
+            let (ra, rb) = (nodejs_semver::Range::parse(a).ok()?, nodejs_semver::Range::parse(b).ok()?);
+            Some(!ra.allows_any(&rb))
+        }
     }
-    Some(s)
 }
 
 /// The semver compatibility line a requirement starts in: its floor's leftmost non-zero part
@@ -585,11 +666,14 @@ fn reference(eco: Ecosystem, uses: &[&Use], in_repo: Option<&str>) -> (String, S
     (meaning, shown)
 }
 
-/// MisalignedDependency: publishable packages requiring one dependency with requirements of
-/// different meaning. When some package deliberately uses two compatibility lines of one crate
-/// (`http = "0.2.9"` and `http-1x = { package = "http", version = "1" }`), the crate is in a
-/// migration and its lines are compared separately: 0.2.x requirements with each other, 1.x with
-/// each other, never 0.2.x with 1.x. Otherwise every requirement is compared with every other.
+/// MisalignedDependency: publishable packages requiring one dependency with requirements that
+/// no single version satisfies: disjoint ranges (`=1.2.3` and `^1.3`) or different
+/// semver-compatible lines (`0.3` and `0.4`, `1` and `2`), which make Cargo build two copies
+/// or fail to resolve. Requirements that can select one version (`1` and `^1.3.1`, `1.13.1` and
+/// `^1.49`) are aligned: the resolver picks one version for both. When some package
+/// deliberately uses two compatibility lines of one crate (`http = "0.2.9"` and
+/// `http-1x = { package = "http", version = "1" }`), the crate is in a migration and its lines
+/// are compared separately. `[[alignment]]` groups are stricter (see [`alignment_groups`]).
 fn misaligned(head: &PackageTree, out: &mut Vec<Finding>) {
     for ((eco, name), uses) in uses(head) {
         let mut lines_per_pkg: BTreeMap<&str, BTreeSet<&Option<Version>>> = BTreeMap::new();
@@ -608,8 +692,14 @@ fn misaligned(head: &PackageTree, out: &mut Vec<Finding>) {
             }
             let in_repo = head.get(eco, &name).and_then(|p| p.version.as_deref());
             let (reference, shown) = reference(eco, &all, in_repo);
-            let agreeing: Vec<String> =
-                all.iter().filter(|u| u.meaning == reference).map(|u| u.pkg.name.clone()).collect();
+            let ref_norm = all.iter().find(|u| u.meaning == reference).map_or(shown.as_str(), |u| u.norm.as_str());
+            let agreeing: Vec<String> = all
+                .iter()
+                .filter(|u| disjoint(eco, &u.norm, ref_norm) == Some(false))
+                .map(|u| u.pkg.name.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             let (scope, key) = match line {
                 Some(l) => (
                     format!(" (within its {} line; other lines are compared separately)", line_label(l)),
@@ -617,14 +707,23 @@ fn misaligned(head: &PackageTree, out: &mut Vec<Finding>) {
                 ),
                 None => (String::new(), name.clone()),
             };
-            for u in all.iter().filter(|u| u.meaning != reference) {
+            for u in all.iter().filter(|u| disjoint(eco, &u.norm, ref_norm) == Some(true)) {
+                let why = if u.line != compat_line(eco, ref_norm) {
+                    format!(
+                        "{} and {} are different compatible lines",
+                        line_label(&u.line),
+                        line_label(&compat_line(eco, ref_norm))
+                    )
+                } else {
+                    "no version satisfies both".to_string()
+                };
                 out.push(
                     Finding::new(
                         "MisalignedDependency",
                         Severity::Warning,
                         &u.pkg.name,
                         format!(
-                            "{} requires {name} {} while {} require{} {shown}{scope}: align every package on one requirement",
+                            "{} requires {name} {} while {} require{} {shown}{scope}, and {why}: align every package on one requirement",
                             u.pkg.name,
                             u.dep.req,
                             list(&agreeing, 3),
@@ -741,8 +840,8 @@ fn behind_mainline(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fin
             else {
                 continue;
             };
-            let hv = head.get(p.ecosystem, &d.name).and_then(|t| t.version.as_deref());
-            let mv = mainline.get(p.ecosystem, &d.name).and_then(|t| t.version.as_deref());
+            let hv = crate::diff::packages::internal_target(head, p, d).and_then(|t| t.version.as_deref());
+            let mv = crate::diff::packages::internal_target(mainline, m, md).and_then(|t| t.version.as_deref());
             if let (Some(hf), Some(mf)) = (req_floor(p.ecosystem, &d.req, hv), req_floor(p.ecosystem, &md.req, mv))
                 && hf < mf
             {
@@ -962,6 +1061,7 @@ pub fn apply_candidate(head: &PackageTree, entries: &[CandidateEntry]) -> (Packa
         problems: head.problems.clone(),
         manifest_dirs: head.manifest_dirs.clone(),
         exclude: head.exclude.clone(),
+        names_by_dir: head.names_by_dir.clone(),
         ..PackageTree::default()
     };
     let mut findings = Vec::new();
@@ -1121,13 +1221,29 @@ mod tests {
         ];
         let files: Vec<(&str, &str)> = two_lines.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let found = run(&tree(&files, &[]), None);
-        assert_eq!(rows(&found, "MisalignedDependency"), vec![("e".into(), 6), ("f".into(), 6)], "{found:#?}");
-        let e = found.iter().find(|f| f.subject == "e").expect("e");
-        assert!(e.message.contains("^0.2.9 (within its 0.2.x line"), "{}", e.message);
+        // Within each line every requirement can select one version (`0.2.9` and `0.2.4`; `1.0`,
+        // `^1` and `1.1.0`): aligned.
+        assert_eq!(rows(&found, "MisalignedDependency"), vec![], "{found:#?}");
         // Without a package that uses both lines, 0.2 against 1 is a real misalignment.
         let files: Vec<(&str, &str)> = two_lines[1..].iter().map(|(p, t)| (*p, t.as_str())).collect();
         let found = run(&tree(&files, &[]), None);
-        assert_eq!(rows(&found, "MisalignedDependency").len(), 3, "{found:#?}");
+        assert_eq!(rows(&found, "MisalignedDependency"), vec![("d".into(), 6), ("e".into(), 6)], "{found:#?}");
+        // Regression: `1` vs `^1.3.1` and `1.13.1` vs `^1.49` were flagged; they select one version.
+        for (a, b, flagged) in [
+            ("1", "^1.3.1", false),
+            ("1.13.1", "^1.49", false),
+            ("0.3", "0.4", true),
+            ("1", "2", true),
+            ("=1.2.3", "^1.3", true),
+        ] {
+            let files = [
+                ("a/Cargo.toml", krate("a", &format!("t = \"{a}\""))),
+                ("b/Cargo.toml", krate("b", &format!("t = \"{b}\""))),
+            ];
+            let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+            let found = run(&tree(&files, &[]), None);
+            assert_eq!(rows(&found, "MisalignedDependency").len() == 1, flagged, "{a} vs {b}: {found:#?}");
+        }
     }
 
     // Regression: BehindMainline compared `http = "0.2"` with mainline's `http-1x` (same package).
@@ -1155,7 +1271,7 @@ mod tests {
         );
         let files = [("rt/aws-config/Cargo.toml", cfg.as_str())];
         let found = run(&tree(&files, &[]), None);
-        assert_eq!(rows(&found, "MissingPackage.Dependency").len(), 2, "{found:#?}");
+        assert_eq!(rows(&found, "UnresolvedGeneratedDependency").len(), 2, "{found:#?}");
         let found = run(&tree(&files, &["aws-sdk-*", "inlineable"]), None);
         assert!(found.is_empty(), "{found:#?}");
     }
