@@ -5,7 +5,7 @@ use crate::outcome::Command;
 use crate::report::Format;
 use std::path::PathBuf;
 
-pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
+pub(super) fn run(dir: Option<PathBuf>, format: Format, ui: super::Ui) -> Result<u8, CliError> {
     let (dir, _keep) = match dir {
         Some(d) => {
             if d.exists() {
@@ -46,9 +46,10 @@ pub fn run(dir: Option<PathBuf>, format: Format) -> Result<u8, CliError> {
         max_commits: None,
         candidate_manifest: None,
         command_line: format!("shipgate check --repo {}", dir.display()),
+        approval: None,
     };
     let outcome = crate::engine::run(&req)?;
-    super::emit(&outcome, format, &[])?;
+    super::emit(&outcome, format, &[], ui, crate::report::Options::default())?;
     eprintln!(
         "\n(`shipgate check` would exit {} here; the demo itself exits 0.)",
         if outcome.verdict == crate::outcome::Verdict::Fail { 1 } else { 0 }

@@ -1,15 +1,22 @@
 //! The terminal report: a short header, then comfy-table tables. Colour only when the CLI says
-//! the output is a terminal and `NO_COLOR` is unset.
+//! so (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`). Tables are fitted to [`Style::width`] (the
+//! terminal's width, or `COLUMNS`; [`DEFAULT_WIDTH`] when neither is known); identifier columns
+//! (rule ids, package names, paths) are never split mid-word: the free-text columns wrap instead.
 use super::Style;
 use crate::finding::Severity;
 use crate::outcome::{Outcome, Verdict};
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
+
+/// Width of a table when neither a terminal nor `COLUMNS` says.
+pub const DEFAULT_WIDTH: u16 = 120;
+/// Below this width the findings table stacks its columns.
+const NARROW: u16 = 100;
 
 fn table(style: Style, header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_width(style.width.unwrap_or(120));
+    t.set_width(style.width.unwrap_or(DEFAULT_WIDTH));
     if !style.color {
         t.force_no_tty();
     } else {
@@ -17,6 +24,22 @@ fn table(style: Style, header: &[&str]) -> Table {
     }
     t.set_header(header.iter().map(Cell::new));
     t
+}
+
+/// Keeps column `index` at least as wide as its widest entry (an id), so comfy-table wraps the
+/// other columns instead of splitting the id. A table wider than the terminal is better than an
+/// id that cannot be copied.
+fn keep_whole(t: &mut Table, index: usize, entries: impl Iterator<Item = usize>) {
+    // + 2: the constraint counts the cell's padding.
+    let widest = (entries.max().unwrap_or(0).max(1) + 2).min(u16::MAX as usize) as u16;
+    if let Some(c) = t.column_mut(index) {
+        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(widest)));
+    }
+}
+
+/// Display width of an id (ids are ASCII in practice; count chars to be safe).
+fn width_of(s: &str) -> usize {
+    s.chars().count()
 }
 
 fn severity_cell(s: Severity, style: Style) -> Cell {
@@ -59,6 +82,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 Cell::new(size(f.head_size)),
             ]);
         }
+        keep_whole(&mut t, 2, o.files.iter().map(|f| width_of(&f.path)));
         let _ = writeln!(out, "Changed files ({})\n{t}\n", o.files.len());
     } else {
         out.push_str("No model or manifest file changed.\n\n");
@@ -75,6 +99,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 Cell::new(m.shapes.changed),
             ]);
         }
+        keep_whole(&mut t, 0, o.models.iter().map(|m| width_of(&m.path)));
         let _ = writeln!(out, "Models\n{t}\n");
     }
 
@@ -91,12 +116,22 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 Cell::new(&p.status),
             ]);
         }
+        keep_whole(&mut t, 0, o.packages.iter().map(|p| width_of(&p.name) + width_of(&p.ecosystem) + 3));
         let _ = writeln!(out, "Packages\n{t}\n");
     }
 
     let shown: Vec<_> = o.findings.iter().filter(|f| f.severity != Severity::Suppressed).collect();
     if !shown.is_empty() {
-        let mut t = table(style, &["severity", "rule", "subject", "location", "message"]);
+        // Narrow terminals get two columns (severity, then id / subject and location / message
+        // stacked in one cell): five columns at 80 characters leave each a few letters.
+        let narrow = style.width.unwrap_or(DEFAULT_WIDTH) < NARROW;
+        let mut t = if narrow {
+            let mut t = table(style, &["severity", "finding"]);
+            t.set_content_arrangement(ContentArrangement::DynamicFullWidth);
+            t
+        } else {
+            table(style, &["severity", "rule", "subject", "location", "message"])
+        };
         for f in &shown {
             let loc = match (&f.path, f.line) {
                 (Some(p), Some(l)) => format!("{p}:{l}"),
@@ -110,14 +145,22 @@ pub fn render(o: &Outcome, style: Style) -> String {
             if let Some(c) = &f.introduced_by {
                 let _ = write!(msg, " [introduced by {}]", short(c));
             }
-            t.add_row(vec![
-                severity_cell(f.severity, style),
-                Cell::new(&f.id),
-                Cell::new(&f.subject),
-                Cell::new(loc),
-                Cell::new(msg),
-            ]);
+            if narrow {
+                let place = if loc.is_empty() { f.subject.clone() } else { format!("{}  {loc}", f.subject) };
+                t.add_row(vec![severity_cell(f.severity, style), Cell::new(format!("{}\n{place}\n{msg}", f.id))]);
+            } else {
+                t.add_row(vec![
+                    severity_cell(f.severity, style),
+                    Cell::new(&f.id),
+                    Cell::new(&f.subject),
+                    Cell::new(loc),
+                    Cell::new(msg),
+                ]);
+            }
         }
+        keep_whole(&mut t, 0, std::iter::once(width_of("severity")));
+        // The id column (or the stacked cell, whose first line is the id) never splits an id.
+        keep_whole(&mut t, 1, shown.iter().map(|f| width_of(&f.id)));
         let _ = writeln!(out, "Findings ({})\n{t}\n", shown.len());
     }
 
