@@ -1,9 +1,20 @@
 //! Embeds every rule metadata file under `rules/` (and bundled data under `rules/traits/`) into
 //! the binary: the list is generated, so adding a rule is adding a file, and a test checks that
 //! every generated entry parses and names the file it lives in.
+//!
+//! It also sets `cfg(shipgate_chromium)` when `chromium` is on PATH (or
+//! `SHIPGATE_REQUIRE_CHROMIUM=1`), so the browser tests run there and are reported as ignored,
+//! with the reason, where it is missing, instead of passing without checking anything.
 use std::{env, fs, path::Path};
 
 fn main() {
+    println!("cargo:rustc-check-cfg=cfg(shipgate_chromium)");
+    println!("cargo:rerun-if-env-changed=PATH");
+    println!("cargo:rerun-if-env-changed=SHIPGATE_REQUIRE_CHROMIUM");
+    let on_path = env::var_os("PATH").is_some_and(|p| env::split_paths(&p).any(|d| d.join("chromium").is_file()));
+    if on_path || env::var("SHIPGATE_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
+        println!("cargo:rustc-cfg=shipgate_chromium");
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut rules = Vec::new();

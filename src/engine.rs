@@ -230,7 +230,7 @@ impl<'a> Analyzer<'a> {
     fn model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<Parsed>, EngineError> {
         self.models.get_or_try(oid, || {
             let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
-            Ok(Arc::new(match smithy::parse(path, &bytes) {
+            Ok(Arc::new(match smithy::parse_file(path, &bytes) {
                 Ok(model) => Ok((model, Arc::new(bytes))),
                 Err(e) => Err(invalid_model(path, &bytes, &e)),
             }))
@@ -313,6 +313,7 @@ impl<'a> Analyzer<'a> {
             },
             operations_added: diff.operations_added,
             operations_removed: diff.operations_removed,
+            operations_changed: diff.operations_changed,
             base_size: file.base_size,
             head_size: file.head_size,
             lines_changed: Some(lines_changed(
@@ -440,6 +441,7 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
     Outcome {
         command: req.command,
         repo: req.repo.display().to_string(),
+        repo_name: ctx.repo.name(),
         base: rev_info(&ctx.base_rev, &ctx.base),
         head: rev_info(head_rev, head),
         mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
@@ -652,11 +654,7 @@ fn resolve_mainline(repo: &Repo, req: &Request, config: &LoadedConfig) -> Result
 
 /// The finding for a model blob that does not parse: where and why.
 fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
-    let (message, offset) = match e {
-        smithy::SmithyError::Json { message, span, .. } | smithy::SmithyError::Model { message, span, .. } => {
-            (message.clone(), span.offset())
-        }
-    };
+    let (message, offset) = (e.message().to_string(), e.offset());
     let upto = &bytes[..offset.min(bytes.len())];
     let line = upto.iter().filter(|b| **b == b'\n').count() as u32 + 1;
     let column = upto.iter().rev().take_while(|b| **b != b'\n').count() + 1;

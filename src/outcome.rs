@@ -48,6 +48,9 @@ pub struct ModelSummary {
     pub operations_added: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub operations_removed: Vec<String>,
+    /// Operations on both sides whose own definition changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations_changed: Vec<String>,
     /// Blob sizes in bytes (absent on the side where the file does not exist).
     pub base_size: Option<u64>,
     pub head_size: Option<u64>,
@@ -151,6 +154,9 @@ pub struct Outcome {
     pub command: Command,
     /// Repository path as given on the command line.
     pub repo: String,
+    /// What a reader calls the repository: its origin URL, else its directory name (the header).
+    #[serde(default)]
+    pub repo_name: String,
     pub base: RevInfo,
     pub head: RevInfo,
     pub mainline: Option<RevInfo>,

@@ -54,7 +54,7 @@ fn quiet_prints_nothing_but_writes_outputs_and_verbose_says_what_ran() {
         .arg("-v")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("Findings"))
+        .stdout(predicate::str::contains("FAIL"))
         .stderr(predicate::str::contains("shipgate: base release-2026-01 ("))
         .stderr(predicate::str::contains("shipgate: FAIL in "));
     shipgate().args(["-q", "-v", "rules"]).assert().code(2).stderr(predicate::str::contains("cannot be used with"));
@@ -70,7 +70,7 @@ fn tables_fit_columns_and_never_split_ids() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let revs = demo(tmp.path());
     let run = |cols: &str| {
-        let out = check(tmp.path(), &revs).env("COLUMNS", cols).output().expect("runs");
+        let out = check(tmp.path(), &revs).arg("--details").env("COLUMNS", cols).output().expect("runs");
         String::from_utf8(out.stdout).expect("UTF-8")
     };
     let (narrow, wide) = (run("80"), run("200"));

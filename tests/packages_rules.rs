@@ -142,6 +142,18 @@ fn every_scenario_fires_exactly_its_rules() {
     }
 }
 
+/// Every release-rule message is a complete sentence: not empty, not ending in `:`.
+#[test]
+fn every_message_is_a_sentence() {
+    for (name, _) in SCENARIOS {
+        let s = load(name);
+        for f in run(&s, &s.head).0 {
+            let m = f.message.trim_end();
+            assert!(!m.is_empty() && !m.ends_with(':'), "{name}: {} on {}: {:?}", f.id, f.subject, f.message);
+        }
+    }
+}
+
 #[test]
 fn findings_and_packages_snapshots() {
     for (name, _) in SCENARIOS {

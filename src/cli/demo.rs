@@ -5,8 +5,11 @@ use crate::outcome::Command;
 use crate::report::Format;
 use std::path::PathBuf;
 
-pub(super) fn run(dir: Option<PathBuf>, format: Format, ui: super::Ui) -> Result<u8, CliError> {
-    let (dir, _keep) = match dir {
+/// Builds the demo in `dir` (kept), else in a temporary directory that is deleted at the end
+/// unless `keep`. The follow-up `shipgate report` command is only suggested for a repository that
+/// still exists when the demo ends.
+pub(super) fn run(dir: Option<PathBuf>, keep: bool, format: Format, ui: super::Ui) -> Result<u8, CliError> {
+    let (dir, temp) = match dir {
         Some(d) => {
             if d.exists() {
                 return Err(usage(
@@ -49,7 +52,7 @@ pub(super) fn run(dir: Option<PathBuf>, format: Format, ui: super::Ui) -> Result
         approval: None,
     };
     let outcome = crate::engine::run(&req)?;
-    super::emit(&outcome, format, &[], ui, crate::report::Options::default())?;
+    super::emit(&outcome, format, &[], ui, false, crate::report::Options::default())?;
     eprintln!(
         "\n(`shipgate check` would exit {} here; the demo itself exits 0.)",
         if outcome.verdict == crate::outcome::Verdict::Fail { 1 } else { 0 }
@@ -57,15 +60,26 @@ pub(super) fn run(dir: Option<PathBuf>, format: Format, ui: super::Ui) -> Result
     if outcome.verdict == crate::outcome::Verdict::Fail {
         closest_safe(&req)?;
     }
-    eprintln!(
-        "\nThe exception request and audit record for this release:\n  shipgate report --repo {} --base {} --head {} --mainline {} --output html=report.html --output md=report.md",
-        dir.display(),
-        req.base.as_deref().unwrap_or_default(),
-        req.head,
-        req.mainline.as_deref().unwrap_or_default()
-    );
-    if _keep.is_some() {
-        eprintln!("(this repository is deleted when the demo ends: `shipgate demo --dir DIR` keeps it)");
+    let kept = match temp {
+        Some(t) if keep => Some(t.keep()),
+        Some(t) => {
+            drop(t);
+            None
+        }
+        None => Some(dir.clone()),
+    };
+    match kept {
+        Some(path) => eprintln!(
+            "\nThe exception request and audit record for this release:\n  shipgate report --repo {} --base {} --head {} --mainline {} --output html=report.html --output md=report.md\n(the demo repository is kept at {}; delete it when you are done)",
+            path.display(),
+            req.base.as_deref().unwrap_or_default(),
+            req.head,
+            req.mainline.as_deref().unwrap_or_default(),
+            path.display()
+        ),
+        None => eprintln!(
+            "\nThe demo repository has been deleted. To write the exception request and audit record for this release, run `shipgate demo --keep` (or `--dir DIR`) and then the `shipgate report` command it prints."
+        ),
     }
     Ok(0)
 }

@@ -102,6 +102,10 @@ struct Common {
     /// Lowest severity SARIF output keeps as results: error, danger, warning, note (lower ones are counted in run.properties).
     #[arg(long, default_value = "warning", value_name = "LEVEL")]
     sarif_min_level: String,
+    /// List every finding in table, md and html instead of folding notes and long groups into
+    /// counts and examples (JSON, SARIF and annotations always list everything).
+    #[arg(long)]
+    details: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -249,9 +253,12 @@ enum Cmd {
     },
     /// Build a small SDK repository with a real release problem in a temporary directory and check it.
     Demo {
-        /// Build it here instead of a temporary directory (must not exist yet).
+        /// Build it here instead of a temporary directory (must not exist yet); it is kept.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Keep the temporary repository, to run the suggested `shipgate report` on it.
+        #[arg(long)]
+        keep: bool,
         /// Output format on stdout.
         #[arg(long, default_value = "table")]
         format: String,
@@ -449,7 +456,7 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             }
         },
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
-        Cmd::Demo { dir, format } => demo::run(dir, parse_format(&format)?, ui),
+        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, parse_format(&format)?, ui),
     }
 }
 
@@ -508,7 +515,7 @@ fn gate(
         }
         _ => crate::engine::run(&req)?,
     };
-    emit(&outcome, format, &outputs, ui, render_opts)?;
+    emit(&outcome, format, &outputs, ui, common.details, render_opts)?;
     if ui.verbose {
         verbose_summary(&outcome, started.elapsed());
     }
@@ -526,9 +533,10 @@ fn emit(
     format: Format,
     outputs: &[(Format, PathBuf)],
     ui: Ui,
+    details: bool,
     opts: crate::report::Options,
 ) -> Result<(), CliError> {
-    let plain = Style { opts, ..Style::default() };
+    let plain = Style { details, opts, ..Style::default() };
     let mut rendered: std::collections::BTreeMap<Format, String> = std::collections::BTreeMap::new();
     for (f, path) in outputs {
         let text = rendered.entry(*f).or_insert_with(|| crate::report::render(*f, outcome, plain));
@@ -539,7 +547,7 @@ fn emit(
         return Ok(());
     }
     let text = match format {
-        Format::Table => crate::report::render(format, outcome, Style { opts, ..ui.style() }),
+        Format::Table => crate::report::render(format, outcome, Style { details, opts, ..ui.style() }),
         _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, plain)),
     };
     print(&text);

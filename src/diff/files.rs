@@ -45,7 +45,8 @@ impl Classifier {
         }
     }
 
-    /// Classifies by path alone; `Some(Kind::Model)` for a `.json` only when globs decide it.
+    /// Classifies by path alone: every `.smithy` file is a model (unless globs say otherwise);
+    /// `Some(Kind::Model)` for a `.json` only when globs decide it.
     /// Returns `None` for a `.json` that needs content detection: see [`Classifier::needs_sniff`].
     pub fn by_path(&self, path: &str) -> Option<Kind> {
         let name = path.rsplit('/').next().unwrap_or(path);
@@ -54,6 +55,7 @@ impl Classifier {
         }
         match &self.smithy {
             Some(set) if set.is_match(path) => Some(Kind::Model),
+            None if crate::parse::smithy::is_idl_path(path) => Some(Kind::Model),
             _ => None,
         }
     }

@@ -1,6 +1,6 @@
 //! Views shared by the md, html, sarif and github renderers: findings split by what they do to
 //! the gate, grouped by rule, counted; locations as a reader of the repository finds them;
-//! ready-to-paste `[[exceptions]]` entries; compact text diffs of changed values.
+//! compact text diffs of changed values. (Exception entries are in [`super::view`].)
 //!
 //! Everything here is a pure function of the [`Outcome`]: same outcome, same bytes. No clock is
 //! read: a date only appears when `--date` gave one.
@@ -277,21 +277,6 @@ pub fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// A ready-to-paste `[[exceptions]]` entry for a blocking finding. `reason` and `approved_by` are
-/// left empty on purpose: an exception without a reason excepts nothing, so pasting it unedited
-/// cannot silently unblock a release. `expires` is `--date` + [`EXCEPTION_DAYS`] when a date was
-/// given; otherwise a placeholder that the config loader rejects until someone writes a date.
-pub fn exception_entry(f: &Finding, date: Option<&str>) -> String {
-    let expires = date_plus(date, EXCEPTION_DAYS).unwrap_or_else(|| "YYYY-MM-DD".into());
-    format!(
-        "[[exceptions]]\nrule = {}\nsubject = {}\nfingerprint = {}\nreason = \"\"       # required: why it is safe to ship\napproved_by = \"\"  # who approved\nexpires = {}\n",
-        toml_string(&f.id),
-        toml_string(&f.subject),
-        toml_string(&f.fingerprint),
-        toml_string(&expires),
-    )
-}
-
 /// Longest input (old plus new, bytes) that gets a line diff; longer values are summarised, so a
 /// report never spends quadratic time on one finding.
 const MAX_DIFF_INPUT: usize = 64 * 1024;
@@ -373,19 +358,6 @@ pub fn rule_title(rule: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exception_entry_is_valid_toml_with_a_dated_expiry() {
-        let f = Finding::new("RemovedShape", Severity::Error, "ns#Weird\"Name\u{1b}", "gone");
-        let entry = exception_entry(&f, Some("2026-11-22"));
-        let v: toml::Value = toml::from_str(&entry).expect("valid TOML");
-        let ex = &v["exceptions"][0];
-        assert_eq!(ex["subject"].as_str(), Some("ns#Weird\"Name\u{1b}"));
-        assert_eq!(ex["expires"].as_str(), Some("2027-02-20"));
-        assert_eq!(ex["reason"].as_str(), Some(""));
-        assert_eq!(ex["fingerprint"].as_str(), Some(f.fingerprint.as_str()));
-        assert!(exception_entry(&f, None).contains("expires = \"YYYY-MM-DD\""));
-    }
 
     #[test]
     fn text_diff_is_compact() {

@@ -8,7 +8,9 @@
 //!   the filter controls are hidden.
 //! - Every piece of text goes through [`escape`]: subjects, messages and summaries come from the
 //!   repository and may contain markup.
+use super::Style;
 use super::common::{self, Split};
+use super::view;
 use crate::finding::{Finding, Severity};
 use crate::outcome::{Command, Outcome};
 use std::fmt::Write;
@@ -77,10 +79,15 @@ svg text { font-family: system-ui, sans-serif; }
 }
 "#;
 
-pub fn render(o: &Outcome) -> String {
+pub fn render(o: &Outcome, style: Style) -> String {
     let split = common::split(o);
+    let groups = view::groups(o, &split.blocking);
     let mut s = String::new();
-    let title = format!("shipgate {}: {} — {} → {}", o.command.name(), common::verdict_word(o), o.base.rev, o.head.rev);
+    let title = if o.command == Command::ClosestSafe {
+        format!("shipgate closest-safe — {} from {}", repo_label(o), o.base.rev)
+    } else {
+        format!("shipgate {}: {} — {} → {}", o.command.name(), common::verdict_word(o), o.base.rev, o.head.rev)
+    };
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"shipgate {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
@@ -88,12 +95,20 @@ pub fn render(o: &Outcome) -> String {
         escape(&title)
     );
     header(&mut s, o);
-    verdict(&mut s, o, &split);
-    overview(&mut s, o);
-    findings(&mut s, o, &split);
+    if o.command == Command::ClosestSafe {
+        // The answer first; closest-safe does not gate, so no verdict wording.
+        closest_safe(&mut s, o);
+    } else {
+        verdict(&mut s, o, &split, &groups);
+    }
+    overview(&mut s, o, &split);
+    findings(&mut s, o, &split, &groups, style.details);
+    exception_request(&mut s, o, &split);
     exceptions(&mut s, &split);
     packages(&mut s, o);
-    closest_safe(&mut s, o);
+    if o.command != Command::ClosestSafe {
+        closest_safe(&mut s, o);
+    }
     if o.command == Command::Report || o.verdict == crate::outcome::Verdict::Fail {
         s.push_str(
             "<section id=\"sign-off\">\n<h2>Sign-off</h2>\n<table class=\"signoff\">\n<tr><td>Requested by</td><td></td></tr>\n<tr><td>Approver</td><td></td></tr>\n<tr><td>Decision (ship with exceptions / do not ship)</td><td></td></tr>\n<tr><td>Date</td><td></td></tr>\n<tr><td>Rollback plan</td><td></td></tr>\n</table>\n</section>\n",
@@ -133,13 +148,23 @@ fn opt_code(v: Option<&str>) -> String {
     v.map_or_else(|| "–".to_string(), code)
 }
 
+/// The repository as the header names it: its origin URL, else its directory name.
+fn repo_label(o: &Outcome) -> &str {
+    if o.repo_name.is_empty() { &o.repo } else { &o.repo_name }
+}
+
 fn header(s: &mut String, o: &Outcome) {
     let v = common::verdict_word(o);
+    let badge = if o.command == Command::ClosestSafe {
+        String::new()
+    } else {
+        format!(" <span class=\"verdict {}\">{v}</span>", v.to_lowercase())
+    };
     let _ = write!(
         s,
-        "<header>\n<h1>shipgate {} <span class=\"verdict {}\">{v}</span></h1>\n<table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
+        "<header>\n<h1>shipgate {}{badge}</h1>\n<p class=\"repo\">{}</p>\n<table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
         o.command.name(),
-        v.to_lowercase()
+        code(repo_label(o))
     );
     let mut rows = vec![("base", &o.base), ("head", &o.head)];
     if let Some(m) = &o.mainline {
@@ -163,7 +188,7 @@ fn header(s: &mut String, o: &Outcome) {
     let _ = write!(
         s,
         "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · gate fails on <strong>{}</strong> and above</p>\n</header>\n",
-        code(&o.repo),
+        code(repo_label(o)),
         escape(env!("CARGO_PKG_VERSION")),
         code(common::short(&crate::rules::catalog::digest())),
         o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), code),
@@ -172,19 +197,66 @@ fn header(s: &mut String, o: &Outcome) {
     );
 }
 
-fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>) {
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A group's first subjects, then "and N more".
+fn examples(g: &view::Group<'_>) -> String {
+    let mut list: Vec<String> = g.examples().iter().map(|x| code(x)).collect();
+    if g.findings.len() > view::EXAMPLES {
+        list.push(format!("and {} more", g.findings.len() - view::EXAMPLES));
+    }
+    list.join(", ")
+}
+
+/// A table of groups: rule, service, severity, count, examples.
+fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
+    s.push_str("<table>\n<tr><th>rule</th><th>service</th><th>severity</th><th>findings</th><th>examples</th></tr>\n");
+    for g in groups {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td class=\"n\">{}</td><td>{}</td></tr>",
+            code(g.rule),
+            opt_code(g.service.as_deref()),
+            g.findings.len(),
+            examples(g),
+            sev = g.worst
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group<'_>]) {
     let n = split.blocking.len();
     let _ = write!(s, "<section id=\"verdict\">\n<h2>Verdict: {}</h2>\n<p>", common::verdict_word(o));
     if n == 0 {
         let _ = write!(s, "No finding at or above <strong>{}</strong> is left without an exception.", o.fail_on);
     } else {
+        let services: std::collections::BTreeSet<&str> = groups.iter().filter_map(|g| g.service.as_deref()).collect();
+        let rules: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.rule).collect();
         let _ = write!(
             s,
-            "<strong>{n} blocking finding{}</strong> at or above <strong>{}</strong> without a valid exception.",
-            if n == 1 { "" } else { "s" },
-            o.fail_on
+            "<strong>{}</strong> at or above <strong>{}</strong> without a valid exception, from {}{}.",
+            plural(n, "blocking finding", "blocking findings"),
+            o.fail_on,
+            plural(rules.len(), "rule", "rules"),
+            if services.is_empty() {
+                String::new()
+            } else {
+                format!(" over {}", plural(services.len(), "service", "services"))
+            }
         );
     }
+    counts_table(s, o, split);
+    if !groups.is_empty() {
+        s.push_str("<h3>What blocks</h3>\n");
+        group_table(s, groups);
+    }
+    s.push_str("</section>\n");
+}
+
+fn counts_table(s: &mut String, o: &Outcome, split: &Split<'_>) {
     let c = o.counts();
     let _ = write!(
         s,
@@ -196,61 +268,93 @@ fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>) {
         split.excepted.len(),
         split.suppressed.len()
     );
-    let rows = common::counts_by_rule(o);
-    if !rows.is_empty() {
-        s.push_str("<h3>By rule</h3>\n<table>\n<tr><th>rule</th><th>worst severity</th><th>active</th><th>excepted</th><th>suppressed</th></tr>\n");
-        for r in rows {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                code(r.rule),
-                r.active,
-                r.excepted,
-                r.suppressed,
-                sev = r.worst
-            );
-        }
-        s.push_str("</table>\n");
-    }
-    s.push_str("</section>\n");
 }
 
 fn status(st: crate::outcome::FileStatus) -> String {
     format!("{st:?}").to_lowercase()
 }
 
-fn overview(s: &mut String, o: &Outcome) {
+/// Services shown before the rest fold into a disclosure widget.
+const SERVICES_SHOWN: usize = 15;
+
+fn overview(s: &mut String, o: &Outcome, split: &Split<'_>) {
+    s.push_str("<section id=\"changes\">\n<h2>What changed</h2>\n");
+    if o.command == Command::ClosestSafe {
+        s.push_str("<p>Not computed by <code>closest-safe</code> (it compares mainline candidates with base); run <code>shipgate report</code> for the diff.</p>\n</section>\n");
+        return;
+    }
     let changed: Vec<_> = o.packages.iter().filter(|p| p.changed).collect();
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<section id=\"changes\">\n<h2>What changed</h2>\n<p>{} model file(s) and {} package(s) changed.</p>\n",
-        o.models.len(),
-        changed.len()
+        "<p>{} and {} changed.</p>",
+        plural(o.models.len(), "model file", "model files"),
+        plural(changed.len(), "package", "packages")
     );
     if !o.models.is_empty() {
-        s.push_str("<h3>Models</h3>\n<table>\n<tr><th>model</th><th>status</th><th>services</th><th>shapes added</th><th>removed</th><th>changed</th><th>operations added</th><th>operations removed</th><th>lines changed</th></tr>\n");
-        for m in &o.models {
-            let list = |v: &[String]| {
-                if v.is_empty() { "–".to_string() } else { v.iter().map(|x| code(x)).collect::<Vec<_>>().join(", ") }
-            };
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+        let rows = view::services_overview(o, split);
+        let head = "<table>\n<tr><th>service</th><th>model</th><th>status</th><th>operations</th><th>shapes</th><th>blocking</th><th>other findings</th><th>lines changed</th></tr>\n";
+        let row = |r: &view::ServiceRow<'_>| {
+            let m = r.model;
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                code(&r.service),
                 code(&m.path),
                 status(m.status),
-                list(&m.services),
-                m.shapes.added,
-                m.shapes.removed,
-                m.shapes.changed,
-                list(&m.operations_added),
-                list(&m.operations_removed),
+                view::triple(m.operations_added.len(), m.operations_removed.len(), m.operations_changed.len()),
+                view::triple(m.shapes.added, m.shapes.removed, m.shapes.changed),
+                r.blocking,
+                r.other,
                 m.lines_changed.map_or("–".to_string(), |l| l.to_string())
-            );
+            )
+        };
+        s.push_str("<h3>Services</h3>\n");
+        s.push_str(head);
+        for r in rows.iter().take(SERVICES_SHOWN) {
+            s.push_str(&row(r));
         }
         s.push_str("</table>\n");
+        if rows.len() > SERVICES_SHOWN {
+            let _ = writeln!(s, "<details>\n<summary>{} more services</summary>\n{head}", rows.len() - SERVICES_SHOWN);
+            for r in &rows[SERVICES_SHOWN..] {
+                s.push_str(&row(r));
+            }
+            s.push_str("</table>\n</details>\n");
+        }
+        let _ = writeln!(
+            s,
+            "<p class=\"muted\">Operations and shapes: +added −removed ~changed; other findings are below {} or excepted.</p>",
+            o.fail_on
+        );
+        let ops: Vec<(&str, &String)> = o
+            .models
+            .iter()
+            .flat_map(|m| {
+                m.operations_added
+                    .iter()
+                    .map(|x| ("added", x))
+                    .chain(m.operations_removed.iter().map(|x| ("removed", x)))
+            })
+            .collect();
+        if !ops.is_empty() {
+            let _ = writeln!(
+                s,
+                "<details>\n<summary>Operations added or removed ({})</summary>\n<table>\n<tr><th>operation</th><th></th></tr>",
+                ops.len()
+            );
+            for (what, op) in &ops {
+                let _ = writeln!(s, "<tr><td>{}</td><td>{what}</td></tr>", code(op));
+            }
+            s.push_str("</table>\n</details>\n");
+        }
     }
     if !changed.is_empty() {
-        s.push_str("<h3>Packages changed</h3>\n<table>\n<tr><th>package</th><th>ecosystem</th><th>base</th><th>head</th><th>mainline</th><th>status</th></tr>\n");
+        let _ = writeln!(
+            s,
+            "<details{}>\n<summary>Packages changed ({})</summary>",
+            if changed.len() <= 10 { " open" } else { "" },
+            changed.len()
+        );
+        s.push_str("<table>\n<tr><th>package</th><th>ecosystem</th><th>base</th><th>head</th><th>mainline</th><th>status</th></tr>\n");
         for p in &changed {
             let _ = writeln!(
                 s,
@@ -263,7 +367,7 @@ fn overview(s: &mut String, o: &Outcome) {
                 escape(&p.status)
             );
         }
-        s.push_str("</table>\n");
+        s.push_str("</table>\n</details>\n");
     }
     s.push_str("<h3>Diff size against release history</h3>\n");
     match common::history_summary(o) {
@@ -290,18 +394,79 @@ fn overview(s: &mut String, o: &Outcome) {
     s.push_str("</section>\n");
 }
 
+/// Approximate advance of one character of the chart's 10px labels (system-ui is narrower; this
+/// errs on the wide side so labels never collide).
+const LABEL_CHAR_W: usize = 7;
+/// Height a vertical label takes across the axis (10px font plus leading).
+const LABEL_LINE_H: usize = 13;
+
+/// Chart labels for release tags: the part that varies. A common prefix up to a separator
+/// (`release-2024-`) is dropped and said once in the caption; the current diff reads
+/// "this diff".
+pub fn chart_labels(o: &Outcome) -> (Vec<String>, String) {
+    let tags: Vec<&str> = o.history.iter().filter(|r| !r.current).map(|r| r.to.as_str()).collect();
+    let mut prefix_len = 0;
+    if tags.len() > 1 {
+        let first = tags[0];
+        let common = tags[1..]
+            .iter()
+            .map(|t| first.bytes().zip(t.bytes()).take_while(|(a, b)| a == b).count())
+            .min()
+            .unwrap_or(0);
+        // Cut back to just after a separator, so `release-2024-01-10` keeps `01-10`, not `1-10`.
+        prefix_len = first[..common].rfind(['-', '_', '.', '/', '@']).map_or(0, |i| i + 1);
+    }
+    let prefix = tags.first().map_or("", |t| &t[..prefix_len]).to_string();
+    let labels = o
+        .history
+        .iter()
+        .map(|r| {
+            if r.current {
+                "this diff".to_string()
+            } else {
+                let rest = r.to.get(prefix_len..).filter(|x| !x.is_empty()).unwrap_or(&r.to);
+                truncate(rest, 16)
+            }
+        })
+        .collect();
+    (labels, prefix)
+}
+
+/// How the chart lays out its x labels: horizontal when every label fits its slot, else vertical;
+/// every `step`-th label (counted back from the current diff, which always has its label) when
+/// even vertical labels are wider than a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabelLayout {
+    pub vertical: bool,
+    pub step: usize,
+}
+
+pub fn label_layout(labels: &[String], slot: usize) -> LabelLayout {
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) * LABEL_CHAR_W;
+    if widest + 4 <= slot {
+        return LabelLayout { vertical: false, step: 1 };
+    }
+    LabelLayout { vertical: true, step: LABEL_LINE_H.div_ceil(slot.max(1)).max(1) }
+}
+
 /// An SVG bar chart of the diff size (shapes plus packages changed) per release, the current
 /// diff highlighted. Colours and sizes are attributes, so it renders without the stylesheet.
+/// Labels never overlap: see [`label_layout`].
 pub fn chart(o: &Outcome) -> String {
     let n = o.history.len();
     if n == 0 {
         return String::new();
     }
-    let (width, height, left, bottom, top) = (720usize, 240usize, 48usize, 56usize, 20usize);
+    let (labels, prefix) = chart_labels(o);
+    let (width, left, top) = (720usize, 48usize, 20usize);
     let plot_w = width - left - 8;
-    let plot_h = height - bottom - top;
     let slot = plot_w / n;
-    let bar = (slot * 7 / 10).clamp(4, 64);
+    let layout = label_layout(&labels, slot);
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let bottom = if layout.vertical { 16 + longest * LABEL_CHAR_W } else { 32 };
+    let plot_h = 184usize;
+    let height = top + plot_h + bottom;
+    let bar = (slot * 7 / 10).clamp(2, 64);
     let max = o.history.iter().map(common::release_magnitude).max().unwrap_or(0).max(1);
     let mut s = format!(
         "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">Diff size per release</title>\n<desc id=\"chart-desc\">Shapes plus packages changed in each release diff, oldest first; the last, highlighted bar is this diff.</desc>\n"
@@ -319,31 +484,64 @@ pub fn chart(o: &Outcome) -> String {
         top + 4,
         left - 6
     );
+    // Bar values only where they fit above the bar without touching the next one.
+    let values_fit = slot >= 7 * (max.to_string().len()) + 2;
     for (i, r) in o.history.iter().enumerate() {
         let v = common::release_magnitude(r);
         let h = (v as usize * plot_h).div_ceil(max as usize).max(if v > 0 { 2 } else { 0 });
         let x = left + i * slot + (slot - bar) / 2;
         let y = axis_y - h;
         let fill = if r.current { "#d9480f" } else { "#8c959f" };
-        let label = if r.current { "this diff".to_string() } else { truncate(&r.to, 12) };
         let cx = x + bar / 2;
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "<g><title>{} → {}: {} shapes, {} packages, {} lines changed</title><rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\" fill=\"{fill}\"/><text x=\"{cx}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#1b1f24\">{v}</text><text x=\"{cx}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"{}\"{}>{}</text></g>",
+            "<g><title>{} → {}: {} shapes, {} packages, {} lines changed</title><rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\" fill=\"{fill}\"/>",
             escape(&r.from),
             escape(&r.to),
             r.shapes_changed,
             r.packages_changed,
             r.lines_changed,
-            y.saturating_sub(4),
-            axis_y + 16,
-            if r.current { "#d9480f" } else { "#57606a" },
-            if r.current { " font-weight=\"700\"" } else { "" },
-            escape(&label)
         );
+        if values_fit || r.current {
+            let _ = write!(
+                s,
+                "<text class=\"value\" x=\"{cx}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#1b1f24\">{v}</text>",
+                y.saturating_sub(4)
+            );
+        }
+        let shown = (n - 1 - i).is_multiple_of(layout.step);
+        if shown {
+            let colour = if r.current { "#d9480f" } else { "#57606a" };
+            let weight = if r.current { " font-weight=\"700\"" } else { "" };
+            let label = escape(&labels[i]);
+            if layout.vertical {
+                let ly = axis_y + 8;
+                let _ = write!(
+                    s,
+                    "<text class=\"label\" x=\"{cx}\" y=\"{ly}\" dy=\"0.35em\" font-size=\"10\" text-anchor=\"end\" fill=\"{colour}\"{weight} transform=\"rotate(-90 {cx} {ly})\">{label}</text>"
+                );
+            } else {
+                let _ = write!(
+                    s,
+                    "<text class=\"label\" x=\"{cx}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"{colour}\"{weight}>{label}</text>",
+                    axis_y + 16
+                );
+            }
+        }
+        s.push_str("</g>\n");
     }
-    s.push_str("</svg>\n<figcaption class=\"muted\">Shapes plus packages changed per release diff; the highlighted bar is this diff.</figcaption>\n</figure>\n");
-    s.push_str("<table>\n<tr><th>from</th><th>to</th><th>shapes changed</th><th>packages changed</th><th>lines changed</th></tr>\n");
+    let caption =
+        if prefix.is_empty() { String::new() } else { format!(" Labels drop the common prefix {}.", code(&prefix)) };
+    let thinned = if layout.step > 1 {
+        format!(" Every {}th release is labelled; the table below lists all.", layout.step)
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        s,
+        "</svg>\n<figcaption class=\"muted\">Shapes plus packages changed per release diff; the highlighted bar is this diff.{caption}{thinned}</figcaption>\n</figure>\n"
+    );
+    s.push_str("<details>\n<summary>Release history table</summary>\n<table>\n<tr><th>from</th><th>to</th><th>shapes changed</th><th>packages changed</th><th>lines changed</th></tr>\n");
     for r in &o.history {
         let _ = writeln!(
             s,
@@ -356,7 +554,7 @@ pub fn chart(o: &Outcome) -> String {
             r.lines_changed
         );
     }
-    s.push_str("</table>\n");
+    s.push_str("</table>\n</details>\n");
     s
 }
 
@@ -364,7 +562,7 @@ fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
-fn finding(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
+fn finding(s: &mut String, o: &Outcome, f: &Finding) {
     let state = if f.exception.is_some() { " excepted" } else { "" };
     let _ = write!(
         s,
@@ -411,17 +609,28 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
             .map_or_else(|| "introducing commit unknown".to_string(), |c| format!("introduced by {}", code(c))),
         code(&f.fingerprint)
     );
-    if with_entry {
-        let _ = writeln!(
-            s,
-            "<p>Exception entry for shipgate.toml:</p>\n<pre>{}</pre>",
-            escape(&common::exception_entry(f, o.date.as_deref()))
-        );
-    }
     s.push_str("</article>\n");
 }
 
-fn findings(s: &mut String, o: &Outcome, split: &Split<'_>) {
+/// Findings of a group as compact rows (severity, event, subject, location, message).
+fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding]) {
+    s.push_str("<table>\n<tr><th>severity</th><th>event</th><th>subject</th><th>location</th><th>message</th></tr>\n");
+    for f in fs {
+        let state = if f.exception.is_some() { " excepted" } else { "" };
+        let _ = writeln!(
+            s,
+            "<tr class=\"sev-{sev}{state}\"><td><span class=\"sev\">{sev}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            code(&f.id),
+            code(&f.subject),
+            common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l)),
+            escape(&f.message),
+            sev = f.severity
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group<'_>], details_all: bool) {
     s.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     // The checkboxes must precede `.findings` as siblings for the `~` selectors to reach it.
     let counts = |sev: Severity| o.findings.iter().filter(|f| f.severity == sev && f.exception.is_none()).count();
@@ -444,10 +653,30 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>) {
     if split.blocking.is_empty() {
         s.push_str("<p>None.</p>\n");
     }
-    for (rule, fs) in common::by_rule(&split.blocking) {
-        let _ = writeln!(s, "<h4>{} — {} ({})</h4>", code(rule), escape(common::rule_title(rule)), fs.len());
-        for f in fs {
-            finding(s, o, f, true);
+    for g in groups {
+        let _ = writeln!(
+            s,
+            "<h4>{} in {} — {} ({})</h4>",
+            code(g.rule),
+            g.service.as_deref().map_or_else(|| "the release".to_string(), code),
+            escape(common::rule_title(g.rule)),
+            g.findings.len()
+        );
+        let full = if details_all { g.findings.len() } else { g.findings.len().min(view::SHOWN_IN_FULL) };
+        for f in &g.findings[..full] {
+            finding(s, o, f);
+        }
+        if full < g.findings.len() {
+            let _ = writeln!(
+                s,
+                "<details>\n<summary>{} more {} finding(s)</summary>",
+                g.findings.len() - full,
+                escape(g.rule)
+            );
+            for f in &g.findings[full..] {
+                finding(s, o, f);
+            }
+            s.push_str("</details>\n");
         }
     }
     for (title, list) in [
@@ -459,11 +688,49 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>) {
             continue;
         }
         let _ = writeln!(s, "<h3>{}</h3>", escape(&title));
-        for f in list.iter() {
-            finding(s, o, f, false);
+        let gs = view::groups(o, list);
+        if gs.len() > 1 {
+            group_table(s, &gs);
+        }
+        for g in &gs {
+            let open = if details_all { " open" } else { "" };
+            let _ = writeln!(
+                s,
+                "<details{open}>\n<summary>{} in {} ({})</summary>",
+                code(g.rule),
+                opt_code(g.service.as_deref()),
+                g.findings.len()
+            );
+            finding_rows(s, o, &g.findings);
+            for f in
+                g.findings.iter().filter(|f| f.change.is_some() || f.exception.is_some() || f.suppression.is_some())
+            {
+                finding(s, o, f);
+            }
+            s.push_str("</details>\n");
         }
     }
     s.push_str("</div>\n</section>\n");
+}
+
+fn exception_request(s: &mut String, o: &Outcome, split: &Split<'_>) {
+    if split.blocking.is_empty() {
+        return;
+    }
+    let entries = view::exception_entries(o, split);
+    let _ = writeln!(
+        s,
+        "<section id=\"exception-request\">\n<h2>Exception request ({} covering {})</h2>\n<p>Ready to paste into <code>shipgate.toml</code>: one entry per rule and service (a subject glob, with the findings it covers named in its comment), one per finding where a rule has a single subject there. <code>reason</code> and <code>approved_by</code> are empty on purpose: an exception without a reason excepts nothing.</p>",
+        plural(entries.len(), "entry", "entries"),
+        plural(split.blocking.len(), "blocking finding", "blocking findings")
+    );
+    let _ = writeln!(
+        s,
+        "<details{}>\n<summary>[[exceptions]] entries ({})</summary>\n<pre>{}</pre>\n</details>\n</section>",
+        if entries.len() <= 30 { " open" } else { "" },
+        entries.len(),
+        escape(&view::exceptions_block(o, &entries))
+    );
 }
 
 fn exceptions(s: &mut String, split: &Split<'_>) {
@@ -490,27 +757,49 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
 }
 
 fn packages(s: &mut String, o: &Outcome) {
-    let required = common::required_packages(o);
-    let _ = writeln!(s, "<section id=\"packages\">\n<h2>Required packages ({})</h2>", required.len());
-    if required.is_empty() {
+    let rows = view::package_rows(o);
+    let _ = writeln!(s, "<section id=\"packages\">\n<h2>Required packages ({})</h2>", rows.len());
+    if rows.is_empty() {
         s.push_str("<p>No package is required by this release.</p>\n</section>\n");
         return;
     }
-    s.push_str("<p>The authoritative list to publish: every package head ships, mainline needs or <code>required</code> names.</p>\n<table>\n<tr><th>package</th><th>ecosystem</th><th>version</th><th>path</th><th>source commit</th><th>publish</th><th>status</th></tr>\n");
-    for p in &required {
+    s.push_str("<p>The authoritative list to publish: every package head ships, mainline needs or <code>required</code> names, with the version and the commit to publish it from.</p>\n");
+    let disagree = rows.iter().filter(|r| r.why.is_some()).count();
+    if disagree > 0 {
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            code(&p.name),
-            escape(&p.ecosystem),
-            opt_code(p.head_version.as_deref()),
-            code(&p.path),
-            code(common::source_commit(o, p)),
-            if p.publish { "yes" } else { "no" },
-            if p.status == "ok" { "ok".to_string() } else { format!("<strong>{}</strong>", escape(&p.status)) }
+            "<p><strong>{}</strong> where head and mainline disagree: see <em>why</em>.</p>",
+            plural(disagree, "package", "packages")
         );
     }
-    s.push_str("</table>\n</section>\n");
+    let _ = writeln!(
+        s,
+        "<details{}>\n<summary>Required packages ({})</summary>",
+        if rows.len() <= 25 { " open" } else { "" },
+        rows.len()
+    );
+    s.push_str("<table>\n<tr><th>package</th><th>ecosystem</th><th>publish version</th><th>from commit</th><th>head</th><th>mainline</th><th>path</th><th>publish</th><th>status</th><th>why</th></tr>\n");
+    for r in &rows {
+        let p = r.package;
+        let from = match r.from {
+            view::PublishFrom::Head => code(r.commit),
+            view::PublishFrom::Mainline => format!("{} (mainline)", code(r.commit)),
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{from}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            code(&p.name),
+            escape(&p.ecosystem),
+            opt_code(r.version),
+            opt_code(p.head_version.as_deref()),
+            opt_code(p.mainline_version.as_deref()),
+            code(&p.path),
+            if p.publish { "yes" } else { "no" },
+            if p.status == "ok" { "ok".to_string() } else { format!("<strong>{}</strong>", escape(&p.status)) },
+            r.why.as_deref().map_or_else(|| "–".to_string(), escape)
+        );
+    }
+    s.push_str("</table>\n</details>\n</section>\n");
 }
 
 fn closest_safe(s: &mut String, o: &Outcome) {

@@ -16,26 +16,26 @@
 //! Escaping: text from models, manifests and configs is untrusted. Outside code it has HTML
 //! special characters turned into entities and Markdown punctuation backslash-escaped; inside
 //! code spans and fences the delimiters are chosen longer than any backtick run in the text.
+use super::Style;
 use super::common::{self, Split};
+use super::view;
 use crate::finding::{Finding, Severity};
 use crate::outcome::{Command, Outcome};
 use std::fmt::Write;
 
 /// The size cap, in characters (see the module docs).
 pub const MAX_CHARS: usize = 60_000;
-/// Findings shown in full per rule before the rest fold into `<details>`.
-const SHOWN_PER_RULE: usize = 10;
 
 /// Markdown for `o`. `report`'s Markdown is the attachment and is never capped; every other
 /// command's Markdown (the GitHub Action's step summary and pull-request comment) is capped at
 /// [`MAX_CHARS`].
-pub fn render(o: &Outcome) -> String {
-    if o.command == Command::Report { render_full(o) } else { render_capped(o, MAX_CHARS) }
+pub fn render(o: &Outcome, style: Style) -> String {
+    if o.command == Command::Report { render_full(o, style) } else { render_capped(o, style, MAX_CHARS) }
 }
 
 /// The whole report, uncapped.
-pub fn render_full(o: &Outcome) -> String {
-    body(o, None) + &appendix(o)
+pub fn render_full(o: &Outcome, style: Style) -> String {
+    body(o, style.details, None) + &appendix(o)
 }
 
 /// Renders with a size cap of `cap` characters. When the report is longer, findings that do not
@@ -43,8 +43,8 @@ pub fn render_full(o: &Outcome) -> String {
 /// after the findings (exceptions, required packages, closest safe, sign-off, notes) and the
 /// appendix are kept, and a notice says how to get the full record. Only when even that does not
 /// fit is the text cut at a line boundary (open `<details>` and fences closed).
-pub fn render_capped(o: &Outcome, cap: usize) -> String {
-    let full = render_full(o);
+pub fn render_capped(o: &Outcome, style: Style, cap: usize) -> String {
+    let full = render_full(o, style);
     let full_len = full.chars().count();
     if full_len <= cap {
         return full;
@@ -57,13 +57,8 @@ pub fn render_capped(o: &Outcome, cap: usize) -> String {
     );
     let appendix = appendix(o);
     let fits = |t: &str| t.chars().count() <= cap;
-    // Other (non-blocking) findings fold first, then blocking ones from the end.
-    let folded_others =
-        body(o, Some(Limit { blocking: split.blocking.len(), others: false, notice: &notice })) + &appendix;
-    if fits(&folded_others) {
-        return folded_others;
-    }
-    let render_k = |k: usize| body(o, Some(Limit { blocking: k, others: false, notice: &notice })) + &appendix;
+    // Blocking findings fold from the end (other findings are already folded into counts).
+    let render_k = |k: usize| body(o, style.details, Some(Limit { blocking: k, notice: &notice })) + &appendix;
     let least = render_k(0);
     if fits(&least) {
         // The largest number of blocking findings that fits (the length grows with k).
@@ -81,7 +76,7 @@ pub fn render_capped(o: &Outcome, cap: usize) -> String {
         footer = short_notice.to_string();
     }
     let budget = cap.saturating_sub(footer.chars().count());
-    let (prefix, closers) = cut(&body(o, Some(Limit { blocking: 0, others: false, notice: "" })), budget);
+    let (prefix, closers) = cut(&body(o, style.details, Some(Limit { blocking: 0, notice: "" })), budget);
     prefix + &closers + &footer
 }
 
@@ -89,8 +84,6 @@ pub fn render_capped(o: &Outcome, cap: usize) -> String {
 struct Limit<'a> {
     /// Blocking findings shown (in report order); the rest are counted.
     blocking: usize,
-    /// Whether the other (below `--fail-on`) findings are shown or only counted.
-    others: bool,
     /// The cut notice, placed after the findings.
     notice: &'a str,
 }
@@ -209,25 +202,30 @@ fn opt(v: &Option<String>) -> String {
     v.as_deref().map_or_else(|| "–".to_string(), |s| code(s, true))
 }
 
-fn body(o: &Outcome, limit: Option<Limit<'_>>) -> String {
+fn body(o: &Outcome, details_all: bool, limit: Option<Limit<'_>>) -> String {
     let mut s = String::new();
     let split = common::split(o);
+    let blocking_groups = view::groups(o, &split.blocking);
     header(&mut s, o);
-    verdict(&mut s, o, &split);
-    overview(&mut s, o);
-    blocking(&mut s, o, &split, limit.as_ref().map(|l| l.blocking));
-    if limit.as_ref().is_none_or(|l| l.others) {
-        others(&mut s, o, &split);
-    } else if !split.other.is_empty() {
-        let _ = writeln!(s, "### Other findings ({}, below {})\n", split.other.len(), o.fail_on);
-        s.push_str(&more_line(&split.other));
+    if o.command == Command::ClosestSafe {
+        // The answer first; closest-safe does not gate, so no verdict wording.
+        closest_safe(&mut s, o);
+        counts(&mut s, o, &split);
+    } else {
+        verdict(&mut s, o, &split, &blocking_groups);
     }
+    overview(&mut s, o, &split, details_all);
+    blocking(&mut s, o, &blocking_groups, details_all, limit.as_ref().map(|l| l.blocking));
+    exception_request(&mut s, o, &split);
+    others(&mut s, o, &split, details_all);
     if let Some(l) = &limit {
         s.push_str(l.notice);
     }
-    exceptions(&mut s, o, &split);
+    exceptions(&mut s, o, &split, details_all);
     packages(&mut s, o);
-    closest_safe(&mut s, o);
+    if o.command != Command::ClosestSafe {
+        closest_safe(&mut s, o);
+    }
     if o.command == Command::Report || o.verdict == crate::outcome::Verdict::Fail {
         sign_off(&mut s);
     }
@@ -241,16 +239,28 @@ fn body(o: &Outcome, limit: Option<Limit<'_>>) -> String {
     s
 }
 
+/// The repository as the header names it: its origin URL, else its directory name.
+fn repo_label(o: &Outcome) -> &str {
+    if o.repo_name.is_empty() { &o.repo } else { &o.repo_name }
+}
+
 fn header(s: &mut String, o: &Outcome) {
-    let _ = writeln!(s, "## shipgate {}: {}\n", o.command.name(), common::verdict_word(o));
-    let _ = writeln!(s, "| | revision | commit | commit date | summary |\n| --- | --- | --- | --- | --- |");
+    let title = if o.command == Command::ClosestSafe {
+        "closest-safe".to_string()
+    } else {
+        format!("{}: {}", o.command.name(), common::verdict_word(o))
+    };
+    let _ = writeln!(s, "## shipgate {title}\n");
+    let _ =
+        writeln!(s, "{} · {} → {}\n", code(repo_label(o), false), code(&o.base.rev, false), code(&o.head.rev, false));
+    let mut t = String::from("| | revision | commit | commit date | summary |\n| --- | --- | --- | --- | --- |\n");
     let mut rows = vec![("base", &o.base), ("head", &o.head)];
     if let Some(m) = &o.mainline {
         rows.push(("mainline", m));
     }
     for (name, r) in rows {
         let _ = writeln!(
-            s,
+            t,
             "| **{name}** | {} | {} | {} | {} |",
             code(&r.rev, true),
             code(&r.commit, true),
@@ -259,12 +269,13 @@ fn header(s: &mut String, o: &Outcome) {
         );
     }
     if o.mainline.is_none() {
-        let _ = writeln!(s, "| **mainline** | – | – | – | none: mainline rules and closest-safe did not run |");
+        let _ = writeln!(t, "| **mainline** | – | – | – | none: mainline rules and closest-safe did not run |");
     }
+    s.push_str(&t);
     let _ = writeln!(
         s,
         "\nRepository {} · shipgate {} · rule set {} · config {} · report date {} · gate fails on **{}** and above\n",
-        code(&o.repo, false),
+        code(repo_label(o), false),
         env!("CARGO_PKG_VERSION"),
         code(common::short(&crate::rules::catalog::digest()), false),
         o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), |p| code(p, false)),
@@ -273,19 +284,11 @@ fn header(s: &mut String, o: &Outcome) {
     );
 }
 
-fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>) {
-    let _ = writeln!(s, "### Verdict: {}\n", common::verdict_word(o));
-    let n = split.blocking.len();
-    if n == 0 {
-        let _ = writeln!(s, "No finding at or above **{}** is left without an exception.\n", o.fail_on);
-    } else {
-        let _ = writeln!(
-            s,
-            "**{n} blocking finding{}** at or above **{}** without a valid exception.\n",
-            if n == 1 { "" } else { "s" },
-            o.fail_on
-        );
-    }
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn counts(s: &mut String, o: &Outcome, split: &Split<'_>) {
     let c = o.counts();
     let _ = writeln!(
         s,
@@ -297,18 +300,65 @@ fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>) {
         split.excepted.len(),
         split.suppressed.len()
     );
-    let rows = common::counts_by_rule(o);
-    if rows.is_empty() {
+}
+
+fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group<'_>]) {
+    let _ = writeln!(s, "### Verdict: {}\n", common::verdict_word(o));
+    let n = split.blocking.len();
+    if n == 0 {
+        let _ = writeln!(s, "No finding at or above **{}** is left without an exception.\n", o.fail_on);
+    } else {
+        let services: std::collections::BTreeSet<&str> = groups.iter().filter_map(|g| g.service.as_deref()).collect();
+        let rules: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.rule).collect();
+        let _ = writeln!(
+            s,
+            "**{}** at or above **{}** without a valid exception, from {}{}.\n",
+            plural(n, "blocking finding", "blocking findings"),
+            o.fail_on,
+            plural(rules.len(), "rule", "rules"),
+            if services.is_empty() {
+                String::new()
+            } else {
+                format!(" over {}", plural(services.len(), "service", "services"))
+            }
+        );
+    }
+    counts(s, o, split);
+    if groups.is_empty() {
         return;
     }
-    let mut t = String::from(
-        "| rule | worst severity | active | excepted | suppressed |\n| --- | --- | ---: | ---: | ---: |\n",
-    );
-    for r in &rows {
-        let _ =
-            writeln!(t, "| {} | {} | {} | {} | {} |", code(r.rule, true), r.worst, r.active, r.excepted, r.suppressed);
+    let _ = writeln!(s, "#### What blocks\n");
+    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
+    for g in groups {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} |",
+            code(g.rule, true),
+            opt_code(g.service.as_deref()),
+            g.worst,
+            g.findings.len(),
+            examples(g)
+        );
     }
-    details(s, &format!("Counts by rule ({} rules)", rows.len()), &t, rows.len() <= 8);
+    if groups.len() <= 25 {
+        s.push_str(&t);
+        s.push('\n');
+    } else {
+        details(s, &format!("{} rule and service groups", groups.len()), &t, false);
+    }
+}
+
+/// A group's first subjects, then "and N more".
+fn examples(g: &view::Group<'_>) -> String {
+    let mut list: Vec<String> = g.examples().iter().map(|x| code(x, true)).collect();
+    if g.findings.len() > view::EXAMPLES {
+        list.push(format!("and {} more", g.findings.len() - view::EXAMPLES));
+    }
+    list.join(", ")
+}
+
+fn opt_code(v: Option<&str>) -> String {
+    v.map_or_else(|| "–".to_string(), |s| code(s, true))
 }
 
 /// A `<details>` block (open when `open`).
@@ -321,44 +371,78 @@ fn details(s: &mut String, summary: &str, inner: &str, open: bool) {
     s.push_str("\n</details>\n\n");
 }
 
-fn overview(s: &mut String, o: &Outcome) {
+/// Rows of the per-service table shown before the rest fold (all with `--details`).
+const SERVICES_SHOWN: usize = 15;
+
+fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
     let _ = writeln!(s, "### What changed\n");
+    if o.command == Command::ClosestSafe {
+        let _ = writeln!(
+            s,
+            "Not computed by `closest-safe` (it compares mainline candidates with base); run `shipgate report` for the diff.\n"
+        );
+        return;
+    }
     let changed_pkgs: Vec<_> = o.packages.iter().filter(|p| p.changed).collect();
     let manifests = o.files.iter().filter(|f| f.kind == "manifest").count();
     let _ = writeln!(
         s,
-        "{} model file(s) and {} package(s) changed ({} manifest file(s)).\n",
-        o.models.len(),
-        changed_pkgs.len(),
-        manifests
+        "{} and {} changed ({}).\n",
+        plural(o.models.len(), "model file", "model files"),
+        plural(changed_pkgs.len(), "package", "packages"),
+        plural(manifests, "manifest file", "manifest files")
     );
     if !o.models.is_empty() {
-        let mut t = String::from(
-            "| model | status | services | shapes added | removed | changed | operations added | operations removed | lines changed |\n| --- | --- | --- | ---: | ---: | ---: | --- | --- | ---: |\n",
-        );
-        for m in &o.models {
-            let list = |v: &[String]| {
-                if v.is_empty() {
-                    "–".to_string()
-                } else {
-                    v.iter().map(|x| code(x, true)).collect::<Vec<_>>().join(", ")
-                }
-            };
-            let _ = writeln!(
-                t,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        let rows = view::services_overview(o, split);
+        let head = "| service | model | operations | shapes | blocking | other findings | lines changed |\n| --- | --- | --- | --- | ---: | ---: | ---: |\n";
+        let row = |r: &view::ServiceRow<'_>| {
+            let m = r.model;
+            format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                code(&r.service, true),
                 code(&m.path, true),
-                format!("{:?}", m.status).to_lowercase(),
-                list(&m.services),
-                m.shapes.added,
-                m.shapes.removed,
-                m.shapes.changed,
-                list(&m.operations_added),
-                list(&m.operations_removed),
+                view::triple(m.operations_added.len(), m.operations_removed.len(), m.operations_changed.len()),
+                view::triple(m.shapes.added, m.shapes.removed, m.shapes.changed),
+                r.blocking,
+                r.other,
                 m.lines_changed.map_or("–".to_string(), |l| l.to_string())
-            );
+            )
+        };
+        let shown = if details_all { rows.len() } else { rows.len().min(SERVICES_SHOWN) };
+        let mut t = String::from(head);
+        for r in &rows[..shown] {
+            t.push_str(&row(r));
         }
-        details(s, &format!("Models ({})", o.models.len()), &t, o.models.len() <= 10);
+        s.push_str(&t);
+        let _ = writeln!(
+            s,
+            "\n<sub>operations and shapes: +added −removed ~changed; \"other findings\" are below {} or excepted.</sub>\n",
+            o.fail_on
+        );
+        if shown < rows.len() {
+            let mut rest = String::from(head);
+            for r in &rows[shown..] {
+                rest.push_str(&row(r));
+            }
+            details(s, &format!("{} more services", rows.len() - shown), &rest, false);
+        }
+        let ops: Vec<(&str, &String)> = o
+            .models
+            .iter()
+            .flat_map(|m| {
+                m.operations_added
+                    .iter()
+                    .map(|x| ("added", x))
+                    .chain(m.operations_removed.iter().map(|x| ("removed", x)))
+            })
+            .collect();
+        if !ops.is_empty() {
+            let mut t = String::from("| operation | |\n| --- | --- |\n");
+            for (what, op) in &ops {
+                let _ = writeln!(t, "| {} | {what} |", code(op, true));
+            }
+            details(s, &format!("Operations added or removed ({})", ops.len()), &t, ops.len() <= 10);
+        }
     }
     if !changed_pkgs.is_empty() {
         let mut t = String::from(
@@ -420,7 +504,7 @@ fn overview(s: &mut String, o: &Outcome) {
     }
 }
 
-fn finding_block(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
+fn finding_block(s: &mut String, o: &Outcome, f: &Finding) {
     let loc = common::location_text(o, f).map_or_else(|| "no file".to_string(), |l| code(&l, false));
     let _ = writeln!(s, "**{}** · {} · {} · {}\n", code(&f.subject, false), f.severity, code(&f.id, false), loc);
     let _ = writeln!(s, "{}\n", text(&f.message));
@@ -433,52 +517,80 @@ fn finding_block(s: &mut String, o: &Outcome, f: &Finding, with_entry: bool) {
         None => "introducing commit unknown".to_string(),
     };
     let _ = writeln!(s, "<sub>{introduced} · fingerprint {}</sub>\n", code(&f.fingerprint, false));
-    if with_entry {
-        let entry = fenced("toml", &common::exception_entry(f, o.date.as_deref()));
-        details(s, "Exception entry for shipgate.toml", &entry, false);
-    }
 }
 
-fn blocking(s: &mut String, o: &Outcome, split: &Split<'_>, limit: Option<usize>) {
-    let _ = writeln!(s, "### Blocking findings ({})\n", split.blocking.len());
-    if split.blocking.is_empty() {
+/// One line per finding: every blocking finding is named even when its group is long.
+fn finding_rows(o: &Outcome, fs: &[&Finding]) -> String {
+    let mut t = String::from("| subject | event | location | introduced by |\n| --- | --- | --- | --- |\n");
+    for f in fs {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} |",
+            code(&f.subject, true),
+            code(&f.id, true),
+            common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
+            f.introduced_by.as_deref().map_or_else(|| "–".to_string(), |c| code(common::short(c), true))
+        );
+    }
+    t
+}
+
+fn blocking(s: &mut String, o: &Outcome, groups: &[view::Group<'_>], details_all: bool, limit: Option<usize>) {
+    let total: usize = groups.iter().map(|g| g.findings.len()).sum();
+    let _ = writeln!(s, "### Blocking findings ({total})\n");
+    if groups.is_empty() {
         let _ = writeln!(s, "None.\n");
         return;
     }
-    let groups = common::by_rule(&split.blocking);
-    let Some(limit) = limit.filter(|l| *l < split.blocking.len()) else {
-        return blocking_groups(s, o, groups);
-    };
-    // Capped: the first `limit` findings in report order, then a count of the rest.
-    let mut shown = Vec::new();
+    let mut left = limit.unwrap_or(usize::MAX);
     let mut rest: Vec<&Finding> = Vec::new();
-    let mut left = limit;
-    for (rule, fs) in groups {
-        let n = fs.len().min(left);
+    for g in groups {
+        let n = g.findings.len().min(left);
         left -= n;
-        rest.extend(&fs[n..]);
-        if n > 0 {
-            shown.push((rule, fs[..n].to_vec()));
+        rest.extend(&g.findings[n..]);
+        if n == 0 {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "#### {} in {} — {} ({})\n",
+            code(g.rule, false),
+            g.service.as_deref().map_or_else(|| "the release".to_string(), |sv| code(sv, false)),
+            text(common::rule_title(g.rule)),
+            g.findings.len()
+        );
+        let full = if details_all { n } else { n.min(view::SHOWN_IN_FULL) };
+        for f in &g.findings[..full] {
+            finding_block(s, o, f);
+        }
+        if full < n {
+            let list = finding_rows(o, &g.findings[full..n]);
+            let title = format!("{} more {} finding(s), by name (`--details` shows each in full)", n - full, g.rule);
+            details(s, &title, &list, false);
         }
     }
-    blocking_groups(s, o, shown);
-    s.push_str(&more_line(&rest));
+    if !rest.is_empty() {
+        s.push_str(&more_line(&rest));
+    }
 }
 
-fn blocking_groups(s: &mut String, o: &Outcome, groups: Vec<(&str, Vec<&Finding>)>) {
-    for (rule, fs) in groups {
-        let _ = writeln!(s, "#### {} — {} ({})\n", code(rule, false), text(common::rule_title(rule)), fs.len());
-        for f in fs.iter().take(SHOWN_PER_RULE) {
-            finding_block(s, o, f, true);
-        }
-        if fs.len() > SHOWN_PER_RULE {
-            let mut inner = String::new();
-            for f in &fs[SHOWN_PER_RULE..] {
-                finding_block(&mut inner, o, f, true);
-            }
-            details(s, &format!("{} more {rule} finding(s)", fs.len() - SHOWN_PER_RULE), &inner, false);
-        }
+fn exception_request(s: &mut String, o: &Outcome, split: &Split<'_>) {
+    if split.blocking.is_empty() {
+        return;
     }
+    let entries = view::exception_entries(o, split);
+    let _ = writeln!(
+        s,
+        "### Exception request ({} covering {})\n",
+        plural(entries.len(), "entry", "entries"),
+        plural(split.blocking.len(), "blocking finding", "blocking findings")
+    );
+    let _ = writeln!(
+        s,
+        "Ready to paste into `shipgate.toml`: one entry per rule and service (a subject glob, with the findings it covers named in its comment), one per finding where a rule has a single subject there. `reason` and `approved_by` are empty on purpose: an exception without a reason excepts nothing.\n"
+    );
+    let block = fenced("toml", &view::exceptions_block(o, &entries));
+    details(s, &format!("[[exceptions]] entries ({})", entries.len()), &block, entries.len() <= 30);
 }
 
 fn finding_table(findings: &[&Finding], o: &Outcome) -> String {
@@ -497,23 +609,46 @@ fn finding_table(findings: &[&Finding], o: &Outcome) -> String {
     t
 }
 
-fn others(s: &mut String, o: &Outcome, split: &Split<'_>) {
+fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
     if split.other.is_empty() {
         return;
     }
+    let groups = view::groups(o, &split.other);
     let _ = writeln!(s, "### Other findings ({}, below {})\n", split.other.len(), o.fail_on);
-    for (rule, fs) in common::by_rule(&split.other) {
-        let mut inner = finding_table(&fs, o);
-        for f in fs.iter().filter(|f| f.change.is_some()) {
-            let change = f.change.as_ref().expect("filtered on change");
-            let _ = writeln!(inner, "\n{} changed:\n", code(&f.subject, false));
-            inner.push_str(&fenced("diff", &common::text_diff(change)));
+    let _ = writeln!(
+        s,
+        "Shown, never gating. Folded by rule and service; `--details` lists every one (the JSON always does).\n"
+    );
+    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
+    for g in &groups {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} |",
+            code(g.rule, true),
+            opt_code(g.service.as_deref()),
+            g.worst,
+            g.findings.len(),
+            examples(g)
+        );
+    }
+    details(s, &format!("{} rule and service groups", groups.len()), &t, groups.len() <= 15);
+    if details_all {
+        for g in &groups {
+            let mut inner = finding_table(&g.findings, o);
+            for f in g.findings.iter().filter(|f| f.change.is_some()) {
+                let change = f.change.as_ref().expect("filtered on change");
+                let _ = writeln!(inner, "\n{} changed:\n", code(&f.subject, false));
+                inner.push_str(&fenced("diff", &common::text_diff(change)));
+            }
+            details(s, &format!("{} in {} ({})", g.rule, g.service_label(), g.findings.len()), &inner, false);
         }
-        details(s, &format!("{rule} ({})", fs.len()), &inner, false);
     }
 }
 
-fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
+/// Excepted findings listed one per row before they fold into counts per exception entry.
+const EXCEPTED_SHOWN: usize = 20;
+
+fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
     let _ = writeln!(s, "### Exceptions applied ({})\n", split.excepted.len());
     if split.excepted.is_empty() {
         let _ = writeln!(s, "None.\n");
@@ -534,8 +669,34 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
                 ex.source.as_deref().map_or_else(|| code(&common::exception_ref(ex.index), true), text)
             );
         }
-        s.push_str(&t);
-        s.push('\n');
+        if details_all || split.excepted.len() <= EXCEPTED_SHOWN {
+            s.push_str(&t);
+            s.push('\n');
+        } else {
+            let mut by: std::collections::BTreeMap<usize, (&crate::finding::AppliedException, usize)> =
+                std::collections::BTreeMap::new();
+            for f in &split.excepted {
+                let ex = f.exception.as_ref().expect("split put only excepted findings here");
+                by.entry(ex.index).or_insert((ex, 0)).1 += 1;
+            }
+            let mut c = String::from(
+                "| config entry | rule | subject | findings | approved by | expires |\n| --- | --- | --- | ---: | --- | --- |\n",
+            );
+            for (i, (ex, n)) in &by {
+                let _ = writeln!(
+                    c,
+                    "| {} | {} | {} | {n} | {} | {} |",
+                    code(&common::exception_ref(*i), true),
+                    code(&ex.rule, true),
+                    code(&ex.subject, true),
+                    ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
+                    ex.expires.as_deref().map_or_else(|| "never".to_string(), text)
+                );
+            }
+            s.push_str(&c);
+            s.push('\n');
+            details(s, &format!("Every excepted finding ({})", split.excepted.len()), &t, false);
+        }
     }
     if !split.suppressed.is_empty() {
         let mut t = String::from("| event | subject | location | why |\n| --- | --- | --- | --- |\n");
@@ -554,33 +715,48 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>) {
 }
 
 fn packages(s: &mut String, o: &Outcome) {
-    let required = common::required_packages(o);
-    let _ = writeln!(s, "### Required packages ({})\n", required.len());
-    if required.is_empty() {
+    let rows = view::package_rows(o);
+    let _ = writeln!(s, "### Required packages ({})\n", rows.len());
+    if rows.is_empty() {
         let _ = writeln!(s, "No package is required by this release.\n");
         return;
     }
     let _ = writeln!(
         s,
-        "The authoritative list to publish: every package head ships, mainline needs or `required` names.\n"
+        "The authoritative list to publish: every package head ships, mainline needs or `required` names, with the version and the commit to publish it from.\n"
     );
-    let mut t = String::from(
-        "| package | ecosystem | version | path | source commit | publish | status |\n| --- | --- | --- | --- | --- | --- | --- |\n",
-    );
-    for p in &required {
+    let disagree = rows.iter().filter(|r| r.why.is_some()).count();
+    if disagree > 0 {
         let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            code(&p.name, true),
-            text(&p.ecosystem),
-            opt(&p.head_version),
-            code(&p.path, true),
-            code(common::source_commit(o, p), true),
-            if p.publish { "yes" } else { "no" },
-            if p.status == "ok" { "ok".to_string() } else { format!("**{}**", text(&p.status)) }
+            s,
+            "**{}** where head and mainline disagree: see *why*.\n",
+            plural(disagree, "package", "packages")
         );
     }
-    details(s, &format!("Required packages ({})", required.len()), &t, required.len() <= 25);
+    let mut t = String::from(
+        "| package | ecosystem | publish version | from commit | head | mainline | path | publish | status | why |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for r in &rows {
+        let p = r.package;
+        let from = match r.from {
+            view::PublishFrom::Head => code(r.commit, true),
+            view::PublishFrom::Mainline => format!("{} (mainline)", code(r.commit, true)),
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {from} | {} | {} | {} | {} | {} | {} |",
+            code(&p.name, true),
+            text(&p.ecosystem),
+            opt_code(r.version),
+            opt(&p.head_version),
+            opt(&p.mainline_version),
+            code(&p.path, true),
+            if p.publish { "yes" } else { "no" },
+            if p.status == "ok" { "ok".to_string() } else { format!("**{}**", text(&p.status)) },
+            r.why.as_deref().map_or_else(|| "–".to_string(), text)
+        );
+    }
+    details(s, &format!("Required packages ({})", rows.len()), &t, rows.len() <= 25);
 }
 
 fn closest_safe(s: &mut String, o: &Outcome) {

@@ -9,6 +9,7 @@ pub mod json;
 pub mod md;
 pub mod sarif;
 pub mod table;
+pub mod view;
 
 /// Every output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,6 +49,9 @@ pub struct Style {
     pub color: bool,
     /// Terminal width for tables, when known.
     pub width: Option<u16>,
+    /// `--details`: list every finding in md, html and table instead of folding notes, findings
+    /// below `--fail-on` and long groups into counts and examples (JSON always lists everything).
+    pub details: bool,
     pub opts: Options,
 }
 
@@ -71,8 +75,8 @@ pub fn render(format: Format, outcome: &Outcome, style: Style) -> String {
     match format {
         Format::Table => table::render(outcome, style),
         Format::Json => json::render(outcome),
-        Format::Md => md::render(outcome),
-        Format::Html => html::render(outcome),
+        Format::Md => md::render(outcome, style),
+        Format::Html => html::render(outcome, style),
         Format::Sarif => sarif::render(outcome, style.opts),
         Format::Github => github::render(outcome),
     }

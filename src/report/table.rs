@@ -1,17 +1,13 @@
-//! The terminal report: a short header, then comfy-table tables. Colour only when the CLI says
-//! so (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`). Tables are fitted to [`Style::width`] (the
-//! terminal's width, or `COLUMNS`; [`DEFAULT_WIDTH`] when neither is known); identifier columns
-//! (rule ids, package names, paths) are never split mid-word: the free-text columns wrap instead.
-use super::Style;
+//! The terminal report: a short header, the verdict, what blocks (by rule and service), what
+//! changed (per service), then the blocking findings; notes and findings below `--fail-on` fold
+//! into counts by rule and service unless `--details` is given. Tables fit the terminal's width,
+//! 80 columns when it is unknown. Colour only when the CLI says the output is a terminal and
+//! `NO_COLOR` is unset. `closest-safe` leads with its answer and has no verdict line.
+use super::{Style, common, view};
 use crate::finding::Severity;
-use crate::outcome::{Outcome, Verdict};
+use crate::outcome::{Command, Outcome, Verdict};
 use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
-
-/// Width of a table when neither a terminal nor `COLUMNS` says.
-pub const DEFAULT_WIDTH: u16 = 120;
-/// Below this width the findings table stacks its columns.
-const NARROW: u16 = 100;
 
 fn table(style: Style, header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -26,20 +22,14 @@ fn table(style: Style, header: &[&str]) -> Table {
     t
 }
 
-/// Keeps column `index` at least as wide as its widest entry (an id), so comfy-table wraps the
-/// other columns instead of splitting the id. A table wider than the terminal is better than an
-/// id that cannot be copied.
-fn keep_whole(t: &mut Table, index: usize, entries: impl Iterator<Item = usize>) {
-    // + 2: the constraint counts the cell's padding.
-    let widest = (entries.max().unwrap_or(0).max(1) + 2).min(u16::MAX as usize) as u16;
+/// Keeps column `index` at least as wide as its widest entry (an id, plus the cell's padding), so
+/// comfy-table wraps the other columns instead of splitting the id: a table wider than the
+/// terminal is better than an id that cannot be copied.
+fn keep_whole<'a>(t: &mut Table, index: usize, entries: impl Iterator<Item = &'a str>) {
+    let widest = (entries.map(|e| e.chars().count()).max().unwrap_or(0).max(1) + 2).min(u16::MAX as usize) as u16;
     if let Some(c) = t.column_mut(index) {
         c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(widest)));
     }
-}
-
-/// Display width of an id (ids are ASCII in practice; count chars to be safe).
-fn width_of(s: &str) -> usize {
-    s.chars().count()
 }
 
 fn severity_cell(s: Severity, style: Style) -> Cell {
@@ -56,133 +46,199 @@ fn severity_cell(s: Severity, style: Style) -> Cell {
     })
 }
 
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
+/// Width when the terminal's is unknown (a pipe, a file, CI logs): readable at 80 columns.
+pub const DEFAULT_WIDTH: u16 = 80;
+/// Groups and rows shown before "… and N more (--details)".
+const SHOWN: usize = 10;
+/// Findings per blocking group listed before the rest are counted.
+const PER_GROUP: usize = 3;
+
+/// `text` broken into lines of at most `width` characters, between words where it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+        }
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn more(out: &mut String, n: usize, what: &str) {
+    if n > 0 {
+        let _ = writeln!(out, "… and {n} more {what} (--details lists every one)");
+    }
+}
+
+fn group_table(style: Style, groups: &[view::Group<'_>], limit: usize) -> Table {
+    let mut t = table(style, &["rule", "service", "severity", "findings"]);
+    for g in groups.iter().take(limit) {
+        t.add_row(vec![
+            Cell::new(g.rule),
+            Cell::new(g.service_label()),
+            severity_cell(g.worst, style),
+            Cell::new(g.findings.len()),
+        ]);
+    }
+    keep_whole(&mut t, 0, groups.iter().take(limit).map(|g| g.rule));
+    t
 }
 
 pub fn render(o: &Outcome, style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "shipgate {} — {}", env!("CARGO_PKG_VERSION"), o.repo);
-    let _ = writeln!(out, "base      {} ({})", o.base.rev, short(&o.base.commit));
-    let _ = writeln!(out, "head      {} ({})", o.head.rev, short(&o.head.commit));
+    let split = common::split(o);
+    let groups = view::groups(o, &split.blocking);
+    let repo = if o.repo_name.is_empty() { &o.repo } else { &o.repo_name };
+    let _ = writeln!(out, "shipgate {} {} — {repo}", env!("CARGO_PKG_VERSION"), o.command.name());
+    let _ = writeln!(out, "base      {} ({})", o.base.rev, common::short(&o.base.commit));
+    if o.command != Command::ClosestSafe {
+        let _ = writeln!(out, "head      {} ({})", o.head.rev, common::short(&o.head.commit));
+    }
     if let Some(m) = &o.mainline {
-        let _ = writeln!(out, "mainline  {} ({})", m.rev, short(&m.commit));
+        let _ = writeln!(out, "mainline  {} ({})", m.rev, common::short(&m.commit));
     }
     out.push('\n');
+    let limit = if style.details { usize::MAX } else { SHOWN };
 
-    if !o.files.is_empty() {
-        let mut t = table(style, &["status", "kind", "path", "base bytes", "head bytes"]);
-        for f in &o.files {
-            let size = |s: Option<u64>| s.map_or("-".to_string(), |v| v.to_string());
-            t.add_row(vec![
-                Cell::new(format!("{:?}", f.status).to_lowercase()),
-                Cell::new(&f.kind),
-                Cell::new(&f.path),
-                Cell::new(size(f.base_size)),
-                Cell::new(size(f.head_size)),
-            ]);
-        }
-        keep_whole(&mut t, 2, o.files.iter().map(|f| width_of(&f.path)));
-        let _ = writeln!(out, "Changed files ({})\n{t}\n", o.files.len());
+    if o.command == Command::ClosestSafe {
+        // The answer first; closest-safe does not gate, so no verdict wording.
+        closest_safe(&mut out, o, style);
     } else {
-        out.push_str("No model or manifest file changed.\n\n");
-    }
-
-    if !o.models.is_empty() {
-        let mut t = table(style, &["model", "status", "added", "removed", "changed"]);
-        for m in &o.models {
-            t.add_row(vec![
-                Cell::new(&m.path),
-                Cell::new(format!("{:?}", m.status).to_lowercase()),
-                Cell::new(m.shapes.added),
-                Cell::new(m.shapes.removed),
-                Cell::new(m.shapes.changed),
-            ]);
+        let _ = writeln!(out, "{}\n", verdict_line(o, style));
+        if !groups.is_empty() {
+            let _ = writeln!(out, "What blocks\n{}", group_table(style, &groups, limit));
+            more(&mut out, groups.len().saturating_sub(limit), "rule and service groups");
+            out.push('\n');
         }
-        keep_whole(&mut t, 0, o.models.iter().map(|m| width_of(&m.path)));
-        let _ = writeln!(out, "Models\n{t}\n");
+        overview(&mut out, o, &split, style, limit);
     }
 
-    if !o.packages.is_empty() {
-        let mut t = table(style, &["package", "base", "head", "mainline", "changed", "status"]);
-        for p in &o.packages {
-            let v = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
-            t.add_row(vec![
-                Cell::new(format!("{} ({})", p.name, p.ecosystem)),
-                Cell::new(v(&p.base_version)),
-                Cell::new(v(&p.head_version)),
-                Cell::new(v(&p.mainline_version)),
-                Cell::new(if p.changed { "yes" } else { "no" }),
-                Cell::new(&p.status),
-            ]);
+    if !groups.is_empty() {
+        let _ = writeln!(out, "Blocking findings ({})", split.blocking.len());
+        let per_group = if style.details { usize::MAX } else { PER_GROUP };
+        let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
+        for g in groups.iter().take(limit) {
+            let _ = writeln!(out, "\n{} in {} ({}, {})", g.rule, g.service_label(), g.findings.len(), g.worst);
+            for f in g.findings.iter().take(per_group) {
+                for line in wrap(&f.subject, width.saturating_sub(2).max(20)) {
+                    let _ = writeln!(out, "  {line}");
+                }
+                let loc = common::location_text(o, f).map_or_else(String::new, |l| format!(" at {l}"));
+                for line in wrap(&format!("{}{loc}", f.id), width.saturating_sub(4).max(20)) {
+                    let _ = writeln!(out, "    {line}");
+                }
+                let mut msg = f.message.clone();
+                if let Some(c) = &f.introduced_by {
+                    let _ = write!(msg, " [introduced by {}]", common::short(c));
+                }
+                for line in wrap(&msg, width.saturating_sub(4).max(20)) {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+            more(&mut out, g.findings.len().saturating_sub(per_group), "findings in this group");
         }
-        keep_whole(&mut t, 0, o.packages.iter().map(|p| width_of(&p.name) + width_of(&p.ecosystem) + 3));
-        let _ = writeln!(out, "Packages\n{t}\n");
+        more(&mut out, groups.len().saturating_sub(limit), "blocking groups");
+        out.push('\n');
     }
 
-    let shown: Vec<_> = o.findings.iter().filter(|f| f.severity != Severity::Suppressed).collect();
-    if !shown.is_empty() {
-        // Narrow terminals get two columns (severity, then id / subject and location / message
-        // stacked in one cell): five columns at 80 characters leave each a few letters.
-        let narrow = style.width.unwrap_or(DEFAULT_WIDTH) < NARROW;
-        let mut t = if narrow {
-            let mut t = table(style, &["severity", "finding"]);
-            t.set_content_arrangement(ContentArrangement::DynamicFullWidth);
-            t
-        } else {
-            table(style, &["severity", "rule", "subject", "location", "message"])
-        };
-        for f in &shown {
-            let loc = match (&f.path, f.line) {
-                (Some(p), Some(l)) => format!("{p}:{l}"),
-                (Some(p), None) => p.clone(),
-                _ => String::new(),
-            };
-            let mut msg = f.message.clone();
-            if let Some(ex) = &f.exception {
-                let _ = write!(msg, " [excepted: {}]", ex.reason);
-            }
-            if let Some(c) = &f.introduced_by {
-                let _ = write!(msg, " [introduced by {}]", short(c));
-            }
-            if narrow {
-                let place = if loc.is_empty() { f.subject.clone() } else { format!("{}  {loc}", f.subject) };
-                t.add_row(vec![severity_cell(f.severity, style), Cell::new(format!("{}\n{place}\n{msg}", f.id))]);
-            } else {
+    for (title, list) in [
+        (format!("Other findings (below {}, not gating)", o.fail_on), &split.other),
+        ("Excepted".to_string(), &split.excepted),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let gs = view::groups(o, list);
+        if style.details {
+            let mut t = table(style, &["severity", "event", "subject", "message"]);
+            for f in list.iter() {
+                let mut msg = f.message.clone();
+                if let Some(ex) = &f.exception {
+                    let _ = write!(msg, " [excepted: {}]", ex.reason);
+                }
                 t.add_row(vec![
                     severity_cell(f.severity, style),
                     Cell::new(&f.id),
                     Cell::new(&f.subject),
-                    Cell::new(loc),
                     Cell::new(msg),
                 ]);
             }
+            keep_whole(&mut t, 1, list.iter().map(|f| f.id.as_str()));
+            let _ = writeln!(out, "{title}: {}\n{t}\n", list.len());
+        } else {
+            let _ = writeln!(out, "{title}: {}, by rule and service\n{}", list.len(), group_table(style, &gs, limit));
+            more(&mut out, gs.len().saturating_sub(limit), "groups");
+            out.push('\n');
         }
-        keep_whole(&mut t, 0, std::iter::once(width_of("severity")));
-        // The id column (or the stacked cell, whose first line is the id) never splits an id.
-        keep_whole(&mut t, 1, shown.iter().map(|f| width_of(&f.id)));
-        let _ = writeln!(out, "Findings ({})\n{t}\n", shown.len());
+    }
+    if !split.suppressed.is_empty() {
+        let _ = writeln!(out, "Suppressed by the models' own metadata: {}\n", split.suppressed.len());
     }
 
-    if let Some(cs) = &o.closest_safe {
-        match (&cs.commit, cs.distance) {
-            (Some(c), Some(d)) => {
-                let _ = writeln!(out, "Closest safe commit: {c} ({d} commit(s) behind the mainline tip)");
-                for l in &cs.left_out {
-                    let _ = writeln!(out, "  leaves out {} {}", short(&l.commit), l.summary);
-                }
-            }
-            _ => {
-                let _ =
-                    writeln!(out, "No safe commit among the {} mainline candidates checked.", cs.candidates_checked);
-            }
+    let rows = view::package_rows(o);
+    let notable: Vec<&view::PackageRow<'_>> =
+        rows.iter().filter(|r| style.details || r.why.is_some() || r.package.status != "ok").collect();
+    if !notable.is_empty() {
+        let mut t = table(style, &["package", "publish", "from", "status", "why"]);
+        for r in notable.iter().take(limit) {
+            let from = match r.from {
+                view::PublishFrom::Head => r.commit.to_string(),
+                view::PublishFrom::Mainline => format!("{} (mainline)", r.commit),
+            };
+            t.add_row(vec![
+                Cell::new(&r.package.name),
+                Cell::new(r.version.unwrap_or("-")),
+                Cell::new(from),
+                Cell::new(&r.package.status),
+                Cell::new(r.why.as_deref().unwrap_or("")),
+            ]);
         }
+        let what = if style.details { "" } else { ", those to look at" };
+        let _ = writeln!(out, "Required packages ({} in all{what})\n{t}", rows.len());
+        more(&mut out, notable.len().saturating_sub(limit), "packages");
         out.push('\n');
+    } else if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "Required packages: {}, every one ok and in step with mainline (--details lists them).\n",
+            rows.len()
+        );
     }
 
+    if o.command != Command::ClosestSafe && o.closest_safe.is_some() {
+        closest_safe(&mut out, o, style);
+    }
     for note in &o.notes {
         let _ = writeln!(out, "note: {note}");
     }
+    if o.command == Command::ClosestSafe {
+        if let Some(cs) = &o.closest_safe {
+            let _ = writeln!(out, "{}", closest_safe_line(cs));
+        }
+    } else {
+        let _ = writeln!(out, "{}", verdict_line(o, style));
+    }
+    out
+}
+
+fn verdict_line(o: &Outcome, style: Style) -> String {
     let counts = o.counts();
     let verdict = match o.verdict {
         Verdict::Pass => "PASS",
@@ -194,14 +250,92 @@ pub fn render(o: &Outcome, style: Style) -> String {
     } else {
         verdict.to_string()
     };
-    let _ = writeln!(
-        out,
-        "{verdict}: {} error, {} danger, {} warning, {} note (gate fails on {} and above)",
+    let blocking = o.blocking().count();
+    format!(
+        "{verdict}: {blocking} blocking · {} error, {} danger, {} warning, {} note · fails on {}+",
         counts[&Severity::Error],
         counts[&Severity::Danger],
         counts[&Severity::Warning],
         counts[&Severity::Note],
         o.fail_on
-    );
-    out
+    )
+}
+
+fn closest_safe_line(cs: &crate::outcome::ClosestSafe) -> String {
+    match (&cs.commit, cs.distance) {
+        (Some(c), Some(d)) => format!(
+            "Closest safe commit: {}, {d} behind the mainline tip ({} checked)",
+            common::short(c),
+            cs.candidates_checked
+        ),
+        _ => format!("No safe commit among the {} mainline candidates checked.", cs.candidates_checked),
+    }
+}
+
+fn closest_safe(out: &mut String, o: &Outcome, style: Style) {
+    let Some(cs) = &o.closest_safe else { return };
+    let _ = writeln!(out, "{}", closest_safe_line(cs));
+    if cs.commit.is_some() {
+        let _ = writeln!(
+            out,
+            "  It passes the gate at {} (mainline rules are not applied:\n  every candidate is on mainline).",
+            o.fail_on
+        );
+    }
+    if !cs.left_out.is_empty() {
+        let by_commit = common::blocking_by_commit(o);
+        let mut t = table(style, &["left out", "summary", "blocking findings it introduced"]);
+        for l in &cs.left_out {
+            t.add_row(vec![
+                Cell::new(common::short(&l.commit)),
+                Cell::new(&l.summary),
+                Cell::new(common::introduced_cell(&by_commit, &l.commit, |t| t.to_string())),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    out.push('\n');
+}
+
+fn overview(out: &mut String, o: &Outcome, split: &common::Split<'_>, style: Style, limit: usize) {
+    let changed_pkgs = o.packages.iter().filter(|p| p.changed).count();
+    if o.models.is_empty() && o.files.is_empty() {
+        out.push_str("No model or manifest file changed.\n\n");
+        return;
+    }
+    let _ = writeln!(out, "What changed: {} model file(s), {changed_pkgs} package(s)", o.models.len());
+    let rows = view::services_overview(o, split);
+    if !rows.is_empty() {
+        let mut t = table(style, &["service", "ops +/−/~", "shapes +/−/~", "blocking", "other"]);
+        for r in rows.iter().take(limit) {
+            let m = r.model;
+            t.add_row(vec![
+                Cell::new(if r.service == "–" { &m.path } else { &r.service }),
+                Cell::new(view::triple(
+                    m.operations_added.len(),
+                    m.operations_removed.len(),
+                    m.operations_changed.len(),
+                )),
+                Cell::new(view::triple(m.shapes.added, m.shapes.removed, m.shapes.changed)),
+                Cell::new(r.blocking),
+                Cell::new(r.other),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+        more(out, rows.len().saturating_sub(limit), "services");
+    }
+    if let Some((current, median, n)) = common::history_summary(o) {
+        match median {
+            Some(m) => {
+                let _ = writeln!(
+                    out,
+                    "Diff size: {current} shapes and packages; median of the {n} previous release(s): {m}."
+                );
+            }
+            None => {
+                let _ = writeln!(out, "Diff size: {current} shapes and packages; no earlier release to compare with.");
+            }
+        }
+    }
+    out.push('\n');
 }

@@ -189,6 +189,33 @@ impl Repo {
         public_url(url.trim())
     }
 
+    /// What a reader calls this repository: `remote.origin.url` when it has one (credentials in
+    /// the URL removed), else the name of its directory (the work tree's, or the bare
+    /// repository's without `.git`).
+    pub fn name(&self) -> String {
+        let repo = self.local();
+        if let Some(url) = repo.config_snapshot().string("remote.origin.url") {
+            let url = url.to_string();
+            // `https://user:token@host/x` must never reach a report.
+            let clean = match url.split_once("://") {
+                Some((scheme, rest)) => match rest.split_once('/') {
+                    Some((auth, path)) if auth.contains('@') => {
+                        format!("{scheme}://{}/{path}", auth.rsplit_once('@').map_or(auth, |(_, h)| h))
+                    }
+                    _ => url.clone(),
+                },
+                None => url.clone(),
+            };
+            if !clean.trim().is_empty() {
+                return clean;
+            }
+        }
+        let dir = self.workdir().unwrap_or_else(|| repo.path().to_path_buf());
+        let dir = dir.canonicalize().unwrap_or(dir);
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| self.display.clone());
+        name.strip_suffix(".git").filter(|n| !n.is_empty()).map_or(name.clone(), str::to_string)
+    }
+
     pub fn is_shallow(&self) -> bool {
         self.local().is_shallow().unwrap_or(false)
     }

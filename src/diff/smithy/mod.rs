@@ -29,6 +29,9 @@ pub struct ModelDiff {
     pub shapes_changed: Vec<String>,
     pub operations_added: Vec<String>,
     pub operations_removed: Vec<String>,
+    /// Operation shapes present on both sides whose own definition changed (input, output,
+    /// errors, traits), sorted. Changes deeper in their input or output shapes are not counted.
+    pub operations_changed: Vec<String>,
 }
 
 /// One shape or member present in both models but not equal.
@@ -244,6 +247,15 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
         shapes_changed: changed.into_iter().filter(|id| !added_ids.contains(id)).collect(),
         operations_added: ops(&d.added),
         operations_removed: ops(&d.removed),
+        operations_changed: {
+            let set: BTreeSet<String> = d
+                .changed
+                .iter()
+                .filter(|c| c.new.shape().is_some_and(|s| s.kind == ShapeType::Operation) && !c.id.contains('$'))
+                .map(|c| c.id.clone())
+                .collect();
+            set.into_iter().collect()
+        },
     }
 }
 

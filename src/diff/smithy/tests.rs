@@ -44,3 +44,19 @@ fn identical_models_give_no_findings() {
     let m = model(r#""ns#S": {"type": "structure", "members": {"a": {"target": "smithy.api#String"}}}"#);
     assert!(diff(&m, &m).findings.is_empty());
 }
+
+/// A structure whose members only moved down the file (a shape inserted above it) is not changed.
+#[test]
+fn shapes_that_only_moved_are_not_changed() {
+    let s = r#""ns#S": {"type": "structure", "members": {"a": {"target": "smithy.api#String"}}}"#;
+    let old = model(s);
+    let new = parse(
+        "t.json",
+        format!("{{\"smithy\": \"2.0\", \"shapes\": {{\n\"ns#A\": {{\"type\": \"string\"}},\n\n\n{s}}}}}").as_bytes(),
+    )
+    .expect("valid");
+    assert_ne!(old.shapes["ns#S"].members[0].line, new.shapes["ns#S"].members[0].line, "the member moved");
+    let d = diff(&old, &new);
+    assert_eq!(d.shapes_added, vec!["ns#A".to_string()]);
+    assert!(d.shapes_changed.is_empty(), "{:?}", d.shapes_changed);
+}

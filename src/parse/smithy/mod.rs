@@ -8,6 +8,7 @@
 //! Invariants: parsing never panics on any input (it is fuzzed, see `fuzz/`); errors carry the
 //! file name and a span so they render with line and column; shape ids are absolute.
 pub mod bundled;
+pub mod idl;
 pub mod node;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -41,6 +42,41 @@ pub enum SmithyError {
         #[label("here")]
         span: SourceSpan,
     },
+    /// A `.smithy` file that does not parse or that Smithy's loader rejects. `message` starts
+    /// with the file path and names the line and column.
+    #[error("{message}")]
+    #[diagnostic(
+        code(shipgate::smithy::idl),
+        help("fix the model at the marked position; the grammar is https://smithy.io/2.0/spec/idl.html")
+    )]
+    Idl {
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: SourceSpan,
+        line: usize,
+        column: usize,
+    },
+}
+
+impl SmithyError {
+    /// Byte offset of the problem in the file.
+    pub fn offset(&self) -> usize {
+        match self {
+            SmithyError::Json { span, .. } | SmithyError::Model { span, .. } | SmithyError::Idl { span, .. } => {
+                span.offset()
+            }
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            SmithyError::Json { message, .. }
+            | SmithyError::Model { message, .. }
+            | SmithyError::Idl { message, .. } => message,
+        }
+    }
 }
 
 /// The type of a shape, named as in the JSON AST.
@@ -295,7 +331,14 @@ impl Shape {
         self.kind == other.kind
             && self.traits == other.traits
             && self.mixins == other.mixins
-            && self.members == other.members
+            // Member lines are where they are written, not what they are: a shape whose members
+            // only moved in the file (an insertion above it) is not changed.
+            && self.members.len() == other.members.len()
+            && self
+                .members
+                .iter()
+                .zip(&other.members)
+                .all(|(a, b)| a.name == b.name && a.target == b.target && a.traits == b.traits)
             && self.version == other.version
             && set_eq(&self.operations, &other.operations)
             && set_eq(&self.resources, &other.resources)
@@ -447,6 +490,17 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// Whether a path names a Smithy IDL file (`*.smithy`): every one is a model file.
+pub fn is_idl_path(path: &str) -> bool {
+    path.ends_with(".smithy")
+}
+
+/// Parses a model file in the syntax its name says: Smithy IDL for `*.smithy`, JSON AST
+/// otherwise.
+pub fn parse_file(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
+    if is_idl_path(path) { idl::parse(path, bytes) } else { parse(path, bytes) }
+}
+
 /// Parses a Smithy JSON AST document. `path` is only used in error messages.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
     let root = node::parse(bytes).map_err(|e| SmithyError::Json {
@@ -454,9 +508,15 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
         src: named_source(path, bytes),
         span: (e.offset, 0).into(),
     })?;
+    build(path, bytes, &root, false)
+}
+
+/// Builds the model from a JSON AST document whose entry offsets point into `bytes` (the JSON
+/// file itself, or the `.smithy` file the IDL reader translated).
+fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<Model, SmithyError> {
     let lines = LineIndex::new(bytes);
-    let mut b = Builder { path, bytes, lines: &lines };
-    b.model(&root)
+    let mut b = Builder { path, bytes, lines: &lines, idl };
+    b.model(root)
 }
 
 fn named_source(path: &str, bytes: &[u8]) -> NamedSource<String> {
@@ -483,12 +543,17 @@ struct Builder<'a> {
     path: &'a str,
     bytes: &'a [u8],
     lines: &'a LineIndex,
+    /// The document was translated from the IDL: errors name the IDL position.
+    idl: bool,
 }
 
 type Res<T> = Result<T, SmithyError>;
 
 impl Builder<'_> {
     fn err(&self, offset: u32, message: impl Into<String>) -> SmithyError {
+        if self.idl {
+            return idl::error(self.path, self.bytes, offset as usize, &message.into());
+        }
         SmithyError::Model {
             message: format!("{}: not a valid Smithy JSON AST model: {}", self.path, message.into()),
             src: named_source(self.path, self.bytes),

@@ -73,18 +73,20 @@ fn events(
     was_nullable: bool,
 ) -> Vec<Event> {
     let (from, to) = if was_nullable { ("nullable", "non-nullable") } else { ("non-nullable", "nullable") };
-    let prefix = format!("Member `{}` changed from {from} to {to}: ", om.name);
+    // smithy-diff writes "…to nullable: ; The …" (and a bare "…to nullable: " when no cause is
+    // known); shipgate keeps the event ids and says it as one sentence.
+    let change = format!("Member `{}` changed from {from} to {to}", om.name);
     let emit = |severity, suffix: &str, msg: String| {
-        Event::new(format!("ChangedNullability.{suffix}"), severity, id, format!("{prefix}; {msg}"))
+        Event::new(format!("ChangedNullability.{suffix}"), severity, id, format!("{change}: {msg}"))
     };
     let old_input = oc.traits.has("smithy.api#input");
     let new_input = nc.traits.has("smithy.api#input");
     let has = |m: &Member, t: &str| m.traits.has(t);
     let mut out = Vec::new();
     if old_input && !new_input {
-        out.push(emit(Severity::Error, "RemovedInputTrait", format!("The @input trait was removed from {}", nc.id)));
+        out.push(emit(Severity::Error, "RemovedInputTrait", format!("The @input trait was removed from {}.", nc.id)));
     } else if !old_input && new_input {
-        out.push(emit(Severity::Danger, "AddedInputTrait", format!("The @input trait was added to {}", nc.id)));
+        out.push(emit(Severity::Danger, "AddedInputTrait", format!("The @input trait was added to {}.", nc.id)));
     } else if !new_input {
         let added = |t: &str| !has(om, t) && has(nm, t);
         let removed = |t: &str| has(om, t) && !has(nm, t);
@@ -112,7 +114,7 @@ fn events(
                     Severity::Warning,
                     "RemovedRequiredTrait.StructureOrUnion",
                     format!(
-                        "The @required trait was removed from a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)"
+                        "The @required trait was removed from a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)."
                     ),
                 )),
                 _ => out.push(emit(
@@ -124,7 +126,7 @@ fn events(
         }
     }
     if out.is_empty() {
-        out.push(Event::new("ChangedNullability", Severity::Error, id, prefix));
+        out.push(Event::new("ChangedNullability", Severity::Error, id, format!("{change}.")));
     }
     out
 }
