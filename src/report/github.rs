@@ -93,7 +93,7 @@ pub fn render(o: &Outcome) -> String {
             out,
             "::notice title=shipgate::{}",
             escape_data(&format!(
-                "{left_out} more finding(s) are not annotated (GitHub shows {PER_KIND} annotations of each kind per step); every finding is in the step summary and the JSON report"
+                "{left_out} more finding(s) are not annotated (GitHub shows {PER_KIND} annotations of each kind per step); every finding is in the JSON report, and the step summary counts them by rule"
             ))
         );
     }

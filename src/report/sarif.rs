@@ -357,7 +357,7 @@ pub fn render(o: &Outcome, opts: super::Options) -> String {
                 "belowMinLevel": below,
                 "overLimit": over,
                 "limit": MAX_RESULTS,
-                "where": "every finding is in the JSON report (--output json=PATH) and the Markdown summary",
+                "where": "every finding is in the JSON report (--output json=PATH)",
             }),
         );
     }
