@@ -183,6 +183,12 @@ impl Finding {
         self
     }
 
+    /// The subject as reports show it: model-level events (metadata) have no subject, as in
+    /// smithy-diff, and show as `(model metadata)`.
+    pub fn display_subject(&self) -> &str {
+        if self.subject.is_empty() { "(model metadata)" } else { &self.subject }
+    }
+
     /// `path` and `line` refer to the base commit.
     pub fn located_on_base(&self) -> bool {
         self.location_side.as_deref() == Some(BASE_SIDE)

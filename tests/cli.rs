@@ -18,6 +18,23 @@ fn demo_runs_and_reports() {
         .stderr(predicate::str::contains("RemovedShape on example.weather#ListCities: introduced by"));
 }
 
+/// The demo only suggests `shipgate report` on a repository that still exists when it ends.
+#[test]
+fn demo_keeps_its_repository_when_it_suggests_a_follow_up() {
+    let out = shipgate().arg("demo").output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("The demo repository has been deleted") && !err.contains("shipgate report --repo"), "{err}");
+    let out = shipgate().args(["demo", "--keep"]).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let kept =
+        err.split("(the demo repository is kept at ").nth(1).and_then(|r| r.split(';').next()).expect("says where");
+    let kept = std::path::PathBuf::from(kept);
+    let exists = kept.join(".git").is_dir();
+    std::fs::remove_dir_all(&kept).expect("remove the kept demo repository");
+    assert!(exists, "{} is kept", kept.display());
+    assert!(err.contains(&format!("shipgate report --repo {}", kept.display())), "{err}");
+}
+
 /// A repository with hundreds of model files, a release tag and a head that adds, removes and
 /// modifies some of them (and touches a non-model JSON file and a README).
 fn many_models(dir: &std::path::Path) -> FixtureRepo {
@@ -333,4 +350,21 @@ fn every_gating_flag_has_help_text() {
     let cs = help("closest-safe");
     assert!(cs.contains("Lowest severity a candidate must not have"), "{cs}");
     assert!(cs.contains("The branch to search"), "{cs}");
+}
+
+// `explain` takes any full event id (suppressions and scripts name full ids), not only rule ids.
+#[test]
+fn explain_resolves_full_event_ids() {
+    for (id, rule) in [
+        ("ChangedEnumTrait.OrderChanged.4", "ChangedEnumTrait: "),
+        ("TraitBreakingChange.Update.smithy.api#jsonName", "TraitBreakingChange: "),
+        ("AddedOperationBinding.ToService.GetThing", "AddedOperationBinding: "),
+    ] {
+        shipgate()
+            .args(["explain", id])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(rule))
+            .stdout(predicate::str::contains("## Event ids"));
+    }
 }

@@ -152,7 +152,7 @@ fn explain_accepts_any_event_id() {
     shipgate()
         .args(["explain", "MissingPackage.Dependency"])
         .assert()
-        .stdout(predicate::str::starts_with("`MissingPackage.Dependency` is an event of rule MissingPackage."));
+        .stdout(predicate::str::starts_with("`MissingPackage.Dependency` is an event id of MissingPackage"));
     shipgate().args(["explain", "NoSuchRule.X"]).assert().code(2).stderr(predicate::str::contains("unknown rule"));
 }
 

@@ -3,8 +3,9 @@
 //! own runner (`SmithyDiffTestCase`):
 //!
 //! * an actual event matches an expected one when the severity is equal, the shape id is equal
-//!   (`-` means no shape: our `metadata:<key>` subjects), the actual id equals the expected id or
-//!   starts with it followed by `.`, and the actual message (plus ` (<reason>)` when suppressed
+//!   (`-` means no shape: metadata events, which have no subject), the actual id equals the
+//!   expected id, or, only where the expected id is a prefix (not one of the full id forms
+//!   `rules/*.toml` documents), starts with it followed by `.`; and the actual message (plus ` (<reason>)` when suppressed
 //!   with a reason) starts with the expected message;
 //! * a case passes when every expected event is matched and every actual event is matched,
 //!   except unmatched SUPPRESSED actual events, which are ignored;
@@ -15,6 +16,7 @@
 use shipgate::diff::smithy::diff;
 use shipgate::finding::{Finding, Severity, id_matches};
 use shipgate::parse::smithy::parse;
+use shipgate::rules::catalog;
 use std::fs;
 use std::path::Path;
 
@@ -65,7 +67,7 @@ fn expected(text: &str) -> (Option<String>, Vec<Ev>) {
 }
 
 fn actual(f: &Finding) -> Ev {
-    let shape = if f.subject.starts_with("metadata:") { "-".to_string() } else { f.subject.clone() };
+    let shape = if f.subject.is_empty() { "-".to_string() } else { f.subject.clone() };
     let mut message = f.message.clone();
     if f.severity == Severity::Suppressed
         && let Some(reason) = &f.suppression
@@ -75,8 +77,19 @@ fn actual(f: &Finding) -> Ev {
     Ev { severity: f.severity.as_str().to_ascii_uppercase(), shape, id: f.id.clone(), message }
 }
 
+/// Whether an id is a full event id: one of the id forms its rule documents (or the rule id of a
+/// rule that has no other form), rather than a prefix of one.
+fn is_full(id: &str) -> bool {
+    match catalog::resolve(id) {
+        Some((rule, _)) if rule.ids.is_empty() => rule.id == id,
+        Some((rule, _)) => rule.ids.iter().any(|f| catalog::form_matches(f, id)),
+        None => false,
+    }
+}
+
 fn matches(e: &Ev, a: &Ev) -> bool {
-    e.severity == a.severity && e.shape == a.shape && id_matches(&e.id, &a.id) && a.message.starts_with(&e.message)
+    let id_ok = if is_full(&e.id) { e.id == a.id } else { id_matches(&e.id, &a.id) };
+    e.severity == a.severity && e.shape == a.shape && id_ok && a.message.starts_with(&e.message)
 }
 
 #[test]
@@ -121,6 +134,24 @@ fn smithy_diff_conformance() {
             failures.push(report);
         }
     }
+    // Every id shipgate emits is a documented full id form.
+    for case in &cases {
+        let read = |f: &str| fs::read(case.join(f)).expect("read above");
+        let (old, new) = (
+            parse("a.json", &read("a.json")).expect("parsed above"),
+            parse("b.json", &read("b.json")).expect("parsed above"),
+        );
+        for f in diff(&old, &new).findings {
+            assert!(is_full(&f.id), "{}: `{}` is not a documented id form (rules/*.toml `ids`)", case.display(), f.id);
+        }
+    }
+    let full = cases
+        .iter()
+        .flat_map(|c| expected(&fs::read_to_string(c.join("expected.events")).expect("utf-8")).1)
+        .filter(|e| is_full(&e.id))
+        .count();
+    eprintln!("smithy-diff conformance: {full} expected events give the full id and are compared exactly");
+    assert!(full > 100, "most expected events name full ids; found {full}");
     let passed = cases.len() - failures.len();
     eprintln!("smithy-diff conformance: {passed}/{} cases pass", cases.len());
     assert!(cases.len() >= 83, "expected the full corpus of 83 cases, found {}", cases.len());

@@ -834,3 +834,58 @@ fn html_renders_in_headless_chromium() {
     assert!(dom.contains("RemovedShape") && dom.contains("<svg"), "a rule id and the chart are in the DOM");
     assert!(!dom.contains("<script"), "no script element in the rendered DOM");
 }
+
+/// The required-package list says where to publish from: mainline's version and commit when
+/// head is behind, head's when it is ahead (and says so), and marks a package that no commit
+/// holds (named by a path dependency, made by the SDK build) as generated.
+#[test]
+fn required_packages_say_what_to_publish_and_from_where() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    let base = o.packages.iter().find(|p| p.required).expect("a required package").clone();
+    let mainline = o.mainline.as_ref().expect("a mainline").commit[..12].to_string();
+    let pkg = |name: &str, head: Option<&str>, main: Option<&str>| shipgate::outcome::PackageSummary {
+        name: name.into(),
+        base_version: None,
+        head_version: head.map(String::from),
+        mainline_version: main.map(String::from),
+        ..base.clone()
+    };
+    o.packages = vec![
+        pkg("behind", Some("1.0.1"), Some("1.1.0")),
+        pkg("ahead", Some("2.0.0"), Some("1.9.0")),
+        pkg("aws-sdk-sts", None, None),
+    ];
+    let md = report::render(Format::Md, &o, Style::default());
+    let row = |name: &str| md.lines().find(|l| l.starts_with(&format!("| `{name}` |"))).expect("a row").to_string();
+    let behind = row("behind");
+    assert!(behind.contains(&format!("| `1.1.0` | `{mainline}` (mainline) |")), "{behind}");
+    assert!(behind.contains("head has 1.0.1, behind mainline's 1.1.0"), "{behind}");
+    let ahead = row("ahead");
+    assert!(ahead.contains("| `2.0.0` |") && ahead.contains("ahead of mainline's 1.9.0"), "{ahead}");
+    assert!(row("aws-sdk-sts").contains("generated at build time"));
+    assert!(md.contains("**3 packages** not shipped as head's version from head"), "{md}");
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(html.contains(&format!("<td><code>{mainline}</code> (mainline)</td>")));
+}
+
+/// closest-safe does not gate: its reports lead with the answer and never use verdict wording.
+#[test]
+fn closest_safe_reports_lead_with_the_answer_without_gate_wording() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    o.command = Command::ClosestSafe;
+    let md = report::render(Format::Md, &o, Style::default());
+    assert!(md.starts_with("## shipgate closest-safe\n"), "{md}");
+    assert!(!md.contains("Verdict") && !md.contains("gate fails on") && !md.contains("FAIL"), "{md}");
+    assert!(md.contains("a safe candidate has nothing at **danger** or above"));
+    let answer = md.find("### Closest safe commit").expect("the answer");
+    assert!(answer < md.find("### Blocking findings").expect("the detail"), "answer first");
+    let table = report::render(Format::Table, &o, Style::default());
+    assert!(table.lines().nth(4).is_some_and(|l| l.starts_with("Closest safe commit: ")), "{table}");
+    assert!(!table.contains("FAIL") && !table.contains("PASS"), "{table}");
+    let html = report::render(Format::Html, &o, Style::default());
+    assert!(!html.contains("class=\"verdict") && !html.contains("Verdict:"));
+}

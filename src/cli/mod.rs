@@ -370,21 +370,6 @@ fn command_line() -> String {
     parts.join(" ")
 }
 
-/// Resolves what `explain` was given: a rule id, or an event id whose rule is found by dropping
-/// dot-separated segments from the end (`ChangedEnumTrait.Appended.3` → `ChangedEnumTrait`).
-/// Event ids such as `TraitBreakingChange.Update.smithy.api#jsonName` contain dots of their own,
-/// so every prefix is tried, longest first.
-fn resolve_rule(id: &str) -> Option<&'static crate::rules::catalog::RuleMeta> {
-    let id = id.trim();
-    let mut prefix = id;
-    loop {
-        if let Some(meta) = crate::rules::catalog::get(prefix) {
-            return Some(meta);
-        }
-        prefix = &prefix[..prefix.rfind('.')?];
-    }
-}
-
 fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
     match cli.command {
         Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, None, common, ui),
@@ -435,10 +420,10 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             print(&text);
             Ok(0)
         }
-        Cmd::Explain { rule } => match resolve_rule(&rule) {
-            Some(meta) => {
-                if !meta.id.eq_ignore_ascii_case(rule.trim()) {
-                    print(&format!("`{}` is an event of rule {}.\n\n", rule.trim(), meta.id));
+        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule) {
+            Some((meta, form)) => {
+                if let Some(form) = form {
+                    print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id));
                 }
                 print(&crate::rules::docs::explain(meta));
                 Ok(0)

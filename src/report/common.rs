@@ -122,7 +122,7 @@ pub fn introduced_cell(
 ) -> String {
     let fs = by_commit.get(commit).map_or(&[][..], Vec::as_slice);
     let mut list: Vec<String> =
-        fs.iter().take(LEFT_OUT_SHOWN).map(|f| format!("{} {}", code(&f.id), code(&f.subject))).collect();
+        fs.iter().take(LEFT_OUT_SHOWN).map(|f| format!("{} {}", code(&f.id), code(f.display_subject()))).collect();
     if fs.len() > LEFT_OUT_SHOWN {
         list.push(format!("and {} more", fs.len() - LEFT_OUT_SHOWN));
     }

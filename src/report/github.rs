@@ -54,7 +54,7 @@ fn annotation(out: &mut String, o: &Outcome, f: &Finding, cmd: &str) {
         }
     }
     props.push(format!("title={}", escape_property(&f.id)));
-    let mut message = format!("[{}] {}: {}", f.severity, f.subject, f.message);
+    let mut message = format!("[{}] {}: {}", f.severity, f.display_subject(), f.message);
     if let Some(loc) = common::location_text(o, f).filter(|_| f.located_on_base()) {
         let _ = write!(message, " (in {loc})");
     }

@@ -187,13 +187,13 @@ fn header(s: &mut String, o: &Outcome) {
     }
     let _ = write!(
         s,
-        "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · gate fails on <strong>{}</strong> and above</p>\n</header>\n",
+        "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
         code(repo_label(o)),
         escape(env!("CARGO_PKG_VERSION")),
         code(common::short(&crate::rules::catalog::digest())),
         o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), code),
         o.date.as_deref().map_or_else(|| "not given (<code>--date</code>)".to_string(), code),
-        o.fail_on
+        super::md::threshold(o, "<strong>", "</strong>")
     );
 }
 
@@ -570,7 +570,7 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding) {
         f.severity,
         f.severity,
         code(&f.id),
-        code(&f.subject)
+        code(f.display_subject())
     );
     if let Some(loc) = common::location_text(o, f) {
         let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(&loc));
@@ -613,7 +613,10 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding) {
 }
 
 /// Findings of a group as compact rows (severity, event, subject, location, message).
-fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding]) {
+/// Longest message a folded row shows; the rest is in `--details`, the JSON and SARIF.
+const ROW_MESSAGE_CHARS: usize = 300;
+
+fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding], details_all: bool) {
     s.push_str("<table>\n<tr><th>severity</th><th>event</th><th>subject</th><th>location</th><th>message</th></tr>\n");
     for f in fs {
         let state = if f.exception.is_some() { " excepted" } else { "" };
@@ -621,9 +624,16 @@ fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding]) {
             s,
             "<tr class=\"sev-{sev}{state}\"><td><span class=\"sev\">{sev}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
-            code(&f.subject),
+            code(f.display_subject()),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l)),
-            escape(&f.message),
+            if details_all || f.message.chars().count() <= ROW_MESSAGE_CHARS {
+                escape(&f.message)
+            } else {
+                format!(
+                    "{} <em>(shortened; <code>--details</code> shows it all)</em>",
+                    escape(&truncate(&f.message, ROW_MESSAGE_CHARS))
+                )
+            },
             sev = f.severity
         );
     }
@@ -701,10 +711,11 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Grou
                 opt_code(g.service.as_deref()),
                 g.findings.len()
             );
-            finding_rows(s, o, &g.findings);
-            for f in
-                g.findings.iter().filter(|f| f.change.is_some() || f.exception.is_some() || f.suppression.is_some())
-            {
+            finding_rows(s, o, &g.findings, details_all);
+            // Excepted and suppressed findings say why in full; changes are diffed with --details.
+            let full =
+                |f: &&&Finding| f.exception.is_some() || f.suppression.is_some() || (details_all && f.change.is_some());
+            for f in g.findings.iter().filter(full) {
                 finding(s, o, f);
             }
             s.push_str("</details>\n");
@@ -746,7 +757,7 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
-            code(&f.subject),
+            code(f.display_subject()),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
             ex.expires.as_deref().map_or_else(|| "never".to_string(), escape),
@@ -768,7 +779,7 @@ fn packages(s: &mut String, o: &Outcome) {
     if disagree > 0 {
         let _ = writeln!(
             s,
-            "<p><strong>{}</strong> where head and mainline disagree: see <em>why</em>.</p>",
+            "<p><strong>{}</strong> not shipped as head&#39;s version from head: see <em>why</em>.</p>",
             plural(disagree, "package", "packages")
         );
     }
@@ -854,6 +865,21 @@ fn closest_safe(s: &mut String, o: &Outcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Labels that fit stay horizontal; longer ones turn vertical; when even vertical labels are
+    /// wider than a slot, every `step`-th is kept so neighbours are at least a line apart.
+    #[test]
+    fn chart_labels_rotate_and_thin_instead_of_overlapping() {
+        let short: Vec<String> = vec!["1".into(), "2".into(), "this diff".into()];
+        assert_eq!(label_layout(&short, 221), LabelLayout { vertical: false, step: 1 });
+        let tags: Vec<String> = (0..40).map(|i| format!("01-{i:02}")).collect();
+        assert_eq!(label_layout(&tags, 16), LabelLayout { vertical: true, step: 1 });
+        for slot in 1..40 {
+            let l = label_layout(&tags, slot);
+            assert!(l.step * slot >= LABEL_LINE_H, "slot {slot}: {l:?}");
+            assert!((l.step - 1) * slot < LABEL_LINE_H, "slot {slot} thins no more than it must: {l:?}");
+        }
+    }
 
     #[test]
     fn escape_covers_markup_and_quotes() {

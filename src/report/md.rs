@@ -274,14 +274,24 @@ fn header(s: &mut String, o: &Outcome) {
     s.push_str(&t);
     let _ = writeln!(
         s,
-        "\nRepository {} · shipgate {} · rule set {} · config {} · report date {} · gate fails on **{}** and above\n",
+        "\nRepository {} · shipgate {} · rule set {} · config {} · report date {} · {}\n",
         code(repo_label(o), false),
         env!("CARGO_PKG_VERSION"),
         code(common::short(&crate::rules::catalog::digest()), false),
         o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), |p| code(p, false)),
         o.date.as_deref().map_or_else(|| "not given (`--date`)".to_string(), |d| code(d, false)),
-        o.fail_on
+        threshold(o, "**", "**")
     );
+}
+
+/// The `--fail-on` line of the header, in the command's words: closest-safe does not gate, it
+/// looks for a candidate without such findings.
+pub(crate) fn threshold(o: &Outcome, strong: &str, end: &str) -> String {
+    if o.command == Command::ClosestSafe {
+        format!("a safe candidate has nothing at {strong}{}{end} or above", o.fail_on)
+    } else {
+        format!("gate fails on {strong}{}{end} and above", o.fail_on)
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -506,7 +516,8 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
 
 fn finding_block(s: &mut String, o: &Outcome, f: &Finding) {
     let loc = common::location_text(o, f).map_or_else(|| "no file".to_string(), |l| code(&l, false));
-    let _ = writeln!(s, "**{}** · {} · {} · {}\n", code(&f.subject, false), f.severity, code(&f.id, false), loc);
+    let _ =
+        writeln!(s, "**{}** · {} · {} · {}\n", code(f.display_subject(), false), f.severity, code(&f.id, false), loc);
     let _ = writeln!(s, "{}\n", text(&f.message));
     if let Some(change) = &f.change {
         s.push_str(&fenced("diff", &common::text_diff(change)));
@@ -526,7 +537,7 @@ fn finding_rows(o: &Outcome, fs: &[&Finding]) -> String {
         let _ = writeln!(
             t,
             "| {} | {} | {} | {} |",
-            code(&f.subject, true),
+            code(f.display_subject(), true),
             code(&f.id, true),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
             f.introduced_by.as_deref().map_or_else(|| "–".to_string(), |c| code(common::short(c), true))
@@ -601,7 +612,7 @@ fn finding_table(findings: &[&Finding], o: &Outcome) -> String {
             "| {} | {} | {} | {} | {} |",
             f.severity,
             code(&f.id, true),
-            code(&f.subject, true),
+            code(f.display_subject(), true),
             common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
             text(&f.message)
         );
@@ -637,7 +648,7 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
             let mut inner = finding_table(&g.findings, o);
             for f in g.findings.iter().filter(|f| f.change.is_some()) {
                 let change = f.change.as_ref().expect("filtered on change");
-                let _ = writeln!(inner, "\n{} changed:\n", code(&f.subject, false));
+                let _ = writeln!(inner, "\n{} changed:\n", code(f.display_subject(), false));
                 inner.push_str(&fenced("diff", &common::text_diff(change)));
             }
             details(s, &format!("{} in {} ({})", g.rule, g.service_label(), g.findings.len()), &inner, false);
@@ -662,7 +673,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool)
                 t,
                 "| {} | {} | {} | {} | {} | {} |",
                 code(&f.id, true),
-                code(&f.subject, true),
+                code(f.display_subject(), true),
                 ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
                 text(&ex.reason),
                 ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
@@ -705,7 +716,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool)
                 t,
                 "| {} | {} | {} | {} |",
                 code(&f.id, true),
-                code(&f.subject, true),
+                code(f.display_subject(), true),
                 common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
                 f.suppression.as_deref().map_or_else(|| "–".to_string(), text)
             );
@@ -729,7 +740,7 @@ fn packages(s: &mut String, o: &Outcome) {
     if disagree > 0 {
         let _ = writeln!(
             s,
-            "**{}** where head and mainline disagree: see *why*.\n",
+            "**{}** not shipped as head's version from head: see *why*.\n",
             plural(disagree, "package", "packages")
         );
     }

@@ -136,6 +136,7 @@ struct SarifResult {
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation>,
 }
 
@@ -239,7 +240,7 @@ fn rule(r: &RuleMeta) -> Rule {
 }
 
 fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResult {
-    let mut message = format!("{}: {} ({})", f.subject, f.message, f.id);
+    let mut message = format!("{}: {} ({})", f.display_subject(), f.message, f.id);
     if let Some(c) = &f.introduced_by {
         message.push_str(&format!("; introduced by {c}"));
     }
@@ -288,7 +289,10 @@ fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResul
                     artifact_location: ArtifactLocation { uri: uri(&path) },
                     region: line.filter(|l| *l >= 1).map(|start_line| Region { start_line }),
                 },
-                logical_locations: vec![LogicalLocation { fully_qualified_name: f.subject.clone() }],
+                logical_locations: (!f.subject.is_empty())
+                    .then(|| LogicalLocation { fully_qualified_name: f.subject.clone() })
+                    .into_iter()
+                    .collect(),
             })
             .into_iter()
             .collect(),

@@ -135,9 +135,13 @@ pub fn render(o: &Outcome, style: Style) -> String {
         let per_group = if style.details { usize::MAX } else { PER_GROUP };
         let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
         for g in groups.iter().take(limit) {
-            let _ = writeln!(out, "\n{} in {} ({}, {})", g.rule, g.service_label(), g.findings.len(), g.worst);
+            out.push('\n');
+            let heading = format!("{} in {} ({}, {})", g.rule, g.service_label(), g.findings.len(), g.worst);
+            for line in wrap(&heading, width) {
+                let _ = writeln!(out, "{line}");
+            }
             for f in g.findings.iter().take(per_group) {
-                for line in wrap(&f.subject, width.saturating_sub(2).max(20)) {
+                for line in wrap(f.display_subject(), width.saturating_sub(2).max(20)) {
                     let _ = writeln!(out, "  {line}");
                 }
                 let loc = common::location_text(o, f).map_or_else(String::new, |l| format!(" at {l}"));
@@ -176,7 +180,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 t.add_row(vec![
                     severity_cell(f.severity, style),
                     Cell::new(&f.id),
-                    Cell::new(&f.subject),
+                    Cell::new(f.display_subject()),
                     Cell::new(msg),
                 ]);
             }
@@ -225,8 +229,11 @@ pub fn render(o: &Outcome, style: Style) -> String {
     if o.command != Command::ClosestSafe && o.closest_safe.is_some() {
         closest_safe(&mut out, o, style);
     }
+    let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
     for note in &o.notes {
-        let _ = writeln!(out, "note: {note}");
+        for (i, line) in wrap(&format!("note: {note}"), width).into_iter().enumerate() {
+            let _ = writeln!(out, "{}{line}", if i == 0 { "" } else { "  " });
+        }
     }
     if o.command == Command::ClosestSafe {
         if let Some(cs) = &o.closest_safe {
@@ -252,12 +259,12 @@ fn verdict_line(o: &Outcome, style: Style) -> String {
     };
     let blocking = o.blocking().count();
     format!(
-        "{verdict}: {blocking} blocking · {} error, {} danger, {} warning, {} note · fails on {}+",
+        "{verdict}: {blocking} blocking at {}+ · {} error, {} danger, {} warning, {} note",
+        o.fail_on,
         counts[&Severity::Error],
         counts[&Severity::Danger],
         counts[&Severity::Warning],
-        counts[&Severity::Note],
-        o.fail_on
+        counts[&Severity::Note]
     )
 }
 

@@ -42,7 +42,7 @@ impl Group<'_> {
 
     /// The first [`EXAMPLES`] subjects.
     pub fn examples(&self) -> Vec<&str> {
-        self.findings.iter().take(EXAMPLES).map(|f| f.subject.as_str()).collect()
+        self.findings.iter().take(EXAMPLES).map(|f| f.display_subject()).collect()
     }
 }
 
@@ -188,7 +188,7 @@ pub fn exception_toml(e: &ExceptionEntry<'_>, date: Option<&str>) -> String {
     let n = e.blocking.len();
     let mut s = String::new();
     if e.fingerprint.is_none() {
-        let names: Vec<&str> = e.blocking.iter().take(EXAMPLES).map(|f| f.subject.as_str()).collect();
+        let names: Vec<&str> = e.blocking.iter().take(EXAMPLES).map(|f| f.display_subject()).collect();
         let more = if n > EXAMPLES { format!(" and {} more", n - EXAMPLES) } else { String::new() };
         s.push_str(&format!(
             "# covers {n} blocking finding{}{}: {}{more}\n",
@@ -321,6 +321,11 @@ pub fn package_rows(o: &Outcome) -> Vec<PackageRow<'_>> {
                 why: Some(why),
             };
             match (head, main) {
+                // Named by a path dependency, in no commit's tree: made by the SDK build.
+                (None, None) if p.base_version.is_none() => from_head(Some(
+                    "in no commit: generated at build time (a path dependency names it); publish what the build makes"
+                        .to_string(),
+                )),
                 (None, Some(m)) => from_mainline(format!("head does not have it; mainline has {m}")),
                 (Some(h), Some(m)) if h != m => match (parse_version(h), parse_version(m)) {
                     (Some(hv), Some(mv)) if hv < mv => {

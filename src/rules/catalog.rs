@@ -26,6 +26,10 @@ pub struct RuleMeta {
     /// Default severity; some model rules pick another one per event (documented in `summary`).
     pub severity: Severity,
     pub category: Category,
+    /// Every event id form the rule emits, smithy-diff's hierarchical ids with `<placeholders>`
+    /// (`ChangedEnumTrait.Appended.<position>`); empty for rules whose only id is their own.
+    #[serde(default)]
+    pub ids: Vec<String>,
     /// What it finds.
     pub summary: String,
     /// Why it matters.
@@ -60,7 +64,49 @@ pub fn get(id: &str) -> Option<&'static RuleMeta> {
     all().iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
-/// A bundled data file (below `rules/`, e.g. `traits/prelude.json`).
+/// The rule a full event id belongs to, and the id form it matches: a rule id itself, or any
+/// documented form (`TraitBreakingChange.Update.smithy.api#jsonName`,
+/// `AddedOperationBinding.ToService.GetThing`). Case-insensitive on rule ids only.
+pub fn resolve(id: &str) -> Option<(&'static RuleMeta, Option<&'static str>)> {
+    if let Some(r) = get(id) {
+        return Some((r, None));
+    }
+    // A family rule (AddedOperationBinding) documents its own forms; prefer the rule named by
+    // the first segment, then any rule that documents a matching form.
+    let first = id.split('.').next().unwrap_or(id);
+    let named = get(first).into_iter();
+    let others = all().iter().filter(|r| !r.id.eq_ignore_ascii_case(first));
+    let candidates: Vec<&'static RuleMeta> = named.chain(others).collect();
+    let exact =
+        candidates.iter().find_map(|r| r.ids.iter().find(|f| form_matches(f, id)).map(|f| (*r, Some(f.as_str()))));
+    // A prefix of a form up to a dot (`ChangedEnumTrait.Appended`), as suppressions may name.
+    exact.or_else(|| {
+        let dotted = format!("{id}.");
+        candidates.iter().find_map(|r| {
+            r.ids
+                .iter()
+                .find(|f| f.split('<').next().is_some_and(|lit| lit.starts_with(&dotted)))
+                .map(|f| (*r, Some(f.as_str())))
+        })
+    })
+}
+
+/// Whether `id` is an instance of `form`: literal text must match exactly, each `<placeholder>`
+/// stands for one or more characters.
+pub fn form_matches(form: &str, id: &str) -> bool {
+    match form.find('<') {
+        None => form == id,
+        Some(start) => {
+            let Some(len) = form[start..].find('>') else { return form == id };
+            let (literal, rest) = (&form[..start], &form[start + len + 1..]);
+            let Some(tail) = id.strip_prefix(literal) else { return false };
+            // The placeholder takes at least one character; try every split (forms are short).
+            (1..=tail.len()).filter(|i| tail.is_char_boundary(*i)).any(|i| form_matches(rest, &tail[i..]))
+        }
+    }
+}
+
+/// A bundled data file (below `rules/`, e.g. `traits/smithy-model--prelude.json`).
 pub fn data_file(rel: &str) -> Option<&'static str> {
     DATA_FILES.iter().find(|(p, _)| *p == rel).map(|(_, t)| *t)
 }
@@ -94,5 +140,39 @@ mod tests {
             }
         }
         assert_eq!(all().len(), RULE_FILES.len());
+    }
+
+    #[test]
+    fn every_model_rule_documents_the_id_forms_it_emits() {
+        for r in all().iter().filter(|r| r.category == Category::Model && r.id != "RemovedAuthenticationScheme") {
+            assert!(!r.ids.is_empty(), "rules/{}.toml lists no `ids`", r.id);
+            for form in &r.ids {
+                let first = form.split('.').next().unwrap_or(form);
+                assert!(get(first).is_some(), "rules/{}.toml: `{form}` does not start with a rule id", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn full_event_ids_resolve_to_their_rule() {
+        for (id, rule) in [
+            ("ChangedEnumTrait.Appended.389", "ChangedEnumTrait"),
+            ("ChangedEnumTrait.OrderChanged.4", "ChangedEnumTrait"),
+            ("TraitBreakingChange.Update.smithy.api#jsonName", "TraitBreakingChange"),
+            ("ModifiedTrait.Add.smithy.test#smokeTests", "ModifiedTrait"),
+            ("ChangedOperationInput.From.ns#A.To.ns#B", "ChangedOperationInput"),
+            ("AddedOperationBinding.ToService.GetThing", "AddedOperationBinding"),
+            ("RemovedResourceBinding.FromResource.Child", "RemovedResourceBinding"),
+            ("ChangedNullability.AddedRequiredTrait.StructureOrUnion", "ChangedNullability"),
+            ("RemovedMetadata.owner", "RemovedMetadata"),
+            ("RemovedShape.ScalarShape", "RemovedShape"),
+            ("changedmembertarget", "ChangedMemberTarget"),
+        ] {
+            assert_eq!(resolve(id).map(|(r, _)| r.id.as_str()), Some(rule), "{id}");
+        }
+        assert_eq!(resolve("ChangedEnumTrait.Appended").map(|(r, _)| r.id.as_str()), Some("ChangedEnumTrait"));
+        for id in ["Nope.X", "ModifiedTrait.Frobbed.x#y", "ChangedEnumTrait.Shuffled.1"] {
+            assert!(resolve(id).is_none(), "{id} is not a full id of any rule");
+        }
     }
 }

@@ -40,6 +40,13 @@ pub fn explain(r: &RuleMeta) -> String {
     {
         let _ = writeln!(s, "## {head}\n\n{}\n", body.trim_end());
     }
+    if !r.ids.is_empty() {
+        let _ = writeln!(s, "## Event ids\n");
+        for form in &r.ids {
+            let _ = writeln!(s, "- `{form}`");
+        }
+        let _ = writeln!(s);
+    }
     if let Some(reference) = &r.reference {
         let _ = writeln!(s, "Reference: {reference}");
     }

@@ -66,7 +66,7 @@ impl<'a> Changed<'a> {
     /// Both old and new traits of this id exist and differ.
     pub fn changed_trait(&self, id: &str) -> Option<(&'a Node, &'a Node)> {
         match (self.old_trait(id), self.new_trait(id)) {
-            (Some(a), Some(b)) if a != b => Some((a, b)),
+            (Some(a), Some(b)) if !crate::parse::smithy::trait_values_equal(id, a, b) => Some((a, b)),
             _ => None,
         }
     }
@@ -85,7 +85,7 @@ pub fn trait_differences<'a>(
     for (id, v) in old.iter() {
         match new.get(id) {
             None => out.push((id, Some(v), None)),
-            Some(n) if n != v => out.push((id, Some(v), Some(n))),
+            Some(n) if !crate::parse::smithy::trait_values_equal(id, v, n) => out.push((id, Some(v), Some(n))),
             Some(_) => {}
         }
     }
@@ -147,10 +147,12 @@ fn in_file(model: &Model, id: &str) -> bool {
 pub struct Event {
     pub id: String,
     pub severity: Severity,
-    /// Shape id, or `None` for model-level (metadata) events.
+    /// Shape id, or `None` for model-level (metadata) events, which have no subject (as in
+    /// smithy-diff).
     pub shape: Option<String>,
-    /// Used as the subject when `shape` is `None` (`metadata:<key>`).
-    pub subject: Option<String>,
+    /// The metadata key of a metadata event: part of the fingerprint, so two keys changed in
+    /// one file stay two findings.
+    pub key: Option<String>,
     pub message: String,
     pub change: Option<(String, String)>,
 }
@@ -162,21 +164,14 @@ impl Event {
         shape: impl Into<String>,
         message: impl Into<String>,
     ) -> Event {
-        Event {
-            id: id.into(),
-            severity,
-            shape: Some(shape.into()),
-            subject: None,
-            message: message.into(),
-            change: None,
-        }
+        Event { id: id.into(), severity, shape: Some(shape.into()), key: None, message: message.into(), change: None }
     }
     pub fn metadata(id: impl Into<String>, severity: Severity, key: &str, message: impl Into<String>) -> Event {
         Event {
             id: id.into(),
             severity,
             shape: None,
-            subject: Some(format!("metadata:{key}")),
+            key: Some(key.to_string()),
             message: message.into(),
             change: None,
         }
@@ -187,18 +182,33 @@ impl Event {
     }
 }
 
+/// Runs every evaluator over a set of differences and applies the new model's suppressions and
+/// severity overrides, as smithy-diff's `ModelDiff.compare` does: each event with its final
+/// severity and, when suppressed, the suppression's reason.
+pub fn decorated_events(d: &Differences<'_>) -> Vec<(Event, Severity, Option<String>)> {
+    let mut events = Vec::new();
+    evaluators::run_all(d, &mut events);
+    let decorator = suppress::Decorator::from_model(d.new.model);
+    events
+        .into_iter()
+        .map(|e| {
+            let (severity, reason) = decorator.decorate(d.new.model, &e);
+            (e, severity, reason)
+        })
+        .collect()
+}
+
 /// Diffs two models.
 pub fn diff(old: &Model, new: &Model) -> ModelDiff {
     let d = Differences::detect(old, new);
-    let mut events = Vec::new();
-    evaluators::run_all(&d, &mut events);
-    let decorator = suppress::Decorator::from_model(new);
-    let mut findings: Vec<Finding> = events
+    let mut findings: Vec<Finding> = decorated_events(&d)
         .into_iter()
-        .map(|e| {
-            let (severity, reason) = decorator.decorate(new, &e);
-            let subject = e.shape.clone().or(e.subject.clone()).unwrap_or_default();
+        .map(|(e, severity, reason)| {
+            let subject = e.shape.clone().unwrap_or_default();
             let mut f = Finding::new(e.id, severity, subject, e.message);
+            if let Some(key) = &e.key {
+                f = f.keyed(key);
+            }
             if let Some(shape) = &e.shape {
                 f.line =
                     new.line_of(shape).filter(|_| new.shapes.contains_key(shape.split('$').next().unwrap_or(shape)));

@@ -1,20 +1,17 @@
-//! Trait definitions that model files never carry: the Smithy prelude and the AWS trait
-//! libraries, bundled as Smithy JSON AST under `rules/traits/` (see its README for sources).
+//! Trait definitions that model files never carry: the Smithy prelude and every trait library
+//! smithy-diff 1.73.0 has on its classpath, bundled as Smithy JSON AST under `rules/traits/`
+//! (generated from the `.smithy` originals next to them; see its README for sources).
 //!
-//! smithy-diff always sees these shapes (the prelude is implicit; the AWS libraries are on its
+//! smithy-diff always sees these shapes (the prelude is implicit; the libraries are on its
 //! classpath), so the diff engine resolves any shape a model does not define itself here.
 use super::{Model, Shape};
 use crate::rules::catalog;
 use std::sync::OnceLock;
 
-/// The bundled files, in lookup order.
-pub const FILES: [&str; 5] = [
-    "traits/prelude.json",
-    "traits/aws.auth.json",
-    "traits/aws.protocols.json",
-    "traits/aws.api.json",
-    "traits/smithy.rules.json",
-];
+/// The bundled JSON AST files (`traits/*.json` below `rules/`), sorted.
+pub fn files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    catalog::DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".json"))
+}
 
 /// Every bundled shape, merged into one model. Panics only if a bundled file is invalid, which
 /// the unit test below rules out.
@@ -22,9 +19,9 @@ pub fn model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
     MODEL.get_or_init(|| {
         let mut merged = Model { version: "2.0".into(), ..Model::default() };
-        for file in FILES {
-            let text = catalog::data_file(file).unwrap_or_else(|| panic!("rules/{file} is bundled"));
-            let m = super::parse(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
+        for (file, text) in files() {
+            let m =
+                super::parse_library(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
             merged.shapes.extend(m.shapes);
         }
         merged
@@ -48,9 +45,21 @@ mod tests {
             "aws.auth#sigv4",
             "aws.protocols#httpChecksum",
             "smithy.rules#endpointRuleSet",
+            "smithy.test#smokeTests",
+            "smithy.waiters#waitable",
+            "aws.api#data",
+            "aws.iam#actionPermissionDescription",
+            "aws.cloudformation#cfnResource",
+            "aws.apigateway#integration",
+            "aws.endpoints#standardRegionalEndpoints",
+            "smithy.protocols#rpcv2Cbor",
+            "smithy.mqtt#publish",
+            "smithy.contracts#conditions",
+            "smithy.openapi#specificationExtension",
         ] {
             assert!(m.shapes.contains_key(id), "{id} is bundled");
         }
-        assert!(m.shapes.values().filter(|s| s.traits.has("smithy.api#trait")).count() > 90);
+        assert!(m.shapes.values().filter(|s| s.traits.has("smithy.api#trait")).count() > 150);
+        assert_eq!(super::files().count(), 18, "one JSON file per trait library source file");
     }
 }

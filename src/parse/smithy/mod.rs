@@ -241,18 +241,63 @@ impl Traits {
 
 impl PartialEq for Traits {
     fn eq(&self, other: &Traits) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.get(k) == Some(v))
+        self.0.len() == other.0.len()
+            && self.0.iter().all(|(k, v)| other.get(k).is_some_and(|o| trait_values_equal(k, v, o)))
     }
 }
 
-/// A member of a structure, union, list, set, map, enum or intEnum.
-#[derive(Debug, Clone, PartialEq)]
+/// Whether two values of trait `id` are equal as Smithy's trait classes compare them: node
+/// equality (object member order does not count), except for the traits whose Java class
+/// defines its own `equals`: `@examples` is a set of examples (order does not count), `@http`
+/// defaults `code` to 200, `@retryable` defaults `throttling` to false.
+pub fn trait_values_equal(id: &str, a: &Node, b: &Node) -> bool {
+    if a == b {
+        return true;
+    }
+    match id {
+        "smithy.api#examples" => match (a.as_array(), b.as_array()) {
+            // `ExamplesTrait.equals`: same size, and one contains all of the other's examples.
+            (Some(x), Some(y)) => x.len() == y.len() && y.iter().all(|e| x.iter().any(|f| examples_equal(e, f))),
+            _ => false,
+        },
+        "smithy.api#http" => {
+            let code = |n: &Node| n.get("code").cloned().unwrap_or(Node::Number("200".into()));
+            a.get("method") == b.get("method") && a.get("uri") == b.get("uri") && code(a) == code(b)
+        }
+        "smithy.api#retryable" => {
+            let throttling = |n: &Node| n.get("throttling").and_then(Node::as_bool).unwrap_or(false);
+            throttling(a) == throttling(b)
+        }
+        _ => false,
+    }
+}
+
+/// `ExamplesTrait.Example.equals`: the fields it reads, with its defaults (`input` `{}`,
+/// `allowConstraintErrors` false); other keys do not count.
+fn examples_equal(a: &Node, b: &Node) -> bool {
+    let empty = Node::Object(Vec::new());
+    let field = |n: &Node, k: &str| n.get(k).cloned();
+    ["title", "documentation", "output", "error"].iter().all(|k| field(a, k) == field(b, k))
+        && a.get("input").unwrap_or(&empty) == b.get("input").unwrap_or(&empty)
+        && a.get("allowConstraintErrors").and_then(Node::as_bool).unwrap_or(false)
+            == b.get("allowConstraintErrors").and_then(Node::as_bool).unwrap_or(false)
+}
+
+/// A member of a structure, union, list, set, map, enum or intEnum. Equality is semantic: the
+/// line a member sits on is not part of it.
+#[derive(Debug, Clone)]
 pub struct Member {
     pub name: String,
     pub target: String,
     pub traits: Traits,
     /// 1-based line of the member's key (of the shape for members copied from a mixin).
     pub line: u32,
+}
+
+impl PartialEq for Member {
+    fn eq(&self, other: &Member) -> bool {
+        self.name == other.name && self.target == other.target && self.traits == other.traits
+    }
 }
 
 /// A top-level shape. Fields that do not apply to its type are empty.
@@ -503,6 +548,14 @@ pub fn parse_file(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
 
 /// Parses a Smithy JSON AST document. `path` is only used in error messages.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
+    let mut model = parse_library(path, bytes)?;
+    drop_mistyped_traits(&mut model);
+    Ok(model)
+}
+
+/// Parses without checking trait values against their definitions: for the bundled trait
+/// libraries themselves, which the check reads.
+pub(crate) fn parse_library(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
     let root = node::parse(bytes).map_err(|e| SmithyError::Json {
         message: format!("{path}: invalid JSON: {}", e.message),
         src: named_source(path, bytes),
@@ -517,6 +570,67 @@ fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<Model, Smit
     let lines = LineIndex::new(bytes);
     let mut b = Builder { path, bytes, lines: &lines, idl };
     b.model(root)
+}
+
+/// Drops every trait whose value is not the kind of node its definition's shape type takes (a
+/// list trait given a string, a structure trait given a number, ...). Smithy cannot create such
+/// a trait: it reports a validation error and the shape has no such trait, so smithy-diff sees
+/// the trait removed (`smithy.api#enum` replaced by `"x"` is `TraitBreakingChange.Remove`).
+fn drop_mistyped_traits(model: &mut Model) {
+    fn fits(kind: ShapeType, value: &Node) -> bool {
+        use ShapeType::*;
+        match value {
+            Node::Null => true,
+            Node::Bool(_) => matches!(kind, Boolean | Document),
+            Node::Number(_) => {
+                matches!(
+                    kind,
+                    Byte | Short
+                        | Integer
+                        | IntEnum
+                        | Long
+                        | Float
+                        | Double
+                        | BigInteger
+                        | BigDecimal
+                        | Timestamp
+                        | Document
+                )
+            }
+            Node::String(_) => matches!(kind, String | Enum | Blob | Timestamp | Document | BigInteger | BigDecimal),
+            Node::Array(_) => matches!(kind, List | Set | Document),
+            Node::Object(_) => matches!(kind, Structure | Union | Map | Document),
+        }
+    }
+    let kind_of = |model: &Model, id: &str| -> Option<ShapeType> {
+        let def = model.shapes.get(id).or_else(|| bundled::shape(id))?;
+        def.traits.has("smithy.api#trait").then_some(def.kind)
+    };
+    let mut drops: Vec<(String, Option<String>, String)> = Vec::new();
+    for shape in model.shapes.values() {
+        let mut check = |member: Option<&str>, traits: &Traits| {
+            for (id, value) in traits.iter() {
+                if kind_of(model, id).is_some_and(|k| !fits(k, value)) {
+                    drops.push((shape.id.clone(), member.map(str::to_string), id.to_string()));
+                }
+            }
+        };
+        check(None, &shape.traits);
+        for m in &shape.members {
+            check(Some(&m.name), &m.traits);
+        }
+    }
+    for (shape, member, id) in drops {
+        let Some(s) = model.shapes.get_mut(&shape) else { continue };
+        let traits = match &member {
+            Some(name) => match s.members.iter_mut().find(|m| &m.name == name) {
+                Some(m) => &mut m.traits,
+                None => continue,
+            },
+            None => &mut s.traits,
+        };
+        traits.0.retain(|(k, _)| *k != id);
+    }
 }
 
 fn named_source(path: &str, bytes: &[u8]) -> NamedSource<String> {
@@ -701,7 +815,12 @@ impl Builder<'_> {
         }
         resolve_mixins(&mut model).map_err(|(id, msg)| self.err(offsets.get(&id).copied().unwrap_or(0), msg))?;
         for (target, traits, offset) in pending {
-            if !apply(&mut model, &target, &traits) {
+            // A shape another file defines (smithy-rs keeps `s3-tests.smithy` next to
+            // `s3.json`): Smithy loading the file alone reports "applied to unknown shape" and
+            // still builds the model, and smithy-diff compares it without those traits; so does
+            // this. A member missing from a shape this file defines is an error.
+            let container = target.split_once('$').map_or(target.as_str(), |(c, _)| c);
+            if !apply(&mut model, &target, &traits) && model.shapes.contains_key(container) {
                 return Err(self.err(offset, format!("`apply` targets `{target}`, which is not defined in this file")));
             }
         }

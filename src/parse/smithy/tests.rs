@@ -114,3 +114,17 @@ fn detection_is_cheap_and_right() {
     assert!(!looks_like_smithy(b"[1,2]"));
     assert!(!looks_like_smithy(b""));
 }
+
+// smithy-rs's `s3-tests.smithy` applies test traits to shapes of `s3.json`: read alone, the file
+// is a model (Smithy builds it and smithy-diff reports nothing), not an InvalidModel; a member a
+// shape of this file lacks is still an error.
+#[test]
+fn apply_to_a_shape_of_another_file_is_not_an_error() {
+    let other =
+        br#"{"smithy": "2.0", "shapes": {"ns#Local": {"type": "apply", "traits": {"smithy.api#documentation": "x"}}}}"#;
+    assert!(parse("t.json", other).is_ok_and(|m| m.shapes.is_empty()));
+    let missing_member = br#"{"smithy": "2.0", "shapes": {
+        "ns#S": {"type": "structure", "members": {}},
+        "ns#S$nope": {"type": "apply", "traits": {"smithy.api#documentation": "x"}}}}"#;
+    assert!(parse("t.json", missing_member).is_err());
+}

@@ -53,11 +53,11 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in &d.changed {
         let Some((old, new)) = pair(c) else { continue };
         let mut old_end = old.len() as i64 - 1;
-        for def in &old {
+        for (index, def) in old.iter().enumerate() {
             match new.iter().find(|n| n.value == def.value) {
                 None => {
                     out.push(Event::new(
-                        "ChangedEnumTrait.Removed",
+                        format!("ChangedEnumTrait.Removed.{index}"),
                         Severity::Error,
                         &c.id,
                         format!("Enum value `{}` was removed", def.value),
@@ -68,7 +68,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     let show = |x: &Option<String>| x.clone().unwrap_or_else(|| "null".into());
                     out.push(
                         Event::new(
-                            "ChangedEnumTrait.NameChanged",
+                            format!("ChangedEnumTrait.NameChanged.{index}"),
                             Severity::Error,
                             &c.id,
                             format!(
@@ -88,9 +88,13 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             if old.iter().any(|o| o.value == def.value) {
                 continue;
             }
+            // An insertion shifts every later old value one place: smithy-diff moves the end of
+            // the old values with it, so a second value inserted after the first is still before
+            // the end.
             if (pos as i64) <= old_end {
+                old_end += 1;
                 out.push(Event::new(
-                    "ChangedEnumTrait.OrderChanged",
+                    format!("ChangedEnumTrait.OrderChanged.{pos}"),
                     Severity::Error,
                     &c.id,
                     format!(
@@ -100,7 +104,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 ));
             } else {
                 out.push(Event::new(
-                    "ChangedEnumTrait",
+                    format!("ChangedEnumTrait.Appended.{pos}"),
                     Severity::Note,
                     &c.id,
                     format!("Enum value `{}` was appended", def.value),

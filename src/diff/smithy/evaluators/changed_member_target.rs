@@ -1,16 +1,13 @@
-//! Member target changes. ERROR when the targeted shape's type changed, when the target is a
-//! named type whose name matters (structures, unions, services, ...), or when the old target has
-//! the `@enum` trait. Otherwise the old and new targets are compared like two versions of one
-//! shape (their traits, and for lists and maps their members, recursively), the resulting events
-//! are listed as "effective differences", and the event is an ERROR when any of them is DANGER or
-//! worse, a WARNING ("backward compatible") otherwise.
-use super::{modified_trait, trait_breaking_change};
-use crate::diff::smithy::{Differences, Event};
+//! Member target changes (smithy-diff's `ChangedMemberTarget`). ERROR when the targeted shape's
+//! type changed, when the target is a shape whose name matters (structures, unions, enums,
+//! intEnums, services, ...), or when the old target has the `@enum` trait. Otherwise the old and
+//! new targets (and, for lists and maps, their members) are diffed with every evaluator, as
+//! smithy-diff re-runs its whole rule set on them: the event takes the highest severity of those
+//! "effective differences" (at least WARNING) and lists them.
+use crate::diff::smithy::view::View;
+use crate::diff::smithy::{Changed, Differences, Event};
 use crate::finding::Severity;
-use crate::parse::smithy::{Member, Shape, ShapeType};
-
-/// Nested retargets deeper than this are summarised by their first level only.
-const MAX_DEPTH: usize = 32;
+use crate::parse::smithy::{Shape, ShapeType};
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Member]) {
@@ -20,83 +17,75 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         if old.target == new.target {
             continue;
         }
-        let (severity, message) = describe(d, &c.id, old, new, 0);
+        let old_target = d.old.shape(&old.target);
+        let new_target = d.new.shape(&new.target);
+        let kind = |s: Option<&Shape>| s.map_or("null", |s| s.kind.as_str());
+        let (severity, detail) = evaluate_targets(d, old_target, new_target);
+        let message = format!(
+            "The shape targeted by the member `{}` changed from `{}` ({}) to `{}` ({}). {detail}",
+            c.id,
+            old.target,
+            kind(old_target),
+            new.target,
+            kind(new_target)
+        );
         out.push(Event::new("ChangedMemberTarget", severity, &c.id, message).with_change(&old.target, &new.target));
     }
 }
 
-fn describe(d: &Differences<'_>, id: &str, old: &Member, new: &Member, depth: usize) -> (Severity, String) {
-    let old_target = d.old.shape(&old.target);
-    let new_target = d.new.shape(&new.target);
-    let kind = |s: Option<&Shape>| s.map_or("unknown", |s| s.kind.as_str());
-    let mut message = format!(
-        "The shape targeted by the member `{id}` changed from `{}` ({}) to `{}` ({}). ",
-        old.target,
-        kind(old_target),
-        new.target,
-        kind(new_target)
-    );
-    let (Some(ot), Some(nt)) = (old_target, new_target) else {
-        message.push_str("This was determined backward compatible.");
-        return (Severity::Warning, message);
+const COMPATIBLE: &str = "This was determined backward compatible.";
+
+fn evaluate_targets(d: &Differences<'_>, old: Option<&Shape>, new: Option<&Shape>) -> (Severity, String) {
+    let (Some(old), Some(new)) = (old, new) else {
+        return (Severity::Warning, COMPATIBLE.into());
     };
-    let issues = naming_issues(ot, nt);
-    if !issues.is_empty() {
-        message.push_str(&issues.join(". "));
-        message.push('.');
-        return (Severity::Error, message);
+    if old.kind != new.kind {
+        return (Severity::Error, format!("The type of the targeted shape changed from {} to {}.", old.kind, new.kind));
     }
-    let mut nested: Vec<(Severity, String)> = Vec::new();
-    let trait_changes = |subject: &str, a, b| {
-        let mut events = Vec::new();
-        trait_breaking_change::trait_events(d.new, subject, a, b, &mut events);
-        modified_trait::trait_events(d.new, subject, a, b, &mut events);
-        events.into_iter().map(|e| (e.severity, e.message)).collect::<Vec<_>>()
-    };
-    nested.extend(trait_changes(&ot.id, &ot.traits, &nt.traits));
-    let names: &[&str] = match ot.kind {
+    let unnamed = old.kind.is_simple() || old.kind.is_collection() || old.kind == ShapeType::Map;
+    if !unnamed || matches!(old.kind, ShapeType::Enum | ShapeType::IntEnum) {
+        return (Severity::Error, format!("The name of a {} is significant.", old.kind));
+    }
+    if old.traits.has("smithy.api#enum") {
+        return (
+            Severity::Error,
+            "The `smithy.api#enum` trait was found on the target, so the name of the targeted shape matters for codegen."
+                .into(),
+        );
+    }
+    // The targets as one changed shape, plus their list/map members: a synthetic set of
+    // differences that every evaluator runs on (this one too, for retargeted members). It cannot
+    // recurse forever: a cycle needs a structure or union, which stops above.
+    let mut changed = vec![Changed { id: old.id.clone(), old: View::Shape(old), new: View::Shape(new) }];
+    let names: &[&str] = match old.kind {
         ShapeType::Map => &["key", "value"],
         ShapeType::List | ShapeType::Set => &["member"],
         _ => &[],
     };
     for name in names {
-        let (Some(om), Some(nm)) = (ot.member(name), nt.member(name)) else {
-            continue;
-        };
-        let member_id = format!("{}${name}", ot.id);
-        if om.target != nm.target && depth < MAX_DEPTH {
-            nested.push(describe(d, &member_id, om, nm, depth + 1));
+        if let (Some(om), Some(nm)) = (old.member(name), new.member(name)) {
+            changed.push(Changed {
+                id: format!("{}${name}", old.id),
+                old: View::Member(old, om),
+                new: View::Member(new, nm),
+            });
         }
-        nested.extend(trait_changes(&member_id, &om.traits, &nm.traits));
     }
-    let severity = if nested.iter().any(|(s, _)| *s >= Severity::Danger) { Severity::Error } else { Severity::Warning };
-    if severity == Severity::Warning {
-        message.push_str("This was determined backward compatible.");
+    let nested = Differences { old: d.old, new: d.new, changed, added: Vec::new(), removed: Vec::new() };
+    let events = crate::diff::smithy::decorated_events(&nested);
+    if events.is_empty() {
+        return (Severity::Warning, COMPATIBLE.into());
     }
-    if !nested.is_empty() {
-        if severity == Severity::Warning {
-            message.push(' ');
-        }
-        message.push_str("This will result in the following effective differences:\n\n");
-        let lines: Vec<String> = nested
-            .iter()
-            .map(|(s, m)| format!("- [{}] {}", s.as_str().to_ascii_uppercase(), m.replace('\n', "\n  ")))
-            .collect();
-        message.push_str(&lines.join("\n"));
+    let mut severity = Severity::Warning;
+    let mut message = String::from("This will result in the following effective differences:\n\n");
+    for (e, level, _) in &events {
+        severity = severity.max(*level);
+        let indented = e.message.replace('\n', "\n  ");
+        message.push_str(&format!("- [{}] {}\n", level.as_str().to_ascii_uppercase(), indented.trim()));
+    }
+    let mut message = message.trim().to_string();
+    if severity <= Severity::Warning {
+        message.insert_str(0, &format!("{COMPATIBLE} "));
     }
     (severity, message)
-}
-
-/// Reasons the name of the targeted shape matters, which make any retarget an ERROR.
-fn naming_issues(old: &Shape, new: &Shape) -> Vec<String> {
-    if old.kind != new.kind {
-        return vec![format!("The type of the targeted shape changed from {} to {}", old.kind, new.kind)];
-    }
-    if !(old.kind.is_simple() || old.kind.is_collection() || old.kind == ShapeType::Map) {
-        return vec![format!("The name of a {} is significant", old.kind)];
-    }
-    if old.traits.has("smithy.api#enum") {
-        return vec!["The `smithy.api#enum` trait was found on the target, so the name of the targeted shape matters for codegen".into()];
-    }
-    Vec::new()
 }

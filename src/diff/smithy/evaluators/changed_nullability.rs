@@ -73,8 +73,6 @@ fn events(
     was_nullable: bool,
 ) -> Vec<Event> {
     let (from, to) = if was_nullable { ("nullable", "non-nullable") } else { ("non-nullable", "nullable") };
-    // smithy-diff writes "…to nullable: ; The …" (and a bare "…to nullable: " when no cause is
-    // known); shipgate keeps the event ids and says it as one sentence.
     let change = format!("Member `{}` changed from {from} to {to}", om.name);
     let emit = |severity, suffix: &str, msg: String| {
         Event::new(format!("ChangedNullability.{suffix}"), severity, id, format!("{change}: {msg}"))
@@ -82,47 +80,84 @@ fn events(
     let old_input = oc.traits.has("smithy.api#input");
     let new_input = nc.traits.has("smithy.api#input");
     let has = |m: &Member, t: &str| m.traits.has(t);
+    let added = |t: &str| !has(om, t) && has(nm, t);
+    let removed = |t: &str| has(om, t) && !has(nm, t);
+    let both = |t: &str| has(om, t) && has(nm, t);
+    let structure_or_union =
+        || new_side.target_of(nm).map(|t| t.kind).filter(|k| matches!(k, ShapeType::Structure | ShapeType::Union));
     let mut out = Vec::new();
     if old_input && !new_input {
-        out.push(emit(Severity::Error, "RemovedInputTrait", format!("The @input trait was removed from {}.", nc.id)));
+        out.push(emit(Severity::Error, "RemovedInputTrait", format!("The `@input` trait was removed from {}", nc.id)));
     } else if !old_input && new_input {
-        out.push(emit(Severity::Danger, "AddedInputTrait", format!("The @input trait was added to {}.", nc.id)));
+        out.push(emit(Severity::Danger, "AddedInputTrait", format!("The `@input` trait was added to {}", nc.id)));
     } else if !new_input {
-        let added = |t: &str| !has(om, t) && has(nm, t);
-        let removed = |t: &str| has(om, t) && !has(nm, t);
-        if added("smithy.api#clientOptional") && has(om, "smithy.api#required") && has(nm, "smithy.api#required") {
+        if added("smithy.api#clientOptional") && both("smithy.api#required") {
             out.push(emit(
                 Severity::Error,
                 "AddedClientOptionalTrait",
-                "The @clientOptional trait was added to a @required member.".into(),
+                "The `@clientOptional` trait was added to a `@required` member.".into(),
             ));
-        }
-        if added("smithy.api#required") && !has(nm, "smithy.api#clientOptional") {
-            out.push(emit(Severity::Error, "AddedRequiredTrait", "The @required trait was added to a member.".into()));
+        } else if removed("smithy.api#clientOptional") && both("smithy.api#required") {
+            out.push(emit(
+                Severity::Error,
+                "RemovedClientOptionalTrait",
+                "The `@clientOptional` trait was removed from a `@required` member.".into(),
+            ));
+        } else if added("smithy.api#required") && !has(nm, "smithy.api#clientOptional") {
+            match structure_or_union() {
+                Some(kind) => out.push(emit(
+                    Severity::Warning,
+                    "AddedRequiredTrait.StructureOrUnion",
+                    format!(
+                        "The `@required` trait was added to a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)"
+                    ),
+                )),
+                None => out.push(emit(
+                    Severity::Error,
+                    "AddedRequiredTrait",
+                    "The `@required` trait was added to a member.".into(),
+                )),
+            }
         }
         if added("smithy.api#default") && !removed("smithy.api#required") {
             out.push(emit(
                 Severity::Error,
                 "AddedDefaultTrait",
-                "The @default trait was added to a member that was not previously @required.".into(),
+                "The `@default` trait was added to a member that was not previously `@required`.".into(),
             ));
         }
         if removed("smithy.api#required") && !has(nm, "smithy.api#default") && !has(om, "smithy.api#clientOptional") {
-            let target = new_side.target_of(nm);
-            match target.map(|t| t.kind) {
-                Some(kind @ (ShapeType::Structure | ShapeType::Union)) => out.push(emit(
+            match structure_or_union() {
+                Some(kind) => out.push(emit(
                     Severity::Warning,
                     "RemovedRequiredTrait.StructureOrUnion",
                     format!(
                         "The @required trait was removed from a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)."
                     ),
                 )),
-                _ => out.push(emit(
+                None => out.push(emit(
                     Severity::Error,
                     "RemovedRequiredTrait",
                     "The @required trait was removed and not replaced with the @default trait and @addedDefault trait.".into(),
                 )),
             }
+        }
+    }
+    // Java's `Node.toString`: a string's raw value, other nodes as JSON.
+    let shown = |n: &crate::parse::smithy::node::Node| n.as_str().map_or_else(|| n.to_json(), str::to_string);
+    if let (Some(o), Some(n)) = (om.traits.get("smithy.api#default"), nm.traits.get("smithy.api#default")) {
+        if !o.is_null() && n.is_null() {
+            out.push(emit(
+                Severity::Error,
+                "AddedNullDefault",
+                format!("The `@default` trait was changed from `{}` to `null`.", shown(o)),
+            ));
+        } else if o.is_null() && !n.is_null() {
+            out.push(emit(
+                Severity::Error,
+                "RemovedNullDefault",
+                format!("The `@default` trait was changed from `null` to `{}`.", shown(n)),
+            ));
         }
     }
     if out.is_empty() {

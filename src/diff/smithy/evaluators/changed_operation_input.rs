@@ -11,7 +11,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         if old.input != new.input {
             out.push(
                 Event::new(
-                    "ChangedOperationInput",
+                    format!("ChangedOperationInput.From.{}.To.{}", old.input, new.input),
                     Severity::Error,
                     &new.id,
                     format!("Changed operation input of `{}` from `{}` to `{}`", new.id, old.input, new.input),

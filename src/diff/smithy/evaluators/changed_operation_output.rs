@@ -11,7 +11,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         if old.output != new.output {
             out.push(
                 Event::new(
-                    "ChangedOperationOutput",
+                    format!("ChangedOperationOutput.From.{}.To.{}", old.output, new.output),
                     Severity::Error,
                     &new.id,
                     format!("Changed operation output of `{}` from `{}` to `{}`", new.id, old.output, new.output),

@@ -10,43 +10,57 @@ use std::collections::BTreeMap;
 
 const RULE_SET: &str = "smithy.rules#endpointRuleSet";
 
+/// `EndpointAuthUtils.isSigV4EquivalentAuthScheme`: `sigv4`, its shape id, and every `sigv4-*`
+/// variant except `sigv4-s3express`.
 fn is_sigv4(name: &str) -> bool {
-    matches!(name, "sigv4" | "aws.auth#sigv4" | "sigv4-s3express")
+    matches!(name, "sigv4" | "aws.auth#sigv4") || (name.starts_with("sigv4-") && name != "sigv4-s3express")
 }
 
+/// `EndpointAuthUtils.isSigV4AEquivalentAuthScheme`: `sigv4a`, its shape id, and
+/// `sigv4-s3express` (S3 Express signing counts as SigV4A).
 fn is_sigv4a(name: &str) -> bool {
-    matches!(name, "sigv4a" | "aws.auth#sigv4a")
+    matches!(name, "sigv4a" | "aws.auth#sigv4a" | "sigv4-s3express")
 }
 
 fn index_of(list: &[String], sigv4a: bool) -> Option<usize> {
     list.iter().position(|s| if sigv4a { is_sigv4a(s) } else { is_sigv4(s) })
 }
 
-/// JSON path → endpoint object, for every endpoint rule, recursing into tree rules.
+/// JSON path → endpoint object, for every object with `"type": "endpoint"` below the rule set's
+/// `rules` (smithy-rules-engine's `EndpointPathCollector` walks every object and array member,
+/// not only tree rules).
 fn endpoints(rule_set: &Node) -> BTreeMap<String, &Node> {
     let mut out = BTreeMap::new();
-    collect(rule_set.get("rules"), "/rules", &mut out, 0);
+    if let Some(rules) = rule_set.get("rules") {
+        collect(rules, "/rules", &mut out, 0);
+    }
     out
 }
 
-fn collect<'n>(rules: Option<&'n Node>, path: &str, out: &mut BTreeMap<String, &'n Node>, depth: usize) {
-    let Some(rules) = rules.and_then(Node::as_array) else {
-        return;
-    };
-    if depth > 64 {
+fn collect<'n>(node: &'n Node, path: &str, out: &mut BTreeMap<String, &'n Node>, depth: usize) {
+    if depth > 256 {
         return;
     }
-    for (i, rule) in rules.iter().enumerate() {
-        let here = format!("{path}/{i}");
-        match rule.get("type").and_then(Node::as_str) {
-            Some("endpoint") => {
-                if let Some(e) = rule.get("endpoint") {
-                    out.insert(format!("{here}/endpoint"), e);
+    match node {
+        Node::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect(item, &format!("{path}/{i}"), out, depth + 1);
+            }
+        }
+        Node::Object(entries) => {
+            if node.get("type").and_then(Node::as_str) == Some("endpoint") {
+                if let Some(e) = node.get("endpoint") {
+                    out.insert(format!("{path}/endpoint"), e);
+                }
+                return;
+            }
+            for e in entries {
+                if matches!(e.value, Node::Array(_) | Node::Object(_)) {
+                    collect(&e.value, &format!("{path}/{}", e.key), out, depth + 1);
                 }
             }
-            Some("tree") => collect(rule.get("rules"), &format!("{here}/rules"), out, depth + 1),
-            _ => {}
         }
+        _ => {}
     }
 }
 
@@ -93,5 +107,36 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // smithy-aws-endpoints counts `sigv4-s3express` as SigV4A-equivalent and other `sigv4-*`
+    // names as SigV4: replacing `sigv4` by `sigv4-s3express` is a SigV4 → SigV4A migration.
+    #[test]
+    fn s3express_counts_as_sigv4a() {
+        assert!(is_sigv4a("sigv4-s3express") && !is_sigv4("sigv4-s3express"));
+        assert!(is_sigv4("sigv4-foo") && !is_sigv4a("sigv4-foo"));
+        let (old, new) = (vec!["sigv4".to_string()], vec!["sigv4-s3express".to_string()]);
+        assert!(matches!(
+            classify(&old, &new, &index_of),
+            Some(super::super::sigv4_migration::Migration::SigV4Replaced)
+        ));
+    }
+
+    // Endpoints are found below any object or array member of the rule set, as
+    // `EndpointPathCollector` walks them, not only below tree rules.
+    #[test]
+    fn endpoints_are_collected_below_every_member() {
+        let rs = crate::parse::smithy::node::parse(
+            br#"{"rules": [{"type": "tree", "rules": [{"type": "endpoint", "endpoint": {"url": "a"}}]},
+                          {"type": "error", "x": [{"type": "endpoint", "endpoint": {"url": "b"}}]}]}"#,
+        )
+        .expect("valid JSON");
+        let found: Vec<String> = endpoints(&rs).into_keys().collect();
+        assert_eq!(found, ["/rules/0/rules/0/endpoint", "/rules/1/x/0/endpoint"]);
     }
 }
