@@ -420,7 +420,20 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             print(&text);
             Ok(0)
         }
-        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule) {
+        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule)
+            .map(|(m, f)| (m, f.map(str::to_string)))
+            .or_else(|| {
+                // Release-rule event ids (`MissingPackage.Dependency`) have no registered forms: their
+                // rule is the longest dot-prefix that is a rule id.
+                let mut prefix = rule.trim();
+                while let Some(i) = prefix.rfind('.') {
+                    prefix = &prefix[..i];
+                    if let Some(meta) = crate::rules::catalog::get(prefix) {
+                        return Some((meta, Some(format!("{prefix}.…"))));
+                    }
+                }
+                None
+            }) {
             Some((meta, form)) => {
                 if let Some(form) = form {
                     print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id));
