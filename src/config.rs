@@ -27,7 +27,12 @@ pub enum ConfigError {
     },
 
     #[error("could not read config file {path}: {detail}")]
-    #[diagnostic(code(shipgate::config::unreadable), help("check the path given to --config"))]
+    #[diagnostic(
+        code(shipgate::config::unreadable),
+        help(
+            "a config must be a regular UTF-8 file of at most 16 MiB, and a shipgate.toml in the work tree must not be a symlink: fix the file, or pass --config FILE"
+        )
+    )]
     Unreadable { path: String, detail: String },
 }
 

@@ -10,7 +10,7 @@ use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary,
 use crate::parse::smithy;
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
 use crate::source::{FileEntry, Oid, PathChange};
-use crate::source::{Repo, Snapshot, SourceError, WORKTREE};
+use crate::source::{Repo, SMALL_FILE_CAP, Snapshot, SourceError, WORKTREE, read_local_file};
 use miette::Diagnostic;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -80,27 +80,47 @@ pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> 
         config
     };
     if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::Unreadable { path: path.display().to_string(), detail: e.to_string() })?;
+        // `--config` is the user's own choice, so a symlink there is followed; it must still be a
+        // regular file of bounded size.
+        let text = read_config_file(path, true)?;
         let config = LoadedConfig::parse(&path.display().to_string(), &text)?;
         let is_the_repos = repo.workdir().is_some_and(|d| d.join("shipgate.toml") == *path);
         return Ok(if is_the_repos { in_repo(config) } else { config });
     }
     if let Some(dir) = repo.workdir() {
         let path = dir.join("shipgate.toml");
-        if let Ok(text) = std::fs::read_to_string(&path) {
+        // The work tree is the pull request's content: never follow a symlink out of it.
+        if std::fs::symlink_metadata(&path).is_ok() {
+            let text = read_config_file(&path, false)?;
             return Ok(in_repo(LoadedConfig::parse(&path.display().to_string(), &text)?));
         }
     }
     if let Snapshot::Commit(c) = head {
         let entries = repo.files(head, &|p| p == "shipgate.toml")?;
         if let Some(entry) = entries.first() {
+            let origin = format!("{}:shipgate.toml", &c.hex()[..12]);
+            if repo.blob_size(entry.oid, &entry.path)? > SMALL_FILE_CAP {
+                return Err(ConfigError::Unreadable {
+                    path: origin,
+                    detail: format!("it is larger than {SMALL_FILE_CAP} bytes"),
+                }
+                .into());
+            }
             let bytes = repo.read(head, entry)?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            return Ok(in_repo(LoadedConfig::parse(&format!("{}:shipgate.toml", &c.hex()[..12]), &text)?));
+            let text = String::from_utf8(bytes)
+                .map_err(|_| ConfigError::Unreadable { path: origin.clone(), detail: "it is not UTF-8 text".into() })?;
+            return Ok(in_repo(LoadedConfig::parse(&origin, &text)?));
         }
     }
     Ok(LoadedConfig::builtin())
+}
+
+/// Reads a config file from disk: a regular file (a symlink only when `follow`), at most
+/// [`SMALL_FILE_CAP`] bytes, UTF-8.
+fn read_config_file(path: &std::path::Path, follow: bool) -> Result<String, ConfigError> {
+    let unreadable = |detail: String| ConfigError::Unreadable { path: path.display().to_string(), detail };
+    let bytes = read_local_file(path, SMALL_FILE_CAP, follow).map_err(|e| unreadable(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
 }
 
 fn rev_info(rev: &str, snap: &Snapshot) -> RevInfo {
@@ -112,17 +132,20 @@ fn rev_info(rev: &str, snap: &Snapshot) -> RevInfo {
     }
 }
 
-/// The newest tag matching `release_tags` (default `*`) that is an ancestor of `head`.
+/// The newest tag matching `release_tags` (default `*`) that is a strict ancestor of a commit
+/// `head` (for the work tree: HEAD or an ancestor of it).
 pub fn default_base(repo: &Repo, config: &LoadedConfig, head: &Snapshot) -> Result<String, EngineError> {
     let pattern = config.release_tags().unwrap_or("*");
     let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
-    let head_id = match head {
-        Snapshot::Commit(c) => c.id,
-        Snapshot::Worktree(_) => repo.resolve("HEAD")?.id,
+    // A commit head is never its own base (tag-push CI: head = the tag just pushed), so the base
+    // is a strict ancestor; the work tree compares against HEAD itself.
+    let (head_id, strict) = match head {
+        Snapshot::Commit(c) => (c.id, true),
+        Snapshot::Worktree(_) => (repo.resolve("HEAD")?.id, false),
     };
     let mut best: Option<(i64, String)> = None;
     for (name, id) in repo.tags_matching(&glob) {
-        if repo.is_ancestor(id, head_id).unwrap_or(false) {
+        if !(strict && id == head_id) && repo.is_ancestor(id, head_id).unwrap_or(false) {
             let time = repo.commit(id).map(|c| c.time).unwrap_or(0);
             if best.as_ref().is_none_or(|(t, n)| (time, &name) > (*t, n)) {
                 best = Some((time, name));
@@ -531,10 +554,13 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
     let ctx = context(req)?;
     let mut analyzer = Analyzer::new(&ctx.repo, &ctx.config);
     if let Some(path) = &req.candidate_manifest {
-        let text = std::fs::read_to_string(path).map_err(|e| EngineError::Usage {
-            message: format!("could not read the candidate manifest {}: {e}", path.display()),
-            help: "pass the file the publish workflow wrote (TOML [[package]] entries or JSON)".into(),
-        })?;
+        let text = read_local_file(path, SMALL_FILE_CAP, true)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
+            .map_err(|e| EngineError::Usage {
+                message: format!("could not read the candidate manifest {}: {e}", path.display()),
+                help: "pass the file the publish workflow wrote (TOML [[package]] entries or JSON)".into(),
+            })?;
         analyzer = analyzer.with_candidate(release::parse_candidate_manifest(&path.display().to_string(), &text)?);
     }
     let analysis = analyzer.analyze(&ctx.base, &ctx.head, ctx.mainline.as_ref().map(|(_, s)| s))?;

@@ -95,7 +95,7 @@ pub fn run(repo_path: &Path, rev: &str, write: bool) -> Result<u8, CliError> {
             .map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
         eprintln!("wrote {}", path.display());
     } else {
-        print(&s);
+        print(&s)?;
     }
     Ok(0)
 }

@@ -325,10 +325,43 @@ pub fn main() -> ExitCode {
     match run(cli, ui) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            eprintln!("{}", render_error(miette::Report::new(e)));
             ExitCode::from(2)
         }
     }
+}
+
+/// The graphical rendering of an error, or, when miette's formatter panics (it does on a label
+/// past column 65,535: a long line in a config or manifest), a plain one with the message, the
+/// line and column, and the help. An error must never become exit 101.
+fn render_error(report: miette::Report) -> String {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let graphical = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format!("{report:?}")));
+    std::panic::set_hook(previous);
+    graphical.unwrap_or_else(|_| plain_error(&report))
+}
+
+fn plain_error(report: &miette::Report) -> String {
+    let mut out = format!("Error: {report}");
+    if let Some(code) = report.code() {
+        out = format!("Error: {code}: {report}");
+    }
+    let mut source = report.source();
+    while let Some(e) = source {
+        out.push_str(&format!("\n  caused by: {e}"));
+        source = e.source();
+    }
+    if let (Some(src), Some(label)) = (report.source_code(), report.labels().and_then(|mut l| l.next()))
+        && let Ok(at) = src.read_span(label.inner(), 0, 0)
+    {
+        let name = at.name().map(|n| format!("{n}:")).unwrap_or_default();
+        out.push_str(&format!("\n  at {name}{}:{}", at.line() + 1, at.column() + 1));
+    }
+    if let Some(help) = report.help() {
+        out.push_str(&format!("\n  help: {help}"));
+    }
+    out
 }
 
 fn parse_level(s: &str) -> Result<Severity, CliError> {
@@ -387,7 +420,7 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "shipgate", &mut buf);
-            print(&String::from_utf8_lossy(&buf));
+            print(&String::from_utf8_lossy(&buf))?;
             Ok(0)
         }
         Cmd::Man => {
@@ -396,14 +429,14 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             clap_mangen::Man::new(cmd)
                 .render(&mut buf)
                 .map_err(|e| CliError::Write { path: "stdout".into(), detail: e.to_string() })?;
-            print(&String::from_utf8_lossy(&buf));
+            print(&String::from_utf8_lossy(&buf))?;
             Ok(0)
         }
         Cmd::Schema { which } => {
             print(match which {
                 SchemaKind::Report => REPORT_SCHEMA,
                 SchemaKind::Config => CONFIG_SCHEMA,
-            });
+            })?;
             Ok(0)
         }
         Cmd::Rules { format } => {
@@ -417,7 +450,7 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
                     ));
                 }
             };
-            print(&text);
+            print(&text)?;
             Ok(0)
         }
         Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule)
@@ -436,9 +469,9 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             }) {
             Some((meta, form)) => {
                 if let Some(form) = form {
-                    print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id));
+                    print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id))?;
                 }
-                print(&crate::rules::docs::explain(meta));
+                print(&crate::rules::docs::explain(meta))?;
                 Ok(0)
             }
             None => {
@@ -482,8 +515,19 @@ fn gate(
         if path.is_empty() {
             return Err(usage(format!("--output `{spec}` has no path"), "e.g. --output json=report.json"));
         }
-        outputs.push((parse_format(f)?, PathBuf::from(path)));
+        let path = PathBuf::from(path);
+        if outputs.iter().any(|(_, p): &(Format, PathBuf)| *p == path) {
+            return Err(usage(format!("--output names {} twice", path.display()), "give each --output its own path"));
+        }
+        outputs.push((parse_format(f)?, path));
     }
+    if max_commits == Some(0) {
+        return Err(usage(
+            "--max-commits 0 leaves no commit to check",
+            "pass --max-commits 1 or more, or leave it out",
+        ));
+    }
+    refuse_outputs_in_git_dir(&common.repo, &outputs)?;
     let req = Request {
         command,
         repo: common.repo.clone(),
@@ -523,6 +567,33 @@ fn gate(
     })
 }
 
+/// Refuses an `--output` inside the git directory of the repository being read (it would
+/// overwrite HEAD, config or objects): shipgate never writes to the repository's git data.
+fn refuse_outputs_in_git_dir(repo: &std::path::Path, outputs: &[(Format, PathBuf)]) -> Result<(), CliError> {
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    let Ok(repo) = crate::source::Repo::open(repo) else {
+        return Ok(()); // the engine reports the repository error itself
+    };
+    let Ok(git_dir) = repo.git_dir().canonicalize() else {
+        return Ok(());
+    };
+    for (_, path) in outputs {
+        // The file may not exist yet: resolve its directory, which must.
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let resolved = parent.canonicalize().map(|d| d.join(path.file_name().unwrap_or_default()));
+        let resolved = path.canonicalize().or(resolved);
+        if resolved.is_ok_and(|r| r.starts_with(&git_dir)) {
+            return Err(usage(
+                format!("--output {} is inside the git directory {}", path.display(), git_dir.display()),
+                "shipgate never writes into the repository's git data: write the output outside .git",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Prints `format` to stdout and writes every `--output`. Each format is rendered once, so an
 /// `--output` file and stdout in the same format are the same bytes (table aside: on a terminal
 /// stdout gets colour, files never do).
@@ -548,8 +619,7 @@ fn emit(
         Format::Table => crate::report::render(format, outcome, Style { details, opts, ..ui.style() }),
         _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, plain)),
     };
-    print(&text);
-    Ok(())
+    print(&text)
 }
 
 /// `-v`: what was compared and how long it took, on stderr (stdout stays the report).
@@ -576,9 +646,11 @@ fn verbose_summary(o: &Outcome, took: std::time::Duration) {
     eprintln!("{}", lines.join("\n"));
 }
 
-fn print(text: &str) {
+/// Writes to stdout. A failed write (a full disk, a closed pipe) is an error, exit 2: a gate
+/// whose report was lost must not look like a pass.
+fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`shipgate ... | head`) is not an error worth a panic.
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::Write { path: "standard output".into(), detail: e.to_string() })
 }

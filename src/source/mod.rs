@@ -54,12 +54,102 @@ pub enum SourceError {
     #[error("could not read {what}: {detail}")]
     #[diagnostic(code(shipgate::git::read), help("check that the repository is intact: `git fsck`"))]
     Read { what: String, detail: String },
+
+    #[error("refused to read {path}: {detail}")]
+    #[diagnostic(
+        code(shipgate::source::refused),
+        help(
+            "shipgate reads only regular files inside the repository, never through a symlink, and at most {cap} bytes each; replace it with a regular file"
+        )
+    )]
+    Refused { path: String, detail: String, cap: u64 },
 }
 
 type Result<T, E = SourceError> = std::result::Result<T, E>;
 
 fn read_err(what: impl Into<String>, e: impl std::fmt::Display) -> SourceError {
     SourceError::Read { what: what.into(), detail: e.to_string() }
+}
+
+/// Largest config file or candidate manifest shipgate reads from disk.
+pub const SMALL_FILE_CAP: u64 = 16 * 1024 * 1024;
+/// Largest work-tree file (a model or manifest) shipgate reads.
+pub const WORKTREE_FILE_CAP: u64 = 1024 * 1024 * 1024;
+
+/// Why [`read_local_file`] did not read a file.
+#[derive(Debug)]
+pub enum LocalReadError {
+    /// Not a regular file (FIFO, device, directory) or a symlink where none is followed.
+    NotRegular(String),
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for LocalReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocalReadError::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
+            LocalReadError::TooLarge(cap) => write!(f, "it is larger than {cap} bytes"),
+            LocalReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads a file from disk with a size cap, only when it is a regular file. With `follow` false a
+/// symlink is refused rather than followed (work-tree files: a committed symlink must never lead
+/// out of the repository, e.g. to `/proc/self/environ`). FIFOs and devices are refused before
+/// they are opened, so a read never blocks and never grows without bound.
+pub fn read_local_file(path: &Path, cap: u64, follow: bool) -> Result<Vec<u8>, LocalReadError> {
+    use std::io::Read;
+    let meta = if follow { std::fs::metadata(path) } else { std::fs::symlink_metadata(path) };
+    let meta = meta.map_err(LocalReadError::Io)?;
+    let kind = |t: std::fs::FileType| -> Option<&'static str> {
+        if t.is_file() {
+            None
+        } else if t.is_symlink() {
+            Some("a symlink (shipgate does not follow symlinks in the repository)")
+        } else if t.is_dir() {
+            Some("a directory")
+        } else {
+            Some("a FIFO, socket or device")
+        }
+    };
+    if let Some(what) = kind(meta.file_type()) {
+        return Err(LocalReadError::NotRegular(what.into()));
+    }
+    if meta.len() > cap {
+        return Err(LocalReadError::TooLarge(cap));
+    }
+    let file = std::fs::File::open(path).map_err(LocalReadError::Io)?;
+    // The path may have been swapped between the check and the open: check the open file too.
+    let opened = file.metadata().map_err(LocalReadError::Io)?;
+    if let Some(what) = kind(opened.file_type()) {
+        return Err(LocalReadError::NotRegular(what.into()));
+    }
+    let mut data = Vec::with_capacity(opened.len().min(cap) as usize);
+    file.take(cap + 1).read_to_end(&mut data).map_err(LocalReadError::Io)?;
+    if data.len() as u64 > cap {
+        return Err(LocalReadError::TooLarge(cap));
+    }
+    Ok(data)
+}
+
+/// Reads a work-tree file the way git stores it: a symlink is its target path (never followed),
+/// a regular file its bytes (capped); anything else is refused.
+fn read_worktree_file(full: &Path, rel: &str) -> Result<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(full).map_err(|e| read_err(format!("{rel} in the work tree"), e))?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(full).map_err(|e| read_err(format!("{rel} in the work tree"), e))?;
+        return Ok(target.as_os_str().as_encoded_bytes().to_vec());
+    }
+    read_local_file(full, WORKTREE_FILE_CAP, false).map_err(|e| match e {
+        LocalReadError::Io(e) => read_err(format!("{rel} in the work tree"), e),
+        other => SourceError::Refused {
+            path: format!("{rel} in the work tree"),
+            detail: other.to_string(),
+            cap: WORKTREE_FILE_CAP,
+        },
+    })
 }
 
 /// A resolved commit.
@@ -174,6 +264,11 @@ impl Repo {
         let mut repo = self.inner.to_thread_local();
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
         repo
+    }
+
+    /// The git directory (`.git`, or the bare repository itself).
+    pub fn git_dir(&self) -> PathBuf {
+        self.inner.git_dir().to_path_buf()
     }
 
     /// The work tree, when the repository has one.
@@ -398,8 +493,7 @@ impl Repo {
     /// Reads a blob (or, for the work tree, the file) by entry.
     pub fn read(&self, snapshot: &Snapshot, entry: &FileEntry) -> Result<Vec<u8>> {
         match snapshot {
-            Snapshot::Worktree(dir) => std::fs::read(dir.join(&entry.path))
-                .map_err(|e| read_err(format!("{} in the work tree", entry.path), e)),
+            Snapshot::Worktree(dir) => read_worktree_file(&dir.join(&entry.path), &entry.path),
             Snapshot::Commit(_) => self.read_blob(entry.oid, &entry.path),
         }
     }
@@ -601,7 +695,8 @@ fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEnt
         .build();
     for entry in walker {
         let entry = entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        // Regular files and symlinks, as git records them; FIFOs, sockets and devices are skipped.
+        if !entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
             continue;
         }
         let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
@@ -609,7 +704,7 @@ fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEnt
         if !keep(&path) {
             continue;
         }
-        let data = std::fs::read(entry.path()).map_err(|e| read_err(&path, e))?;
+        let data = read_worktree_file(entry.path(), &path)?;
         let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
             .map_err(|e| read_err(&path, e))?;
         out.push(FileEntry { path, oid });

@@ -31,9 +31,16 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
 /// Parses one `.smithy` file assembled with `others` (the shapes of the snapshot's other model
 /// files): relative ids and elided targets may name shapes defined there.
 pub fn parse_with(path: &str, bytes: &[u8], others: &Model) -> Result<Model, SmithyError> {
+    parse_against(path, bytes, others, bundled::model())
+}
+
+/// Parses one `.smithy` file against `others` and the trait `library` (the prelude and the
+/// bundled trait libraries; while those are being built from their own IDL, the part built so
+/// far).
+pub fn parse_against(path: &str, bytes: &[u8], others: &Model, library: &Model) -> Result<Model, SmithyError> {
     let file = parser::parse(bytes).map_err(|e| error(path, bytes, e.offset, &e.message))?;
     let root =
-        Resolver::new(&file, others, true).document(&file).map_err(|e| error(path, bytes, e.offset, &e.message))?;
+        Resolver::new(&file, others, library).document(&file).map_err(|e| error(path, bytes, e.offset, &e.message))?;
     super::build(path, bytes, &root, true)
 }
 
@@ -75,7 +82,8 @@ struct Resolver<'a> {
     /// Shapes defined in this file, by absolute id.
     local: HashMap<String, &'a RawShape>,
     others: &'a Model,
-    prelude: bool,
+    /// The prelude and trait libraries.
+    library: &'a Model,
     members_memo: RefCell<HashMap<String, Rc<Members>>>,
     visiting: RefCell<HashSet<String>>,
 }
@@ -87,11 +95,11 @@ type Members = Vec<(String, String, String)>;
 const MAX_MIXIN_DEPTH: usize = 256;
 
 impl<'a> Resolver<'a> {
-    fn new(file: &'a File, others: &'a Model, prelude: bool) -> Resolver<'a> {
+    fn new(file: &'a File, others: &'a Model, library: &'a Model) -> Resolver<'a> {
         let ns = file.namespace.clone().unwrap_or_default();
         let uses = file.uses.iter().map(|(n, id, _)| (n.as_str(), id.as_str())).collect();
         let local = file.shapes.iter().map(|s| (format!("{ns}#{}", s.name), s)).collect();
-        Resolver { ns, uses, local, others, prelude, members_memo: RefCell::default(), visiting: RefCell::default() }
+        Resolver { ns, uses, local, others, library, members_memo: RefCell::default(), visiting: RefCell::default() }
     }
 
     fn known(&self, id: &str) -> Option<ShapeType> {
@@ -101,17 +109,13 @@ impl<'a> Resolver<'a> {
         if let Some(s) = self.others.shapes.get(id) {
             return Some(s.kind);
         }
-        if self.prelude {
-            return bundled::shape(id).map(|s| s.kind);
-        }
-        None
+        self.library.shapes.get(id).map(|s| s.kind)
     }
 
     fn external(&self, id: &str) -> Option<&'a Shape> {
         match self.others.shapes.get(id) {
             Some(s) => Some(s),
-            None if self.prelude => bundled::shape(id),
-            None => None,
+            None => self.library.shapes.get(id),
         }
     }
 
@@ -128,7 +132,7 @@ impl<'a> Resolver<'a> {
         } else {
             let candidate = format!("{}#{root}", self.ns);
             let prelude = format!("smithy.api#{root}");
-            if self.known(&candidate).is_some() || !self.prelude || bundled::shape(&prelude).is_none() {
+            if self.known(&candidate).is_some() || !self.library.shapes.contains_key(&prelude) {
                 candidate
             } else {
                 prelude
@@ -142,6 +146,22 @@ impl<'a> Resolver<'a> {
 
     fn value(&self, v: &Val) -> Res<Node> {
         self.node_value(v, true)
+    }
+
+    /// A trait value, moved into a node (no copies of its strings).
+    fn owned_value(&self, v: Val) -> Res<Node> {
+        Ok(match v {
+            Val::Str(s) => Node::String(s),
+            Val::Number(n) => Node::Number(n.into()),
+            Val::Array(items) => Node::Array(items.into_iter().map(|i| self.owned_value(i)).collect::<Res<_>>()?),
+            Val::Object(entries) => Node::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, offset, v)| Ok(Entry { key, offset, value: self.owned_value(v)? }))
+                    .collect::<Res<_>>()?,
+            ),
+            other => self.node_value(&other, true)?,
+        })
     }
 
     /// A node value; `in_namespace` is false for metadata, written before the namespace.
@@ -158,8 +178,10 @@ impl<'a> Resolver<'a> {
                 let prelude = format!("smithy.api#{raw}");
                 if in_namespace {
                     Node::String(self.resolve(raw))
-                } else if raw.contains('#') || !self.prelude || bundled::shape(&prelude).is_some() {
-                    Node::String(if raw.contains('#') || !self.prelude { raw.clone() } else { prelude })
+                } else if raw.contains('#') {
+                    Node::String(raw.clone())
+                } else if self.library.shapes.contains_key(&prelude) {
+                    Node::String(prelude)
                 } else {
                     return Err(fail(
                         *o,
@@ -193,7 +215,7 @@ impl<'a> Resolver<'a> {
         let mut out: Vec<Entry> = Vec::new();
         for t in traits {
             let id = self.resolve(&t.name);
-            let mut value = self.value(&t.value)?;
+            let mut value = self.owned_value(t.value.take())?;
             if t.kind == TraitKind::Annotation && value.is_null() {
                 value = match self.known(&id) {
                     Some(ShapeType::List | ShapeType::Set) => Node::Array(Vec::new()),
@@ -478,7 +500,8 @@ impl<'a> Resolver<'a> {
                     }
                     continue;
                 };
-                let bad = match (&v.value, s.kind) {
+                let value = v.value.borrow();
+                let bad = match (&*value, s.kind) {
                     (Val::Str(_), ShapeType::Enum) => None,
                     (other, ShapeType::Enum) => Some(format!(
                         "enum members can only be assigned string values, but found: {}",

@@ -4,6 +4,7 @@
 //! as in the file. [`super::resolve`] turns it into a JSON AST document.
 use super::lexer::{Lexer, Tok};
 use crate::parse::smithy::ShapeType;
+use std::cell::RefCell;
 
 /// Nesting accepted in node values and id lists (Smithy's `MAX_NESTING_LEVEL`).
 const MAX_NESTING: usize = 64;
@@ -18,8 +19,9 @@ pub struct SyntaxError {
 type Res<T> = Result<T, SyntaxError>;
 
 /// A node value, with syntactic shape ids (unquoted strings) kept for resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum Val {
+    #[default]
     Null,
     Bool(bool),
     Number(String),
@@ -60,7 +62,8 @@ pub enum TraitKind {
 pub struct RawTrait {
     pub name: String,
     pub offset: u32,
-    pub value: Val,
+    /// Taken (moved out) once, when the trait is emitted: values are the bulk of a model.
+    pub value: RefCell<Val>,
     pub kind: TraitKind,
 }
 
@@ -383,19 +386,19 @@ impl Parser<'_> {
         self.next();
         let (name, _) = self.shape_id()?;
         if self.tok() != Tok::LParen {
-            return Ok(RawTrait { name, offset: at, value: Val::Null, kind: TraitKind::Annotation });
+            return Ok(RawTrait { name, offset: at, value: RefCell::new(Val::Null), kind: TraitKind::Annotation });
         }
         self.next();
         self.skip_ws_and_docs();
         if self.tok() == Tok::RParen {
             self.next();
-            return Ok(RawTrait { name, offset: at, value: Val::Null, kind: TraitKind::Annotation });
+            return Ok(RawTrait { name, offset: at, value: RefCell::new(Val::Null), kind: TraitKind::Annotation });
         }
         let value = self.trait_body()?;
         self.skip_ws_and_docs();
         self.expect(&[Tok::RParen])?;
         self.next();
-        Ok(RawTrait { name, offset: at, value, kind: TraitKind::Value })
+        Ok(RawTrait { name, offset: at, value: RefCell::new(value), kind: TraitKind::Value })
     }
 
     fn trait_body(&mut self) -> Res<Val> {
@@ -474,7 +477,7 @@ impl Parser<'_> {
             doc = self.t.take_docs().map(|d| RawTrait {
                 name: "smithy.api#documentation".into(),
                 offset: at,
-                value: Val::Str(d),
+                value: RefCell::new(Val::Str(d)),
                 kind: TraitKind::Doc,
             });
         } else {
@@ -612,7 +615,7 @@ impl Parser<'_> {
                 traits.push(RawTrait {
                     name: "smithy.api#documentation".into(),
                     offset: doc_at,
-                    value: Val::Str(d),
+                    value: RefCell::new(Val::Str(d)),
                     kind: TraitKind::Doc,
                 });
             }
@@ -842,7 +845,12 @@ impl Parser<'_> {
             self.next();
             self.skip_spaces();
             let value = self.node()?;
-            traits.push(RawTrait { name: "smithy.api#default".into(), offset: eq, value, kind: TraitKind::Value });
+            traits.push(RawTrait {
+                name: "smithy.api#default".into(),
+                offset: eq,
+                value: RefCell::new(value),
+                kind: TraitKind::Value,
+            });
             self.skip_spaces();
             if self.tok() == Tok::Comma {
                 self.next();
@@ -877,7 +885,7 @@ impl Parser<'_> {
                 traits.push(RawTrait {
                     name: "smithy.api#enumValue".into(),
                     offset: eq,
-                    value,
+                    value: RefCell::new(value),
                     kind: TraitKind::Value,
                 });
                 self.skip_spaces();
@@ -963,7 +971,7 @@ impl Parser<'_> {
         traits.push(RawTrait {
             name: marker.to_string(),
             offset: off(at),
-            value: Val::Object(Vec::new()),
+            value: RefCell::new(Val::Object(Vec::new())),
             kind: TraitKind::Annotation,
         });
         let mut shape = RawShape {

@@ -1,0 +1,377 @@
+//! Hostile and clumsy inputs: repositories built with `git fast-import` (any byte in a path, any
+//! mode, symlinks, gitlinks, pinned dates, so object ids are the same everywhere), work trees with
+//! symlinks and FIFOs, and outputs aimed at the repository. Every command must end with exit 0, 1
+//! or 2 (never a panic, never a hang), read only regular files inside the repository, and never
+//! write to it.
+mod common;
+
+use common::{git, git_available, shipgate, tree_bytes};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// One file of a fast-import commit: mode (`100644`, `100755`, `120000`, `160000`), path bytes,
+/// and content (for a gitlink: the commit id it names).
+struct Entry {
+    mode: &'static str,
+    path: Vec<u8>,
+    data: Vec<u8>,
+}
+
+fn file(path: impl AsRef<[u8]>, data: impl AsRef<[u8]>) -> Entry {
+    Entry { mode: "100644", path: path.as_ref().to_vec(), data: data.as_ref().to_vec() }
+}
+
+fn entry(mode: &'static str, path: impl AsRef<[u8]>, data: impl AsRef<[u8]>) -> Entry {
+    Entry { mode, path: path.as_ref().to_vec(), data: data.as_ref().to_vec() }
+}
+
+/// One commit: its tag (empty for none) and every file it has.
+type Commit = (&'static str, Vec<Entry>);
+
+/// A fast-import stream: commits on `main`, each with its whole file list (`deleteall` first)
+/// and an optional lightweight tag; dates are pinned one day apart.
+fn fast_import(dir: &Path, commits: &[Commit]) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    let mut s: Vec<u8> = Vec::new();
+    for (i, (tag, files)) in commits.iter().enumerate() {
+        let when = 1_700_000_000 + i as i64 * 86_400;
+        writeln!(s, "commit refs/heads/main\nmark :{}", i + 1).expect("write");
+        writeln!(s, "committer Test <t@example.com> {when} +0000").expect("write");
+        let msg = format!("commit {i}");
+        writeln!(s, "data {}\n{msg}", msg.len()).expect("write");
+        if i > 0 {
+            writeln!(s, "from :{i}").expect("write");
+        }
+        writeln!(s, "deleteall").expect("write");
+        for f in files {
+            // A quoted path takes any byte as an octal escape.
+            let mut quoted = String::from("\"");
+            for &b in &f.path {
+                if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
+                    quoted.push(b as char);
+                } else {
+                    quoted.push_str(&format!("\\{b:03o}"));
+                }
+            }
+            quoted.push('"');
+            if f.mode == "160000" {
+                writeln!(s, "M 160000 {} {quoted}", String::from_utf8_lossy(&f.data)).expect("write");
+            } else {
+                writeln!(s, "M {} inline {quoted}\ndata {}", f.mode, f.data.len()).expect("write");
+                s.extend_from_slice(&f.data);
+                s.push(b'\n');
+            }
+        }
+        if !tag.is_empty() {
+            writeln!(s, "reset refs/tags/{tag}\nfrom :{}", i + 1).expect("write");
+        }
+    }
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import runs");
+    child.stdin.take().expect("stdin").write_all(&s).expect("stream written");
+    assert!(child.wait().expect("fast-import ends").success(), "fast-import failed");
+}
+
+const MODEL_A: &str = r#"{"smithy":"2.0","shapes":{"com.a#Foo":{"type":"structure","members":{"x":{"target":"smithy.api#String"}}},"com.a#Bar":{"type":"string"}}}"#;
+const MODEL_B: &str = r#"{"smithy":"2.0","shapes":{"com.a#Foo":{"type":"structure","members":{}}}}"#;
+const CARGO: &str = "[package]\nname = \"a\"\nversion = \"1.0.0\"\n";
+
+/// A repository with one release tag and a head that changes a model and a package.
+fn simple_repo(dir: &Path) {
+    fast_import(
+        dir,
+        &[
+            ("v1", vec![file("models/a.json", MODEL_A), file("a/Cargo.toml", CARGO), file("a/src/lib.rs", "")]),
+            ("", vec![file("models/a.json", MODEL_B), file("a/Cargo.toml", CARGO), file("a/src/lib.rs", "//")]),
+        ],
+    );
+    git(dir, &["checkout", "-q", "main"]);
+}
+
+/// Runs shipgate with a time limit; returns (exit code, stdout, stderr). A panic or a hang fails.
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = shipgate().args(args).timeout(Duration::from_secs(60)).output().expect("shipgate runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let code = out.status.code().unwrap_or_else(|| panic!("shipgate was killed (a hang?) on {args:?}: {stderr}"));
+    assert!(code != 101 && !stderr.contains("panicked"), "shipgate panicked on {args:?}: {stderr}");
+    assert!([0, 1, 2].contains(&code), "exit {code} on {args:?}: {stderr}");
+    (code, String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+// Regression: a work-tree shipgate.toml that is a symlink to /proc/self/environ was read and its
+// contents (the CI runner's environment) printed in the parse error.
+#[test]
+fn a_symlinked_config_in_the_work_tree_is_never_followed() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    for target in ["/proc/self/environ", "/etc/passwd"] {
+        let link = dir.join("shipgate.toml");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(target, &link).expect("symlink");
+        let out = shipgate()
+            .env("SHIPGATE_TEST_SECRET", "s3cr3t-token-value")
+            .args(["check", "--base", "v1", "--repo"])
+            .arg(dir)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("symlink"), "says why: {stderr}");
+        assert!(!stderr.contains("s3cr3t-token-value") && !stderr.contains("root:"), "leaked {target}: {stderr}");
+    }
+}
+
+// Regression: a FIFO named shipgate.toml blocked forever; `--config /dev/zero` grew without bound.
+#[test]
+fn special_files_are_refused_not_read() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    let (code, _, stderr) =
+        run(&["check", "--base", "v1", "--config", "/dev/zero", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("device"), "{stderr}");
+    let big = tmp.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 17 * 1024 * 1024]).expect("write");
+    let (code, _, stderr) =
+        run(&["check", "--base", "v1", "--config", &big.display().to_string(), "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("larger than"), "{stderr}");
+    let status = Command::new("mkfifo").arg(dir.join("shipgate.toml")).status().expect("mkfifo runs");
+    assert!(status.success());
+    let (code, _, stderr) = run(&["check", "--base", "v1", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("FIFO"), "{stderr}");
+}
+
+// Regression: `--output json=<repo>/.git/HEAD` overwrote HEAD.
+#[test]
+fn outputs_into_the_git_directory_are_refused() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    let before = tree_bytes(dir);
+    let repo = dir.display().to_string();
+    for target in [dir.join(".git/HEAD"), dir.join(".git/new-file.json"), dir.join(".git/../.git/config")] {
+        let spec = format!("json={}", target.display());
+        let (code, _, stderr) = run(&["diff", "--base", "v1", "--repo", &repo, "--output", &spec]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("inside the git directory"), "{stderr}");
+    }
+    // Same path twice is a usage error, not a silent overwrite.
+    let out = tmp.path().join("r.json").display().to_string();
+    let (code, _, stderr) = run(&[
+        "diff",
+        "--base",
+        "v1",
+        "--repo",
+        &repo,
+        "--output",
+        &format!("json={out}"),
+        "--output",
+        &format!("md={out}"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("twice"), "{stderr}");
+    assert_eq!(before, tree_bytes(dir), "the repository was written to");
+}
+
+// Regression: `shipgate diff … > /dev/full` exited 0 with nothing written.
+#[test]
+fn a_failed_write_to_stdout_is_exit_2() {
+    if !git_available() || !Path::new("/dev/full").exists() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    simple_repo(tmp.path());
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full opens");
+    let bin = assert_cmd::cargo::cargo_bin("shipgate");
+    let repo = tmp.path().display().to_string();
+    for args in [vec!["diff", "--base", "v1", "--format", "json", "--repo", &repo], vec!["rules"]] {
+        let out = Command::new(&bin)
+            .args(&args)
+            .stdout(full.try_clone().expect("clone"))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("standard output"), "{stderr}");
+    }
+}
+
+// Regression: `--max-commits 0` panicked (index out of bounds in history).
+#[test]
+fn max_commits_zero_is_a_usage_error() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    simple_repo(tmp.path());
+    let repo = tmp.path().display().to_string();
+    for cmd in ["closest-safe", "report"] {
+        let (code, _, stderr) =
+            run(&[cmd, "--base", "v1", "--max-commits", "0", "--mainline", "main", "--repo", &repo]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("--max-commits 0"), "{stderr}");
+    }
+}
+
+// Regression: on a tag push (head = the newest tag, no --base) the default base was head itself,
+// so the diff was empty and the gate passed.
+#[test]
+fn the_default_base_is_a_strict_ancestor_of_head() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fast_import(
+        dir,
+        &[("release-1", vec![file("models/a.json", MODEL_A)]), ("release-2", vec![file("models/a.json", MODEL_B)])],
+    );
+    let (code, stdout, stderr) =
+        run(&["check", "--head", "release-2", "--format", "json", "--repo", &dir.display().to_string()]);
+    let v = common::json(stdout.as_bytes());
+    assert_eq!(v["base"]["rev"], "release-1", "{stderr}");
+    assert_eq!(code, 1, "the removed shape fails the gate: {stderr}");
+}
+
+/// Repositories no one should commit, each as a list of commits for [`fast_import`].
+fn hostile_corpus() -> Vec<(&'static str, Vec<Commit>)> {
+    let long_line =
+        format!("[package]\nname = \"a\"\nversion = \"1.0.0\"\ndescription = \"{}\" =\n", "y".repeat(70_000));
+    vec![
+        (
+            "non-UTF-8 paths",
+            vec![
+                ("v1", vec![file(b"models/\xff.json", MODEL_A), file(b"models/\xfe.json", MODEL_A)]),
+                ("", vec![file(b"models/\xff.json", MODEL_A), file(b"models/\xfe.json", MODEL_B)]),
+            ],
+        ),
+        (
+            "odd bytes and modes",
+            vec![
+                ("v1", vec![file("a/Cargo.toml", CARGO), entry("100755", "models/x.json", MODEL_A)]),
+                (
+                    "",
+                    vec![
+                        file("a/Cargo.toml", CARGO),
+                        entry("120000", "models/x.json", "../../../../etc/passwd"),
+                        file(b"dir with space/\n\t\"quote\\.json", MODEL_B),
+                        file(b"\x01\x7f/package.json", r#"{"name": 1, "version": [] }"#),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "symlinked config and manifests",
+            vec![
+                ("v1", vec![file("a/Cargo.toml", CARGO)]),
+                (
+                    "",
+                    vec![
+                        entry("120000", "shipgate.toml", "/proc/self/environ"),
+                        entry("120000", "a/Cargo.toml", "/etc/passwd"),
+                        entry("120000", "package.json", "package.json"),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "gitlinks",
+            vec![
+                ("v1", vec![entry("160000", "vendor/sub", "1111111111111111111111111111111111111111")]),
+                (
+                    "",
+                    vec![
+                        entry("160000", "vendor/sub", "2222222222222222222222222222222222222222"),
+                        entry("160000", "models/m.json", "3333333333333333333333333333333333333333"),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "broken content",
+            vec![
+                ("v1", vec![file("a/Cargo.toml", CARGO), file("models/a.json", MODEL_A)]),
+                (
+                    "",
+                    vec![
+                        file("a/Cargo.toml", long_line.as_bytes()),
+                        file("models/a.json", b"\xef\xbb\xbf{\"smithy\":\"2.0\",\"shapes\":{}}"),
+                        file("shipgate.toml", format!("release_tags = \"v*\"\nmainline = \"{}\" x\n", "z".repeat(70_000))),
+                        file("models/b.json", b"{\"smithy\":\"2.0\",\"shapes\":{\"a#B\":{\"type\":\"intEnum\",\"members\":{\"A\":{\"target\":\"smithy.api#Unit\",\"traits\":{\"smithy.api#enumValue\":1e999}}}}}}"),
+                        file("package.json", "{\"name\":\"p\",\"version\":\"1.0.0\",\"dependencies\":{\"a\":\"file:../x\"}}"),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "tags on trees and odd tag names",
+            vec![("v1", vec![file("models/a.json", MODEL_A)]), ("v1-\u{e9}", vec![file("models/a.json", MODEL_B)])],
+        ),
+    ]
+}
+
+// Regression: a Cargo.toml or config line past column 65,535 panicked inside miette's formatter;
+// `--max-commits 0` panicked. No command may exit 101 on any repository of the corpus.
+#[test]
+fn no_command_panics_on_the_hostile_corpus() {
+    if !git_available() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    for (name, commits) in hostile_corpus() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        fast_import(dir, &commits);
+        // A work tree too, so `--head worktree` sees the same hostile files (checkout may fail on
+        // paths the file system refuses; the commit-based commands still run).
+        let _ = Command::new("git").arg("-C").arg(dir).args(["checkout", "-q", "-f", "main"]).output();
+        let before = tree_bytes(&dir.join(".git"));
+        let repo = dir.display().to_string();
+        let candidate = tmp.path().join("candidate.toml");
+        std::fs::write(&candidate, format!("[[package]]\nname = \"a\"\nversion = \"{}\" x\n", "9".repeat(70_000)))
+            .expect("write");
+        let candidate = candidate.display().to_string();
+        let runs: Vec<Vec<&str>> = vec![
+            vec!["diff", "--base", "v1", "--format", "json"],
+            vec!["diff", "--base", "v1", "--head", "worktree"],
+            vec!["check", "--base", "v1", "--format", "sarif"],
+            vec!["check"],
+            vec!["check", "--base", "v1", "--format", "github", "--candidate-manifest", &candidate],
+            vec!["report", "--base", "v1", "--mainline", "main", "--format", "html"],
+            vec!["report", "--base", "v1", "--mainline", "main", "--max-commits", "1"],
+            vec!["closest-safe", "--base", "v1", "--mainline", "main", "--format", "md"],
+            vec!["check", "--base", "v1^{tree}"],
+        ];
+        for args in runs {
+            let mut full = args.clone();
+            full.extend(["--repo", &repo]);
+            let (code, _, stderr) = run(&full);
+            assert!(code != 2 || !stderr.is_empty(), "{name}: exit 2 without a message on {args:?}");
+        }
+        run(&["init", "--repo", &repo]);
+        assert_eq!(before, tree_bytes(&dir.join(".git")), "{name}: the git directory was written to");
+    }
+    assert!(started.elapsed() < Duration::from_secs(120), "the corpus took {:?}", started.elapsed());
+}
