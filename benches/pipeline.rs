@@ -39,6 +39,7 @@ fn request(command: Command, repo: &Path, base: &str, head: &str, mainline: Opti
         max_commits: None,
         candidate_manifest: None,
         command_line: "bench".into(),
+        approval: None,
     }
 }
 

@@ -68,6 +68,8 @@ pub struct Request {
     pub candidate_manifest: Option<PathBuf>,
     /// The exact command line, for the report's reproduction section.
     pub command_line: String,
+    /// `--except-blocking`: an approval of every blocking finding given outside the config.
+    pub approval: Option<crate::rules::policy::Approval>,
 }
 
 /// The config that applies: `--config`, else `shipgate.toml` in the work tree, else in the head
@@ -586,6 +588,8 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         history: Vec::new(),
         config_origin: ctx.config.origin.clone(),
         config_path: config_path(ctx),
+        config_in_repo: ctx.config.repo_path.is_some(),
+        origin_url: ctx.repo.origin_url(),
         digests,
         command_line: reproduce_command(req, ctx, head),
         date: req.date.clone(),
@@ -691,6 +695,19 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
             attach_closest_safe(req, &ctx, &analyzer, &mut out);
         }
     }
+    if let Some(a) = &req.approval {
+        let n = crate::rules::policy::apply_approval(
+            &mut out.findings,
+            req.fail_on,
+            a,
+            crate::rules::policy::today(req.date.as_deref()),
+        );
+        sort_findings(&mut out.findings);
+        out.notes.push(format!(
+            "{n} blocking finding(s) excepted by {}, approved by {}, until {}",
+            a.source, a.approved_by, a.expires
+        ));
+    }
     out.decide();
     Ok(out)
 }
@@ -708,7 +725,7 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
         );
         return;
     }
-    let search = Request { command: Command::ClosestSafe, candidate_manifest: None, ..req.clone() };
+    let search = Request { command: Command::ClosestSafe, candidate_manifest: None, approval: None, ..req.clone() };
     let found = match crate::history::closest_safe_with(analyzer, ctx, &search, &|_, _| {}) {
         Ok(found) => found,
         Err(e) => {

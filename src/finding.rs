@@ -105,6 +105,10 @@ pub struct AppliedException {
     pub reason: String,
     pub approved_by: Option<String>,
     pub expires: Option<String>,
+    /// Where the approval was given when it is not a config entry (e.g. "pull-request label
+    /// `shipgate-exception` added by @octocat on 2026-12-01"); `index` is then meaningless.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Old and new text of whatever changed, for renderers that show a compact diff.

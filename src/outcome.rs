@@ -178,6 +178,13 @@ pub struct Outcome {
     /// The config file as a reader finds it: repo-relative (`shipgate.toml`) when it lives in the
     /// repository, else the path given to `--config`; `None` for built-in detection.
     pub config_path: Option<String>,
+    /// The config file exists in the repository (work tree or head commit), so a report may point
+    /// at it; a `--config` from elsewhere, or built-in detection, is not a repository file.
+    #[serde(default)]
+    pub config_in_repo: bool,
+    /// The repository's `origin` URL without credentials, when it has one (SARIF provenance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_url: Option<String>,
     /// Digests of every input: commit ids, config, rule set.
     pub digests: BTreeMap<String, String>,
     /// The command line that reproduces this outcome.

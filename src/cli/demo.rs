@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// Builds the demo in `dir` (kept), else in a temporary directory that is deleted at the end
 /// unless `keep`. The follow-up `shipgate report` command is only suggested for a repository that
 /// still exists when the demo ends.
-pub fn run(dir: Option<PathBuf>, keep: bool, format: Format) -> Result<u8, CliError> {
+pub(super) fn run(dir: Option<PathBuf>, keep: bool, format: Format, ui: super::Ui) -> Result<u8, CliError> {
     let (dir, temp) = match dir {
         Some(d) => {
             if d.exists() {
@@ -49,9 +49,10 @@ pub fn run(dir: Option<PathBuf>, keep: bool, format: Format) -> Result<u8, CliEr
         max_commits: None,
         candidate_manifest: None,
         command_line: format!("shipgate check --repo {}", dir.display()),
+        approval: None,
     };
     let outcome = crate::engine::run(&req)?;
-    super::emit(&outcome, format, &[], false)?;
+    super::emit(&outcome, format, &[], ui, false, crate::report::Options::default())?;
     eprintln!(
         "\n(`shipgate check` would exit {} here; the demo itself exits 0.)",
         if outcome.verdict == crate::outcome::Verdict::Fail { 1 } else { 0 }

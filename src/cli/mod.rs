@@ -23,8 +23,63 @@ mod init;
     after_help = "Exit codes: 0 gate passed, 1 gate failed, 2 shipgate could not do its job.\nDocs: shipgate rules, shipgate explain RULE"
 )]
 struct Cli {
+    /// Colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+    /// Quiet: no report on stdout (--output files are still written) and no progress; errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Verbose: say on stderr what was compared, which config applied, the notes and the time taken.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Cmd,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What the global flags decided, as plain values.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    color: bool,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Ui {
+    /// `--color` against the environment: `never`/`always` win; `auto` is off with a non-empty
+    /// `NO_COLOR`, on with `CLICOLOR_FORCE` set to anything but `0`, else on for a terminal.
+    fn from_flags(cli: &Cli, stdout_is_terminal: bool, env: impl Fn(&str) -> Option<String>) -> Ui {
+        let color = match cli.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                    false
+                } else if env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                    true
+                } else {
+                    stdout_is_terminal
+                }
+            }
+        };
+        Ui { color, quiet: cli.quiet, verbose: cli.verbose }
+    }
+
+    /// The table's style: colour as decided, width of the terminal, else `COLUMNS`.
+    fn style(self) -> Style {
+        let width =
+            if std::io::stdout().is_terminal() { terminal_size::terminal_size().map(|(w, _)| w.0) } else { None }
+                .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok()))
+                .filter(|w| *w >= 20);
+        Style { color: self.color, width, ..Style::default() }
+    }
 }
 
 #[derive(Debug, Args, Clone)]
@@ -44,6 +99,9 @@ struct Common {
     /// Today's date for exception expiry, and the only date reports show (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<String>,
+    /// Lowest severity SARIF output keeps as results: error, danger, warning, note (lower ones are counted in run.properties).
+    #[arg(long, default_value = "warning", value_name = "LEVEL")]
+    sarif_min_level: String,
     /// List every finding in table, md and html instead of folding notes and long groups into
     /// counts and examples (JSON, SARIF and annotations always list everything).
     #[arg(long)]
@@ -66,6 +124,46 @@ struct Revs {
     candidate_manifest: Option<PathBuf>,
 }
 
+/// `--except-blocking`: the GitHub Action's `exception-label`, for one run.
+#[derive(Debug, Args, Clone)]
+struct ApprovalArgs {
+    /// Record every blocking finding as an exception with this reason (an approval given outside the config, e.g. a pull-request label); needs --approved-by and --approval-expires.
+    #[arg(long, value_name = "REASON", requires_all = ["approved_by", "approval_expires"])]
+    except_blocking: Option<String>,
+    /// Who approved (--except-blocking).
+    #[arg(long, value_name = "WHO", requires = "except_blocking")]
+    approved_by: Option<String>,
+    /// The last day the approval holds, YYYY-MM-DD (--except-blocking).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "except_blocking")]
+    approval_expires: Option<String>,
+    /// Where the approval was given, as the report shows it (default: "--except-blocking").
+    #[arg(long, value_name = "TEXT", requires = "except_blocking")]
+    approval_source: Option<String>,
+}
+
+impl ApprovalArgs {
+    fn approval(self) -> Result<Option<crate::rules::policy::Approval>, CliError> {
+        let Some(reason) = self.except_blocking.filter(|r| !r.trim().is_empty()) else { return Ok(None) };
+        let expires = self.approval_expires.unwrap_or_default();
+        if crate::config::parse_date(&expires).is_none() {
+            return Err(usage(
+                format!("--approval-expires `{expires}` is not a date"),
+                "write it as YYYY-MM-DD, e.g. --approval-expires 2026-12-31",
+            ));
+        }
+        let approved_by = self.approved_by.unwrap_or_default();
+        if approved_by.trim().is_empty() {
+            return Err(usage("--approved-by is empty", "say who approved, e.g. --approved-by @octocat"));
+        }
+        Ok(Some(crate::rules::policy::Approval {
+            reason,
+            approved_by,
+            expires,
+            source: self.approval_source.unwrap_or_else(|| "--except-blocking".into()),
+        }))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Structured diff of models and packages between two revisions (never fails the gate).
@@ -82,6 +180,8 @@ enum Cmd {
         /// Lowest severity that fails the gate: error, danger, warning, note.
         #[arg(long, default_value = "danger", value_name = "LEVEL")]
         fail_on: String,
+        #[command(flatten)]
+        approval: ApprovalArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -113,6 +213,8 @@ enum Cmd {
         #[arg(long, value_name = "N")]
         max_commits: Option<usize>,
         #[command(flatten)]
+        approval: ApprovalArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// The rule catalog.
@@ -121,9 +223,9 @@ enum Cmd {
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// One rule's documentation.
+    /// One rule's documentation; any event id works too (MissingPackage.Dependency, ChangedEnumTrait.Appended.3).
     Explain {
-        /// Rule id, e.g. RemovedShape.
+        /// Rule or event id, e.g. RemovedShape or TraitBreakingChange.Remove.smithy.api#paginated.
         rule: String,
     },
     /// Check every past release against the one before it with this config (never fails the gate).
@@ -149,6 +251,18 @@ enum Cmd {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell, e.g. bash: `shipgate completions bash > /etc/bash_completion.d/shipgate`.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `shipgate man > shipgate.1`.
+    Man,
+    /// Print a JSON Schema: `report` (the --format json contract) or `config` (shipgate.toml, for editors).
+    Schema {
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
     /// Print a starter shipgate.toml for this repository (or write it with --write).
     Init {
         #[arg(long, default_value = ".", value_name = "PATH")]
@@ -173,6 +287,18 @@ enum Cmd {
         format: String,
     },
 }
+
+/// `shipgate schema WHICH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SchemaKind {
+    Report,
+    Config,
+}
+
+/// The JSON Schema of the `--format json` report (`schema_version` 1).
+pub const REPORT_SCHEMA: &str = include_str!("../../schema/report.schema.json");
+/// The JSON Schema of `shipgate.toml`.
+pub const CONFIG_SCHEMA: &str = include_str!("../../schema/config.schema.json");
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum CliError {
@@ -208,7 +334,18 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    let ui = Ui::from_flags(&cli, std::io::stdout().is_terminal(), |k| std::env::var(k).ok());
+    let stderr_color = match cli.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            ui.color || std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().color(stderr_color).unicode(stderr_color).build())
+    }));
+    match run(cli, ui) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("{}", render_error(miette::Report::new(e)));
@@ -289,22 +426,41 @@ fn command_line() -> String {
     parts.join(" ")
 }
 
-/// The terminal's style: colour on a terminal unless `NO_COLOR`, and `details` as given.
-fn style(details: bool) -> Style {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    Style { color, width: None, details }
-}
-
-fn run(cli: Cli) -> Result<u8, CliError> {
+fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
     match cli.command {
-        Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, common),
-        Cmd::Check { revs, fail_on, common } => gate(Command::Check, revs, parse_level(&fail_on)?, None, common),
-        Cmd::Report { revs, fail_on, max_commits, common } => {
-            gate(Command::Report, revs, parse_level(&fail_on)?, max_commits, common)
+        Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, None, common, ui),
+        Cmd::Check { revs, fail_on, approval, common } => {
+            gate(Command::Check, revs, parse_level(&fail_on)?, None, approval.approval()?, common, ui)
+        }
+        Cmd::Report { revs, fail_on, max_commits, approval, common } => {
+            gate(Command::Report, revs, parse_level(&fail_on)?, max_commits, approval.approval()?, common, ui)
         }
         Cmd::ClosestSafe { base, mainline, max_commits, fail_on, common } => {
             let revs = Revs { base, head: "HEAD".into(), mainline, candidate_manifest: None };
-            gate(Command::ClosestSafe, revs, parse_level(&fail_on)?, max_commits, common)
+            gate(Command::ClosestSafe, revs, parse_level(&fail_on)?, max_commits, None, common, ui)
+        }
+        Cmd::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "shipgate", &mut buf);
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
+        Cmd::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map_err(|e| CliError::Write { path: "stdout".into(), detail: e.to_string() })?;
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
+        Cmd::Schema { which } => {
+            print(match which {
+                SchemaKind::Report => REPORT_SCHEMA,
+                SchemaKind::Config => CONFIG_SCHEMA,
+            })?;
+            Ok(0)
         }
         Cmd::Rules { format } => {
             let text = match format.as_str() {
@@ -320,15 +476,23 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             print(&text)?;
             Ok(0)
         }
-        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule) {
+        Cmd::Explain { rule } => match crate::rules::catalog::resolve(&rule)
+            .map(|(m, f)| (m, f.map(str::to_string)))
+            .or_else(|| {
+                // Release-rule event ids (`MissingPackage.Dependency`) have no registered forms: their
+                // rule is the longest dot-prefix that is a rule id.
+                let mut prefix = rule.trim();
+                while let Some(i) = prefix.rfind('.') {
+                    prefix = &prefix[..i];
+                    if let Some(meta) = crate::rules::catalog::get(prefix) {
+                        return Some((meta, Some(format!("{prefix}.…"))));
+                    }
+                }
+                None
+            }) {
             Some((meta, form)) => {
                 if let Some(form) = form {
-                    print(&format!(
-                        "`{rule}` is an event id of {} (form `{form}`).
-
-",
-                        meta.id
-                    ))?;
+                    print(&format!("`{rule}` is an event id of {} (form `{form}`).\n\n", meta.id))?;
                 }
                 print(&crate::rules::docs::explain(meta))?;
                 Ok(0)
@@ -370,13 +534,13 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             let replay = crate::history::replay::replay(&req)?;
             print(&match format.as_str() {
                 "json" => crate::report::replay::json(&replay),
-                "table" => crate::report::replay::table(&replay, style(false)),
+                "table" => crate::report::replay::table(&replay, ui.style()),
                 _ => crate::report::replay::md(&replay),
             })?;
             Ok(0)
         }
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
-        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, parse_format(&format)?),
+        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, parse_format(&format)?, ui),
     }
 }
 
@@ -385,9 +549,13 @@ fn gate(
     revs: Revs,
     fail_on: Severity,
     max_commits: Option<usize>,
+    approval: Option<crate::rules::policy::Approval>,
     common: Common,
+    ui: Ui,
 ) -> Result<u8, CliError> {
     check_date(&common.date)?;
+    let render_opts = crate::report::Options { sarif_min_level: parse_level(&common.sarif_min_level)? };
+    let started = std::time::Instant::now();
     let format = common.format.as_deref().map(parse_format).transpose()?.unwrap_or(match command {
         Command::Report => Format::Md,
         _ => Format::Table,
@@ -425,10 +593,11 @@ fn gate(
         max_commits,
         candidate_manifest: revs.candidate_manifest,
         command_line: command_line(),
+        approval,
     };
     let outcome = match command {
         Command::ClosestSafe => {
-            let tty = std::io::stderr().is_terminal();
+            let tty = std::io::stderr().is_terminal() && !ui.quiet;
             let progress = move |done: usize, total: usize| {
                 if tty {
                     eprint!("\rchecking mainline candidates: {done}/{total}");
@@ -441,7 +610,10 @@ fn gate(
         }
         _ => crate::engine::run(&req)?,
     };
-    emit(&outcome, format, &outputs, common.details)?;
+    emit(&outcome, format, &outputs, ui, common.details, render_opts)?;
+    if ui.verbose {
+        verbose_summary(&outcome, started.elapsed());
+    }
     Ok(match outcome.verdict {
         Verdict::Fail => 1,
         Verdict::Pass => 0,
@@ -478,24 +650,53 @@ fn refuse_outputs_in_git_dir(repo: &std::path::Path, outputs: &[(Format, PathBuf
 /// Prints `format` to stdout and writes every `--output`. Each format is rendered once, so an
 /// `--output` file and stdout in the same format are the same bytes (table aside: on a terminal
 /// stdout gets colour, files never do).
-pub(crate) fn emit(
+fn emit(
     outcome: &Outcome,
     format: Format,
     outputs: &[(Format, PathBuf)],
+    ui: Ui,
     details: bool,
+    opts: crate::report::Options,
 ) -> Result<(), CliError> {
-    let plain = Style { details, ..Style::default() };
+    let plain = Style { details, opts, ..Style::default() };
     let mut rendered: std::collections::BTreeMap<Format, String> = std::collections::BTreeMap::new();
     for (f, path) in outputs {
         let text = rendered.entry(*f).or_insert_with(|| crate::report::render(*f, outcome, plain));
         std::fs::write(path, text.as_bytes())
             .map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
     }
+    if ui.quiet {
+        return Ok(());
+    }
     let text = match format {
-        Format::Table => crate::report::render(format, outcome, style(details)),
+        Format::Table => crate::report::render(format, outcome, Style { details, opts, ..ui.style() }),
         _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, plain)),
     };
     print(&text)
+}
+
+/// `-v`: what was compared and how long it took, on stderr (stdout stays the report).
+fn verbose_summary(o: &Outcome, took: std::time::Duration) {
+    let mut lines = vec![
+        format!("shipgate: base {} ({})", o.base.rev, o.base.commit),
+        format!("shipgate: head {} ({})", o.head.rev, o.head.commit),
+    ];
+    if let Some(m) = &o.mainline {
+        lines.push(format!("shipgate: mainline {} ({})", m.rev, m.commit));
+    }
+    lines.push(format!("shipgate: config {}", o.config_origin));
+    lines.push(format!(
+        "shipgate: {} file(s), {} model(s), {} package(s) compared; {} finding(s)",
+        o.files.len(),
+        o.models.len(),
+        o.packages.len(),
+        o.findings.len()
+    ));
+    for note in &o.notes {
+        lines.push(format!("shipgate: note: {note}"));
+    }
+    lines.push(format!("shipgate: {} in {:.2}s", crate::report::common::verdict_word(o), took.as_secs_f64()));
+    eprintln!("{}", lines.join("\n"));
 }
 
 /// Writes to stdout. A failed write (a full disk, a closed pipe) is an error, exit 2: a gate

@@ -280,29 +280,40 @@ pub fn manifest_of(p: &PackageSummary) -> String {
     }
 }
 
-/// A file every finding can point at, for formats that need one (SARIF, annotations): the
-/// finding's own path; else the manifest of the package it names; else the config file; else
-/// `shipgate.toml`, where an exception for it would go. The line only comes with the first, and
-/// only when it is a head line: a location in base (a removed shape) gives the file without a
-/// line, and a file that head no longer has (a removed package or model) gives the config file.
-pub fn artifact(o: &Outcome, f: &Finding) -> (String, Option<u32>) {
+/// The repository file a finding points at, for SARIF and annotations: the finding's own path;
+/// else the manifest of the package it names; else the model of its namespace; else the config
+/// file when it is a file of the repository. `None` when there is no such file: a location in a
+/// file that does not exist is worse than none. The line only comes with the first, and only
+/// when it is a head line: a location in base (a removed shape) gives the file without a line,
+/// and a file that head no longer has (a removed package or model) falls through to the config.
+pub fn artifact(o: &Outcome, f: &Finding) -> Option<(String, Option<u32>)> {
+    let config = || o.config_path.clone().filter(|_| o.config_in_repo).map(|p| (p, None));
     if let Some(p) = &f.path {
         let path = display_path(o, p);
+        if path == o.config_origin || Some(&path) == o.config_path.as_ref() {
+            // A finding about the config (an exception) is located in it, when it is in the repository.
+            return o.config_in_repo.then_some((path, f.line));
+        }
         if !f.located_on_base() {
-            return (path, f.line);
+            return Some((path, f.line));
         }
-        if exists_at_head(o, &path) {
-            return (path, None);
+        // Only a file head is known to have: one the diff saw on head's side.
+        let on_head = o.files.iter().any(|c| c.path == path && c.head_size.is_some())
+            || o.models.iter().any(|m| m.path == path && m.head_size.is_some());
+        if on_head {
+            return Some((path, None));
         }
-        return (o.config_path.clone().unwrap_or_else(|| "shipgate.toml".into()), None);
+        return config();
     }
-    if let Some(p) = o.packages.iter().find(|p| p.name == f.subject) {
-        return (manifest_of(p), None);
+    if let Some(p) = o.packages.iter().find(|p| p.name == f.subject && p.head_version.is_some()) {
+        return Some((manifest_of(p), None));
     }
-    if let Some(m) = o.models.iter().find(|m| f.subject.starts_with(&format!("{}#", namespace_of(m)))) {
-        return (m.path.clone(), None);
+    if let Some(m) =
+        o.models.iter().find(|m| m.head_size.is_some() && f.subject.starts_with(&format!("{}#", namespace_of(m))))
+    {
+        return Some((m.path.clone(), None));
     }
-    (o.config_path.clone().unwrap_or_else(|| "shipgate.toml".into()), None)
+    config()
 }
 
 /// The namespace of a model's first service (`example.weather`), or `""`.

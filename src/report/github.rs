@@ -4,9 +4,10 @@
 //! `::warning`, `note` → `::notice`. An excepted finding is a `::notice` that names the
 //! exception; model-suppressed events are left out (they never count), and so are pre-existing
 //! findings that do not block (they hold at base: the pull request did not add them; the summary
-//! line counts them). Blocking findings come
-//! first, so GitHub's per-step annotation limit (10 errors and 10 warnings are shown) shows
-//! the ones that matter.
+//! line counts them). Blocking findings come first, then by severity, and at most [`PER_KIND`] of
+//! each command are written: GitHub shows no more per step (10 errors, 10 warnings, 10 notices),
+//! so thousands of annotations only slow the log. One last `::notice` counts what was left out
+//! and says where the rest is.
 //!
 //! A finding located in the base commit (a removed shape) is annotated on its file without a
 //! line, or on the config file when head no longer has the file; the message says where it was
@@ -43,12 +44,16 @@ pub fn command(f: &Finding) -> Option<&'static str> {
     }
 }
 
-fn annotation(out: &mut String, o: &Outcome, f: &Finding) {
-    let Some(cmd) = command(f) else { return };
-    let (path, line) = common::artifact(o, f);
-    let mut props = vec![format!("file={}", escape_property(&path))];
-    if let Some(l) = line {
-        props.push(format!("line={l}"));
+/// Annotations GitHub shows per kind (`error`, `warning`, `notice`) per step.
+pub const PER_KIND: usize = 10;
+
+fn annotation(out: &mut String, o: &Outcome, f: &Finding, cmd: &str) {
+    let mut props = Vec::new();
+    if let Some((path, line)) = common::artifact(o, f) {
+        props.push(format!("file={}", escape_property(&path)));
+        if let Some(l) = line {
+            props.push(format!("line={l}"));
+        }
     }
     props.push(format!("title={}", escape_property(&f.id)));
     let mut message = format!("[{}] {}: {}", f.severity, f.display_subject(), f.message);
@@ -73,8 +78,26 @@ fn annotation(out: &mut String, o: &Outcome, f: &Finding) {
 pub fn render(o: &Outcome) -> String {
     let split = common::split(o);
     let mut out = String::new();
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut left_out = 0;
     for f in split.blocking.iter().chain(&split.other).chain(&split.excepted) {
-        annotation(&mut out, o, f);
+        let Some(cmd) = command(f) else { continue };
+        let n = shown.entry(cmd).or_default();
+        if *n < PER_KIND {
+            *n += 1;
+            annotation(&mut out, o, f, cmd);
+        } else {
+            left_out += 1;
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "::notice title=shipgate::{}",
+            escape_data(&format!(
+                "{left_out} more finding(s) are not annotated (GitHub shows {PER_KIND} annotations of each kind per step); every finding is in the JSON report, and the step summary counts them by rule"
+            ))
+        );
     }
     let c = o.counts();
     let mut summary = format!(

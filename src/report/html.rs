@@ -771,7 +771,7 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
             ex.expires.as_deref().map_or_else(|| "never".to_string(), escape),
-            code(&common::exception_ref(ex.index))
+            ex.source.as_deref().map_or_else(|| code(&common::exception_ref(ex.index)), escape)
         );
     }
     s.push_str("</table>\n</section>\n");

@@ -691,7 +691,7 @@ fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool)
                 ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
                 text(&ex.reason),
                 ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
-                code(&common::exception_ref(ex.index), true)
+                ex.source.as_deref().map_or_else(|| code(&common::exception_ref(ex.index), true), text)
             );
         }
         if details_all || split.excepted.len() <= EXCEPTED_SHOWN {

@@ -42,7 +42,8 @@ impl Format {
     }
 }
 
-/// Options that change how text is rendered, never what it concludes.
+/// How text is rendered: `color` and `width` change the look of `table` only; `opts` are the
+/// user's choices of what machine formats keep.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     /// ANSI colours (terminal only, `NO_COLOR` unset).
@@ -52,6 +53,21 @@ pub struct Style {
     /// `--details`: list every finding in md, html and table instead of folding notes, findings
     /// below `--fail-on` and long groups into counts and examples (JSON always lists everything).
     pub details: bool,
+    pub opts: Options,
+}
+
+/// Choices a user makes about output content (`--sarif-min-level`).
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Lowest severity SARIF keeps as a result (default `warning`); the rest are counted in
+    /// `run.properties`.
+    pub sarif_min_level: crate::finding::Severity,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { sarif_min_level: crate::finding::Severity::Warning }
+    }
 }
 
 /// Renders `outcome` in `format`. Every format is a pure function of the outcome: same outcome,
@@ -62,7 +78,7 @@ pub fn render(format: Format, outcome: &Outcome, style: Style) -> String {
         Format::Json => json::render(outcome),
         Format::Md => md::render(outcome, style),
         Format::Html => html::render(outcome, style),
-        Format::Sarif => sarif::render(outcome),
+        Format::Sarif => sarif::render(outcome, style.opts),
         Format::Github => github::render(outcome),
     }
 }

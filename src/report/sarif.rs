@@ -10,11 +10,17 @@
 //!   The shipgate severity is kept in `properties.severity`.
 //! - Excepted findings carry a suppression of kind `external`, status `accepted`, the exception's
 //!   reason as justification.
-//! - Every result has one location: the finding's file (with `region.startLine` when known),
-//!   else the package manifest it names, else the config file (`shipgate.toml`). A finding
-//!   located in the base commit (a removed shape) points at the file without a region, or at the
-//!   config file when head no longer has the file (a removed package or model); its base location
-//!   is a `relatedLocations` entry with the message "in base (<commit>)".
+//! - A result has one location when a repository file fits ([`common::artifact`]): the finding's
+//!   file (with `region.startLine` when known), else the package manifest or model it names, else
+//!   the config file when the config is a file of the repository; otherwise no location at all,
+//!   never one in a file that does not exist. A finding located in the base commit (a removed
+//!   shape) points at the file without a region, or falls through when head no longer has the
+//!   file; its base location is a `relatedLocations` entry with the message "in base (<commit>)".
+//! - Scale: results below `--sarif-min-level` (default `warning`) are left out, and at most
+//!   [`MAX_RESULTS`] are kept (GitHub code scanning shows no more), blocking first, then by
+//!   severity; `run.properties.omittedResults` counts what was left out and why.
+//! - `automationDetails.id` is `shipgate/<command>/<head commit>`; `versionControlProvenance`
+//!   names the origin URL (without credentials) and the head commit, when there is an origin.
 //! - `partialFingerprints["shipgate/v1"]` is the finding's fingerprint, stable across commits.
 //! - `baselineState` is `new`, or `unchanged` for a finding that also holds at base
 //!   (pre-existing); `properties.blocking` says whether it fails the gate.
@@ -29,6 +35,8 @@ pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "shipgate/v1";
+/// The most results one run keeps: GitHub code scanning ingests at most 5,000 per run.
+pub const MAX_RESULTS: usize = 5_000;
 
 #[derive(Serialize)]
 struct Log {
@@ -42,8 +50,24 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    automation_details: AutomationDetails,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControl>,
     results: Vec<SarifResult>,
     properties: BTreeMap<&'static str, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControl {
+    repository_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +124,7 @@ struct SarifResult {
     rule_index: Option<usize>,
     level: &'static str,
     message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation>,
@@ -219,7 +244,6 @@ fn rule(r: &RuleMeta) -> Rule {
 }
 
 fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResult {
-    let (path, line) = common::artifact(o, f);
     let mut message = format!("{}: {} ({})", f.display_subject(), f.message, f.id);
     if let Some(c) = &f.introduced_by {
         message.push_str(&format!("; introduced by {c}"));
@@ -264,16 +288,19 @@ fn result(o: &Outcome, f: &Finding, index: &BTreeMap<&str, usize>) -> SarifResul
         rule_index: index.get(f.rule.as_str()).copied(),
         level: level(f.severity),
         message: Text { text: message },
-        locations: vec![Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation { uri: uri(&path) },
-                region: line.filter(|l| *l >= 1).map(|start_line| Region { start_line }),
-            },
-            logical_locations: (!f.subject.is_empty())
-                .then(|| LogicalLocation { fully_qualified_name: f.subject.clone() })
-                .into_iter()
-                .collect(),
-        }],
+        locations: common::artifact(o, f)
+            .map(|(path, line)| Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri: uri(&path) },
+                    region: line.filter(|l| *l >= 1).map(|start_line| Region { start_line }),
+                },
+                logical_locations: (!f.subject.is_empty())
+                    .then(|| LogicalLocation { fully_qualified_name: f.subject.clone() })
+                    .into_iter()
+                    .collect(),
+            })
+            .into_iter()
+            .collect(),
         related_locations: common::base_location(o, f)
             .map(|(path, line)| RelatedLocation {
                 id: 0,
@@ -300,11 +327,54 @@ fn information_uri() -> Option<&'static str> {
     [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")].into_iter().find(|u| !u.is_empty())
 }
 
-pub fn render(o: &Outcome) -> String {
+/// Whether `--sarif-min-level` keeps `f`: at or above the level; a model-suppressed event counts
+/// as a note.
+fn kept(f: &Finding, min: Severity) -> bool {
+    f.severity.max(Severity::Note) >= min
+}
+
+/// The findings a run reports, in order (blocking, then active, then excepted and suppressed;
+/// each by severity), capped at [`MAX_RESULTS`]; and the counts left out (below the level, over
+/// the cap).
+fn selected(o: &Outcome, min: Severity) -> (Vec<&Finding>, usize, usize) {
+    let mut kept_findings: Vec<&Finding> = o.findings.iter().filter(|f| kept(f, min)).collect();
+    let below = o.findings.len() - kept_findings.len();
+    let rank = |f: &Finding| {
+        let group = if !f.is_active() {
+            2
+        } else if f.severity >= o.fail_on {
+            0
+        } else {
+            1
+        };
+        (group, std::cmp::Reverse(f.severity))
+    };
+    // Stable: report order inside each (group, severity).
+    kept_findings.sort_by_key(|f| rank(f));
+    let over = kept_findings.len().saturating_sub(MAX_RESULTS);
+    kept_findings.truncate(MAX_RESULTS);
+    (kept_findings, below, over)
+}
+
+pub fn render(o: &Outcome, opts: super::Options) -> String {
     let rules: Vec<Rule> = catalog::all().iter().map(rule).collect();
     let index: BTreeMap<&str, usize> = catalog::all().iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let results = o.findings.iter().map(|f| result(o, f, &index)).collect();
+    let (findings, below, over) = selected(o, opts.sarif_min_level);
+    let results = findings.iter().map(|f| result(o, f, &index)).collect();
     let mut properties = BTreeMap::new();
+    properties.insert("minLevel", serde_json::json!(opts.sarif_min_level.as_str()));
+    properties.insert("totalFindings", serde_json::json!(o.findings.len()));
+    if below + over > 0 {
+        properties.insert(
+            "omittedResults",
+            serde_json::json!({
+                "belowMinLevel": below,
+                "overLimit": over,
+                "limit": MAX_RESULTS,
+                "where": "every finding is in the JSON report (--output json=PATH)",
+            }),
+        );
+    }
     properties.insert("verdict", serde_json::json!(common::verdict_word(o).to_lowercase()));
     properties.insert("failOn", serde_json::json!(o.fail_on.as_str()));
     properties.insert("base", serde_json::json!({ "rev": o.base.rev, "commit": o.base.commit }));
@@ -323,6 +393,15 @@ pub fn render(o: &Outcome) -> String {
                     rules,
                 },
             },
+            automation_details: AutomationDetails { id: format!("shipgate/{}/{}", o.command.name(), o.head.commit) },
+            version_control_provenance: o
+                .origin_url
+                .iter()
+                .map(|u| VersionControl {
+                    repository_uri: u.clone(),
+                    revision_id: Some(o.head.commit.clone()).filter(|c| c.len() == 40),
+                })
+                .collect(),
             results,
             properties,
         }],

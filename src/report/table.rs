@@ -6,7 +6,7 @@
 use super::{Style, common, view};
 use crate::finding::Severity;
 use crate::outcome::{Command, Outcome, Verdict};
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
 
 fn table(style: Style, header: &[&str]) -> Table {
@@ -20,6 +20,16 @@ fn table(style: Style, header: &[&str]) -> Table {
     }
     t.set_header(header.iter().map(Cell::new));
     t
+}
+
+/// Keeps column `index` at least as wide as its widest entry (an id, plus the cell's padding), so
+/// comfy-table wraps the other columns instead of splitting the id: a table wider than the
+/// terminal is better than an id that cannot be copied.
+fn keep_whole<'a>(t: &mut Table, index: usize, entries: impl Iterator<Item = &'a str>) {
+    let widest = (entries.map(|e| e.chars().count()).max().unwrap_or(0).max(1) + 2).min(u16::MAX as usize) as u16;
+    if let Some(c) = t.column_mut(index) {
+        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(widest)));
+    }
 }
 
 fn severity_cell(s: Severity, style: Style) -> Cell {
@@ -87,6 +97,7 @@ fn group_table(style: Style, groups: &[view::Group<'_>], limit: usize) -> Table 
             Cell::new(g.findings.len()),
         ]);
     }
+    keep_whole(&mut t, 0, groups.iter().take(limit).map(|g| g.rule));
     t
 }
 
@@ -173,6 +184,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                     Cell::new(msg),
                 ]);
             }
+            keep_whole(&mut t, 1, list.iter().map(|f| f.id.as_str()));
             let _ = writeln!(out, "{title}: {}\n{t}\n", list.len());
         } else {
             let _ = writeln!(out, "{title}: {}, by rule and service\n{}", list.len(), group_table(style, &gs, limit));

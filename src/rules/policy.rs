@@ -93,6 +93,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
                     reason: reason.to_string(),
                     approved_by: ex.approved_by.clone(),
                     expires: ex.expires.clone(),
+                    source: None,
                 });
             }
         }
@@ -114,6 +115,51 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
     // Bookkeeping findings obey `[rules]` too.
     apply_levels(&mut extra, config);
     findings.extend(extra);
+}
+
+/// An approval given outside the config for every blocking finding of one run: the Action's
+/// `exception-label` (a maintainer labelled the pull request). Recorded like a config exception
+/// (reason, who, until when, where it came from), never a silent skip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub reason: String,
+    pub approved_by: String,
+    /// `YYYY-MM-DD`, the last day it holds.
+    pub expires: String,
+    /// Where it was given, e.g. "pull-request label `shipgate-exception` added by @octocat on 2026-12-01".
+    pub source: String,
+}
+
+/// Marks every blocking finding (active, at or above `fail_on`) as excepted by `approval`,
+/// unless the approval has expired (then it excepts nothing and says so as a finding).
+/// Returns how many findings it excepted.
+pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: &Approval, today: i64) -> usize {
+    if parse_date(&approval.expires).is_none_or(|d| d < today) {
+        findings.push(Finding::new(
+            "ExpiredException.Expired",
+            Severity::Warning,
+            &approval.source,
+            format!(
+                "the approval from {} expired on {}, so it excepts nothing: approve again (remove and re-add the label), or fix the findings",
+                approval.source, approval.expires
+            ),
+        ));
+        return 0;
+    }
+    let mut n = 0;
+    for f in findings.iter_mut().filter(|f| f.is_active() && f.severity >= fail_on) {
+        f.exception = Some(AppliedException {
+            index: 0,
+            rule: f.id.clone(),
+            subject: f.subject.clone(),
+            reason: approval.reason.clone(),
+            approved_by: Some(approval.approved_by.clone()),
+            expires: Some(approval.expires.clone()),
+            source: Some(approval.source.clone()),
+        });
+        n += 1;
+    }
+    n
 }
 
 /// For each exception, the findings whose subject it names (equal, or matched as a glob), in
@@ -238,6 +284,29 @@ mod tests {
         let mut f = findings();
         apply_exceptions(&mut f, &c, TODAY);
         assert!(f[0].exception.is_some() && f[2].exception.is_none());
+    }
+
+    #[test]
+    fn an_approval_excepts_exactly_the_blocking_findings_and_is_recorded() {
+        let mut f = findings();
+        f.push(Finding::new("ChangedMemberOrder", Severity::Warning, "com.a#S", "order"));
+        let a = Approval {
+            reason: "approved on the pull request".into(),
+            approved_by: "@octocat".into(),
+            expires: "2099-01-01".into(),
+            source: "pull-request label `ok`".into(),
+        };
+        assert_eq!(apply_approval(&mut f, Severity::Danger, &a, TODAY), 3);
+        let ex = f[0].exception.as_ref().expect("blocking finding excepted");
+        assert_eq!(
+            (ex.approved_by.as_deref(), ex.source.as_deref()),
+            (Some("@octocat"), Some("pull-request label `ok`"))
+        );
+        assert!(f[3].exception.is_none(), "below --fail-on: not excepted");
+        let mut f = findings();
+        let expired = Approval { expires: "2020-01-01".into(), ..a };
+        assert_eq!(apply_approval(&mut f, Severity::Danger, &expired, TODAY), 0);
+        assert!(f.iter().all(|x| x.exception.is_none()) && f.iter().any(|x| x.id == "ExpiredException.Expired"));
     }
 
     #[test]

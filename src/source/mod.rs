@@ -276,6 +276,14 @@ impl Repo {
         self.inner.work_dir().map(Path::to_path_buf)
     }
 
+    /// `remote.origin.url` as a URI without credentials: scp-style `git@host:path` becomes
+    /// `ssh://git@host/path`, and a `user:secret@` in an http(s) URL is dropped, so the URL can be
+    /// written into a report. `None` without an origin.
+    pub fn origin_url(&self) -> Option<String> {
+        let url = self.local().config_snapshot().string("remote.origin.url")?.to_string();
+        public_url(url.trim())
+    }
+
     /// What a reader calls this repository: `remote.origin.url` when it has one (credentials in
     /// the URL removed), else the name of its directory (the work tree's, or the bare
     /// repository's without `.git`).
@@ -728,5 +736,46 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(1_700_000_000), "2023-11-14");
         assert_eq!(civil_date(951_782_400), "2000-02-29");
+    }
+}
+
+/// See [`Repo::origin_url`].
+pub fn public_url(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return None;
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let rest = match rest.split_once('/') {
+            Some((authority, path)) => match authority.rsplit_once('@') {
+                Some((_, host)) if scheme.starts_with("http") => format!("{host}/{path}"),
+                _ => rest.to_string(),
+            },
+            None => rest.to_string(),
+        };
+        return Some(format!("{scheme}://{rest}"));
+    }
+    // scp-like syntax: [user@]host:path (a path with a `:` before any `/`).
+    if let Some((host, path)) = url.split_once(':')
+        && !host.contains('/')
+        && !host.is_empty()
+    {
+        return Some(format!("ssh://{host}/{}", path.trim_start_matches('/')));
+    }
+    Some(format!("file://{url}"))
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::public_url;
+
+    #[test]
+    fn urls_lose_credentials_and_become_uris() {
+        assert_eq!(
+            public_url("https://x:ghp_secret@github.com/o/r.git").as_deref(),
+            Some("https://github.com/o/r.git")
+        );
+        assert_eq!(public_url("git@github.com:o/r.git").as_deref(), Some("ssh://git@github.com/o/r.git"));
+        assert_eq!(public_url("/srv/git/r.git").as_deref(), Some("file:///srv/git/r.git"));
+        assert_eq!(public_url(""), None);
     }
 }
