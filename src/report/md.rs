@@ -339,18 +339,7 @@ fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group
         return;
     }
     let _ = writeln!(s, "#### What blocks\n");
-    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
-    for g in groups {
-        let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} | {} |",
-            code(g.rule, true),
-            opt_code(g.service.as_deref()),
-            g.worst,
-            g.findings.len(),
-            examples(g)
-        );
-    }
+    let t = group_table(groups);
     if groups.len() <= 25 {
         s.push_str(&t);
         s.push('\n');
@@ -631,18 +620,7 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
         s,
         "Shown, never gating. Folded by rule and service; `--details` lists every one (the JSON always does).\n"
     );
-    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
-    for g in &groups {
-        let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} | {} |",
-            code(g.rule, true),
-            opt_code(g.service.as_deref()),
-            g.worst,
-            g.findings.len(),
-            examples(g)
-        );
-    }
+    let t = group_table(&groups);
     details(s, &format!("{} rule and service groups", groups.len()), &t, groups.len() <= 15);
     if details_all {
         for g in &groups {
@@ -862,4 +840,21 @@ mod tests {
         assert!(prefix.ends_with("x = 1\n"), "{prefix:?}");
         assert_eq!(closers, "```\n\n</details>\n");
     }
+}
+
+/// The rule-and-service group table that "What blocks" and "Other findings" share.
+fn group_table(groups: &[view::Group<'_>]) -> String {
+    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
+    for g in groups {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} |",
+            code(g.rule, true),
+            opt_code(g.service.as_deref()),
+            g.worst,
+            g.findings.len(),
+            examples(g)
+        );
+    }
+    t
 }
