@@ -817,6 +817,23 @@ fn appendix(o: &Outcome) -> String {
     s
 }
 
+/// The rule-and-service group table that "What blocks" and "Other findings" share.
+fn group_table(groups: &[view::Group<'_>]) -> String {
+    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
+    for g in groups {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} |",
+            code(g.rule, true),
+            opt_code(g.service.as_deref()),
+            g.worst,
+            g.findings.len(),
+            examples(g)
+        );
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -840,21 +857,4 @@ mod tests {
         assert!(prefix.ends_with("x = 1\n"), "{prefix:?}");
         assert_eq!(closers, "```\n\n</details>\n");
     }
-}
-
-/// The rule-and-service group table that "What blocks" and "Other findings" share.
-fn group_table(groups: &[view::Group<'_>]) -> String {
-    let mut t = String::from("| rule | service | severity | findings | examples |\n| --- | --- | --- | ---: | --- |\n");
-    for g in groups {
-        let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} | {} |",
-            code(g.rule, true),
-            opt_code(g.service.as_deref()),
-            g.worst,
-            g.findings.len(),
-            examples(g)
-        );
-    }
-    t
 }
