@@ -330,7 +330,7 @@ impl<'a> Analyzer<'a> {
         let (om, nm) = (model_of(&old_ok).unwrap_or(&empty), model_of(&new_ok).unwrap_or(&empty));
         let head_broken = new.is_some() && new_ok.is_none();
         let diff =
-            if head_broken { crate::diff::smithy::ModelDiff::default() } else { crate::diff::smithy::diff(om, nm) };
+            if head_broken { crate::rules::model::ModelDiff::default() } else { crate::rules::model::diff(om, nm) };
         for mut f in diff.findings {
             f.path = Some(file.path.clone());
             // A removed model's findings can only point into base.
