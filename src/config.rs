@@ -239,7 +239,7 @@ impl LoadedConfig {
                 ));
             }
             if let Some(date) = &e.expires
-                && parse_date(date).is_none()
+                && crate::date::parse(date).is_none()
             {
                 return Err(invalid(
                     format!("exception `expires = \"{date}\"` is not a date"),
@@ -254,6 +254,40 @@ impl LoadedConfig {
     /// The configured level for an event id: `Some(None)` = off, `None` = not configured.
     pub fn level_for(&self, id: &str) -> Option<Option<Severity>> {
         self.levels.iter().find(|(k, _)| crate::finding::id_matches(k, id)).map(|(_, l)| *l)
+    }
+
+    /// The policy every finding goes through after the evaluators: `[rules]` levels and the
+    /// exceptions, each with the line it is written on.
+    pub fn policy(&self) -> crate::rules::policy::Policy {
+        let text = &self.text;
+        let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+        let line_of = |offset: usize| -> Option<u32> {
+            if text.is_empty() || offset > text.len() {
+                return None;
+            }
+            Some(newlines.partition_point(|&n| n < offset) as u32 + 1)
+        };
+        crate::rules::policy::Policy {
+            origin: self.origin.clone(),
+            levels: crate::rules::policy::Levels(self.levels.clone()),
+            exceptions: self
+                .config
+                .exceptions
+                .iter()
+                .map(|s| {
+                    let e = s.get_ref();
+                    crate::rules::policy::ExceptionRule {
+                        rule: e.rule.clone(),
+                        subject: e.subject.clone(),
+                        reason: e.reason.clone(),
+                        approved_by: e.approved_by.clone(),
+                        expires: e.expires.clone(),
+                        fingerprint: e.fingerprint.clone(),
+                        line: line_of(s.span().start),
+                    }
+                })
+                .collect(),
+        }
     }
 
     pub fn release_tags(&self) -> Option<&str> {
@@ -282,42 +316,9 @@ pub fn strings(globs: &[Spanned<String>]) -> Vec<String> {
     globs.iter().map(|g| g.get_ref().clone()).collect()
 }
 
-/// Days since the epoch for `YYYY-MM-DD`, or `None` when it is not a real date.
-pub fn parse_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y: i64 = s[0..4].parse().ok()?;
-    let m: i64 = s[5..7].parse().ok()?;
-    let d: i64 = s[8..10].parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if !(1..=12).contains(&m) || d < 1 || d > dim[(m - 1) as usize] {
-        return None;
-    }
-    // days-from-civil (H. Hinnant)
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("2000-02-29"), Some(11_016));
-        assert_eq!(parse_date("2001-02-29"), None);
-        assert_eq!(parse_date("2027-1-31"), None);
-        assert_eq!(crate::source::civil_date(parse_date("2026-11-22").expect("valid") * 86_400), "2026-11-22");
-    }
 
     #[test]
     fn unknown_key_points_at_line_and_column() {

@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod diff;
 pub mod engine;
 pub mod finding;

@@ -178,6 +178,7 @@ fn sarif_at_scale_is_capped_sorted_and_points_only_at_existing_files() {
         mainline: Some(revs.mainline.clone()),
         fail_on: Severity::Danger,
         date: Some("2026-12-01".into()),
+        today: shipgate::date::Date::constant(2026, 12, 1),
         max_commits: None,
         candidate_manifest: None,
         command_line: "shipgate check".into(),

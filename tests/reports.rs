@@ -142,6 +142,7 @@ fn outcome(dir: &Path) -> Outcome {
         mainline: Some("origin/main".into()),
         fail_on: Severity::Danger,
         date: Some(DATE.into()),
+        today: shipgate::date::parse(DATE).expect("DATE is a date"),
         max_commits: None,
         candidate_manifest: None,
         command_line: "shipgate report".into(),

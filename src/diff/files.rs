@@ -1,7 +1,6 @@
 //! File-level diff: which model files and package manifests were added, removed or modified
 //! between two snapshots. Starts from the tree diff, so unchanged files are never read; only the
 //! changed `*.json` blobs are sniffed when models are detected by content.
-use crate::config::LoadedConfig;
 use crate::memo::Memo;
 use crate::outcome::{FileChange, FileStatus};
 use crate::source::{ChangeKind, Oid, PathChange, Repo, Snapshot, SourceError};
@@ -35,14 +34,10 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    pub fn new(config: &LoadedConfig) -> Classifier {
-        let c = &config.config;
-        Classifier {
-            smithy: c.models.smithy.as_deref().map(crate::config::globset),
-            cargo_on: c.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
-            npm_on: c.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
-            sniffed: Memo::default(),
-        }
+    /// `smithy`: the `[models] smithy` globs (`None`: detect by content); `cargo_on` / `npm_on`:
+    /// whether `[packages]` leaves that ecosystem on.
+    pub fn new(smithy: Option<GlobSet>, cargo_on: bool, npm_on: bool) -> Classifier {
+        Classifier { smithy, cargo_on, npm_on, sniffed: Memo::default() }
     }
 
     /// Classifies by path alone: every `.smithy` file is a model (unless globs say otherwise);

@@ -171,7 +171,7 @@ impl Commit {
 
     /// Committer date as `YYYY-MM-DD` (UTC).
     pub fn date(&self) -> String {
-        civil_date(self.time)
+        crate::date::of_unix(self.time).to_string()
     }
 }
 
@@ -710,33 +710,6 @@ fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEnt
         out.push(FileEntry { path, oid });
     }
     Ok(out)
-}
-
-/// `YYYY-MM-DD` (UTC) of a Unix time, without a date library (civil-from-days, H. Hinnant).
-pub fn civil_date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(1_700_000_000), "2023-11-14");
-        assert_eq!(civil_date(951_782_400), "2000-02-29");
-    }
 }
 
 /// See [`Repo::origin_url`].

@@ -5,12 +5,13 @@
 //! smithy-diff always sees these shapes (the prelude is implicit; the libraries are on its
 //! classpath), so the diff engine resolves any shape a model does not define itself here.
 use super::{Model, Shape};
-use crate::rules::catalog;
 use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/data_files.rs"));
 
 /// The bundled JSON AST files (`traits/*.json` below `rules/`), sorted.
 pub fn files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    catalog::DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".json"))
+    DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".json"))
 }
 
 /// Every bundled shape, merged into one model. Panics only if a bundled file is invalid, which

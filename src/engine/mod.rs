@@ -1,5 +1,10 @@
 //! Runs the pipeline for one command: resolve revisions (source), load config, diff files, and
 //! hand the result over as an [`Outcome`]. Nothing here prints.
+//!
+//! May depend on every stage below `cli`: `source`, `config`, `parse`, `diff`, `rules`, `history`,
+//! `outcome`. Nothing below it depends on the engine.
+pub mod replay;
+
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
 use crate::finding::{Baseline, Finding, Severity, sort_findings};
@@ -62,8 +67,10 @@ pub struct Request {
     pub head: String,
     pub mainline: Option<String>,
     pub fail_on: Severity,
-    /// `YYYY-MM-DD`: "today" for exception expiry, and the only date a report shows.
+    /// `--date` as given (`YYYY-MM-DD`): the only date a report shows.
     pub date: Option<String>,
+    /// "Today" for exception expiry: `--date`, else the clock's (resolved by `cli`).
+    pub today: crate::date::Date,
     pub max_commits: Option<usize>,
     /// `--candidate-manifest`: the release as the publish workflow selected it.
     pub candidate_manifest: Option<PathBuf>,
@@ -186,6 +193,8 @@ pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
+    /// `[rules]` levels and exceptions, resolved once from the config.
+    policy_rules: crate::rules::policy::Policy,
     models: Memo<Oid, Arc<Parsed>>,
     model_diffs: Memo<BlobPair, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
@@ -223,7 +232,12 @@ impl<'a> Analyzer<'a> {
         Analyzer {
             repo,
             config,
-            classifier: Classifier::new(config),
+            classifier: Classifier::new(
+                config.config.models.smithy.as_deref().map(crate::config::globset),
+                config.config.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
+                config.config.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
+            ),
+            policy_rules: config.policy(),
             models: Memo::default(),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
@@ -462,7 +476,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
-        crate::rules::policy::apply_levels(&mut findings, self.config);
+        crate::rules::policy::apply_levels(&mut findings, &self.policy_rules.levels);
         Ok(findings)
     }
 
@@ -475,14 +489,23 @@ impl<'a> Analyzer<'a> {
         base: &Snapshot,
         head: &Snapshot,
         mainline: Option<&Snapshot>,
-        date: Option<&str>,
+        today: crate::date::Date,
         history: Option<(&str, &str)>,
     ) -> Result<Evaluation, EngineError> {
         let mut analysis = self.analyze(base, head, mainline)?;
         let mut sizes = Vec::new();
         if let Some((base_rev, head_label)) = history {
             let current = crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files);
-            match crate::history::release_sizes(self, (base_rev, base), (head_label, head), &current) {
+            let measure = |a: &Commit, b: &Commit| self.release_size(a, b);
+            let pattern = self.config.release_tags();
+            match crate::history::release_sizes(
+                self.repo,
+                pattern,
+                (base_rev, base),
+                (head_label, head),
+                &current,
+                &measure,
+            ) {
                 Ok((measured, finding)) => {
                     sizes = measured;
                     analysis.findings.extend(finding);
@@ -491,7 +514,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let at_base = self.state(base, mainline, &analysis.files)?;
-        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), date);
+        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), today);
         let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
         Ok(Evaluation { analysis, resolved, history: sizes })
     }
@@ -512,9 +535,9 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
-    pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
-        crate::rules::policy::apply_levels(&mut findings, self.config);
-        crate::rules::policy::apply_exceptions(&mut findings, self.config, crate::rules::policy::today(date));
+    pub fn finish(&self, mut findings: Vec<Finding>, today: crate::date::Date) -> Vec<Finding> {
+        crate::rules::policy::apply_levels(&mut findings, &self.policy_rules.levels);
+        crate::rules::policy::apply_exceptions(&mut findings, &self.policy_rules, today);
         sort_findings(&mut findings);
         findings
     }
@@ -529,6 +552,16 @@ pub struct Context {
     pub head: Snapshot,
     pub mainline: Option<(String, Snapshot)>,
     pub notes: Vec<String>,
+}
+
+impl Context {
+    /// How the head is named in history rows.
+    pub fn head_rev_label(&self) -> String {
+        match &self.head {
+            Snapshot::Commit(c) => c.hex()[..12].to_string(),
+            Snapshot::Worktree(_) => crate::source::WORKTREE.to_string(),
+        }
+    }
 }
 
 /// Opens the repository, resolves the revisions and loads the config.
@@ -679,7 +712,7 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
     let head_label = ctx.head_rev_label();
     let history = (req.command != Command::Diff).then_some((ctx.base_rev.as_str(), head_label.as_str()));
     let mainline = ctx.mainline.as_ref().map(|(_, s)| s);
-    let evaluation = analyzer.evaluate(&ctx.base, &ctx.head, mainline, req.date.as_deref(), history)?;
+    let evaluation = analyzer.evaluate(&ctx.base, &ctx.head, mainline, req.today, history)?;
     let mut out = outcome(req, &ctx, &req.head, &ctx.head);
     let analysis = evaluation.analysis;
     out.findings = analysis.findings;
@@ -699,12 +732,7 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         }
     }
     if let Some(a) = &req.approval {
-        let n = crate::rules::policy::apply_approval(
-            &mut out.findings,
-            req.fail_on,
-            a,
-            crate::rules::policy::today(req.date.as_deref()),
-        );
+        let n = crate::rules::policy::apply_approval(&mut out.findings, req.fail_on, a, req.today);
         sort_findings(&mut out.findings);
         out.notes.push(format!(
             "{n} blocking finding(s) excepted by {}, approved by {}, until {}",
@@ -712,6 +740,50 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         ));
     }
     out.decide();
+    Ok(out)
+}
+
+/// `closest-safe`: the outcome for mainline's tip with `closest_safe` and every blocking
+/// finding's `introduced_by` filled in (see [`crate::history::closest_safe`]).
+pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome, EngineError> {
+    let ctx = context(req)?;
+    let analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    closest_safe_with(&analyzer, &ctx, req, progress)
+}
+
+/// [`closest_safe`] with an analyzer (and its parse caches) the caller already has: `report`
+/// reuses the one its own base → head analysis filled.
+pub fn closest_safe_with(
+    analyzer: &Analyzer<'_>,
+    ctx: &Context,
+    req: &Request,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, EngineError> {
+    let Some((mainline_rev, Snapshot::Commit(tip))) = ctx.mainline.clone() else {
+        return Err(EngineError::Usage {
+            message: "closest-safe needs a mainline commit".into(),
+            help: "pass --mainline REV (e.g. origin/main), or set `mainline` in shipgate.toml".into(),
+        });
+    };
+    let base_commit = ctx.base.commit().expect("the base is always a commit").clone();
+    let pre_existing = ctx.config.config.gate.pre_existing;
+    // Mainline rules are off here: every candidate is on mainline by construction.
+    let evaluate = |c: &Commit| -> Result<(Vec<Finding>, Vec<Finding>), EngineError> {
+        let e = analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.today, None)?;
+        Ok((e.analysis.findings, e.resolved))
+    };
+    let blocks = |f: &Finding| f.blocks(req.fail_on, pre_existing);
+    let candidates = crate::history::Candidates { base: &base_commit, tip: &tip, max_commits: req.max_commits };
+    let search = crate::history::closest_safe(&ctx.repo, &candidates, &evaluate, &blocks, progress)?;
+    let safe = search.closest_safe.commit.is_some();
+    let mut out = outcome(req, ctx, &mainline_rev, &Snapshot::Commit(tip));
+    out.findings = search.findings;
+    out.resolved = search.resolved;
+    out.closest_safe = Some(search.closest_safe);
+    out.notes.extend(search.fixed_later);
+    out.notes
+        .push("closest-safe evaluates candidates without the mainline rules (every candidate is on mainline)".into());
+    out.verdict = if safe { Verdict::Pass } else { Verdict::Fail };
     Ok(out)
 }
 
@@ -729,7 +801,7 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
         return;
     }
     let search = Request { command: Command::ClosestSafe, candidate_manifest: None, approval: None, ..req.clone() };
-    let found = match crate::history::closest_safe_with(analyzer, ctx, &search, &|_, _| {}) {
+    let found = match closest_safe_with(analyzer, ctx, &search, &|_, _| {}) {
         Ok(found) => found,
         Err(e) => {
             out.notes.push(format!("the closest safe commit was not computed: {e}"));
