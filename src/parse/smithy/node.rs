@@ -313,6 +313,20 @@ pub struct SyntaxError {
 
 /// Parses one JSON document (whitespace around it allowed, nothing else).
 pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
+    // Smithy reads model files as UTF-8 and keeps a byte order mark as a character, so it rejects
+    // one; say what the bytes are instead of "unexpected character 'ï'".
+    let encoding = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        Some(
+            "starts with a UTF-8 byte order mark (EF BB BF), which Smithy does not accept; save it as UTF-8 without a BOM",
+        )
+    } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        Some("is UTF-16 (it starts with a UTF-16 byte order mark); Smithy reads UTF-8 only: save it as UTF-8")
+    } else {
+        None
+    };
+    if let Some(what) = encoding {
+        return Err(SyntaxError { offset: 0, message: format!("the file {what}") });
+    }
     let mut p = Reader { b: bytes, i: 0 };
     p.skip_ws();
     let node = p.value(0)?;
@@ -624,6 +638,15 @@ mod tests {
         for bad in ["", "-", "1e", "1.2.3", "x", "1e+"] {
             assert!(Decimal::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    // Regression: a UTF-8 byte order mark was reported as "unexpected character 'ï'".
+    #[test]
+    fn byte_order_marks_are_named() {
+        let e = parse(b"\xEF\xBB\xBF{}").expect_err("Smithy rejects a BOM");
+        assert!(e.message.contains("UTF-8 byte order mark") && e.offset == 0, "{e:?}");
+        let e = parse(b"\xFF\xFE{\x00}\x00").expect_err("UTF-16");
+        assert!(e.message.contains("UTF-16"), "{e:?}");
     }
 
     #[test]
