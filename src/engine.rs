@@ -283,6 +283,11 @@ impl<'a> Analyzer<'a> {
         file: &FileChange,
         change: &PathChange,
     ) -> Result<Arc<ModelStage>, EngineError> {
+        // A file that is a model only at head is an added model (see `changed_files`).
+        let change = &PathChange {
+            old: change.old.filter(|_| file.status != crate::outcome::FileStatus::Added),
+            ..change.clone()
+        };
         let key = (file.path.clone(), change.old, change.new);
         self.model_diffs.get_or_try(key, || self.diff_model(base, head, file, change))
     }
