@@ -6,7 +6,7 @@
 //! Ranges are evaluated with `nodejs-semver` (node-semver's semantics: `^`, `~`, `x`/`*`, `||`,
 //! hyphen ranges, comparators, pre-releases only within the same `major.minor.patch` tuple);
 //! [`Spec`] handles what is not a range (`workspace:`, `npm:` aliases, `file:`, URLs, tags).
-use crate::diff::packages::{DepKind, Dependency, Ecosystem, ManifestError, Package, glob_set, join_path, parent_dir};
+use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, glob_set, join_path, parent_dir};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -66,7 +66,7 @@ pub fn satisfies(range: &str, version: &str) -> Option<bool> {
 pub fn range_floor(range: &str) -> Option<semver::Version> {
     let r = nodejs_semver::Range::parse(range.trim()).ok()?;
     let v = r.min_version()?;
-    crate::diff::packages::parse_version(&v.to_string())
+    super::model::parse_version(&v.to_string())
 }
 
 /// What a `workspace:` spec becomes when published against the in-repo `version` (pnpm and
@@ -101,7 +101,7 @@ const SECTIONS: [(&str, DepKind); 4] = [
 /// Reads one `package.json`.
 pub fn parse_manifest(path: &str, text: &str) -> Result<NpmManifest, ManifestError> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
-        let offset = crate::diff::packages::offset_of(text, e.line(), e.column());
+        let offset = super::model::offset_of(text, e.line(), e.column());
         ManifestError::syntax(path, "JSON", text, offset, e.to_string())
     })?;
     let lines = key_lines(text);

@@ -7,7 +7,7 @@
 //!
 //! `cargo_metadata` is not used: its types describe `cargo metadata` output, which needs a
 //! checkout and a cargo run; we read manifests straight from git objects, and want lines.
-use crate::diff::packages::{
+use super::model::{
     DepKind, Dependency, Ecosystem, ManifestError, Package, dir_contains, glob_set, join_path, line_col, parent_dir,
 };
 use serde::Deserialize;
@@ -367,7 +367,7 @@ pub fn resolve(
     pkg: &CargoPackage,
     root: Option<&CargoWorkspace>,
 ) -> Result<Package, ManifestError> {
-    let at_line = |line: Option<u32>| crate::diff::packages::offset_of(text, line.unwrap_or(1) as usize, 1);
+    let at_line = |line: Option<u32>| super::model::offset_of(text, line.unwrap_or(1) as usize, 1);
     let no_root = |what: &str, line: Option<u32>| {
         ManifestError::invalid(
             manifest_path,

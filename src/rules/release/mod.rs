@@ -13,14 +13,17 @@
 //!
 //! Rules: MissingPackage, UnsatisfiedInternalDependency, MisalignedDependency, BehindMainline,
 //! ChangedWithoutVersionBump, VersionDecreased, RemovedPackage, BreakingChangeWithoutMajorBump,
-//! plus the tree problems MalformedManifest and InternalDependencyCycle (from `load_tree`) and
+//! plus the tree problems MalformedManifest and InternalDependencyCycle (with the tree, [`internal_dependency_cycle`]) and
 //! CandidateMismatch (from `apply_candidate`).
-use crate::diff::packages::{
-    Dependency, Ecosystem, ManifestError, Package, PackageTree, diff_trees, glob_set, name_glob_set, parse_version,
-};
+pub mod internal_dependency_cycle;
+
+use crate::diff::packages::{PackageChange, diff_trees};
 use crate::finding::{Finding, Severity, sort_findings};
 use crate::outcome::PackageSummary;
-use crate::parse::npm::{self, Spec};
+use crate::parse::packages::model::{
+    Dependency, Ecosystem, ManifestError, Package, PackageTree, glob_set, name_glob_set, parse_version,
+};
+use crate::parse::packages::npm::{self, Spec};
 use semver::{Op, Version, VersionReq};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -242,7 +245,7 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
     let excluded = name_glob_set(&head.exclude).unwrap_or_else(|_| globset::GlobSet::empty());
     for p in head.packages.values().filter(|p| p.publish) {
         for d in &p.deps {
-            let Some(name) = crate::diff::packages::internal_name(head, p, d) else { continue };
+            let Some(name) = crate::parse::packages::model::internal_name(head, p, d) else { continue };
             let key = (p.ecosystem, name);
             if head.packages.contains_key(&key) || head.others.contains_key(&key) || excluded.is_match(&key.1) {
                 continue;
@@ -251,7 +254,7 @@ fn missing_packages(input: &ReleaseInput, out: &mut Vec<Finding>, absent: &mut B
             let unreadable = d.internal_path.as_ref().is_some_and(|dir| {
                 head.problems
                     .iter()
-                    .any(|f| f.path.as_deref().is_some_and(|p| crate::diff::packages::parent_dir(p) == dir))
+                    .any(|f| f.path.as_deref().is_some_and(|p| crate::parse::packages::model::parent_dir(p) == dir))
             });
             if unreadable {
                 continue;
@@ -461,7 +464,7 @@ fn unsatisfied(head: &PackageTree, out: &mut Vec<Finding>) {
         for d in &p.deps {
             // Only a dependency that resolves to the in-repo package: a registry requirement on
             // another line of it is a deliberate pin.
-            let Some(t) = crate::diff::packages::internal_target(head, p, d) else { continue };
+            let Some(t) = crate::parse::packages::model::internal_target(head, p, d) else { continue };
             let Some(v) = t.version.as_deref() else { continue };
             // A Cargo path dependency without `version` takes whatever the path holds,
             // pre-releases (`0.0.0-smithy-rs-head`) included.
@@ -504,7 +507,7 @@ fn uses(head: &PackageTree) -> BTreeMap<Key, Vec<Use<'_>>> {
     for p in head.packages.values().filter(|p| p.publish) {
         let mut seen = BTreeSet::new();
         for d in p.deps.iter().filter(|d| d.kind.ships()) {
-            let tv = crate::diff::packages::internal_target(head, p, d).and_then(|t| t.version.as_deref());
+            let tv = crate::parse::packages::model::internal_target(head, p, d).and_then(|t| t.version.as_deref());
             let Some(norm) = normalized_req(p.ecosystem, &d.req, tv) else { continue };
             let meaning = req_meaning(p.ecosystem, &norm);
             let line = compat_line(p.ecosystem, &norm);
@@ -840,8 +843,8 @@ fn behind_mainline(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fin
             else {
                 continue;
             };
-            let hv = crate::diff::packages::internal_target(head, p, d).and_then(|t| t.version.as_deref());
-            let mv = crate::diff::packages::internal_target(mainline, m, md).and_then(|t| t.version.as_deref());
+            let hv = crate::parse::packages::model::internal_target(head, p, d).and_then(|t| t.version.as_deref());
+            let mv = crate::parse::packages::model::internal_target(mainline, m, md).and_then(|t| t.version.as_deref());
             if let (Some(hf), Some(mf)) = (req_floor(p.ecosystem, &d.req, hv), req_floor(p.ecosystem, &md.req, mv))
                 && hf < mf
             {
@@ -908,7 +911,7 @@ fn breaking_without_major(
 
 fn summaries(
     input: &ReleaseInput,
-    changes: &[crate::diff::packages::PackageChange],
+    changes: &[PackageChange],
     findings: &[Finding],
     absent: &BTreeMap<Key, (String, bool)>,
 ) -> Vec<PackageSummary> {
@@ -1009,7 +1012,7 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
                 || trimmed[trimmed.chars().next().map_or(0, char::len_utf8)..].trim_start().starts_with(['{', ']'])));
     let entries: Vec<(RawEntry, usize)> = if json {
         let raw: RawJson = serde_json::from_str(text).map_err(|e| {
-            let offset = crate::diff::packages::offset_of(text, e.line(), e.column());
+            let offset = crate::parse::packages::model::offset_of(text, e.line(), e.column());
             ManifestError::syntax(path, "JSON", text, offset, e.to_string())
         })?;
         let list = match raw {
@@ -1156,11 +1159,11 @@ mod tests {
 
     fn tree(files: &[(&str, &str)], exclude: &[&str]) -> PackageTree {
         let files: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
-        let sel = crate::diff::packages::Selection {
+        let sel = crate::parse::packages::tree::Selection {
             exclude: exclude.iter().map(|e| e.to_string()).collect(),
             ..Default::default()
         };
-        crate::diff::packages::load_tree(&files, &sel).expect("valid globs")
+        crate::parse::packages::tree::load_tree(&files, &sel).expect("valid globs")
     }
 
     fn krate(name: &str, deps: &str) -> String {
