@@ -113,7 +113,10 @@ impl<'a> Differences<'a> {
     }
 }
 
+/// Whether a side has the shape: defined by its model files, or bundled (smithy-diff loads the
+/// prelude and trait libraries on both sides, so a model file that drops its copy of a bundled
+/// shape has not removed it).
 fn in_file(model: &Model, id: &str) -> bool {
     let container = id.split_once('$').map_or(id, |(c, _)| c);
-    model.shapes.contains_key(container)
+    model.shapes.contains_key(container) || crate::parse::smithy::bundled::shape(container).is_some()
 }

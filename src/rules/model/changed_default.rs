@@ -17,7 +17,7 @@ pub fn is_zero_value(value: &Node, kind: ShapeType) -> bool {
         | ShapeType::IntEnum
         | ShapeType::Long
         | ShapeType::Float
-        | ShapeType::Double => value.as_f64() == Some(0.0),
+        | ShapeType::Double => value.as_decimal().is_some_and(|d| d.is_zero()),
         _ => false,
     }
 }

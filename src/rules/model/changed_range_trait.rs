@@ -3,15 +3,17 @@
 use super::Event;
 use crate::diff::smithy::Differences;
 use crate::finding::Severity;
-use crate::parse::smithy::node::Node;
+use crate::parse::smithy::node::{Decimal, Node};
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     tightened(d, "smithy.api#range", "ChangedRangeTrait", out);
 }
 
-fn bound(trait_value: &Node, key: &str) -> Option<(f64, String)> {
+/// A bound's exact value (compared as Smithy's `BigDecimal`, never rounded through `f64`) and
+/// its text as written.
+fn bound(trait_value: &Node, key: &str) -> Option<(Decimal, String)> {
     match trait_value.get(key)? {
-        Node::Number(raw) => Some((raw.parse().ok()?, raw.to_string())),
+        Node::Number(raw) => Some((Decimal::parse(raw)?, raw.to_string())),
         _ => None,
     }
 }
@@ -21,7 +23,7 @@ pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out
         let Some((old, new)) = c.changed_trait(trait_id) else {
             continue;
         };
-        let zero = || (0.0, "0".to_string());
+        let zero = || (Decimal::parse("0").expect("a number"), "0".to_string());
         let (old_min, new_min) = (bound(old, "min").unwrap_or_else(zero), bound(new, "min").unwrap_or_else(zero));
         if new_min.0 > old_min.0 {
             out.push(

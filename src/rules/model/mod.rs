@@ -5,8 +5,9 @@
 //! suppressed or re-levelled). Event ids, severities, subjects and messages are smithy-diff's, so
 //! existing suppressions carry over.
 //!
-//! [`diff`] turns two models into findings plus a summary. Findings get the head model's line of
-//! their subject (the base model's for removals); `path` is left for the engine to fill.
+//! [`diff`] turns two models into findings plus a summary. Findings get the head model's file and
+//! line of their subject (the base model's for removals): with assembled models, the file the
+//! shape is in now, or was in.
 //!
 //! May depend on: `diff::smithy`, `parse::smithy`, `finding`.
 mod suppress;
@@ -179,13 +180,22 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
                 f = f.keyed(key);
             }
             if let Some(shape) = &e.shape {
-                f.line =
-                    new.line_of(shape).filter(|_| new.shapes.contains_key(shape.split('$').next().unwrap_or(shape)));
-                if f.line.is_none() {
+                let root = shape.split('$').next().unwrap_or(shape);
+                if let Some(s) = new.shapes.get(root) {
+                    f.path = Some(s.file.to_string());
+                    f.line = new.line_of(shape);
+                } else if let Some(s) = old.shapes.get(root) {
+                    f.path = Some(s.file.to_string());
                     f.line = old.line_of(shape);
-                    if f.line.is_some() {
-                        f = f.on_base();
-                    }
+                    f = f.on_base();
+                }
+            } else if let Some(key) = &e.key {
+                // A metadata event: where the key is written (head, else base).
+                if let Some((file, line)) = new.metadata_at.get(key) {
+                    (f.path, f.line) = (Some(file.to_string()), Some(*line));
+                } else if let Some((file, line)) = old.metadata_at.get(key) {
+                    (f.path, f.line) = (Some(file.to_string()), Some(*line));
+                    f = f.on_base();
                 }
             }
             // Suppressed: the suppression's own reason, when it gives one (Smithy appends it to

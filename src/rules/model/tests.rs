@@ -163,3 +163,30 @@ fn nullability_ids_follow_smithy_diff_1_73() {
     ];
     assert_eq!(got, want.map(|(id, s)| (id.to_string(), s)));
 }
+
+// Regression: numbers were compared as f64, so an intEnum value past 2^64, a default past 2^53
+// and range/length bounds past 2^53 changed without a finding.
+#[test]
+fn numbers_past_double_precision_are_compared_exactly() {
+    let shapes = |value: &str, default: &str, bound: &str| {
+        model(&format!(
+            r#""ns#E": {{"type": "intEnum", "members": {{"A": {{"target": "smithy.api#Unit", "traits": {{"smithy.api#enumValue": {value}}}}}}}}},
+               "ns#S": {{"type": "structure", "members": {{"n": {{"target": "ns#L", "traits": {{"smithy.api#default": {default}}}}}}}}},
+               "ns#L": {{"type": "long", "traits": {{"smithy.api#range": {{"max": {bound}}}}}}},
+               "ns#T": {{"type": "string", "traits": {{"smithy.api#length": {{"max": {bound}}}}}}}"#
+        ))
+    };
+    let old = shapes("18446744073709551617", "9007199254740993", "9007199254740993");
+    let new = shapes("18446744073709551616", "9007199254740992", "9007199254740992");
+    let found = ids(&old, &new);
+    let has = |prefix: &str, shape: &str| {
+        diff(&old, &new).findings.iter().any(|f| f.id.starts_with(prefix) && f.subject.starts_with(shape))
+    };
+    assert!(has("ChangedRangeTrait", "ns#L"), "{found:?}");
+    assert!(has("ChangedLengthTrait", "ns#T"), "{found:?}");
+    assert!(has("ChangedDefault", "ns#S$n"), "{found:?}");
+    assert!(found.iter().any(|(id, _)| id.contains("enumValue")), "{found:?}");
+    // The same values written differently are not a change.
+    let same = shapes("18446744073709551617", "9007199254740993.0", "90071992547409930e-1");
+    assert!(ids(&old, &same).is_empty(), "{:?}", ids(&old, &same));
+}
