@@ -505,109 +505,59 @@ impl Model {
     }
 }
 
-/// Cheap check used for auto-detection: the bytes start (after whitespace) with a JSON object
-/// whose top-level keys include `"smithy"` and `"shapes"`. Only top-level keys are examined and
-/// nested values are skipped without building anything, so big non-Smithy JSON costs one scan at
-/// most and usually far less (the first top-level key of a Smithy model is `"smithy"`).
+/// Cheap check used for auto-detection (the pipeline's classifier and `init`): a JSON document
+/// is a Smithy JSON AST when it is a top-level object with both a `"smithy"` and a `"shapes"`
+/// key. Scans top-level keys only, without building a value, and stops as soon as both are seen.
 pub fn looks_like_smithy(bytes: &[u8]) -> bool {
+    let (mut smithy, mut shapes) = (false, false);
+    let mut depth = 0usize;
     let mut i = 0;
-    let ws = |b: &[u8], mut i: usize| {
-        while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        }
-        i
-    };
-    // Skip a UTF-8 byte order mark.
+    let n = bytes.len();
+    // Skip BOM and leading whitespace; must open an object.
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         i = 3;
     }
-    i = ws(bytes, i);
-    if bytes.get(i) != Some(&b'{') {
+    while i < n && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i >= n || bytes[i] != b'{' {
         return false;
     }
-    i += 1;
-    let (mut smithy, mut shapes) = (false, false);
-    loop {
-        i = ws(bytes, i);
-        if bytes.get(i) != Some(&b'"') {
-            return false;
-        }
-        let Some(end) = skip_string(bytes, i) else {
-            return false;
-        };
-        let key = &bytes[i + 1..end - 1];
-        smithy |= key == b"smithy";
-        shapes |= key == b"shapes";
-        if smithy && shapes {
-            return true;
-        }
-        i = ws(bytes, end);
-        if bytes.get(i) != Some(&b':') {
-            return false;
-        }
-        i = ws(bytes, i + 1);
-        let Some(next) = skip_value(bytes, i) else {
-            return false;
-        };
-        i = ws(bytes, next);
-        match bytes.get(i) {
-            Some(b',') => i += 1,
-            _ => return false,
-        }
-        // A Smithy model names "smithy" first in practice; give up on huge objects that have
-        // not shown it within their first keys' worth of bytes only if no key matched at all.
-        if !smithy && i > 1 << 20 {
-            return false;
-        }
-    }
-}
-
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    while i < b.len() {
-        match b[i] {
-            b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Skips one JSON value without validating it fully; returns the offset after it.
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => skip_string(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while j < b.len() {
-                match b[j] {
-                    b'"' => {
-                        j = skip_string(b, j)?;
-                        continue;
+    let mut expect_key = false;
+    while i < n {
+        match bytes[i] {
+            b'{' | b'[' => {
+                depth += 1;
+                expect_key = bytes[i] == b'{' && depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expect_key = true,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < n && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
+                    i += 1;
                 }
-                j += 1;
+                if depth == 1 && expect_key {
+                    match bytes.get(start..i.min(n)) {
+                        Some(b"smithy") => smithy = true,
+                        Some(b"shapes") => shapes = true,
+                        _ => {}
+                    }
+                    if smithy && shapes {
+                        return true;
+                    }
+                    expect_key = false;
+                }
             }
-            None
+            _ => {}
         }
-        _ => {
-            let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                j += 1;
-            }
-            Some(j)
-        }
+        i += 1;
     }
+    false
 }
 
 /// Whether a path names a Smithy IDL file (`*.smithy`): every one is a model file.
