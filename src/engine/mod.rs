@@ -12,9 +12,9 @@ use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::packages::model::PackageTree;
-use crate::parse::packages::tree::{Selection, load_tree};
+use crate::parse::packages::tree::load_tree;
 use crate::parse::smithy;
-use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
+use crate::rules::release::{self, CandidateEntry, ReleaseInput, apply_candidate};
 use crate::source::{Commit, FileEntry, Oid, PathChange};
 use crate::source::{Repo, SMALL_FILE_CAP, Snapshot, SourceError, WORKTREE, read_local_file};
 use miette::Diagnostic;
@@ -143,8 +143,11 @@ fn rev_info(rev: &str, snap: &Snapshot) -> RevInfo {
 /// The newest tag matching `release_tags` (default `*`) that is a strict ancestor of a commit
 /// `head` (for the work tree: HEAD or an ancestor of it).
 pub fn default_base(repo: &Repo, config: &LoadedConfig, head: &Snapshot) -> Result<String, EngineError> {
-    let pattern = config.release_tags().unwrap_or("*");
-    let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
+    let any = globset::Glob::new("*").expect("`*` is a glob").compile_matcher();
+    let (pattern, glob) = match &config.policy.release_tags {
+        Some(t) => (t.pattern.as_str(), &t.matcher),
+        None => ("*", &any),
+    };
     // A commit head is never its own base (tag-push CI: head = the tag just pushed), so the base
     // is a strict ancestor; the work tree compares against HEAD itself.
     let (head_id, strict) = match head {
@@ -152,7 +155,7 @@ pub fn default_base(repo: &Repo, config: &LoadedConfig, head: &Snapshot) -> Resu
         Snapshot::Worktree(_) => (repo.resolve("HEAD")?.id, false),
     };
     let mut best: Option<(i64, String)> = None;
-    for (name, id) in repo.tags_matching(&glob) {
+    for (name, id) in repo.tags_matching(glob) {
         if !(strict && id == head_id) && repo.is_ancestor(id, head_id).unwrap_or(false) {
             let time = repo.commit(id).map(|c| c.time).unwrap_or(0);
             if best.as_ref().is_none_or(|(t, n)| (time, &name) > (*t, n)) {
@@ -193,8 +196,6 @@ pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
-    /// `[rules]` levels and exceptions, resolved once from the config.
-    policy_rules: crate::rules::policy::Policy,
     models: Memo<(String, Oid), Arc<ReadModel>>,
     sides: Memo<Vec<(String, Oid)>, Arc<SideModel>>,
     model_diffs: Memo<UnitKey, Arc<ModelStage>>,
@@ -204,8 +205,6 @@ pub struct Analyzer<'a> {
     states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
     /// The size of the diff between two release commits, for the release-size baseline.
     sizes: Memo<(Oid, Oid), crate::history::DiffSize>,
-    selection: Selection,
-    policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
     candidate: Option<Vec<CandidateEntry>>,
 }
@@ -253,12 +252,7 @@ impl<'a> Analyzer<'a> {
         Analyzer {
             repo,
             config,
-            classifier: Classifier::new(
-                config.config.models.smithy.as_deref().map(crate::config::globset),
-                config.config.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
-                config.config.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
-            ),
-            policy_rules: config.policy(),
+            classifier: Classifier::new(config.policy.smithy.clone(), config.policy.cargo_on, config.policy.npm_on),
             models: Memo::default(),
             sides: Memo::default(),
             model_diffs: Memo::default(),
@@ -266,8 +260,6 @@ impl<'a> Analyzer<'a> {
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             states: Memo::default(),
             sizes: Memo::default(),
-            selection: selection(config),
-            policy: release_policy(config),
             candidate: None,
         }
     }
@@ -297,7 +289,7 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            let mut tree = load_tree(&files, &self.selection)?;
+            let mut tree = load_tree(&files, &self.config.policy.selection)?;
             release::internal_dependency_cycle::check_tree(&mut tree);
             Ok(Arc::new(tree))
         })
@@ -595,7 +587,7 @@ impl<'a> Analyzer<'a> {
             mainline: mainline_tree.as_deref(),
             changed_files: &changed,
             breaking_models: &breaking,
-            policy: &self.policy,
+            policy: &self.config.policy.release,
             base_label: None,
         };
         let (mut release_findings, packages) = release::evaluate(&input);
@@ -623,7 +615,7 @@ impl<'a> Analyzer<'a> {
                 mainline: mainline_tree.as_deref(),
                 changed_files: &[],
                 breaking_models: &BTreeSet::new(),
-                policy: &self.policy,
+                policy: &self.config.policy.release,
                 base_label: None,
             };
             Ok(Arc::new(release::evaluate(&input).0))
@@ -661,7 +653,7 @@ impl<'a> Analyzer<'a> {
                 findings.extend(side.broken.iter().chain(&side.problems).map(|f| f.clone().on_base()));
             }
         }
-        crate::rules::policy::apply_levels(&mut findings, &self.policy_rules.levels);
+        crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
         Ok(findings)
     }
 
@@ -682,7 +674,7 @@ impl<'a> Analyzer<'a> {
         if let Some((base_rev, head_label)) = history {
             let current = crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files);
             let measure = |a: &Commit, b: &Commit| self.release_size(a, b);
-            let pattern = self.config.release_tags();
+            let pattern = self.config.policy.release_tags.as_ref().map(|t| &t.matcher);
             match crate::history::release_sizes(
                 self.repo,
                 pattern,
@@ -721,8 +713,8 @@ impl<'a> Analyzer<'a> {
 
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
     pub fn finish(&self, mut findings: Vec<Finding>, today: crate::date::Date) -> Vec<Finding> {
-        crate::rules::policy::apply_levels(&mut findings, &self.policy_rules.levels);
-        crate::rules::policy::apply_exceptions(&mut findings, &self.policy_rules, today);
+        crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
+        crate::rules::policy::apply_exceptions(&mut findings, &self.config.policy.findings, today);
         sort_findings(&mut findings);
         findings
     }
@@ -798,7 +790,7 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         head: rev_info(head_rev, head),
         mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
         fail_on: req.fail_on,
-        pre_existing: ctx.config.config.gate.pre_existing,
+        pre_existing: ctx.config.policy.pre_existing,
         verdict: Verdict::Pass,
         findings: Vec::new(),
         resolved: Vec::new(),
@@ -951,7 +943,7 @@ pub fn closest_safe_with(
         });
     };
     let base_commit = ctx.base.commit().expect("the base is always a commit").clone();
-    let pre_existing = ctx.config.config.gate.pre_existing;
+    let pre_existing = ctx.config.policy.pre_existing;
     // Mainline rules are off here: every candidate is on mainline by construction.
     let evaluate = |c: &Commit| -> Result<(Vec<Finding>, Vec<Finding>), EngineError> {
         let e = analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.today, None)?;
@@ -1019,7 +1011,7 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
 /// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit
 /// revision that does not resolve is an error; a default that does not is a note.
 fn resolve_mainline(repo: &Repo, req: &Request, config: &LoadedConfig) -> Result<Option<(String, Snapshot)>, String> {
-    if let Some(rev) = req.mainline.as_ref().or(config.config.mainline.as_ref()) {
+    if let Some(rev) = req.mainline.as_ref().or(config.policy.mainline.as_ref()) {
         return match repo.snapshot(rev) {
             Ok(s) => Ok(Some((rev.clone(), s))),
             Err(e) => Err(format!("mainline `{rev}` could not be resolved ({e}); mainline rules were skipped")),
@@ -1063,36 +1055,4 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
         *counts.entry(line).or_default() -= 1;
     }
     counts.values().map(|v| v.unsigned_abs()).sum()
-}
-
-/// Which manifests are packages, from `[packages]`.
-fn selection(config: &LoadedConfig) -> Selection {
-    let p = &config.config.packages;
-    Selection {
-        cargo: p.cargo.as_deref().map(crate::config::strings),
-        npm: p.npm.as_deref().map(crate::config::strings),
-        exclude: crate::config::strings(&p.exclude),
-    }
-}
-
-/// The release policy from `[packages]` and `[[alignment]]`.
-fn release_policy(config: &LoadedConfig) -> ReleasePolicy {
-    let c = &config.config;
-    ReleasePolicy {
-        ignore_files: crate::config::strings(&c.packages.ignore_files),
-        required: c.packages.required.clone(),
-        generated_from: c.packages.generated_from.iter().map(|g| (g.package.clone(), g.model.clone())).collect(),
-        alignment: c
-            .alignment
-            .iter()
-            .map(|a| AlignmentGroup {
-                name: a.name.clone(),
-                packages: crate::config::strings(&a.packages),
-                policy: match a.policy {
-                    crate::config::AlignmentPolicy::SameVersion => release::AlignmentPolicy::SameVersion,
-                    crate::config::AlignmentPolicy::SameRequirement => release::AlignmentPolicy::SameRequirement,
-                },
-            })
-            .collect(),
-    }
 }

@@ -138,18 +138,18 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
     let head = repo.snapshot("HEAD")?;
     let config = super::load_config(&repo, req.config.as_ref(), &head)?;
     let mut notes = Vec::new();
-    let pattern = match config.release_tags() {
-        Some(p) => p.to_string(),
+    let any = globset::Glob::new("*").expect("`*` is a glob").compile_matcher();
+    let (pattern, glob) = match &config.policy.release_tags {
+        Some(t) => (t.pattern.clone(), &t.matcher),
         None => {
             notes.push(
                 "no `release_tags` in the config: every tag is taken as a release (set `release_tags` to the glob your release tags follow)"
                     .into(),
             );
-            "*".to_string()
+            ("*".to_string(), &any)
         }
     };
-    let glob = globset::Glob::new(&pattern).expect("validated when the config was loaded").compile_matcher();
-    let tags = crate::history::release_tags(&repo, &glob)?;
+    let tags = crate::history::release_tags(&repo, glob)?;
     if tags.len() < 2 {
         return Err(EngineError::Usage {
             message: format!("replay needs at least two release tags matching `{pattern}`; found {}", tags.len()),
@@ -183,7 +183,7 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
     chain.dedup_by(|a, b| a.2.id == b.2.id);
     let _: Vec<Result<DiffSize, EngineError>> =
         chain.par_windows(2).map(|w| analyzer.release_size(&w[0].2, &w[1].2)).collect();
-    let pre_existing = config.config.gate.pre_existing;
+    let pre_existing = config.policy.pre_existing;
     let mut releases: Vec<(usize, ReleaseCheck)> = pairs
         .par_iter()
         .enumerate()

@@ -63,21 +63,20 @@ pub const FACTOR: u64 = 3;
 /// `measure` gives the size of the diff between two release commits.
 pub fn release_sizes<E: From<SourceError> + Send>(
     repo: &Repo,
-    pattern: Option<&str>,
+    pattern: Option<&globset::GlobMatcher>,
     (base_rev, base): (&str, &Snapshot),
     (head_label, head): (&str, &Snapshot),
     current: &DiffSize,
     measure: &(dyn Fn(&Commit, &Commit) -> Result<DiffSize, E> + Sync),
 ) -> Result<(Vec<ReleaseSize>, Option<Finding>), E> {
-    let Some(pattern) = pattern else {
+    let Some(glob) = pattern else {
         return Ok((Vec::new(), None));
     };
-    let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
     let head_id = match head {
         Snapshot::Commit(c) => c.id,
         Snapshot::Worktree(_) => repo.resolve("HEAD")?.id,
     };
-    let mut tags = release_tags(repo, &glob)?;
+    let mut tags = release_tags(repo, glob)?;
     tags.retain(|t| repo.is_ancestor(t.2.id, head_id).unwrap_or(false));
     tags.dedup_by(|a, b| a.2.id == b.2.id);
     let base_id = base.commit().map(|c| c.id);
