@@ -9,8 +9,8 @@
 //!    distinct blobs that change, not commits × files.
 use shipgate::engine::{Request, run};
 use shipgate::finding::Severity;
-use shipgate::fixture::{FixtureRepo, weather_model};
 use shipgate::outcome::Command;
+use shipgate::source::fixture::{FixtureRepo, weather_model};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -94,7 +94,7 @@ struct Origin {
 
 fn origin(root: &Path) -> Origin {
     let dir = root.join("origin");
-    shipgate::fixture::sdk_demo(&dir).expect("demo repository");
+    shipgate::source::fixture::sdk_demo(&dir).expect("demo repository");
     // origin/main in the fixture is a remote-tracking ref; as a remote, it is the branch main.
     let tip = git(&dir, &["rev-parse", "refs/remotes/origin/main"]);
     git(&dir, &["update-ref", "refs/heads/main", &tip]);

@@ -10,11 +10,11 @@ use shipgate::finding::{Finding, Severity};
 use shipgate::outcome::Command;
 use shipgate::report::{self, Format, Style};
 
-fn demo(dir: &std::path::Path) -> shipgate::fixture::DemoRevs {
-    shipgate::fixture::sdk_demo(dir).expect("demo repository")
+fn demo(dir: &std::path::Path) -> shipgate::source::fixture::DemoRevs {
+    shipgate::source::fixture::sdk_demo(dir).expect("demo repository")
 }
 
-fn check(dir: &std::path::Path, revs: &shipgate::fixture::DemoRevs) -> assert_cmd::Command {
+fn check(dir: &std::path::Path, revs: &shipgate::source::fixture::DemoRevs) -> assert_cmd::Command {
     let mut cmd = shipgate();
     cmd.args(["check", "--base", &revs.base, "--head", &revs.head, "--repo"]).arg(dir);
     cmd

@@ -8,9 +8,9 @@ use common::*;
 use serde_json::{Value, json};
 use shipgate::engine::Request;
 use shipgate::finding::{Finding, Severity};
-use shipgate::fixture::{FixtureRepo, weather_model};
 use shipgate::outcome::{Command, Outcome};
 use shipgate::report::{self, Format, Style};
+use shipgate::source::fixture::{FixtureRepo, weather_model};
 use std::path::Path;
 
 const DATE: &str = "2026-11-22";

@@ -26,7 +26,7 @@ pub(super) fn run(dir: Option<PathBuf>, keep: bool, format: Format, ui: super::U
             (t.path().to_path_buf(), Some(t))
         }
     };
-    let revs = crate::fixture::sdk_demo(&dir)
+    let revs = crate::source::fixture::sdk_demo(&dir)
         .map_err(|e| usage(format!("could not build the demo repository: {e}"), "pass --dir to build it elsewhere"))?;
     eprintln!("Demo SDK repository: {}", dir.display());
     eprintln!("Release manager's question: is `{}` safe to publish after `{}`?", revs.head, revs.base);

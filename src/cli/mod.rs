@@ -1,6 +1,8 @@
 //! Command line: parse arguments into plain values, run the engine, print, map to exit codes.
 //! The only module that prints or exits. Exit codes: 0 pass (or a command that does not gate),
 //! 1 gate failed, 2 the tool could not do its job.
+//!
+//! May depend on everything; nothing depends on it.
 use crate::engine::{EngineError, Request};
 use crate::finding::Severity;
 use crate::outcome::{Command, Outcome, Verdict};

@@ -4,7 +4,11 @@
 //!
 //! Invariants: nothing here writes to the repository (no checkout, no index, no refs, no object
 //! writes) and nothing touches the network. Everything past this module sees [`Oid`]s, repo-relative
-//! `/`-separated paths and bytes.
+//! `/`-separated paths and bytes. [`fixture`] builds repositories for the demo and the tests.
+//!
+//! May depend on: `memo`, `date`.
+pub mod fixture;
+
 use crate::memo::Memo;
 use miette::Diagnostic;
 use std::collections::BTreeMap;
