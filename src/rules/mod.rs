@@ -9,4 +9,5 @@ pub mod catalog;
 pub mod docs;
 pub mod model;
 pub mod policy;
+pub mod registry;
 pub mod release;
