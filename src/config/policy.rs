@@ -146,10 +146,8 @@ fn levels(config: &Config, invalid: &Invalid<'_>) -> Result<Levels, ConfigError>
 /// `[[exceptions]]`: a known rule, a subject that is a glob, a real `expires` date; each with
 /// the line it starts on.
 fn exceptions(config: &Config, text: &str, invalid: &Invalid<'_>) -> Result<Vec<ExceptionRule>, ConfigError> {
-    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-    let line_of = |offset: usize| -> Option<u32> {
-        (!text.is_empty() && offset <= text.len()).then(|| newlines.partition_point(|&n| n < offset) as u32 + 1)
-    };
+    let lines = crate::text::LineIndex::new(text.as_bytes());
+    let line_of = |offset: usize| (!text.is_empty() && offset <= text.len()).then(|| lines.line(offset));
     let mut out = Vec::new();
     for ex in &config.exceptions {
         let e = ex.get_ref();

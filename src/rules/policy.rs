@@ -237,14 +237,13 @@ mod tests {
             exceptions: Vec<toml::Spanned<ExceptionRule>>,
         }
         let raw: Raw = toml::from_str(text).expect("test config parses");
-        let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-        let line = |offset: usize| newlines.partition_point(|&n| n < offset) as u32 + 1;
+        let lines = crate::text::LineIndex::new(text.as_bytes());
         let exceptions = raw
             .exceptions
             .into_iter()
             .map(|s| {
                 let start = s.span().start;
-                ExceptionRule { line: Some(line(start)), ..s.into_inner() }
+                ExceptionRule { line: Some(lines.line(start)), ..s.into_inner() }
             })
             .collect();
         Policy { origin: "shipgate.toml".into(), levels: Levels::default(), exceptions }

@@ -598,7 +598,7 @@ pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
 /// Builds the file from a JSON AST document whose entry offsets point into `bytes` (the JSON
 /// file itself, or the `.smithy` file the IDL reader translated).
 fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<ModelFile, SmithyError> {
-    let lines = LineIndex::new(bytes);
+    let lines = crate::text::LineIndex::new(bytes);
     let mut b = Builder { path, file: Arc::from(path), bytes, lines: &lines, idl };
     b.model(root)
 }
@@ -610,7 +610,7 @@ fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<ModelFile, 
 /// this file does not define, is an error. [`assemble::assemble`] resolves across files.
 pub fn resolve(file: ModelFile, bytes: &[u8]) -> Result<Model, SmithyError> {
     let ModelFile { path, mut model, applies, offsets } = file;
-    let lines = LineIndex::new(b"");
+    let lines = crate::text::LineIndex::new(b"");
     let b = Builder { path: &path, file: path.clone(), bytes, lines: &lines, idl: is_idl_path(&path) };
     let mut pending = Vec::new();
     for a in applies {
@@ -693,27 +693,11 @@ fn named_source(path: &str, bytes: &[u8]) -> NamedSource<String> {
     NamedSource::new(path, String::from_utf8_lossy(bytes).into_owned())
 }
 
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(bytes: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-    fn line(&self, offset: u32) -> u32 {
-        let idx = self.starts.partition_point(|s| *s <= offset as usize);
-        u32::try_from(idx).unwrap_or(u32::MAX).max(1)
-    }
-}
-
 struct Builder<'a> {
     path: &'a str,
     file: Arc<str>,
     bytes: &'a [u8],
-    lines: &'a LineIndex,
+    lines: &'a crate::text::LineIndex,
     /// The document was translated from the IDL: errors name the IDL position.
     idl: bool,
 }
@@ -821,7 +805,9 @@ impl Builder<'_> {
                 "metadata" => {
                     for m in self.object(&e.value, e.offset, "`metadata`")? {
                         model.metadata.insert(m.key.clone(), m.value.clone());
-                        model.metadata_at.insert(m.key.clone(), (self.file.clone(), self.lines.line(m.offset)));
+                        model
+                            .metadata_at
+                            .insert(m.key.clone(), (self.file.clone(), self.lines.line(m.offset as usize)));
                     }
                 }
                 "shapes" => shapes_node = Some(e),
@@ -850,7 +836,7 @@ impl Builder<'_> {
                     applies.push(Apply {
                         target: s.key.clone(),
                         traits,
-                        line: self.lines.line(s.offset),
+                        line: self.lines.line(s.offset as usize),
                         offset: s.offset,
                     });
                     continue;
@@ -872,7 +858,7 @@ impl Builder<'_> {
     }
 
     fn shape(&self, id: String, kind: ShapeType, body: &[Entry], offset: u32) -> Res<Shape> {
-        let mut shape = Shape::new(id, kind, self.lines.line(offset), self.file.clone());
+        let mut shape = Shape::new(id, kind, self.lines.line(offset as usize), self.file.clone());
         for f in body {
             let v = &f.value;
             let o = f.offset;
@@ -947,7 +933,7 @@ impl Builder<'_> {
             }
         }
         let target = target.ok_or_else(|| self.err(offset, format!("member `{container}${name}` has no `target`")))?;
-        Ok(Member { name: name.to_string(), target, traits, line: self.lines.line(offset) })
+        Ok(Member { name: name.to_string(), target, traits, line: self.lines.line(offset as usize) })
     }
 }
 
