@@ -343,3 +343,34 @@ fn a_non_model_json_under_the_glob_is_still_an_invalid_model() {
         "{found:#?}"
     );
 }
+
+// Issue 12: a Smithy 1.0 model and its 2.0 rewrite are the same model once 1.0 is upgraded as
+// Smithy's loader upgrades it (zero defaults for primitive numbers and booleans, `@box` as a
+// null default); smithy-diff 1.73.0 reports nothing between `fixtures/smithy-upgrade/v1.json`
+// and `v2.json`, either way. Before the upgrade every primitive member was a nullability change.
+#[test]
+fn a_smithy_1_model_diffs_equal_to_its_2_0_rewrite() {
+    use shipgate::parse::smithy::parse_file;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/smithy-upgrade");
+    let read = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).expect("fixture");
+        parse_file(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let v2 = read("v2.json");
+    for v1 in ["v1.json", "v1.smithy"] {
+        let v1 = read(v1);
+        for (a, b) in [(&v1, &v2), (&v2, &v1)] {
+            let found = shipgate::diff::smithy::diff(a, b);
+            let ids: Vec<&str> = found.findings.iter().map(|f| f.id.as_str()).collect();
+            assert_eq!(ids, Vec::<&str>::new());
+            assert!(found.shapes_changed.is_empty(), "{:?}", found.shapes_changed);
+        }
+        let s = &v1.shapes["ns#S"];
+        let default = |m: &str| s.member(m).and_then(|m| m.traits.get("smithy.api#default")).cloned();
+        use shipgate::parse::smithy::node::Node;
+        assert_eq!(default("a"), Some(Node::Number("0".into())), "a primitive member defaults to zero");
+        assert_eq!(default("b"), None, "the prelude's Integer is boxed");
+        assert_eq!(default("e"), Some(Node::Null), "a boxed member defaults to null");
+        assert_eq!(default("f"), Some(Node::String(String::new())), "a streaming blob defaults to empty");
+    }
+}
