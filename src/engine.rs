@@ -2,11 +2,12 @@
 //! hand the result over as an [`Outcome`]. Nothing here prints.
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
-use crate::diff::packages::{PackageTree, Selection, load_tree};
 use crate::finding::{Baseline, Finding, Severity, sort_findings};
 use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
+use crate::parse::packages::model::PackageTree;
+use crate::parse::packages::tree::{Selection, load_tree};
 use crate::parse::smithy;
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
 use crate::source::{Commit, FileEntry, Oid, PathChange};
@@ -32,15 +33,15 @@ pub enum EngineError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Manifest(Box<crate::diff::packages::ManifestError>),
+    Manifest(Box<crate::parse::packages::model::ManifestError>),
 
     #[error("{message}")]
     #[diagnostic(code(shipgate::usage), help("{help}"))]
     Usage { message: String, help: String },
 }
 
-impl From<crate::diff::packages::ManifestError> for EngineError {
-    fn from(e: crate::diff::packages::ManifestError) -> Self {
+impl From<crate::parse::packages::model::ManifestError> for EngineError {
+    fn from(e: crate::parse::packages::model::ManifestError) -> Self {
         EngineError::Manifest(Box::new(e))
     }
 }
@@ -282,7 +283,9 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            Ok(Arc::new(load_tree(&files, &self.selection)?))
+            let mut tree = load_tree(&files, &self.selection)?;
+            release::internal_dependency_cycle::check_tree(&mut tree);
+            Ok(Arc::new(tree))
         })
     }
 
@@ -485,9 +488,9 @@ impl<'a> Analyzer<'a> {
         findings.extend(new.problems.iter().cloned());
         let head_broken = !new.broken.is_empty();
         let diff = if head_broken {
-            crate::diff::smithy::ModelDiff::default()
+            crate::rules::model::ModelDiff::default()
         } else {
-            crate::diff::smithy::diff(&old.model, &new.model)
+            crate::rules::model::diff(&old.model, &new.model)
         };
         let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
         for mut f in diff.findings {
@@ -550,8 +553,15 @@ impl<'a> Analyzer<'a> {
         let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
         let model_files: HashMap<&str, &FileChange> =
             files.iter().filter(|f| f.kind == Kind::Model.name()).map(|f| (f.path.as_str(), f)).collect();
-        let model_changes: Vec<&PathChange> =
-            changes.iter().filter(|c| model_files.contains_key(c.path.as_str())).collect();
+        // A file that is a model only at head is an added model (see `changed_files`).
+        let model_changes: Vec<PathChange> = changes
+            .iter()
+            .filter_map(|c| {
+                let f = model_files.get(c.path.as_str())?;
+                Some(PathChange { old: c.old.filter(|_| f.status != crate::outcome::FileStatus::Added), ..c.clone() })
+            })
+            .collect();
+        let model_changes: Vec<&PathChange> = model_changes.iter().collect();
         let units = if model_changes.is_empty() { Vec::new() } else { self.units(base, head, &model_changes)? };
         let stages: Vec<Arc<ModelStage>> =
             units.par_iter().map(|u| self.model_stage(base, head, u, &model_files)).collect::<Result<_, _>>()?;

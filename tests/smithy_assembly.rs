@@ -360,7 +360,7 @@ fn a_smithy_1_model_diffs_equal_to_its_2_0_rewrite() {
     for v1 in ["v1.json", "v1.smithy"] {
         let v1 = read(v1);
         for (a, b) in [(&v1, &v2), (&v2, &v1)] {
-            let found = shipgate::diff::smithy::diff(a, b);
+            let found = shipgate::rules::model::diff(a, b);
             let ids: Vec<&str> = found.findings.iter().map(|f| f.id.as_str()).collect();
             assert_eq!(ids, Vec::<&str>::new());
             assert!(found.shapes_changed.is_empty(), "{:?}", found.shapes_changed);
