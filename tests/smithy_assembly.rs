@@ -161,20 +161,16 @@ fn shapes_below_an_insertion_are_not_counted_as_changed() {
 }
 
 /// The bundled `aws.api#service` trait definition and the prelude's `smithy.api#required`, as a
-/// model file carries its copies of them (from `rules/traits/`, Apache-2.0).
+/// model file carries its copies of them (`fixtures/smithy-copies/copies.json`).
 fn bundled_copies(changed_docs: bool) -> Value {
-    let lib: Value =
-        serde_json::from_str(include_str!("../rules/traits/smithy-aws-traits--aws.api.json")).expect("bundled JSON");
-    let prelude: Value =
-        serde_json::from_str(include_str!("../rules/traits/smithy-model--prelude.json")).expect("bundled JSON");
-    let mut service = lib["shapes"]["aws.api#service"].clone();
+    let copies: Value =
+        serde_json::from_str(include_str!("../fixtures/smithy-copies/copies.json")).expect("fixture JSON");
+    let mut copies = copies["shapes"].clone();
     if changed_docs {
-        service["traits"]["smithy.api#documentation"] = Value::String("An older copy's documentation.".into());
+        copies["aws.api#service"]["traits"]["smithy.api#documentation"] =
+            Value::String("An older copy's documentation.".into());
     }
-    serde_json::json!({
-        "aws.api#service": service,
-        "smithy.api#required": prelude["shapes"]["smithy.api#required"].clone(),
-    })
+    copies
 }
 
 fn with(mut shapes: Value, more: &Value) -> Value {
