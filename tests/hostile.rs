@@ -425,3 +425,48 @@ fn a_model_that_stops_being_a_model_is_an_invalid_model() {
         v["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
     assert!(!rules.contains(&"InvalidModel"), "the base version is not a model: {rules:?}");
 }
+
+// Regression: a broken `.git/config` (or one including a file that does not parse) said "is not
+// a git repository"; the parse error then quoted the included file (here a secret).
+#[test]
+fn a_broken_git_config_is_named_and_never_quoted() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    let config = dir.join(".git/config");
+    let good = std::fs::read(&config).expect("config");
+    let secret = tmp.path().join("secret");
+    std::fs::write(&secret, "token:s3cr3t-value-xyz\n").expect("write");
+    for (name, extra) in [
+        ("broken section", "[core\nbroken".to_string()),
+        ("include that does not parse", format!("[include]\npath = {}\n", secret.display())),
+    ] {
+        let mut bytes = good.clone();
+        bytes.extend_from_slice(extra.as_bytes());
+        std::fs::write(&config, &bytes).expect("write");
+        let (code, _, stderr) = run(&["check", "--base", "v1", "--repo", &dir.display().to_string()]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains("could not be opened") && !stderr.contains("not a git repository"), "{name}: {stderr}");
+        assert!(!stderr.contains("s3cr3t"), "{name}: quoted the included file: {stderr}");
+    }
+    std::fs::write(&config, &good).expect("write");
+}
+
+// Regression: for an annotated tag on a tree the suggested `TAG^{commit}` failed too.
+#[test]
+fn a_tag_on_a_tree_says_what_it_points_to() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    git(dir, &["-c", "user.name=t", "-c", "user.email=t@example.com", "tag", "-a", "-m", "t", "ontree", "v1^{tree}"]);
+    let (code, _, stderr) = run(&["check", "--base", "ontree", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("points to a tree"), "{stderr}");
+    assert!(!stderr.contains("e.g. `ontree^{commit}`"), "suggests what fails: {stderr}");
+}

@@ -25,6 +25,15 @@ pub enum SourceError {
     )]
     NotARepository { path: String },
 
+    #[error("{path} is a git repository, but it could not be opened: {detail}")]
+    #[diagnostic(
+        code(shipgate::git::broken_repository),
+        help(
+            "check .git/config and every file it includes (`git config --list --show-origin` names each file, and fails on the broken one), fix it, then run again"
+        )
+    )]
+    Broken { path: String, detail: String },
+
     #[error("unknown revision `{rev}`")]
     #[diagnostic(code(shipgate::git::unknown_revision), help("{help}"))]
     UnknownRevision { rev: String, help: String },
@@ -44,8 +53,20 @@ pub enum SourceError {
     MissingObject { oid: String, path: String },
 
     #[error("`{rev}` is a {kind}, not a commit")]
-    #[diagnostic(code(shipgate::git::not_a_commit), help("name a commit, branch or tag, e.g. `{rev}^{{commit}}`"))]
+    #[diagnostic(
+        code(shipgate::git::not_a_commit),
+        help("name a commit, a branch, or a tag that points to a commit (`git log --oneline` lists commits)")
+    )]
     NotACommit { rev: String, kind: String },
+
+    #[error("`{rev}` is a tag that points to a {kind}, not to a commit")]
+    #[diagnostic(
+        code(shipgate::git::not_a_commit),
+        help(
+            "a tag on a {kind} names no commit to compare (`{rev}^{{commit}}` fails too): pass the release's commit instead, or re-tag it with `git tag -f {rev} COMMIT`"
+        )
+    )]
+    TagOnNonCommit { rev: String, kind: String },
 
     #[error("--head worktree needs a repository with a work tree, and {path} is bare")]
     #[diagnostic(code(shipgate::git::bare_worktree), help("pass a commit as --head, or point --repo at a checkout"))]
@@ -66,6 +87,23 @@ pub enum SourceError {
 }
 
 type Result<T, E = SourceError> = std::result::Result<T, E>;
+
+/// Errors and their causes on one line, each once. A config parse error quotes the text it
+/// stopped at (`... a section header: ':*:20228:0'`), which may come from an included file
+/// outside the repository (`/etc/shadow`): the quote is cut, the line number kept.
+fn error_chain<'e>(errors: impl Iterator<Item = &'e (dyn std::error::Error + 'static)>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for e in errors {
+        let mut text = e.to_string();
+        if let Some(i) = text.find(": '") {
+            text.truncate(i);
+        }
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
 
 fn read_err(what: impl Into<String>, e: impl std::fmt::Display) -> SourceError {
     SourceError::Read { what: what.into(), detail: e.to_string() }
@@ -256,7 +294,15 @@ impl Repo {
         if !path.exists() {
             return Err(SourceError::NotARepository { path: display });
         }
-        let repo = gix::discover(path).map_err(|_| SourceError::NotARepository { path: display.clone() })?;
+        let repo = gix::discover(path).map_err(|e| {
+            // A repository was found but could not be opened (a broken `.git/config`, an include
+            // that cannot be read): say so, not "is not a git repository".
+            if gix::discover::upwards(path).is_ok() {
+                SourceError::Broken { path: display.clone(), detail: error_chain(e.iter_errors()) }
+            } else {
+                SourceError::NotARepository { path: display.clone() }
+            }
+        })?;
         Ok(Repo { inner: repo.into_sync(), display, trees: Memo::bounded(MEMO_CAP), sizes: Memo::bounded(MEMO_CAP) })
     }
 
@@ -333,9 +379,15 @@ impl Repo {
         };
         let object = repo.find_object(id).map_err(|e| read_err(format!("object {id}"), e))?;
         let kind = object.kind;
-        let commit = object
-            .peel_to_commit()
-            .map_err(|_| SourceError::NotACommit { rev: rev.to_string(), kind: kind.to_string() })?;
+        let Ok(commit) = object.clone().peel_to_commit() else {
+            // Name what the revision finally is: `TAG^{commit}` cannot help a tag on a tree.
+            let target = object.peel_tags_to_end().map(|o| o.kind).unwrap_or(kind);
+            return Err(if kind == gix::object::Kind::Tag {
+                SourceError::TagOnNonCommit { rev: rev.to_string(), kind: target.to_string() }
+            } else {
+                SourceError::NotACommit { rev: rev.to_string(), kind: kind.to_string() }
+            });
+        };
         self.commit(commit.id)
     }
 
