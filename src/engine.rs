@@ -2,11 +2,12 @@
 //! hand the result over as an [`Outcome`]. Nothing here prints.
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
-use crate::diff::packages::{PackageTree, Selection, load_tree};
 use crate::finding::{Baseline, Finding, Severity, sort_findings};
 use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
+use crate::parse::packages::model::PackageTree;
+use crate::parse::packages::tree::{Selection, load_tree};
 use crate::parse::smithy;
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
 use crate::source::{Commit, FileEntry, Oid, PathChange};
@@ -32,15 +33,15 @@ pub enum EngineError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Manifest(Box<crate::diff::packages::ManifestError>),
+    Manifest(Box<crate::parse::packages::model::ManifestError>),
 
     #[error("{message}")]
     #[diagnostic(code(shipgate::usage), help("{help}"))]
     Usage { message: String, help: String },
 }
 
-impl From<crate::diff::packages::ManifestError> for EngineError {
-    fn from(e: crate::diff::packages::ManifestError) -> Self {
+impl From<crate::parse::packages::model::ManifestError> for EngineError {
+    fn from(e: crate::parse::packages::model::ManifestError) -> Self {
         EngineError::Manifest(Box::new(e))
     }
 }
@@ -260,7 +261,9 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            Ok(Arc::new(load_tree(&files, &self.selection)?))
+            let mut tree = load_tree(&files, &self.selection)?;
+            release::internal_dependency_cycle::check_tree(&mut tree);
+            Ok(Arc::new(tree))
         })
     }
 
@@ -335,7 +338,7 @@ impl<'a> Analyzer<'a> {
         let (om, nm) = (model_of(&old_ok).unwrap_or(&empty), model_of(&new_ok).unwrap_or(&empty));
         let head_broken = new.is_some() && new_ok.is_none();
         let diff =
-            if head_broken { crate::diff::smithy::ModelDiff::default() } else { crate::diff::smithy::diff(om, nm) };
+            if head_broken { crate::rules::model::ModelDiff::default() } else { crate::rules::model::diff(om, nm) };
         for mut f in diff.findings {
             f.path = Some(file.path.clone());
             // A removed model's findings can only point into base.
