@@ -470,3 +470,66 @@ fn a_tag_on_a_tree_says_what_it_points_to() {
     assert!(stderr.contains("points to a tree"), "{stderr}");
     assert!(!stderr.contains("e.g. `ontree^{commit}`"), "suggests what fails: {stderr}");
 }
+
+// Regression: `--head worktree` on a CRLF checkout (core.autocrlf, `.gitattributes` eol=crlf)
+// reported changes git does not see (ChangedWithoutVersionBump on a clean `git status`).
+#[test]
+fn a_crlf_checkout_shows_what_git_shows() {
+    if !git_available() {
+        return;
+    }
+    let attrs = file(".gitattributes", "* text eol=crlf\n");
+    for (name, autocrlf, extra) in [("core.autocrlf", "true", None), (".gitattributes eol=crlf", "false", Some(attrs))]
+    {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let mut files = vec![file("models/a.json", MODEL_A), file("a/Cargo.toml", CARGO), file("a/src/lib.rs", "//\n")];
+        files.extend(extra);
+        fast_import(dir, &[("v1", files)]);
+        git(dir, &["config", "core.autocrlf", autocrlf]);
+        git(dir, &["checkout", "-q", "-f", "main"]);
+        let cargo = std::fs::read(dir.join("a/Cargo.toml")).expect("checked out");
+        assert!(cargo.windows(2).any(|w| w == b"\r\n"), "{name}: git wrote CRLF");
+        assert_eq!(git(dir, &["status", "--porcelain"]), "", "{name}: git sees no change");
+        let (code, stdout, stderr) = run(&[
+            "check",
+            "--base",
+            "v1",
+            "--head",
+            "worktree",
+            "--format",
+            "json",
+            "--repo",
+            &dir.display().to_string(),
+        ]);
+        let v = common::json(stdout.as_bytes());
+        assert_eq!(v["files"], serde_json::json!([]), "{name}: {stderr}");
+        assert_eq!(code, 0, "{name}: {stdout}");
+        // A real edit still shows, converted as git converts it.
+        std::fs::write(dir.join("a/src/lib.rs"), "// changed\r\n").expect("write");
+        let (code, stdout, _) = run(&[
+            "check",
+            "--base",
+            "v1",
+            "--head",
+            "worktree",
+            "--format",
+            "json",
+            "--repo",
+            &dir.display().to_string(),
+        ]);
+        let v = common::json(stdout.as_bytes());
+        let rules: Vec<&str> =
+            v["findings"].as_array().map_or(vec![], |f| f.iter().filter_map(|f| f["rule"].as_str()).collect());
+        assert!(rules.contains(&"ChangedWithoutVersionBump") && code == 1, "{name}: {rules:?}");
+    }
+    // The attribute files gix reads are held to the rules every work-tree read follows.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    let status = Command::new("mkfifo").arg(dir.join("a/.gitattributes")).status().expect("mkfifo runs");
+    assert!(status.success());
+    let (code, _, stderr) = run(&["diff", "--base", "v1", "--head", "worktree", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(".gitattributes") && stderr.contains("FIFO"), "{stderr}");
+}

@@ -273,6 +273,89 @@ pub struct Repo {
     trees: Memo<Oid, TreeEntries>,
     /// Blob sizes by id, for the same reason: adjacent candidates list the same changed files.
     sizes: Memo<Oid, u64>,
+    /// git's clean conversion for work-tree files, built on the first work-tree read.
+    clean: std::sync::Arc<std::sync::Mutex<Option<CleanFilter>>>,
+}
+
+/// git's "clean" conversion of a work-tree file into the blob `git add` would store:
+/// `core.autocrlf`, `core.eol` and the `text`, `eol`, `working-tree-encoding` and `ident`
+/// attributes (from `.gitattributes` and `.git/info/attributes`), so a CRLF checkout hashes to
+/// the blobs git has and shows the changes `git status` shows. Filter drivers (`filter=lfs`) are
+/// never run: they are commands, and shipgate runs none.
+struct CleanFilter {
+    pipeline: gix::filter::plumbing::Pipeline,
+    attributes: gix::worktree::Stack,
+    index: gix::worktree::IndexPersistedOrInMemory,
+    /// Directories whose `.gitattributes` was checked to be a regular file (or absent).
+    checked: std::collections::HashSet<PathBuf>,
+}
+
+impl CleanFilter {
+    fn new(repo: &gix::Repository) -> Result<CleanFilter> {
+        let what = "the work tree's .gitattributes and git config (core.autocrlf, core.eol)";
+        let (pipeline, index) = repo.filter_pipeline(None).map_err(|e| read_err(what, error_chain(e.iter_errors())))?;
+        let (mut pipeline, attributes) = pipeline.into_parts();
+        let options = pipeline.options_mut();
+        options.drivers.clear();
+        options.crlf_roundtrip_check = gix::filter::plumbing::pipeline::CrlfRoundTripCheck::Skip;
+        Ok(CleanFilter { pipeline, attributes, index, checked: Default::default() })
+    }
+
+    fn apply(&mut self, repo: &gix::Repository, rel_path: &str, data: Vec<u8>) -> Result<Vec<u8>> {
+        use gix::filter::plumbing::pipeline::convert::ToGitOutcome;
+        let fail = |e: String| read_err(format!("{rel_path} in the work tree (line-ending conversion)"), e);
+        let rel = Path::new(rel_path);
+        let CleanFilter { pipeline, attributes, index, checked } = self;
+        // The attribute files on the way are read by gix: each must be a regular file of bounded
+        // size, so a FIFO never blocks and a symlink never leads out of the repository.
+        let workdir = repo.workdir().unwrap_or(Path::new("."));
+        for dir in rel.ancestors().skip(1) {
+            if !checked.insert(dir.to_path_buf()) {
+                continue;
+            }
+            let attrs = workdir.join(dir).join(".gitattributes");
+            let Ok(meta) = std::fs::symlink_metadata(&attrs) else { continue };
+            let shown = dir.join(".gitattributes").display().to_string();
+            if !meta.file_type().is_file() {
+                let detail = LocalReadError::NotRegular(if meta.file_type().is_symlink() {
+                    "a symlink (shipgate does not follow symlinks in the repository)".into()
+                } else {
+                    "a FIFO, socket, device or directory".into()
+                });
+                return Err(SourceError::Refused { path: shown, detail: detail.to_string(), cap: SMALL_FILE_CAP });
+            }
+            if meta.len() > SMALL_FILE_CAP {
+                let detail = LocalReadError::TooLarge(SMALL_FILE_CAP).to_string();
+                return Err(SourceError::Refused { path: shown, detail, cap: SMALL_FILE_CAP });
+            }
+        }
+        let entry = attributes
+            .at_path(rel, Some(gix::index::entry::Mode::FILE), &repo.objects)
+            .map_err(|e| fail(e.to_string()))?;
+        let git_path = gix::bstr::BStr::new(rel_path);
+        let out = pipeline
+            .convert_to_git(
+                &data[..],
+                rel,
+                &mut |_, attrs| {
+                    entry.matching_attributes(attrs);
+                },
+                // `text=auto` leaves a file alone whose indexed version has CRLF (git's safer autocrlf).
+                &mut |buf| {
+                    let Some(e) = index.entry_by_path(git_path) else { return Ok(None) };
+                    let found = gix::prelude::Find::try_find(&repo.objects, &e.id, buf)?;
+                    Ok(found.filter(|o| o.kind == gix::object::Kind::Blob).map(|_| ()))
+                },
+            )
+            .map_err(|e| fail(error_chain(e.iter_errors())))?;
+        Ok(match out {
+            ToGitOutcome::Unchanged(_) => data,
+            ToGitOutcome::Buffer(converted) => converted.to_vec(),
+            ToGitOutcome::Process(_) => {
+                return Err(fail("a filter driver was asked to run; shipgate runs none".into()));
+            }
+        })
+    }
 }
 
 type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
@@ -303,7 +386,13 @@ impl Repo {
                 SourceError::NotARepository { path: display.clone() }
             }
         })?;
-        Ok(Repo { inner: repo.into_sync(), display, trees: Memo::bounded(MEMO_CAP), sizes: Memo::bounded(MEMO_CAP) })
+        Ok(Repo {
+            inner: repo.into_sync(),
+            display,
+            trees: Memo::bounded(MEMO_CAP),
+            sizes: Memo::bounded(MEMO_CAP),
+            clean: Default::default(),
+        })
     }
 
     fn local(&self) -> gix::Repository {
@@ -536,18 +625,34 @@ impl Repo {
                 walk_tree(&repo, &self.trees, c.tree, "", keep, &mut out)?;
                 out
             }
-            Snapshot::Worktree(dir) => worktree_files(dir, keep)?,
+            Snapshot::Worktree(dir) => self.worktree_files(dir, keep)?,
         };
         out.sort();
         Ok(out)
     }
 
-    /// Reads a blob (or, for the work tree, the file) by entry.
+    /// Reads a blob (or, for the work tree, the file as git would store it) by entry.
     pub fn read(&self, snapshot: &Snapshot, entry: &FileEntry) -> Result<Vec<u8>> {
         match snapshot {
-            Snapshot::Worktree(dir) => read_worktree_file(&dir.join(&entry.path), &entry.path),
+            Snapshot::Worktree(dir) => self.read_worktree(dir, &entry.path),
             Snapshot::Commit(_) => self.read_blob(entry.oid, &entry.path),
         }
+    }
+
+    /// A work-tree file as git would store it: a symlink is its target path, a regular file its
+    /// bytes after git's clean conversion (see [`CleanFilter`]).
+    fn read_worktree(&self, dir: &Path, rel: &str) -> Result<Vec<u8>> {
+        let full = dir.join(rel);
+        let data = read_worktree_file(&full, rel)?;
+        if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Ok(data);
+        }
+        let repo = self.local();
+        let mut clean = self.clean.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if clean.is_none() {
+            *clean = Some(CleanFilter::new(&repo)?);
+        }
+        clean.as_mut().expect("set just above").apply(&repo, rel, data)
     }
 
     /// Reads a blob by id; `path` only names it in errors.
@@ -736,32 +841,34 @@ fn diff_trees(
     Ok(())
 }
 
-fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEntry>> {
-    let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .parents(false)
-        .git_global(false)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker {
-        let entry = entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
-        // Regular files and symlinks, as git records them; FIFOs, sockets and devices are skipped.
-        if !entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
-            continue;
+impl Repo {
+    fn worktree_files(&self, dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEntry>> {
+        let mut out = Vec::new();
+        let walker = ignore::WalkBuilder::new(dir)
+            .hidden(false)
+            .parents(false)
+            .git_global(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
+            // Regular files and symlinks, as git records them; FIFOs, sockets and devices are skipped.
+            if !entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
+            let path = rel.to_string_lossy().replace('\\', "/");
+            if !keep(&path) {
+                continue;
+            }
+            let data = self.read_worktree(dir, &path)?;
+            let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
+                .map_err(|e| read_err(&path, e))?;
+            out.push(FileEntry { path, oid });
         }
-        let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
-        let path = rel.to_string_lossy().replace('\\', "/");
-        if !keep(&path) {
-            continue;
-        }
-        let data = read_worktree_file(entry.path(), &path)?;
-        let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
-            .map_err(|e| read_err(&path, e))?;
-        out.push(FileEntry { path, oid });
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time, without a date library (civil-from-days, H. Hinnant).
