@@ -533,3 +533,57 @@ fn a_crlf_checkout_shows_what_git_shows() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains(".gitattributes") && stderr.contains("FIFO"), "{stderr}");
 }
+
+// Regression: `models/\xff.json` and `models/\xfe.json` both became `models/\u{fffd}.json`, so a
+// breaking change in one passed. Paths stay bytes; reports show the bytes escaped.
+#[test]
+fn paths_that_are_not_utf8_stay_distinct() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fast_import(
+        dir,
+        &[
+            ("v1", vec![file(b"models/\xff.json", MODEL_A), file(b"models/\xfe.json", MODEL_A)]),
+            ("", vec![file(b"models/\xff.json", MODEL_A), file(b"models/\xfe.json", MODEL_B)]),
+        ],
+    );
+    let repo = dir.display().to_string();
+    let (code, stdout, stderr) = run(&["check", "--base", "v1", "--head", "main", "--format", "json", "--repo", &repo]);
+    assert_eq!(code, 1, "the removed shape fails the gate: {stderr}");
+    let v = common::json(stdout.as_bytes());
+    let models: Vec<&str> = v["models"].as_array().expect("models").iter().filter_map(|m| m["path"].as_str()).collect();
+    assert_eq!(models, [r"models/\xfe.json"], "{stdout}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "RemovedShape" && f["path"] == r"models/\xfe.json")
+    );
+    // The work tree names the same files by the same bytes.
+    git(dir, &["checkout", "-q", "-f", "main"]);
+    let (code, stdout, stderr) =
+        run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
+    assert_eq!((code, common::json(stdout.as_bytes())["files"].clone()), (0, serde_json::json!([])), "{stderr}");
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"models/\xff.json")), MODEL_B).expect("write");
+    let (_, stdout, _) = run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
+    let v = common::json(stdout.as_bytes());
+    assert_eq!(v["models"][0]["path"], r"models/\xff.json", "{stdout}");
+    // A name that spells the escape beside the byte it escapes is refused, never merged.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fast_import(
+        tmp.path(),
+        &[
+            ("v1", vec![file(b"models/\xff.json", MODEL_A), file(br"models/\xff.json", MODEL_A)]),
+            ("", vec![file(b"models/\xff.json", MODEL_B), file(br"models/\xff.json", MODEL_A)]),
+        ],
+    );
+    let (code, _, stderr) =
+        run(&["check", "--base", "v1", "--head", "main", "--repo", &tmp.path().display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both named"), "{stderr}");
+}

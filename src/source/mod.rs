@@ -34,6 +34,15 @@ pub enum SourceError {
     )]
     Broken { path: String, detail: String },
 
+    #[error("two files are both named {path} here: one name is not UTF-8 and its escaped form is the other's name")]
+    #[diagnostic(
+        code(shipgate::source::ambiguous_path),
+        help(
+            "shipgate shows bytes that are not UTF-8 as `\\xNN`; rename one of the two files (`git ls-files -z` lists both)"
+        )
+    )]
+    AmbiguousPath { path: String },
+
     #[error("unknown revision `{rev}`")]
     #[diagnostic(code(shipgate::git::unknown_revision), help("{help}"))]
     UnknownRevision { rev: String, help: String },
@@ -642,7 +651,7 @@ impl Repo {
     /// A work-tree file as git would store it: a symlink is its target path, a regular file its
     /// bytes after git's clean conversion (see [`CleanFilter`]).
     fn read_worktree(&self, dir: &Path, rel: &str) -> Result<Vec<u8>> {
-        let full = dir.join(rel);
+        let full = dir.join(fs_path(rel));
         let data = read_worktree_file(&full, rel)?;
         if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
             return Ok(data);
@@ -757,9 +766,61 @@ fn tree_entries(
     let mut out = Vec::new();
     for entry in tree.iter() {
         let entry = entry.map_err(|e| read_err(format!("tree {id}"), e))?;
-        out.push((entry.filename().to_string(), entry.mode().kind(), entry.object_id()));
+        out.push((path_text(entry.filename()), entry.mode().kind(), entry.object_id()));
     }
+    refuse_lookalikes(out.iter().map(|(name, ..)| name.as_str()), prefix)?;
     Ok(out)
+}
+
+/// A git path (bytes) as text: UTF-8 as it is, every byte that is not UTF-8 escaped as `\xNN`,
+/// so `models/\xff.json` and `models/\xfe.json` stay two files (a lossy conversion made both
+/// `models/�.json` and let a change in one pass). Reports show the escaped form.
+pub fn path_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// The bytes a [`path_text`] names: its `\xNN` escapes (`NN` ≥ 80, never valid UTF-8 on its own)
+/// turned back into bytes.
+pub fn path_bytes(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && b.get(i + 1) == Some(&b'x')
+            && let Some(v) = b
+                .get(i + 2..i + 4)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            && v >= 0x80
+        {
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Two entries of one directory whose names read the same (a name that spells an escape, `\xff`,
+/// beside the byte it escapes) cannot be told apart downstream: refuse rather than merge them.
+fn refuse_lookalikes<'n>(names: impl Iterator<Item = &'n str>, prefix: &str) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            return Err(SourceError::AmbiguousPath { path: join(prefix, name) });
+        }
+    }
+    Ok(())
 }
 
 fn walk_tree(
@@ -858,7 +919,8 @@ impl Repo {
                 continue;
             }
             let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
-            let path = rel.to_string_lossy().replace('\\', "/");
+            let path = path_text(rel.as_os_str().as_encoded_bytes());
+            let path = if cfg!(windows) { path.replace('\\', "/") } else { path };
             if !keep(&path) {
                 continue;
             }
@@ -867,6 +929,8 @@ impl Repo {
                 .map_err(|e| read_err(&path, e))?;
             out.push(FileEntry { path, oid });
         }
+        out.sort();
+        refuse_lookalikes(out.iter().map(|e| e.path.as_str()), "")?;
         Ok(out)
     }
 }
@@ -895,6 +959,19 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(1_700_000_000), "2023-11-14");
         assert_eq!(civil_date(951_782_400), "2000-02-29");
+    }
+}
+
+/// The file-system path a [`path_text`] names (its bytes, on Unix).
+pub fn fs_path(text: &str) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(&path_bytes(text)))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(text)
     }
 }
 
