@@ -115,7 +115,7 @@ pub fn changed_files(
             match (snap, oid) {
                 (_, None) => Ok(None),
                 (Snapshot::Worktree(dir), Some(_)) => {
-                    Ok(std::fs::symlink_metadata(dir.join(&change.path)).ok().map(|m| m.len()))
+                    Ok(std::fs::symlink_metadata(dir.join(crate::source::fs_path(&change.path))).ok().map(|m| m.len()))
                 }
                 (Snapshot::Commit(_), Some(oid)) => repo.blob_size(oid, &change.path).map(Some),
             }

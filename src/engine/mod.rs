@@ -419,8 +419,22 @@ impl<'a> Analyzer<'a> {
         };
         let mut linked = links(&files)?;
         let defined: BTreeSet<&String> = linked.iter().flat_map(|(d, _)| d).collect();
-        if linked.iter().any(|(_, r)| r.iter().any(|n| !defined.contains(n))) {
-            // Some file needs a namespace no file read so far defines: read every model file.
+        let dangling = linked.iter().any(|(_, r)| r.iter().any(|n| !defined.contains(n)));
+        // A file that starts defining a namespace (an added, renamed or split file) may meet
+        // an unchanged file that defines it too.
+        let mut new_namespace = false;
+        for c in changes {
+            let Some(new) = c.new else { continue };
+            let now = &self.read_model(head, &c.path, new)?.links.0;
+            let before = match c.old {
+                Some(old) => self.read_model(base, &c.path, old)?.links.0.clone(),
+                None => BTreeSet::new(),
+            };
+            new_namespace |= !now.is_subset(&before);
+        }
+        if dangling || new_namespace {
+            // Some file needs a namespace no file read so far defines, or starts defining one
+            // another file may define: read every model file.
             let mut more = Vec::new();
             for e in
                 self.repo.files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?

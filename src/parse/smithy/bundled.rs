@@ -73,6 +73,24 @@ pub fn fold_copies(model: &mut Model) {
     }
 }
 
+/// Builds the bundled model from the `.smithy` originals: the prelude first, then each library
+/// in name order, each file's ids resolved against the files read before it (one pass is
+/// enough: the test below checks the result equals the JSON AST Smithy serialized).
+pub fn from_idl() -> Result<Model, super::SmithyError> {
+    let mut files: Vec<(&str, &str)> = catalog::DATA_FILES
+        .iter()
+        .copied()
+        .filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy"))
+        .collect();
+    files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
+    let mut library = Model { version: "2.0".into(), ..Model::default() };
+    for (file, text) in &files {
+        let m = super::idl::parse_against(file, text.as_bytes(), &Model::default(), &library)?;
+        library.shapes.extend(m.shapes);
+    }
+    Ok(library)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -101,5 +119,31 @@ mod tests {
         }
         assert!(m.shapes.values().filter(|s| s.traits.has("smithy.api#trait")).count() > 150);
         assert_eq!(super::files().count(), 18, "one JSON file per trait library source file");
+    }
+
+    #[test]
+    fn the_idl_originals_give_the_json_model() {
+        let t = std::time::Instant::now();
+        let idl = super::from_idl().expect("the originals parse");
+        let idl_time = t.elapsed();
+        let t = std::time::Instant::now();
+        let mut json = super::Model::default();
+        for (file, text) in super::files() {
+            json.shapes.extend(super::super::parse_library(file, text.as_bytes()).expect("valid").shapes);
+        }
+        let json_time = t.elapsed();
+        eprintln!("bundled libraries: IDL {idl_time:?}, JSON {json_time:?}");
+        let mut diffs = Vec::new();
+        for (id, j) in &json.shapes {
+            match idl.shapes.get(id) {
+                None => diffs.push(format!("{id}: missing from the IDL")),
+                Some(i) if !i.same_as(j) => diffs.push(format!("{id}: {i:?}\n  vs {j:?}")),
+                Some(_) => {}
+            }
+        }
+        for id in idl.shapes.keys().filter(|k| !json.shapes.contains_key(*k)) {
+            diffs.push(format!("{id}: only in the IDL"));
+        }
+        assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
     }
 }

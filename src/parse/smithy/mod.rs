@@ -625,7 +625,96 @@ pub fn resolve(file: ModelFile, bytes: &[u8]) -> Result<Model, SmithyError> {
             return Err(b.err(a.offset, format!("`apply` targets `{}`, which is not defined in this file", a.target)));
         }
     }
+    if model.version.starts_with('1') {
+        upgrade_v1(&mut model, |_| true);
+    }
     Ok(model)
+}
+
+/// Upgrades the shapes of Smithy 1.0 files (`is_v1`) to 2.0 as Smithy's loader does
+/// (`ModelInteropTransformer`), so a 1.0 model and its 2.0 rewrite diff as equal:
+///
+/// * a byte, short, integer, long, float, double or boolean shape that is not `@box` gets
+///   `@default` of its zero value (0 or false): in 1.0 such shapes were non-nullable;
+/// * a structure member that targets such a shape, or a streaming blob and is not `@required`,
+///   gets `@default` of the zero value unless the member or its target is boxed (a 2.0 shape
+///   such as the prelude's `Integer` is boxed when it has no zero default); a `@box` member gets
+///   `@default(null)`;
+/// * then `@box` is dropped: the defaults now say what it said, and Smithy puts a synthetic
+///   `@box` on the 2.0 shapes that match, which smithy-diff never reports.
+pub(crate) fn upgrade_v1(model: &mut Model, is_v1: impl Fn(&Shape) -> bool) {
+    const BOX: &str = "smithy.api#box";
+    const DEFAULT: &str = "smithy.api#default";
+    fn zero(kind: ShapeType) -> Option<Node> {
+        use ShapeType::*;
+        match kind {
+            Boolean => Some(Node::Bool(false)),
+            Byte | Short | Integer | IntEnum | Long | Float | Double => Some(Node::Number("0".into())),
+            _ => None,
+        }
+    }
+    fn is_zero(value: Option<&Node>, kind: ShapeType) -> bool {
+        match (value, kind) {
+            (Some(Node::Bool(b)), ShapeType::Boolean) => !*b,
+            (Some(Node::Number(n)), _) if kind != ShapeType::Boolean && zero(kind).is_some() => {
+                n.parse::<f64>().is_ok_and(|v| v == 0.0)
+            }
+            _ => false,
+        }
+    }
+    let v1: Vec<String> = model.shapes.values().filter(|s| is_v1(s)).map(|s| s.id.clone()).collect();
+    if v1.is_empty() {
+        return;
+    }
+    let v1_set: HashSet<&str> = v1.iter().map(String::as_str).collect();
+    // Whether a member's target is boxed, after the root shapes' own upgrade.
+    let boxed = |model: &Model, id: &str| -> Option<(ShapeType, bool, bool)> {
+        let t = model.shapes.get(id).or_else(|| bundled::shape(id))?;
+        let streaming = t.traits.has("smithy.api#streaming");
+        let boxed = if v1_set.contains(id) {
+            t.traits.has(BOX)
+        } else {
+            t.traits.has(BOX) || !is_zero(t.traits.get(DEFAULT), t.kind)
+        };
+        Some((t.kind, boxed, streaming))
+    };
+    let mut member_defaults: Vec<(String, usize, Node)> = Vec::new();
+    for id in &v1 {
+        let s = &model.shapes[id];
+        if s.kind != ShapeType::Structure {
+            continue;
+        }
+        for (i, m) in s.members.iter().enumerate() {
+            let Some((kind, target_boxed, streaming)) = boxed(model, &m.target) else { continue };
+            let blob_default = kind == ShapeType::Blob && streaming && !m.traits.has("smithy.api#required");
+            let value = if blob_default { Some(Node::String(String::new())) } else { zero(kind) };
+            match value {
+                Some(v) if !m.traits.has(DEFAULT) && !m.traits.has(BOX) && !target_boxed => {
+                    member_defaults.push((id.clone(), i, v));
+                }
+                _ if m.traits.has(BOX) => member_defaults.push((id.clone(), i, Node::Null)),
+                _ => {}
+            }
+        }
+    }
+    for (id, i, v) in member_defaults {
+        if let Some(s) = model.shapes.get_mut(&id) {
+            s.members[i].traits.set(DEFAULT, v);
+        }
+    }
+    for id in &v1 {
+        let s = model.shapes.get_mut(id).expect("ids come from the model");
+        if let Some(v) = zero(s.kind)
+            && !s.traits.has(BOX)
+            && !s.traits.has(DEFAULT)
+        {
+            s.traits.set(DEFAULT, v);
+        }
+        s.traits.0.retain(|(k, _)| k != BOX);
+        for m in &mut s.members {
+            m.traits.0.retain(|(k, _)| k != BOX);
+        }
+    }
 }
 
 /// Drops every trait whose value is not the kind of node its definition's shape type takes (a
