@@ -939,6 +939,19 @@ impl Repo {
     }
 }
 
+/// The file-system path a [`path_text`] names (its bytes, on Unix).
+pub fn fs_path(text: &str) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(&path_bytes(text)))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(text)
+    }
+}
+
 /// See [`Repo::origin_url`].
 pub fn public_url(url: &str) -> Option<String> {
     if url.is_empty() {
