@@ -286,12 +286,20 @@ fn no_command_writes_to_the_repository() {
 
 #[test]
 fn bad_arguments_exit_2() {
+    shipgate().args(["check", "--fail-on", "fatal"]).assert().code(2).stderr(
+        predicate::str::contains("invalid value 'fatal'").and(predicate::str::contains("error, danger, warning, note")),
+    );
     shipgate()
-        .args(["check", "--fail-on", "fatal"])
+        .args(["diff", "--format", "xml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a severity level"));
-    shipgate().args(["diff", "--format", "xml"]).assert().code(2).stderr(predicate::str::contains("unknown format"));
+        .stderr(predicate::str::contains("invalid value 'xml'").and(predicate::str::contains("table, json, md, html")));
+    shipgate().args(["diff", "--format", "markdown", "--help"]).assert().code(0);
+    shipgate()
+        .args(["replay", "--format", "html"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("table, json, md"));
     shipgate().args(["diff", "--date", "22/11/2026"]).assert().code(2).stderr(predicate::str::contains("YYYY-MM-DD"));
     shipgate().args(["frobnicate"]).assert().code(2);
     shipgate().args(["explain", "NoSuchRule"]).assert().code(2).stderr(predicate::str::contains("shipgate rules"));

@@ -93,8 +93,8 @@ struct Common {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Output format on stdout: table, json, md, html, sarif, github (default: table; md for `report`).
-    #[arg(long, value_name = "FORMAT")]
-    format: Option<String>,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<FormatArg>,
     /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=r.sarif --output md=summary.md.
     #[arg(long = "output", value_name = "FORMAT=PATH")]
     outputs: Vec<String>,
@@ -102,8 +102,8 @@ struct Common {
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<String>,
     /// Lowest severity SARIF output keeps as results: error, danger, warning, note (lower ones are counted in run.properties).
-    #[arg(long, default_value = "warning", value_name = "LEVEL")]
-    sarif_min_level: String,
+    #[arg(long, value_enum, ignore_case = true, default_value = "warning", value_name = "LEVEL")]
+    sarif_min_level: Level,
     /// List every finding in table, md and html instead of folding notes and long groups into
     /// counts and examples (JSON, SARIF and annotations always list everything).
     #[arg(long)]
@@ -180,8 +180,8 @@ enum Cmd {
         #[command(flatten)]
         revs: Revs,
         /// Lowest severity that fails the gate: error, danger, warning, note.
-        #[arg(long, default_value = "danger", value_name = "LEVEL")]
-        fail_on: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
+        fail_on: Level,
         #[command(flatten)]
         approval: ApprovalArgs,
         #[command(flatten)]
@@ -199,8 +199,8 @@ enum Cmd {
         #[arg(long, value_name = "N")]
         max_commits: Option<usize>,
         /// Lowest severity a candidate must not have: error, danger, warning, note.
-        #[arg(long, default_value = "danger", value_name = "LEVEL")]
-        fail_on: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
+        fail_on: Level,
         #[command(flatten)]
         common: Common,
     },
@@ -209,8 +209,8 @@ enum Cmd {
         #[command(flatten)]
         revs: Revs,
         /// Lowest severity that fails the gate: error, danger, warning, note.
-        #[arg(long, default_value = "danger", value_name = "LEVEL")]
-        fail_on: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
+        fail_on: Level,
         /// Closest-safe search: check at most N mainline commits, newest first.
         #[arg(long, value_name = "N")]
         max_commits: Option<usize>,
@@ -222,8 +222,8 @@ enum Cmd {
     /// The rule catalog.
     Rules {
         /// table or json.
-        #[arg(long, default_value = "table")]
-        format: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: RulesFormat,
     },
     /// One rule's documentation; any event id works too (MissingPackage.Dependency, ChangedEnumTrait.Appended.3).
     Explain {
@@ -239,16 +239,16 @@ enum Cmd {
         #[arg(long, value_name = "TAG")]
         since: Option<String>,
         /// Lowest severity that fails a release: error, danger, warning, note.
-        #[arg(long, default_value = "danger", value_name = "LEVEL")]
-        fail_on: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
+        fail_on: Level,
         #[arg(long, default_value = ".", value_name = "PATH")]
         repo: PathBuf,
         /// Config file (default: shipgate.toml in the work tree, else in HEAD, else detection).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         /// table, json or md.
-        #[arg(long, default_value = "table", value_name = "FORMAT")]
-        format: String,
+        #[arg(long, value_enum, default_value = "table", value_name = "FORMAT")]
+        format: ReplayFormat,
         /// Today's date for exception expiry (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
@@ -285,9 +285,70 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
         /// Output format on stdout.
-        #[arg(long, default_value = "table")]
-        format: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
     },
+}
+
+/// `--format` of the report commands: every [`Format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    Table,
+    Json,
+    #[value(alias = "markdown")]
+    Md,
+    Html,
+    Sarif,
+    Github,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Md => Format::Md,
+            FormatArg::Html => Format::Html,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+        }
+    }
+}
+
+/// `--fail-on`: the severities a gate can fail on (not `suppressed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Level {
+    Error,
+    Danger,
+    Warning,
+    Note,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Danger => Severity::Danger,
+            Level::Warning => Severity::Warning,
+            Level::Note => Severity::Note,
+        }
+    }
+}
+
+/// `shipgate rules --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+}
+
+/// `shipgate replay --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReplayFormat {
+    Table,
+    Json,
+    #[value(alias = "markdown")]
+    Md,
 }
 
 /// `shipgate schema WHICH`.
@@ -389,12 +450,6 @@ fn plain_error(report: &miette::Report) -> String {
     out
 }
 
-fn parse_level(s: &str) -> Result<Severity, CliError> {
-    Severity::parse(s)
-        .filter(|l| *l != Severity::Suppressed)
-        .ok_or_else(|| usage(format!("`{s}` is not a severity level"), "use one of: error, danger, warning, note"))
-}
-
 fn parse_format(s: &str) -> Result<Format, CliError> {
     Format::parse(s)
         .ok_or_else(|| usage(format!("unknown format `{s}`"), "formats: table, json, md, html, sarif, github"))
@@ -438,14 +493,14 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
     match cli.command {
         Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, None, common, ui),
         Cmd::Check { revs, fail_on, approval, common } => {
-            gate(Command::Check, revs, parse_level(&fail_on)?, None, approval.approval()?, common, ui)
+            gate(Command::Check, revs, Severity::from(fail_on), None, approval.approval()?, common, ui)
         }
         Cmd::Report { revs, fail_on, max_commits, approval, common } => {
-            gate(Command::Report, revs, parse_level(&fail_on)?, max_commits, approval.approval()?, common, ui)
+            gate(Command::Report, revs, Severity::from(fail_on), max_commits, approval.approval()?, common, ui)
         }
         Cmd::ClosestSafe { base, mainline, max_commits, fail_on, common } => {
             let revs = Revs { base, head: "HEAD".into(), mainline, candidate_manifest: None };
-            gate(Command::ClosestSafe, revs, parse_level(&fail_on)?, max_commits, None, common, ui)
+            gate(Command::ClosestSafe, revs, Severity::from(fail_on), max_commits, None, common, ui)
         }
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -471,15 +526,9 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             Ok(0)
         }
         Cmd::Rules { format } => {
-            let text = match format.as_str() {
-                "table" => crate::rules::docs::table(),
-                "json" => crate::rules::docs::json(),
-                other => {
-                    return Err(usage(
-                        format!("unknown format `{other}` for rules"),
-                        "use --format table or --format json",
-                    ));
-                }
+            let text = match format {
+                RulesFormat::Table => crate::rules::docs::table(),
+                RulesFormat::Json => crate::rules::docs::json(),
             };
             print(&text)?;
             Ok(0)
@@ -519,36 +568,27 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
         },
         Cmd::Replay { last, since, fail_on, repo, config, format, date } => {
             check_date(&date)?;
-            let format = match format.as_str() {
-                "table" | "json" | "md" | "markdown" => format,
-                other => {
-                    return Err(usage(
-                        format!("unknown format `{other}` for replay"),
-                        "use --format table, json or md",
-                    ));
-                }
-            };
             if last == Some(0) {
                 return Err(usage("--last 0 replays nothing", "pass --last N with N ≥ 1, or leave it out"));
             }
             let req = crate::engine::replay::ReplayRequest {
                 repo,
                 config,
-                fail_on: parse_level(&fail_on)?,
+                fail_on: Severity::from(fail_on),
                 last,
                 since,
                 today: today(&date),
             };
             let replay = crate::engine::replay::replay(&req)?;
-            print(&match format.as_str() {
-                "json" => crate::report::replay::json(&replay),
-                "table" => crate::report::replay::table(&replay, ui.style()),
-                _ => crate::report::replay::md(&replay),
+            print(&match format {
+                ReplayFormat::Json => crate::report::replay::json(&replay),
+                ReplayFormat::Table => crate::report::replay::table(&replay, ui.style()),
+                ReplayFormat::Md => crate::report::replay::md(&replay),
             })?;
             Ok(0)
         }
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
-        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, parse_format(&format)?, ui),
+        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, format.into(), ui),
     }
 }
 
@@ -562,9 +602,9 @@ fn gate(
     ui: Ui,
 ) -> Result<u8, CliError> {
     check_date(&common.date)?;
-    let render_opts = crate::report::Options { sarif_min_level: parse_level(&common.sarif_min_level)? };
+    let render_opts = crate::report::Options { sarif_min_level: common.sarif_min_level.into() };
     let started = std::time::Instant::now();
-    let format = common.format.as_deref().map(parse_format).transpose()?.unwrap_or(match command {
+    let format = common.format.map(Format::from).unwrap_or(match command {
         Command::Report => Format::Md,
         _ => Format::Table,
     });
