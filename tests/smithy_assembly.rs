@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 
 /// A small JSON AST service: `ns.x#Svc` with one operation and its input.
 fn service(ns: &str) -> Value {

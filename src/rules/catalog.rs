@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+use crate::parse::smithy::bundled::DATA_FILES;
 
 /// Where a rule's findings come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]

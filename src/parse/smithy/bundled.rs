@@ -5,17 +5,15 @@
 //! smithy-diff always sees these shapes (the prelude is implicit; the libraries are on its
 //! classpath), so the diff engine resolves any shape a model does not define itself here.
 use super::{Model, Shape};
-use crate::rules::catalog;
 use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/data_files.rs"));
 
 /// The bundled IDL files (`traits/*.smithy` below `rules/`): the prelude first, then the
 /// libraries by name.
 pub fn files() -> Vec<(&'static str, &'static str)> {
-    let mut files: Vec<(&str, &str)> = catalog::DATA_FILES
-        .iter()
-        .copied()
-        .filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy"))
-        .collect();
+    let mut files: Vec<(&str, &str)> =
+        DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy")).collect();
     files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
     files
 }
