@@ -213,6 +213,11 @@ pub struct Analyzer<'a> {
 /// history search share theirs, so a small table serves them).
 const PACKAGE_TREES_KEPT: usize = 64;
 
+/// Assembled sides an [`Analyzer`] keeps: each holds whole models, and once a unit's diff is
+/// memoized its sides are only needed again for the baseline (the base side), so a small table
+/// serves a history search.
+const SIDES_KEPT: usize = 64;
+
 /// The model files that assemble together in one comparison: each file's path and its blob on
 /// each side (`None` where the file does not exist), sorted by path.
 type UnitKey = Vec<UnitFile>;
@@ -254,7 +259,7 @@ impl<'a> Analyzer<'a> {
             config,
             classifier: Classifier::new(config.policy.smithy.clone(), config.policy.cargo_on, config.policy.npm_on),
             models: Memo::default(),
-            sides: Memo::default(),
+            sides: Memo::bounded(SIDES_KEPT),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
