@@ -587,3 +587,35 @@ fn paths_that_are_not_utf8_stay_distinct() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("both named"), "{stderr}");
 }
+
+// Regression: a 300 MB model took 6 GB of memory. Past the model size limit it is an
+// InvalidModel finding that says the limit, read without parsing (here a 2 KB limit).
+#[test]
+fn a_model_past_the_size_limit_is_a_finding_not_an_oom() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let big = format!(
+        r#"{{"smithy":"2.0","shapes":{{"com.a#Foo":{{"type":"string","traits":{{"smithy.api#documentation":"{}"}}}}}}}}"#,
+        "x".repeat(4096)
+    );
+    fast_import(
+        dir,
+        &[("v1", vec![file("models/a.json", MODEL_A)]), ("", vec![file("models/a.json", big.as_bytes())])],
+    );
+    let out = shipgate()
+        .env("SHIPGATE_MAX_MODEL_BYTES", "2048")
+        .args(["check", "--base", "v1", "--head", "main", "--format", "json", "--repo"])
+        .arg(dir)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = common::json(&out.stdout);
+    let invalid: Vec<&serde_json::Value> =
+        v["findings"].as_array().expect("findings").iter().filter(|f| f["rule"] == "InvalidModel").collect();
+    assert_eq!(invalid.len(), 1, "{v}");
+    assert!(invalid[0]["message"].as_str().is_some_and(|m| m.contains("more than the 2048 bytes")), "{v}");
+}

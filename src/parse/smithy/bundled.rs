@@ -77,11 +77,8 @@ pub fn fold_copies(model: &mut Model) {
 /// in name order, each file's ids resolved against the files read before it (one pass is
 /// enough: the test below checks the result equals the JSON AST Smithy serialized).
 pub fn from_idl() -> Result<Model, super::SmithyError> {
-    let mut files: Vec<(&str, &str)> = DATA_FILES
-        .iter()
-        .copied()
-        .filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy"))
-        .collect();
+    let mut files: Vec<(&str, &str)> =
+        DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy")).collect();
     files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
     let mut library = Model { version: "2.0".into(), ..Model::default() };
     for (file, text) in &files {
