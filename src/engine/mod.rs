@@ -1078,9 +1078,7 @@ fn resolve_mainline(repo: &Repo, req: &Request, config: &LoadedConfig) -> Result
 /// The finding for a model blob that does not parse: where and why.
 fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     let (message, offset) = (e.message().to_string(), e.offset());
-    let upto = &bytes[..offset.min(bytes.len())];
-    let line = upto.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-    let column = upto.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    let (line, column) = crate::text::line_col(bytes, offset);
     let message = message.strip_prefix(path).map(|m| m.trim_start_matches([':', ' '])).unwrap_or(&message).to_string();
     Finding::new(
         "InvalidModel",
@@ -1102,4 +1100,20 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
         *counts.entry(line).or_default() -= 1;
     }
     counts.values().map(|v| v.unsigned_abs()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    // Regression: the column of an InvalidModel finding counted bytes, so a line with `é` before
+    // the error pointed one column too far right.
+    #[test]
+    fn invalid_model_columns_count_characters() {
+        let bytes = "{\"smithy\": \"2.0\", \"é\": ]}".as_bytes();
+        let e = crate::parse::smithy::parse("m.json", bytes).expect_err("not JSON");
+        let f = super::invalid_model("m.json", bytes, &e);
+        let (line, column) = crate::text::line_col(bytes, e.offset());
+        assert!(f.message.starts_with(&format!("m.json:{line}:{column}: ")), "{}", f.message);
+        // Counting bytes gives offset + 1; `é` is two bytes but one column.
+        assert_eq!(column as usize, e.offset(), "{}", f.message);
+    }
 }

@@ -107,7 +107,7 @@ pub fn form_matches(form: &str, id: &str) -> bool {
     }
 }
 
-/// A bundled data file (below `rules/`, e.g. `traits/smithy-model--prelude.json`).
+/// A bundled data file (below `rules/`, e.g. `traits/smithy-model--prelude.smithy`).
 pub fn data_file(rel: &str) -> Option<&'static str> {
     DATA_FILES.iter().find(|(p, _)| *p == rel).map(|(_, t)| *t)
 }

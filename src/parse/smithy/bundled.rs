@@ -1,6 +1,6 @@
 //! Trait definitions that model files never carry: the Smithy prelude and every trait library
-//! smithy-diff 1.73.0 has on its classpath, bundled as Smithy JSON AST under `rules/traits/`
-//! (generated from the `.smithy` originals next to them; see its README for sources).
+//! smithy-diff 1.73.0 has on its classpath, bundled as their `.smithy` originals under
+//! `rules/traits/` (see its README for sources) and read with the IDL reader on first use.
 //!
 //! smithy-diff always sees these shapes (the prelude is implicit; the libraries are on its
 //! classpath), so the diff engine resolves any shape a model does not define itself here.
@@ -9,24 +9,35 @@ use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/data_files.rs"));
 
-/// The bundled JSON AST files (`traits/*.json` below `rules/`), sorted.
-pub fn files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".json"))
+/// The bundled IDL files (`traits/*.smithy` below `rules/`): the prelude first, then the
+/// libraries by name.
+pub fn files() -> Vec<(&'static str, &'static str)> {
+    let mut files: Vec<(&str, &str)> = DATA_FILES
+        .iter()
+        .copied()
+        .filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy"))
+        .collect();
+    files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
+    files
 }
 
 /// Every bundled shape, merged into one model. Panics only if a bundled file is invalid, which
 /// the unit test below rules out.
 pub fn model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let mut merged = Model { version: "2.0".into(), ..Model::default() };
-        for (file, text) in files() {
-            let m =
-                super::parse_library(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
-            merged.shapes.extend(m.shapes);
-        }
-        merged
-    })
+    MODEL.get_or_init(|| from_idl().unwrap_or_else(|e| panic!("rules/traits is valid IDL: {e}")))
+}
+
+/// Builds the bundled model from the `.smithy` originals, each file's ids resolved against the
+/// files read before it (the prelude first; one pass is enough: checked, when the JSON AST
+/// Smithy serialized from them was still bundled, to give the same model shape for shape).
+pub fn from_idl() -> Result<Model, super::SmithyError> {
+    let mut library = Model { version: "2.0".into(), ..Model::default() };
+    for (file, text) in files() {
+        let m = super::idl::parse_against(file, text.as_bytes(), &Model::default(), &library)?;
+        library.shapes.extend(m.shapes);
+    }
+    Ok(library)
 }
 
 /// A bundled shape by id.
@@ -73,21 +84,6 @@ pub fn fold_copies(model: &mut Model) {
     }
 }
 
-/// Builds the bundled model from the `.smithy` originals: the prelude first, then each library
-/// in name order, each file's ids resolved against the files read before it (one pass is
-/// enough: the test below checks the result equals the JSON AST Smithy serialized).
-pub fn from_idl() -> Result<Model, super::SmithyError> {
-    let mut files: Vec<(&str, &str)> =
-        DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy")).collect();
-    files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
-    let mut library = Model { version: "2.0".into(), ..Model::default() };
-    for (file, text) in &files {
-        let m = super::idl::parse_against(file, text.as_bytes(), &Model::default(), &library)?;
-        library.shapes.extend(m.shapes);
-    }
-    Ok(library)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -115,32 +111,6 @@ mod tests {
             assert!(m.shapes.contains_key(id), "{id} is bundled");
         }
         assert!(m.shapes.values().filter(|s| s.traits.has("smithy.api#trait")).count() > 150);
-        assert_eq!(super::files().count(), 18, "one JSON file per trait library source file");
-    }
-
-    #[test]
-    fn the_idl_originals_give_the_json_model() {
-        let t = std::time::Instant::now();
-        let idl = super::from_idl().expect("the originals parse");
-        let idl_time = t.elapsed();
-        let t = std::time::Instant::now();
-        let mut json = super::Model::default();
-        for (file, text) in super::files() {
-            json.shapes.extend(super::super::parse_library(file, text.as_bytes()).expect("valid").shapes);
-        }
-        let json_time = t.elapsed();
-        eprintln!("bundled libraries: IDL {idl_time:?}, JSON {json_time:?}");
-        let mut diffs = Vec::new();
-        for (id, j) in &json.shapes {
-            match idl.shapes.get(id) {
-                None => diffs.push(format!("{id}: missing from the IDL")),
-                Some(i) if !i.same_as(j) => diffs.push(format!("{id}: {i:?}\n  vs {j:?}")),
-                Some(_) => {}
-            }
-        }
-        for id in idl.shapes.keys().filter(|k| !json.shapes.contains_key(*k)) {
-            diffs.push(format!("{id}: only in the IDL"));
-        }
-        assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+        assert_eq!(super::files().len(), 18, "one file per trait library source file");
     }
 }

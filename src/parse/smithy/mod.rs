@@ -579,12 +579,6 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
     Ok(model)
 }
 
-/// Parses without checking trait values against their definitions: for the bundled trait
-/// libraries themselves, which the check reads.
-pub(crate) fn parse_library(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
-    resolve(read_json(path, bytes)?, bytes)
-}
-
 /// Reads a JSON AST document as written (nothing applied or resolved): one file of an assembly.
 pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
     let root = node::parse(bytes).map_err(|e| SmithyError::Json {
