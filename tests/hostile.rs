@@ -619,3 +619,30 @@ fn a_model_past_the_size_limit_is_a_finding_not_an_oom() {
     assert_eq!(invalid.len(), 1, "{v}");
     assert!(invalid[0]["message"].as_str().is_some_and(|m| m.contains("more than the 2048 bytes")), "{v}");
 }
+
+// Regression: in a shallow clone a release tag that was not fetched was only "did you mean
+// `<the tag that was fetched>`?", with no word about the clone being shallow.
+#[test]
+fn a_tag_missing_from_a_shallow_clone_says_the_clone_is_shallow() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let full = tmp.path().join("full");
+    std::fs::create_dir(&full).expect("mkdir");
+    fast_import(
+        &full,
+        &[("release-1", vec![file("models/a.json", MODEL_A)]), ("release-2", vec![file("models/a.json", MODEL_B)])],
+    );
+    let url = format!("file://{}", full.display());
+    let shallow = tmp.path().join("shallow");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", "--branch", "release-2", &url])
+        .arg(&shallow)
+        .output()
+        .expect("git clone runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, _, stderr) = run(&["check", "--base", "release-1", "--repo", &shallow.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shallow") && stderr.contains("fetch"), "{stderr}");
+}

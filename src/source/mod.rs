@@ -539,6 +539,9 @@ impl Repo {
                 help.push_str(SHALLOW_HINT);
             }
             help
+        } else if repo.is_shallow().unwrap_or(false) {
+            // A shallow clone usually lacks the tag rather than the user mistyping it.
+            format!("did you mean {}? Or the revision was not fetched{SHALLOW_HINT}", close.join(", "))
         } else {
             format!("did you mean {}?", close.join(", "))
         };

@@ -12,11 +12,8 @@ include!(concat!(env!("OUT_DIR"), "/data_files.rs"));
 /// The bundled IDL files (`traits/*.smithy` below `rules/`): the prelude first, then the
 /// libraries by name.
 pub fn files() -> Vec<(&'static str, &'static str)> {
-    let mut files: Vec<(&str, &str)> = DATA_FILES
-        .iter()
-        .copied()
-        .filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy"))
-        .collect();
+    let mut files: Vec<(&str, &str)> =
+        DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy")).collect();
     files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
     files
 }
