@@ -646,3 +646,34 @@ fn a_tag_missing_from_a_shallow_clone_says_the_clone_is_shallow() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("shallow") && stderr.contains("fetch"), "{stderr}");
 }
+
+// Regression: `--config` naming a symlink to /proc/self/environ (a regular file of size 0 to
+// stat) was read and the parse error quoted the environment.
+#[test]
+fn a_config_option_never_reads_kernel_pseudo_files() {
+    if !git_available() || !Path::new("/proc/self/environ").exists() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).expect("mkdir");
+    simple_repo(&dir);
+    let link = tmp.path().join("config.toml");
+    std::os::unix::fs::symlink("/proc/self/environ", &link).expect("symlink");
+    let nul = tmp.path().join("nul.toml");
+    std::fs::write(&nul, b"SECRET_A=s3cr3t-token-value\0B=1\0").expect("write");
+    for config in [&link, &nul] {
+        let out = shipgate()
+            .env("SHIPGATE_TEST_SECRET", "s3cr3t-token-value")
+            .args(["check", "--base", "v1", "--config"])
+            .arg(config)
+            .arg("--repo")
+            .arg(&dir)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("s3cr3t-token-value"), "leaked: {stderr}");
+    }
+}

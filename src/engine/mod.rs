@@ -128,6 +128,10 @@ pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> 
 fn read_config_file(path: &std::path::Path, follow: bool) -> Result<String, ConfigError> {
     let unreadable = |detail: String| ConfigError::Unreadable { path: path.display().to_string(), detail };
     let bytes = read_local_file(path, SMALL_FILE_CAP, follow).map_err(|e| unreadable(e.to_string()))?;
+    // A NUL byte means this is not a text file at all: say so rather than quote it.
+    if bytes.contains(&0) {
+        return Err(unreadable("it contains NUL bytes, so it is not a text file".into()));
+    }
     String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
 }
 
