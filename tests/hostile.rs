@@ -587,3 +587,93 @@ fn paths_that_are_not_utf8_stay_distinct() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("both named"), "{stderr}");
 }
+
+// Regression: a 300 MB model took 6 GB of memory. Past the model size limit it is an
+// InvalidModel finding that says the limit, read without parsing (here a 2 KB limit).
+#[test]
+fn a_model_past_the_size_limit_is_a_finding_not_an_oom() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let big = format!(
+        r#"{{"smithy":"2.0","shapes":{{"com.a#Foo":{{"type":"string","traits":{{"smithy.api#documentation":"{}"}}}}}}}}"#,
+        "x".repeat(4096)
+    );
+    fast_import(
+        dir,
+        &[("v1", vec![file("models/a.json", MODEL_A)]), ("", vec![file("models/a.json", big.as_bytes())])],
+    );
+    let out = shipgate()
+        .env("SHIPGATE_MAX_MODEL_BYTES", "2048")
+        .args(["check", "--base", "v1", "--head", "main", "--format", "json", "--repo"])
+        .arg(dir)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = common::json(&out.stdout);
+    let invalid: Vec<&serde_json::Value> =
+        v["findings"].as_array().expect("findings").iter().filter(|f| f["rule"] == "InvalidModel").collect();
+    assert_eq!(invalid.len(), 1, "{v}");
+    assert!(invalid[0]["message"].as_str().is_some_and(|m| m.contains("more than the 2048 bytes")), "{v}");
+}
+
+// Regression: in a shallow clone a release tag that was not fetched was only "did you mean
+// `<the tag that was fetched>`?", with no word about the clone being shallow.
+#[test]
+fn a_tag_missing_from_a_shallow_clone_says_the_clone_is_shallow() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let full = tmp.path().join("full");
+    std::fs::create_dir(&full).expect("mkdir");
+    fast_import(
+        &full,
+        &[("release-1", vec![file("models/a.json", MODEL_A)]), ("release-2", vec![file("models/a.json", MODEL_B)])],
+    );
+    let url = format!("file://{}", full.display());
+    let shallow = tmp.path().join("shallow");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", "--branch", "release-2", &url])
+        .arg(&shallow)
+        .output()
+        .expect("git clone runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, _, stderr) = run(&["check", "--base", "release-1", "--repo", &shallow.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shallow") && stderr.contains("fetch"), "{stderr}");
+}
+
+// Regression: `--config` naming a symlink to /proc/self/environ (a regular file of size 0 to
+// stat) was read and the parse error quoted the environment.
+#[test]
+fn a_config_option_never_reads_kernel_pseudo_files() {
+    if !git_available() || !Path::new("/proc/self/environ").exists() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).expect("mkdir");
+    simple_repo(&dir);
+    let link = tmp.path().join("config.toml");
+    std::os::unix::fs::symlink("/proc/self/environ", &link).expect("symlink");
+    let nul = tmp.path().join("nul.toml");
+    std::fs::write(&nul, b"SECRET_A=s3cr3t-token-value\0B=1\0").expect("write");
+    for config in [&link, &nul] {
+        let out = shipgate()
+            .env("SHIPGATE_TEST_SECRET", "s3cr3t-token-value")
+            .args(["check", "--base", "v1", "--config"])
+            .arg(config)
+            .arg("--repo")
+            .arg(&dir)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("s3cr3t-token-value"), "leaked: {stderr}");
+    }
+}

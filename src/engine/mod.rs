@@ -128,6 +128,10 @@ pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> 
 fn read_config_file(path: &std::path::Path, follow: bool) -> Result<String, ConfigError> {
     let unreadable = |detail: String| ConfigError::Unreadable { path: path.display().to_string(), detail };
     let bytes = read_local_file(path, SMALL_FILE_CAP, follow).map_err(|e| unreadable(e.to_string()))?;
+    // A NUL byte means this is not a text file at all: say so rather than quote it.
+    if bytes.contains(&0) {
+        return Err(unreadable("it contains NUL bytes, so it is not a text file".into()));
+    }
     String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
 }
 
@@ -228,6 +232,18 @@ type UnitFile = (String, Option<Oid>, Option<Oid>);
 /// A model blob, read once per (path, blob): a JSON AST file as written, or an IDL file's bytes
 /// (its relative ids resolve against the files it is assembled with), and the namespaces that
 /// link it to other files.
+/// Largest model file shipgate parses by default (parsing needs several times the file's size in
+/// memory); a larger one is an `InvalidModel` finding, so the gate fails plainly rather than by
+/// the runner's memory limit. `SHIPGATE_MAX_MODEL_BYTES` sets another limit.
+pub const MODEL_CAP: u64 = 256 * 1024 * 1024;
+
+fn model_cap() -> u64 {
+    static CAP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        std::env::var("SHIPGATE_MAX_MODEL_BYTES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(MODEL_CAP)
+    })
+}
+
 struct ReadModel {
     bytes: Arc<Vec<u8>>,
     /// JSON AST: the file as written, or the finding that says why it is not a model.
@@ -303,6 +319,27 @@ impl<'a> Analyzer<'a> {
     /// Reads a model blob, once per (path, blob).
     fn read_model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<ReadModel>, EngineError> {
         self.models.get_or_try((path.to_string(), oid), || {
+            let size = match snap {
+                Snapshot::Commit(_) => self.repo.blob_size(oid, path)?,
+                Snapshot::Worktree(dir) => {
+                    std::fs::symlink_metadata(dir.join(crate::source::fs_path(path))).map_or(0, |m| m.len())
+                }
+            };
+            let cap = model_cap();
+            if size > cap {
+                // Parsing takes several times the file's size in memory: past the cap, a clear
+                // finding instead of a run that a CI runner kills for its memory.
+                let finding = Finding::new(
+                    "InvalidModel",
+                    Severity::Error,
+                    path,
+                    format!(
+                        "{path}: the model file is {size} bytes, more than the {cap} bytes shipgate parses, so nothing in it was diffed; split the model into smaller files, or raise the limit with SHIPGATE_MAX_MODEL_BYTES if the machine has memory for it (parsing takes several times the file's size)"
+                    ),
+                )
+                .at(path, None);
+                return Ok(Arc::new(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Default::default() }));
+            }
             let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
             let (json, links) = if smithy::is_idl_path(path) {
                 // Alone, an IDL file resolves its ids as well as it can; what it defines and

@@ -168,6 +168,12 @@ pub fn read_local_file(path: &Path, cap: u64, follow: bool) -> Result<Vec<u8>, L
     if let Some(what) = kind(meta.file_type()) {
         return Err(LocalReadError::NotRegular(what.into()));
     }
+    // `/proc/self/environ` looks like an empty regular file and holds the environment (a CI
+    // runner's tokens): kernel pseudo-files are never read, whatever link leads there.
+    let real = std::fs::canonicalize(path).map_err(LocalReadError::Io)?;
+    if ["/proc", "/sys", "/dev"].iter().any(|p| real.starts_with(p)) {
+        return Err(LocalReadError::NotRegular("a kernel pseudo-file (under /proc, /sys or /dev)".into()));
+    }
     if meta.len() > cap {
         return Err(LocalReadError::TooLarge(cap));
     }
@@ -539,6 +545,9 @@ impl Repo {
                 help.push_str(SHALLOW_HINT);
             }
             help
+        } else if repo.is_shallow().unwrap_or(false) {
+            // A shallow clone usually lacks the tag rather than the user mistyping it.
+            format!("did you mean {}? Or the revision was not fetched{SHALLOW_HINT}", close.join(", "))
         } else {
             format!("did you mean {}?", close.join(", "))
         };
