@@ -25,9 +25,10 @@
 use super::{CliError, print, usage};
 use crate::config::LoadedConfig;
 use crate::diff::files::looks_like_smithy;
-use crate::diff::packages::{Package, diff_trees};
+use crate::diff::packages::diff_trees;
 use crate::engine::{Analyzer, EngineError};
 use crate::history::Tag;
+use crate::parse::packages::model::Package;
 use crate::report::Style;
 use crate::source::{Oid, Repo, Snapshot};
 use std::collections::{BTreeMap, BTreeSet};
@@ -182,8 +183,8 @@ fn layout(repo: &Repo, snap: &Snapshot) -> Result<Layout, EngineError> {
     }
     let cargo_files: Vec<(&str, &str)> = cargo.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let npm_files: Vec<(&str, &str)> = npm.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let (c, c_err) = crate::parse::cargo::load(&cargo_files);
-    let (n, n_err) = crate::parse::npm::load(&npm_files);
+    let (c, c_err) = crate::parse::packages::cargo::load(&cargo_files);
+    let (n, n_err) = crate::parse::packages::npm::load(&npm_files);
     out.cargo = c;
     // Built-in detection takes a package.json with a name and a version.
     out.npm = n.into_iter().filter(|p| p.version.is_some()).collect();
@@ -303,7 +304,7 @@ fn learn_ignore_files(repo: &Repo, config: &LoadedConfig, releases: &[Tag]) -> R
     let pairs = &pairs[skip..];
     let analyzer = Analyzer::new(repo, config);
     let lockfiles: Vec<String> = crate::rules::release::LOCKFILE_GLOBS.iter().map(|g| g.to_string()).collect();
-    let lockfiles = crate::diff::packages::glob_set(&lockfiles).expect("the built-in lockfile globs are valid");
+    let lockfiles = crate::parse::packages::model::glob_set(&lockfiles).expect("the built-in lockfile globs are valid");
     let mut seen: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for &(j, i) in pairs {
         let (a, b) = (Snapshot::Commit(releases[j].2.clone()), Snapshot::Commit(releases[i].2.clone()));
@@ -571,7 +572,7 @@ mod tests {
     #[test]
     fn package_globs_are_directory_globs() {
         let pkg = |dir: &str| Package {
-            ecosystem: crate::diff::packages::Ecosystem::Cargo,
+            ecosystem: crate::parse::packages::model::Ecosystem::Cargo,
             name: dir.rsplit('/').next().unwrap_or(dir).into(),
             version: Some("1.0.0".into()),
             dir: dir.into(),
