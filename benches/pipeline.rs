@@ -9,8 +9,8 @@
 //!    distinct blobs that change, not commits × files.
 use shipgate::engine::{Request, run};
 use shipgate::finding::Severity;
-use shipgate::fixture::{FixtureRepo, weather_model};
 use shipgate::outcome::Command;
+use shipgate::source::fixture::{FixtureRepo, weather_model};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,7 @@ fn request(command: Command, repo: &Path, base: &str, head: &str, mainline: Opti
         mainline: mainline.map(Into::into),
         fail_on: Severity::Danger,
         date: Some("2026-11-22".into()),
+        today: shipgate::date::Date::constant(2026, 11, 22),
         max_commits: None,
         candidate_manifest: None,
         command_line: "bench".into(),
@@ -167,7 +168,7 @@ fn main() {
     let (t_cs, out) = best_of(1, || {
         let mut req = request(Command::ClosestSafe, &dir, "release-1", "main", Some("main"));
         req.head = "main".into();
-        shipgate::history::closest_safe(&req, &|_, _| {}).expect("closest-safe")
+        shipgate::engine::closest_safe(&req, &|_, _| {}).expect("closest-safe")
     });
     let cs = out.closest_safe.expect("answer");
     println!(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 
 fn krate(name: &str, version: &str, deps: &str) -> String {
     format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\n\n[dependencies]\n{deps}\n")
@@ -191,7 +191,7 @@ fn introduced_by_never_names_the_base_commit() {
 fn a_model_glob_narrows_content_detection() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut r = FixtureRepo::init(&tmp.path().join("repo")).expect("init");
-    r.write("models/weather.json", shipgate::fixture::weather_model(&["GetCity"], false));
+    r.write("models/weather.json", shipgate::source::fixture::weather_model(&["GetCity"], false));
     r.write("models/sdk-endpoints.json", "{\"partitions\": [{\"id\": \"aws\"}]}\n");
     let base = r.commit("release").expect("commit");
     r.tag("release-1", base).expect("tag");

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use shipgate::fixture::{FixtureRepo, weather_model};
+use shipgate::source::fixture::{FixtureRepo, weather_model};
 
 fn krate(name: &str, version: &str) -> String {
     // `[package] # …`: a header a text match for the line `[package]` misses; Cargo reads it.

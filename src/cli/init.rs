@@ -24,11 +24,11 @@
 //! work tree and refuses to overwrite one.
 use super::{CliError, print, usage};
 use crate::config::LoadedConfig;
-use crate::diff::files::looks_like_smithy;
 use crate::diff::packages::diff_trees;
 use crate::engine::{Analyzer, EngineError};
 use crate::history::Tag;
 use crate::parse::packages::model::Package;
+use crate::parse::smithy::looks_like_smithy;
 use crate::report::Style;
 use crate::source::{Oid, Repo, Snapshot};
 use std::collections::{BTreeMap, BTreeSet};
@@ -299,7 +299,7 @@ struct Ignored {
 
 /// Files that changed in most of the last releases while their package's version did not.
 fn learn_ignore_files(repo: &Repo, config: &LoadedConfig, releases: &[Tag]) -> Result<Vec<Ignored>, EngineError> {
-    let pairs = crate::history::replay::pairs(repo, releases);
+    let pairs = crate::engine::replay::pairs(repo, releases);
     let skip = pairs.len().saturating_sub(LEARN_RELEASES);
     let pairs = &pairs[skip..];
     let analyzer = Analyzer::new(repo, config);
@@ -482,7 +482,7 @@ pub fn run(repo_path: &Path, rev: &str, write: bool, style: Style) -> Result<u8,
     let releases = match &family {
         Some(f) => {
             let m = globset::Glob::new(&f.glob).expect("built from an escaped prefix").compile_matcher();
-            crate::history::release_tags(&repo, &m)?
+            crate::history::release_tags(&repo, &m).map_err(EngineError::from)?
         }
         None => Vec::new(),
     };
@@ -516,17 +516,17 @@ pub fn run(repo_path: &Path, rev: &str, write: bool, style: Style) -> Result<u8,
         eprintln!("note: fewer than two release tags, so there is no release history to replay the proposal on");
         return Ok(0);
     }
-    let req = crate::history::replay::ReplayRequest {
+    let req = crate::engine::replay::ReplayRequest {
         repo: repo_path.to_path_buf(),
         config: None,
         fail_on: crate::finding::Severity::Danger,
         last: Some(LEARN_RELEASES),
         since: None,
-        date: None,
+        today: super::today(&None),
     };
     let mut config = config;
     config.origin = "the proposal above".into();
-    let replay = crate::history::replay::replay_with(&repo, &config, &req)?;
+    let replay = crate::engine::replay::replay_with(&repo, &config, &req)?;
     eprintln!("\nThe last {} release(s) replayed with this proposal:\n", replay.releases.len());
     eprint!("{}", crate::report::replay::table(&replay, style));
     Ok(0)
