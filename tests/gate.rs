@@ -184,3 +184,28 @@ fn introduced_by_never_names_the_base_commit() {
         }
     }
 }
+
+// Regression: `smithy = ["models/*.json"]` made every JSON file there a model, so a changed
+// `sdk-endpoints.json` beside the models was an InvalidModel error.
+#[test]
+fn a_model_glob_narrows_content_detection() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut r = FixtureRepo::init(&tmp.path().join("repo")).expect("init");
+    r.write("models/weather.json", shipgate::source::fixture::weather_model(&["GetCity"], false));
+    r.write("models/sdk-endpoints.json", "{\"partitions\": [{\"id\": \"aws\"}]}\n");
+    let base = r.commit("release").expect("commit");
+    r.tag("release-1", base).expect("tag");
+    r.write("models/sdk-endpoints.json", "{\"partitions\": [{\"id\": \"aws-cn\"}]}\n");
+    let head = r.commit("endpoints").expect("commit");
+    // A model head breaks beyond recognition is still a model, and invalid.
+    r.write("models/weather.json", "{\"oops\": true}\n");
+    let broken = r.commit("broken").expect("commit");
+    let config = "[models]\nsmithy = [\"models/*.json\"]\n";
+    let (code, v) = run(tmp.path(), config, &["check", "--base", "release-1", "--head", &head.to_string()]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(findings(&v, "InvalidModel").is_empty(), "{v:#}");
+    assert!(v["models"].as_array().expect("models").is_empty(), "{v:#}");
+    let (code, v) = run(tmp.path(), config, &["check", "--base", "release-1", "--head", &broken.to_string()]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&v, "InvalidModel").len(), 1, "{v:#}");
+}

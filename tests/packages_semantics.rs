@@ -104,3 +104,22 @@ fn workspace_false_is_malformed() {
     assert_eq!(ids(&t.problems), vec!["MalformedManifest.Invalid"]);
     assert!(t.problems[0].message.contains("workspace = false"), "{}", t.problems[0].message);
 }
+
+// Regression: smithy-rs kept `0.0.0-smithy-rs-head` in its manifests until the publisher stamped
+// the real version, and every changed crate was a ChangedWithoutVersionBump error.
+#[test]
+fn a_placeholder_version_has_no_bump_to_check() {
+    let pkg = |v: &str| format!("[package]\nname = \"a\"\nversion = \"{v}\"\n");
+    for (version, expected) in [
+        ("0.0.0-smithy-rs-head", "ChangedWithoutVersionBump.PlaceholderVersion"),
+        ("0.0.0-development", "ChangedWithoutVersionBump.PlaceholderVersion"),
+        ("0.0.0", "ChangedWithoutVersionBump"),
+        ("1.0.0-beta.1", "ChangedWithoutVersionBump"),
+    ] {
+        let t = tree(&[("a/Cargo.toml", &pkg(version))]);
+        let (f, _) = check(&t, &t, &["a/src/lib.rs"]);
+        assert_eq!(ids(&f), vec![expected], "{version}: {f:#?}");
+        let severity = if expected.ends_with("PlaceholderVersion") { "note" } else { "error" };
+        assert_eq!(f[0].severity.to_string(), severity, "{version}");
+    }
+}

@@ -265,7 +265,7 @@ enum Cmd {
         #[arg(value_enum)]
         which: SchemaKind,
     },
-    /// Print a starter shipgate.toml for this repository (or write it with --write).
+    /// Propose a shipgate.toml learned from this repository and its releases (or write it with --write), then replay the last releases with it.
     Init {
         #[arg(long, default_value = ".", value_name = "PATH")]
         repo: PathBuf,
@@ -587,7 +587,7 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             })?;
             Ok(0)
         }
-        Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write),
+        Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write, ui.style()),
         Cmd::Demo { dir, keep, format } => demo::run(dir, keep, format.into(), ui),
     }
 }

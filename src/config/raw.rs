@@ -72,7 +72,8 @@ pub struct GateConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelsConfig {
-    /// Globs of Smithy JSON AST files; `None` = detect by content.
+    /// Globs of where the Smithy models are (a `.json` there is a model when its content is one);
+    /// `None` = every `.smithy` file and every JSON file whose content is a model.
     pub smithy: Option<Vec<Spanned<String>>>,
 }
 

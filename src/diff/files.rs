@@ -40,27 +40,33 @@ impl Classifier {
         Classifier { smithy, cargo_on, npm_on, sniffed: Memo::default() }
     }
 
-    /// Classifies by path alone: every `.smithy` file is a model (unless globs say otherwise);
-    /// `Some(Kind::Model)` for a `.json` only when globs decide it.
-    /// Returns `None` for a `.json` that needs content detection: see [`Classifier::needs_sniff`].
+    /// Classifies by path alone: manifests, and `.smithy` files (those the globs match, or every
+    /// one without globs). Returns `None` for a `.json`: whether it is a model is decided by its
+    /// content (see [`Classifier::needs_sniff`]), with or without globs.
     pub fn by_path(&self, path: &str) -> Option<Kind> {
         let name = path.rsplit('/').next().unwrap_or(path);
         if (self.cargo_on && name == "Cargo.toml") || (self.npm_on && name == "package.json") {
             return Some(Kind::Manifest);
         }
+        if !crate::parse::smithy::is_idl_path(path) {
+            return None;
+        }
         match &self.smithy {
             Some(set) if set.is_match(path) => Some(Kind::Model),
-            None if crate::parse::smithy::is_idl_path(path) => Some(Kind::Model),
+            None => Some(Kind::Model),
             _ => None,
         }
     }
 
-    /// Whether a path may be a model that only its content can tell.
+    /// Whether a path may be a model that only its content can tell: a `.json` (outside
+    /// `node_modules`) that the `[models] smithy` globs match, or any one without globs. A glob
+    /// narrows where models are; it does not make a JSON file that is not a Smithy model one
+    /// (`sdk-endpoints.json` beside the models it configures).
     pub fn needs_sniff(&self, path: &str) -> bool {
-        self.smithy.is_none()
-            && path.ends_with(".json")
+        path.ends_with(".json")
             && !path.ends_with("package.json")
             && !path.contains("node_modules/")
+            && self.smithy.as_ref().is_none_or(|set| set.is_match(path))
     }
 
     /// Full classification of blob `oid` at `path`, reading it (once per blob id) when content

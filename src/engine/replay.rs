@@ -8,6 +8,7 @@
 //! same baseline, the same release-size history. All pairs share one [`Analyzer`], so a blob
 //! is parsed once for the whole replay; pairs are evaluated in parallel and the rows sorted.
 use super::{Analyzer, EngineError};
+use crate::config::LoadedConfig;
 use crate::finding::{Baseline, PreExisting, Severity};
 use crate::history::{DiffSize, Tag};
 use crate::outcome::{RevInfo, Verdict};
@@ -117,7 +118,7 @@ impl Replay {
 }
 
 /// The (base, head) pairs: each release with the newest earlier release that is its ancestor.
-fn pairs(repo: &Repo, tags: &[Tag]) -> Vec<(usize, usize)> {
+pub fn pairs(repo: &Repo, tags: &[Tag]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, t) in tags.iter().enumerate().skip(1) {
         if let Some(j) = (0..i).rev().find(|&j| repo.is_ancestor(tags[j].2.id, t.2.id).unwrap_or(false)) {
@@ -137,6 +138,12 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
     let repo = Repo::open(&req.repo)?;
     let head = repo.snapshot("HEAD")?;
     let config = super::load_config(&repo, req.config.as_ref(), &head)?;
+    replay_with(&repo, &config, req)
+}
+
+/// [`replay`] with a config already loaded (`shipgate init` replays its own proposal);
+/// `req.config` is not read.
+pub fn replay_with(repo: &Repo, config: &LoadedConfig, req: &ReplayRequest) -> Result<Replay, EngineError> {
     let mut notes = Vec::new();
     let any = globset::Glob::new("*").expect("`*` is a glob").compile_matcher();
     let (pattern, glob) = match &config.policy.release_tags {
@@ -149,7 +156,7 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
             ("*".to_string(), &any)
         }
     };
-    let tags = crate::history::release_tags(&repo, glob)?;
+    let tags = crate::history::release_tags(repo, glob)?;
     if tags.len() < 2 {
         return Err(EngineError::Usage {
             message: format!("replay needs at least two release tags matching `{pattern}`; found {}", tags.len()),
@@ -158,7 +165,7 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
                     .into(),
         });
     }
-    let mut pairs = pairs(&repo, &tags);
+    let mut pairs = pairs(repo, &tags);
     if let Some(since) = &req.since {
         let Some(pos) = tags.iter().position(|t| &t.1 == since) else {
             return Err(EngineError::Usage {
@@ -176,7 +183,7 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
         "each release is checked against the one before it without the mainline rules: mainline's state at each release's time is not recorded"
             .into(),
     );
-    let analyzer = Analyzer::new(&repo, &config);
+    let analyzer = Analyzer::new(repo, config);
     // Measure every consecutive release diff first: each row's release-size history then reads
     // them from the analyzer instead of measuring them again concurrently.
     let mut chain = tags.clone();

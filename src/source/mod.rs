@@ -569,6 +569,28 @@ impl Repo {
         names
     }
 
+    /// The commit a full reference name (`refs/remotes/origin/main`) points to, peeled; `None`
+    /// when there is no such reference or it does not lead to a commit.
+    pub fn reference_commit(&self, full_name: &str) -> Option<Oid> {
+        let repo = self.local();
+        let mut r = repo.try_find_reference(full_name).ok()??;
+        r.peel_to_commit().ok().map(|c| c.id)
+    }
+
+    /// The full name a symbolic reference points to (`refs/remotes/origin/HEAD` →
+    /// `refs/remotes/origin/main`; `HEAD` → `refs/heads/main`), when it is symbolic.
+    pub fn symbolic_target(&self, full_name: &str) -> Option<String> {
+        let repo = self.local();
+        if full_name == "HEAD" {
+            return repo.head_name().ok()?.map(|n| n.as_bstr().to_string());
+        }
+        let r = repo.try_find_reference(full_name).ok()??;
+        match r.target() {
+            gix::refs::TargetRef::Symbolic(name) => Some(name.as_bstr().to_string()),
+            gix::refs::TargetRef::Object(_) => None,
+        }
+    }
+
     /// Tags whose short name matches `glob`, with the commit each points to (annotated tags peeled).
     pub fn tags_matching(&self, glob: &globset::GlobMatcher) -> Vec<(String, Oid)> {
         let repo = self.local();

@@ -175,6 +175,25 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
         }
         if new.publish && !c.changed_files.is_empty() && old.version == new.version {
             let v = new.version.as_deref().unwrap_or("no version");
+            if nv.as_ref().is_some_and(is_placeholder) {
+                // The manifest does not carry the version that ships (smithy-rs kept
+                // `0.0.0-smithy-rs-head` until its publisher stamped the real one): there is no
+                // bump to check here, only the release's own versions can say.
+                out.push(
+                    Finding::new(
+                        "ChangedWithoutVersionBump.PlaceholderVersion",
+                        Severity::Note,
+                        &new.name,
+                        format!(
+                            "{}'s files changed since {since} ({}) and its version is the placeholder {v}, which the publish workflow replaces: check the version it publishes (`--candidate-manifest`)",
+                            new.name,
+                            list(&c.changed_files, 3)
+                        ),
+                    )
+                    .at(&new.manifest_path, new.version_line),
+                );
+                continue;
+            }
             out.push(
                 Finding::new(
                     "ChangedWithoutVersionBump",
@@ -221,6 +240,13 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
     sort_findings(&mut out);
     let summaries = summaries(input, &changes, &out, &absent);
     (out, summaries)
+}
+
+/// A version that only holds a place for the one a publish workflow stamps at release time:
+/// `0.0.0` with a pre-release tag (`0.0.0-smithy-rs-head`, semantic-release's
+/// `0.0.0-development`). A plain `0.0.0` is a real (if early) version.
+pub fn is_placeholder(v: &semver::Version) -> bool {
+    v.major == 0 && v.minor == 0 && v.patch == 0 && !v.pre.is_empty()
 }
 
 fn list(items: &[String], max: usize) -> String {
