@@ -179,13 +179,16 @@ pub struct Evaluation {
 }
 
 /// Compares snapshots of one repository under one config. Shared by `check` and the history
-/// searches, so it is `Sync` and caches what it parses by blob id: evaluating many candidates
-/// costs what their distinct blobs cost, not commits × files.
+/// searches, so it is `Sync` and caches results by blob id: evaluating many candidates costs what
+/// their distinct blobs cost, not commits × files. It keeps results (a model pair's findings and
+/// summary, whether a blob parses), never the parsed models or their bytes: a model is 2–3× its
+/// JSON in memory, and a history search meets hundreds of them.
 pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
-    models: Memo<Oid, Arc<Parsed>>,
+    /// Why a model blob does not parse (`None`: it parses), by blob id.
+    invalid: Memo<Oid, Option<Finding>>,
     model_diffs: Memo<BlobPair, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
@@ -207,8 +210,8 @@ const PACKAGE_TREES_KEPT: usize = 64;
 /// is part of the key because findings and summaries name it: one model may live in two places.
 type BlobPair = (String, Option<Oid>, Option<Oid>);
 
-/// A model blob, parsed once: the model, or the finding that says why it could not be.
-type Parsed = Result<(smithy::Model, Arc<Vec<u8>>), Finding>;
+/// A model blob, parsed: the model, or the finding that says why it could not be; and its bytes.
+type Parsed = (Result<smithy::Model, Finding>, Vec<u8>);
 
 /// What one model file's diff contributes.
 #[derive(Debug, Clone)]
@@ -223,7 +226,7 @@ impl<'a> Analyzer<'a> {
             repo,
             config,
             classifier: Classifier::new(config),
-            models: Memo::default(),
+            invalid: Memo::default(),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
@@ -264,15 +267,17 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    /// Parses a model blob, once per blob id.
-    fn model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<Parsed>, EngineError> {
-        self.models.get_or_try(oid, || {
-            let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
-            Ok(Arc::new(match smithy::parse_file(path, &bytes) {
-                Ok(model) => Ok((model, Arc::new(bytes))),
-                Err(e) => Err(invalid_model(path, &bytes, &e)),
-            }))
-        })
+    /// Reads and parses a model blob, and records whether it parses.
+    fn model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Parsed, EngineError> {
+        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+        let parsed = smithy::parse_file(path, &bytes).map_err(|e| invalid_model(path, &bytes, &e));
+        let _ = self.invalid.get_or_try(oid, || Ok::<_, EngineError>(parsed.as_ref().err().cloned()));
+        Ok((parsed, bytes))
+    }
+
+    /// Why a model blob does not parse, or `None`; parsed only when no diff has met it yet.
+    fn parse_error(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Option<Finding>, EngineError> {
+        self.invalid.get_or_try(oid, || Ok(self.model(snap, path, oid)?.0.err()))
     }
 
     /// Diffs one model file between two snapshots, once per (old blob, new blob) pair.
@@ -294,14 +299,18 @@ impl<'a> Analyzer<'a> {
         file: &FileChange,
         change: &PathChange,
     ) -> Result<Arc<ModelStage>, EngineError> {
-        let old = change.old.map(|o| self.model(base, &file.path, o)).transpose()?;
-        let new = change.new.map(|n| self.model(head, &file.path, n)).transpose()?;
+        // Both sides at once: a one-file diff of a huge model is two parses.
+        let (old, new) = rayon::join(
+            || change.old.map(|o| self.model(base, &file.path, o)).transpose(),
+            || change.new.map(|n| self.model(head, &file.path, n)).transpose(),
+        );
+        let (old, new) = (old?, new?);
         let empty = smithy::Model::default();
         let mut findings = Vec::new();
-        let side = |p: &Option<Arc<Parsed>>, findings: &mut Vec<Finding>, is_head: bool| -> Option<Arc<Parsed>> {
+        let side = |p: &Option<Parsed>, findings: &mut Vec<Finding>, is_head: bool| -> bool {
             match p {
-                Some(parsed) => match parsed.as_ref() {
-                    Ok(_) => Some(parsed.clone()),
+                Some((parsed, _)) => match parsed {
+                    Ok(_) => true,
                     Err(f) => {
                         // A broken base model is worth saying, but only the head's blocks.
                         let mut f = f.clone();
@@ -314,21 +323,22 @@ impl<'a> Analyzer<'a> {
                             );
                         }
                         findings.push(f);
-                        None
+                        false
                     }
                 },
-                None => None,
+                None => false,
             }
         };
-        let old_ok = side(&old, &mut findings, false);
+        side(&old, &mut findings, false);
         let new_ok = side(&new, &mut findings, true);
-        fn model_of(p: &Option<Arc<Parsed>>) -> Option<&smithy::Model> {
-            p.as_ref().and_then(|p| p.as_ref().as_ref().ok().map(|(m, _)| m))
+        fn model_of(p: &Option<Parsed>) -> Option<&smithy::Model> {
+            p.as_ref().and_then(|(m, _)| m.as_ref().ok())
         }
-        let bytes_of =
-            |p: &Option<Arc<Parsed>>| p.as_ref().and_then(|p| p.as_ref().as_ref().ok().map(|(_, b)| b.clone()));
-        let (om, nm) = (model_of(&old_ok).unwrap_or(&empty), model_of(&new_ok).unwrap_or(&empty));
-        let head_broken = new.is_some() && new_ok.is_none();
+        fn bytes_of(p: &Option<Parsed>) -> Option<&[u8]> {
+            p.as_ref().and_then(|(m, b)| m.is_ok().then_some(b.as_slice()))
+        }
+        let (om, nm) = (model_of(&old).unwrap_or(&empty), model_of(&new).unwrap_or(&empty));
+        let head_broken = new.is_some() && !new_ok;
         let diff =
             if head_broken { crate::diff::smithy::ModelDiff::default() } else { crate::diff::smithy::diff(om, nm) };
         for mut f in diff.findings {
@@ -339,7 +349,7 @@ impl<'a> Analyzer<'a> {
             }
             findings.push(f);
         }
-        let services = if new_ok.is_some() { nm.services() } else { om.services() };
+        let services = if new_ok { nm.services() } else { om.services() };
         let summary = ModelSummary {
             path: file.path.clone(),
             status: file.status,
@@ -354,10 +364,7 @@ impl<'a> Analyzer<'a> {
             operations_changed: diff.operations_changed,
             base_size: file.base_size,
             head_size: file.head_size,
-            lines_changed: Some(lines_changed(
-                bytes_of(&old_ok).as_deref().map(Vec::as_slice),
-                bytes_of(&new_ok).as_deref().map(Vec::as_slice),
-            )),
+            lines_changed: Some(lines_changed(bytes_of(&old), bytes_of(&new))),
         };
         Ok(Arc::new(ModelStage { findings, summary }))
     }
@@ -454,8 +461,8 @@ impl<'a> Analyzer<'a> {
             .collect();
         if !at_base.is_empty() {
             for entry in self.repo.files(base, &|p| at_base.contains(p))? {
-                if let Err(f) = self.model(base, &entry.path, entry.oid)?.as_ref() {
-                    findings.push(f.clone().on_base());
+                if let Some(f) = self.parse_error(base, &entry.path, entry.oid)? {
+                    findings.push(f.on_base());
                 }
             }
         }

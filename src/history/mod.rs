@@ -175,12 +175,35 @@ impl Context {
     }
 }
 
-/// One candidate's verdict.
+/// One candidate's verdict. Only the tip keeps all its findings (they are the outcome's); every
+/// other candidate keeps its blocking findings and the fingerprints of all of them, which is
+/// what the introduced-by search asks about (a search over hundreds of candidates with thousands
+/// of findings each would otherwise hold every one of them).
 struct Evaluated {
     commit: Commit,
+    /// All findings at the tip; only the blocking ones elsewhere.
     findings: Vec<Finding>,
     resolved: Vec<Finding>,
     blocking: BTreeSet<String>,
+    /// Every finding's fingerprint as a number, sorted (see [`fingerprint_key`]).
+    holds: Vec<u128>,
+}
+
+impl Evaluated {
+    fn holds(&self, fingerprint: &str) -> bool {
+        self.holds.binary_search(&fingerprint_key(fingerprint)).is_ok()
+    }
+}
+
+/// A fingerprint as a number: fingerprints are 128-bit hex digests, so this is exact for them;
+/// anything else is hashed (never produced by [`Finding`], kept so a malformed one cannot panic).
+fn fingerprint_key(fingerprint: &str) -> u128 {
+    u128::from_str_radix(fingerprint, 16).unwrap_or_else(|_| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        fingerprint.hash(&mut h);
+        u128::from(h.finish()) | (1 << 127)
+    })
 }
 
 /// `closest-safe`: evaluates mainline's first-parent commits from the tip back to the merge base
@@ -226,14 +249,22 @@ pub fn closest_safe_with(
         .map(|(i, c)| -> Result<_, EngineError> {
             let evaluated =
                 analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.date.as_deref(), None)?;
-            let (findings, resolved) = (evaluated.analysis.findings, evaluated.resolved);
+            let (mut findings, mut resolved) = (evaluated.analysis.findings, evaluated.resolved);
             let blocking = findings
                 .iter()
                 .filter(|f| f.blocks(req.fail_on, pre_existing))
                 .map(|f| f.fingerprint.clone())
                 .collect();
+            let mut holds: Vec<u128> = findings.iter().map(|f| fingerprint_key(&f.fingerprint)).collect();
+            holds.sort_unstable();
+            holds.dedup();
+            if i > 0 {
+                findings.retain(|f| f.blocks(req.fail_on, pre_existing));
+                findings.shrink_to_fit();
+                resolved = Vec::new();
+            }
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-            Ok((i, Evaluated { commit: c.clone(), findings, resolved, blocking }))
+            Ok((i, Evaluated { commit: c.clone(), findings, resolved, blocking, holds }))
         })
         .collect::<Result<_, _>>()?;
     evaluated.sort_by_key(|(i, _)| *i);
@@ -244,7 +275,7 @@ pub fn closest_safe_with(
     // unbroken run of candidates (from i towards older ones) that have it.
     let introduced = |i: usize, fp: &str| -> String {
         let mut j = i;
-        while j + 1 < evaluated.len() && evaluated[j + 1].findings.iter().any(|f| f.fingerprint == fp) {
+        while j + 1 < evaluated.len() && evaluated[j + 1].holds(fp) {
             j += 1;
         }
         evaluated[j].commit.hex()
