@@ -4,7 +4,8 @@
 //! SHA-256 and size of each output, so any byte that changes fails here; the readable snapshots
 //! of the same findings are in `smithy_fixtures` and `reports`. A change that is a named bug fix
 //! or behaviour updates this snapshot in its own commit (`INSTA_UPDATE=always`); a speed-up never
-//! does.
+//! does. `SHIPGATE_OUTPUTS_DIR=DIR` also writes every output there, to diff two builds' outputs
+//! (`SHIPGATE_TEST_BIN` runs another build).
 mod common;
 
 use serde_json::{Map, Value, json};
@@ -152,6 +153,11 @@ fn every_format_of_every_command_is_byte_identical_to_its_recorded_digest() {
             );
             let bytes = redact(&out.stdout, &dir);
             assert!(bytes.len() > 1_000, "{command} {format}: {} bytes is too little output", bytes.len());
+            if let Some(keep) = std::env::var_os("SHIPGATE_OUTPUTS_DIR") {
+                // To review a change of digest: run once per build into two directories and diff.
+                std::fs::create_dir_all(&keep).expect("SHIPGATE_OUTPUTS_DIR");
+                std::fs::write(Path::new(&keep).join(format!("{command}.{format}")), &bytes).expect("write");
+            }
             let hash = hex::encode(Sha256::digest(&bytes));
             table.push_str(&format!("{command:<7} {format:<7} {:>9} bytes  sha256 {hash}\n", bytes.len()));
         }
