@@ -192,6 +192,10 @@ pub struct Analyzer<'a> {
     model_diffs: Memo<BlobPair, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
+    /// The manifests of a commit's tree, by tree id.
+    manifest_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
+    /// Every file of a commit's tree (path → blob), by tree id: base's, for [`Analyzer::state`].
+    file_index: Memo<Oid, Arc<HashMap<String, Oid>>>,
     /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
     states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
     /// The size of the diff between two release commits, for the release-size baseline.
@@ -205,6 +209,9 @@ pub struct Analyzer<'a> {
 /// Package trees an [`Analyzer`] keeps (each can be large; candidates next to each other in a
 /// history search share theirs, so a small table serves them).
 const PACKAGE_TREES_KEPT: usize = 64;
+
+/// File indexes an [`Analyzer`] keeps: base's is the one asked for again and again.
+const FILE_INDEXES_KEPT: usize = 4;
 
 /// A model file's path and its blob on each side (`None` where the file does not exist). The path
 /// is part of the key because findings and summaries name it: one model may live in two places.
@@ -230,6 +237,8 @@ impl<'a> Analyzer<'a> {
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
+            manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
+            file_index: Memo::bounded(FILE_INDEXES_KEPT),
             states: Memo::default(),
             sizes: Memo::default(),
             selection: selection(config),
@@ -253,13 +262,24 @@ impl<'a> Analyzer<'a> {
     /// and loaded once per distinct set of manifests (paths and blob ids), so history
     /// candidates that change no manifest share one tree.
     pub fn package_tree(&self, snap: &Snapshot) -> Result<Arc<PackageTree>, EngineError> {
-        let entries = self.repo.files(snap, &|p| {
-            let name = p.rsplit('/').next().unwrap_or(p);
-            (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
-        })?;
+        let list = || {
+            self.repo
+                .files(snap, &|p| {
+                    let name = p.rsplit('/').next().unwrap_or(p);
+                    (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
+                })
+                .map(Arc::new)
+        };
+        // A history search asks for base's (and mainline's) tree once per candidate: walk each
+        // tree once.
+        let entries = match snap {
+            Snapshot::Commit(c) => self.manifest_lists.get_or_try(c.tree, list)?,
+            Snapshot::Worktree(_) => list()?,
+        };
+        let entries = entries.as_ref();
         self.package_trees.get_or_try(entries.clone(), || {
             let mut files = Vec::with_capacity(entries.len());
-            for e in &entries {
+            for e in entries {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
@@ -460,7 +480,21 @@ impl<'a> Analyzer<'a> {
             .map(|f| f.path.as_str())
             .collect();
         if !at_base.is_empty() {
-            for entry in self.repo.files(base, &|p| at_base.contains(p))? {
+            let entries: Vec<FileEntry> = match base {
+                // Every candidate of a history search asks about the same base: index its tree once.
+                Snapshot::Commit(c) => {
+                    let index = self.file_index.get_or_try(c.tree, || {
+                        let all = self.repo.files(base, &|_| true)?;
+                        Ok::<_, EngineError>(Arc::new(all.into_iter().map(|e| (e.path, e.oid)).collect()))
+                    })?;
+                    at_base
+                        .iter()
+                        .filter_map(|p| index.get(*p).map(|oid| FileEntry { path: p.to_string(), oid: *oid }))
+                        .collect()
+                }
+                Snapshot::Worktree(_) => self.repo.files(base, &|p| at_base.contains(p))?,
+            };
+            for entry in entries {
                 if let Some(f) = self.parse_error(base, &entry.path, entry.oid)? {
                     findings.push(f.on_base());
                 }
