@@ -228,14 +228,14 @@ impl LoadedConfig {
                 return Err(invalid(
                     format!("exception names unknown rule `{}`", e.rule),
                     "`shipgate rules` lists every rule id",
-                    Some(ex.span()),
+                    Some(key_span(text, ex.span(), "rule")),
                 ));
             }
             if let Err(err) = Glob::new(&e.subject) {
                 return Err(invalid(
                     format!("exception subject `{}` is not a valid glob: {}", e.subject, err.kind()),
                     "use the exact subject from the report, or a glob like `com.amazonaws.s3#*`",
-                    Some(ex.span()),
+                    Some(key_span(text, ex.span(), "subject")),
                 ));
             }
             if let Some(date) = &e.expires
@@ -244,7 +244,7 @@ impl LoadedConfig {
                 return Err(invalid(
                     format!("exception `expires = \"{date}\"` is not a date"),
                     "write dates as YYYY-MM-DD, e.g. expires = \"2027-01-31\"",
-                    Some(ex.span()),
+                    Some(key_span(text, ex.span(), "expires")),
                 ));
             }
         }
@@ -265,6 +265,28 @@ impl LoadedConfig {
         use sha2::{Digest, Sha256};
         hex::encode(Sha256::digest(self.text.as_bytes()))
     }
+}
+
+/// The span of the `key = value` line of the table that starts at `table` (toml spans an
+/// `[[exceptions]]` entry by its header), up to the next table header: an error about one field
+/// points at that field. The table's own span when the key is not on a line of its own (an
+/// inline table).
+fn key_span(text: &str, table: std::ops::Range<usize>, key: &str) -> std::ops::Range<usize> {
+    let Some(body) = text.get(table.start..) else { return table };
+    let mut at = table.start;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if i > 0 && trimmed.starts_with('[') {
+            break;
+        }
+        let rest = trimmed.strip_prefix(key).or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")));
+        if rest.is_some_and(|r| r.trim_start().starts_with('=')) {
+            let start = at + (line.len() - trimmed.len());
+            return start..at + line.trim_end().len();
+        }
+        at += line.len();
+    }
+    table
 }
 
 /// Compiles spanned glob strings into a set (validated at load time, so this cannot fail there).
@@ -352,6 +374,25 @@ mod tests {
         let ConfigError::Invalid { message, span, .. } = err else { panic!("wrong error") };
         assert!(message.contains("unknown field `pre_exsting`"), "{message}");
         assert_eq!(span.map(|s| s.offset()), Some(7));
+    }
+
+    // Regression: a bad `expires` was labelled at `[[exceptions]]`, not at the `expires` line.
+    #[test]
+    fn exception_errors_point_at_their_field() {
+        let text =
+            "[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"a#B\"\nreason = \"r\"\nexpires = \"2027-02-30\"\n";
+        let ConfigError::Invalid { span, .. } = LoadedConfig::parse("c", text).expect_err("not a date") else {
+            panic!("wrong error")
+        };
+        let span = span.expect("a span");
+        assert_eq!(&text[span.offset()..span.offset() + span.len()], "expires = \"2027-02-30\"");
+        let text = "[[exceptions]]\nrule = \"NoSuchRule\"\nsubject = \"a#B\"\n";
+        let ConfigError::Invalid { span, .. } = LoadedConfig::parse("c", text).expect_err("unknown rule") else {
+            panic!("wrong error")
+        };
+        assert_eq!(span.map(|s| s.offset()), Some(15));
+        let text = "exceptions = [{ rule = \"RemovedShape\", subject = \"a[\" }]\n";
+        assert!(matches!(LoadedConfig::parse("c", text), Err(ConfigError::Invalid { span: Some(_), .. })));
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! hand the result over as an [`Outcome`]. Nothing here prints.
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
-use crate::diff::packages::{PackageTree, Selection, load_tree};
 use crate::finding::{Baseline, Finding, Severity, sort_findings};
 use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
+use crate::parse::packages::model::PackageTree;
+use crate::parse::packages::tree::{Selection, load_tree};
 use crate::parse::smithy;
 use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
 use crate::source::{Commit, FileEntry, Oid, PathChange};
@@ -32,15 +33,15 @@ pub enum EngineError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Manifest(Box<crate::diff::packages::ManifestError>),
+    Manifest(Box<crate::parse::packages::model::ManifestError>),
 
     #[error("{message}")]
     #[diagnostic(code(shipgate::usage), help("{help}"))]
     Usage { message: String, help: String },
 }
 
-impl From<crate::diff::packages::ManifestError> for EngineError {
-    fn from(e: crate::diff::packages::ManifestError) -> Self {
+impl From<crate::parse::packages::model::ManifestError> for EngineError {
+    fn from(e: crate::parse::packages::model::ManifestError) -> Self {
         EngineError::Manifest(Box::new(e))
     }
 }
@@ -187,9 +188,9 @@ pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
-    /// Why a model blob does not parse (`None`: it parses), by blob id.
-    invalid: Memo<Oid, Option<Finding>>,
-    model_diffs: Memo<BlobPair, Arc<ModelStage>>,
+    models: Memo<(String, Oid), Arc<ReadModel>>,
+    sides: Memo<Vec<(String, Oid)>, Arc<SideModel>>,
+    model_diffs: Memo<UnitKey, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     /// The manifests of a commit's tree, by tree id.
@@ -210,21 +211,47 @@ pub struct Analyzer<'a> {
 /// history search share theirs, so a small table serves them).
 const PACKAGE_TREES_KEPT: usize = 64;
 
+/// Read model files and assembled sides an [`Analyzer`] keeps (each is several times its JSON in
+/// memory; a diff of 402 models kept all of them until exit, 970 MB). Their results, the
+/// per-assembly findings and summaries, are kept without a bound; a history search re-reads a
+/// side (base's) only when the table has started over.
+const MODELS_KEPT: usize = 32;
+
 /// File indexes an [`Analyzer`] keeps: base's is the one asked for again and again.
 const FILE_INDEXES_KEPT: usize = 4;
 
-/// A model file's path and its blob on each side (`None` where the file does not exist). The path
-/// is part of the key because findings and summaries name it: one model may live in two places.
-type BlobPair = (String, Option<Oid>, Option<Oid>);
+/// The model files that assemble together in one comparison: each file's path and its blob on
+/// each side (`None` where the file does not exist), sorted by path.
+type UnitKey = Vec<UnitFile>;
 
-/// A model blob, parsed: the model, or the finding that says why it could not be; and its bytes.
-type Parsed = (Result<smithy::Model, Finding>, Vec<u8>);
+/// One file of an assembly: its path and its blob in base and in head.
+type UnitFile = (String, Option<Oid>, Option<Oid>);
 
-/// What one model file's diff contributes.
+/// A model blob, read once per (path, blob): a JSON AST file as written, or an IDL file's bytes
+/// (its relative ids resolve against the files it is assembled with), and the namespaces that
+/// link it to other files.
+struct ReadModel {
+    bytes: Arc<Vec<u8>>,
+    /// JSON AST: the file as written, or the finding that says why it is not a model.
+    json: Option<Result<smithy::ModelFile, Finding>>,
+    /// Namespaces it defines shapes in, and namespaces it points at outside itself.
+    links: (BTreeSet<String>, BTreeSet<String>),
+}
+
+/// One side of an assembly: the assembled model, the files that could not be read (each an
+/// `InvalidModel` finding) and what the files together get wrong (conflicts, dangling `apply`).
+struct SideModel {
+    model: smithy::Model,
+    broken: Vec<Finding>,
+    problems: Vec<Finding>,
+    bytes: BTreeMap<String, Arc<Vec<u8>>>,
+}
+
+/// What one assembly's diff contributes: its findings and one summary per changed file.
 #[derive(Debug, Clone)]
 struct ModelStage {
     findings: Vec<Finding>,
-    summary: ModelSummary,
+    summaries: Vec<ModelSummary>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -233,7 +260,8 @@ impl<'a> Analyzer<'a> {
             repo,
             config,
             classifier: Classifier::new(config),
-            invalid: Memo::default(),
+            models: Memo::bounded(MODELS_KEPT),
+            sides: Memo::bounded(MODELS_KEPT),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
@@ -283,110 +311,266 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            Ok(Arc::new(load_tree(&files, &self.selection)?))
+            let mut tree = load_tree(&files, &self.selection)?;
+            release::internal_dependency_cycle::check_tree(&mut tree);
+            Ok(Arc::new(tree))
         })
     }
 
-    /// Reads and parses a model blob, and records whether it parses.
-    fn model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Parsed, EngineError> {
-        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
-        let parsed = smithy::parse_file(path, &bytes).map_err(|e| invalid_model(path, &bytes, &e));
-        let _ = self.invalid.get_or_try(oid, || Ok::<_, EngineError>(parsed.as_ref().err().cloned()));
-        Ok((parsed, bytes))
+    /// Reads a model blob, once per (path, blob).
+    fn read_model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<ReadModel>, EngineError> {
+        self.models.get_or_try((path.to_string(), oid), || {
+            let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+            let (json, links) = if smithy::is_idl_path(path) {
+                // Alone, an IDL file resolves its ids as well as it can; what it defines and
+                // points at is what links it to the files it needs.
+                let links = match smithy::idl::read(path, &bytes, &smithy::Model::default()) {
+                    Ok(file) => file.namespaces(),
+                    Err(_) => (smithy::idl::namespace_of(&bytes).into_iter().collect(), BTreeSet::new()),
+                };
+                (None, links)
+            } else {
+                match smithy::read_json(path, &bytes) {
+                    Ok(file) => {
+                        let links = file.namespaces();
+                        (Some(Ok(file)), links)
+                    }
+                    Err(e) => (Some(Err(invalid_model(path, &bytes, &e))), Default::default()),
+                }
+            };
+            Ok(Arc::new(ReadModel { bytes: Arc::new(bytes), json, links }))
+        })
     }
 
-    /// Why a model blob does not parse, or `None`; parsed only when no diff has met it yet.
-    fn parse_error(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Option<Finding>, EngineError> {
-        self.invalid.get_or_try(oid, || Ok(self.model(snap, path, oid)?.0.err()))
+    /// Assembles one side's files (see [`smithy::assemble`]), once per set of (path, blob).
+    /// `.smithy` files resolve their relative ids against the others: read once against the JSON
+    /// AST files, then again against everything read so far, until nothing more resolves.
+    fn side_model(&self, snap: &Snapshot, entries: &[(String, Oid)]) -> Result<Arc<SideModel>, EngineError> {
+        self.sides.get_or_try(entries.to_vec(), || {
+            let mut files = Vec::new();
+            let mut broken = Vec::new();
+            let mut bytes = BTreeMap::new();
+            let mut idl: Vec<(String, Arc<Vec<u8>>)> = Vec::new();
+            for (path, oid) in entries {
+                let read = self.read_model(snap, path, *oid)?;
+                bytes.insert(path.clone(), read.bytes.clone());
+                match &read.json {
+                    Some(Ok(file)) => files.push(file.clone()),
+                    Some(Err(f)) => broken.push(f.clone()),
+                    None => idl.push((path.clone(), read.bytes.clone())),
+                }
+            }
+            if !idl.is_empty() {
+                let mut others = smithy::Model::default();
+                for f in &files {
+                    others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                let mut results: Vec<Result<smithy::ModelFile, smithy::SmithyError>> = Vec::new();
+                let mut resolved = usize::MAX;
+                for _round in 0..4 {
+                    results = idl.iter().map(|(path, b)| smithy::idl::read(path, b, &others)).collect();
+                    let now = results.iter().filter(|r| r.is_ok()).count();
+                    if now == resolved || now == idl.len() {
+                        break;
+                    }
+                    resolved = now;
+                    for f in results.iter().flatten() {
+                        others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                }
+                for ((path, b), r) in idl.iter().zip(results) {
+                    match r {
+                        Ok(file) => files.push(file),
+                        Err(e) => broken.push(invalid_model(path, b, &e)),
+                    }
+                }
+            }
+            let assembled = smithy::assemble::assemble(files);
+            let problems = assembled
+                .problems
+                .into_iter()
+                .map(|p| {
+                    Finding::new(
+                        "InvalidModel",
+                        Severity::Error,
+                        p.path.to_string(),
+                        format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
+                    )
+                    .keyed(&p.message)
+                    .at(p.path.to_string(), Some(p.line))
+                })
+                .collect();
+            Ok(Arc::new(SideModel { model: assembled.model, broken, problems, bytes }))
+        })
     }
 
-    /// Diffs one model file between two snapshots, once per (old blob, new blob) pair.
+    /// The model files of a comparison, grouped into assemblies (see [`smithy::assemble::group`]):
+    /// the changed files of both sides, the unchanged `.smithy` files (IDL models are the ones
+    /// written across files), and, when some file points at a namespace none of those define,
+    /// every model file of the snapshots. Only assemblies with a changed file are returned.
+    fn units(&self, base: &Snapshot, head: &Snapshot, changes: &[&PathChange]) -> Result<Vec<UnitKey>, EngineError> {
+        let mut files: BTreeMap<String, (Option<Oid>, Option<Oid>)> =
+            changes.iter().map(|c| (c.path.clone(), (c.old, c.new))).collect();
+        let is_model = |p: &str| self.classifier.by_path(p) == Some(Kind::Model);
+        let unchanged = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>,
+                         keep: &dyn Fn(&str) -> bool|
+         -> Result<Vec<(String, Oid)>, EngineError> {
+            let mut out = Vec::new();
+            for e in self.repo.files(head, &|p| keep(p) && !files.contains_key(p))? {
+                out.push((e.path, e.oid));
+            }
+            Ok(out)
+        };
+        for (path, oid) in unchanged(&files, &|p| smithy::is_idl_path(p) && is_model(p))? {
+            files.insert(path, (Some(oid), Some(oid)));
+        }
+        let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<_, EngineError> {
+            let mut out = Vec::with_capacity(files.len());
+            for (path, (old, new)) in files {
+                let mut both: (BTreeSet<String>, BTreeSet<String>) = Default::default();
+                for (snap, oid) in [(base, old), (head, new)] {
+                    if let Some(oid) = oid {
+                        let read = self.read_model(snap, path, *oid)?;
+                        both.0.extend(read.links.0.iter().cloned());
+                        both.1.extend(read.links.1.iter().cloned());
+                    }
+                }
+                out.push(both);
+            }
+            Ok(out)
+        };
+        let mut linked = links(&files)?;
+        let defined: BTreeSet<&String> = linked.iter().flat_map(|(d, _)| d).collect();
+        if linked.iter().any(|(_, r)| r.iter().any(|n| !defined.contains(n))) {
+            // Some file needs a namespace no file read so far defines: read every model file.
+            let mut more = Vec::new();
+            for e in
+                self.repo.files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?
+            {
+                let entry = e.clone();
+                let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &entry))?;
+                if kind == Some(Kind::Model) {
+                    more.push((e.path, e.oid));
+                }
+            }
+            for (path, oid) in more {
+                files.insert(path, (Some(oid), Some(oid)));
+            }
+            linked = links(&files)?;
+        }
+        let paths: Vec<UnitFile> = files.iter().map(|(p, (o, n))| (p.clone(), *o, *n)).collect();
+        Ok(smithy::assemble::group(&linked)
+            .into_iter()
+            .filter(|g| g.iter().any(|&i| paths[i].1 != paths[i].2))
+            .map(|g| g.into_iter().map(|i| paths[i].clone()).collect())
+            .collect())
+    }
+
+    /// Diffs one assembly between two snapshots, once per set of files and blobs.
     fn model_stage(
         &self,
         base: &Snapshot,
         head: &Snapshot,
-        file: &FileChange,
-        change: &PathChange,
+        unit: &UnitKey,
+        files: &HashMap<&str, &FileChange>,
     ) -> Result<Arc<ModelStage>, EngineError> {
-        let key = (file.path.clone(), change.old, change.new);
-        self.model_diffs.get_or_try(key, || self.diff_model(base, head, file, change))
+        self.model_diffs.get_or_try(unit.clone(), || self.diff_unit(base, head, unit, files))
     }
 
-    fn diff_model(
+    fn diff_unit(
         &self,
         base: &Snapshot,
         head: &Snapshot,
-        file: &FileChange,
-        change: &PathChange,
+        unit: &UnitKey,
+        files: &HashMap<&str, &FileChange>,
     ) -> Result<Arc<ModelStage>, EngineError> {
-        // Both sides at once: a one-file diff of a huge model is two parses.
-        let (old, new) = rayon::join(
-            || change.old.map(|o| self.model(base, &file.path, o)).transpose(),
-            || change.new.map(|n| self.model(head, &file.path, n)).transpose(),
-        );
-        let (old, new) = (old?, new?);
-        let empty = smithy::Model::default();
-        let mut findings = Vec::new();
-        let side = |p: &Option<Parsed>, findings: &mut Vec<Finding>, is_head: bool| -> bool {
-            match p {
-                Some((parsed, _)) => match parsed {
-                    Ok(_) => true,
-                    Err(f) => {
-                        // A broken base model is worth saying, but only the head's blocks.
-                        let mut f = f.clone();
-                        if !is_head {
-                            f = f.on_base();
-                            f.severity = Severity::Note;
-                            f.message = format!(
-                                "the base version could not be parsed, so it was diffed as empty: {}",
-                                f.message
-                            );
-                        }
-                        findings.push(f);
-                        false
-                    }
-                },
-                None => false,
-            }
+        let side = |snap: &Snapshot, pick: fn(&UnitFile) -> Option<Oid>| {
+            let entries: Vec<(String, Oid)> = unit.iter().filter_map(|u| pick(u).map(|o| (u.0.clone(), o))).collect();
+            self.side_model(snap, &entries)
         };
-        side(&old, &mut findings, false);
-        let new_ok = side(&new, &mut findings, true);
-        fn model_of(p: &Option<Parsed>) -> Option<&smithy::Model> {
-            p.as_ref().and_then(|(m, _)| m.as_ref().ok())
+        let old = side(base, |u| u.1)?;
+        let new = side(head, |u| u.2)?;
+        let mut findings = Vec::new();
+        for f in &old.broken {
+            // A broken base model is worth saying, but only the head's blocks.
+            let mut f = f.clone().on_base();
+            f.severity = Severity::Note;
+            f.message = format!("the base version could not be parsed, so it was diffed as empty: {}", f.message);
+            findings.push(f);
         }
-        fn bytes_of(p: &Option<Parsed>) -> Option<&[u8]> {
-            p.as_ref().and_then(|(m, b)| m.is_ok().then_some(b.as_slice()))
-        }
-        let (om, nm) = (model_of(&old).unwrap_or(&empty), model_of(&new).unwrap_or(&empty));
-        let head_broken = new.is_some() && !new_ok;
-        let diff =
-            if head_broken { crate::diff::smithy::ModelDiff::default() } else { crate::diff::smithy::diff(om, nm) };
+        findings.extend(new.broken.iter().cloned());
+        findings.extend(new.problems.iter().cloned());
+        let head_broken = !new.broken.is_empty();
+        let diff = if head_broken {
+            crate::rules::model::ModelDiff::default()
+        } else {
+            crate::rules::model::diff(&old.model, &new.model)
+        };
+        let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
         for mut f in diff.findings {
-            f.path = Some(file.path.clone());
-            // A removed model's findings can only point into base.
-            if file.status == crate::outcome::FileStatus::Removed {
-                f = f.on_base();
+            if f.path.is_none() {
+                f.path = changed.first().map(|p| p.to_string());
             }
             findings.push(f);
         }
-        let services = if new_ok { nm.services() } else { om.services() };
-        let summary = ModelSummary {
-            path: file.path.clone(),
-            status: file.status,
-            services,
-            shapes: ShapeCounts {
-                added: diff.shapes_added.len(),
-                removed: diff.shapes_removed.len(),
-                changed: diff.shapes_changed.len(),
-            },
-            operations_added: diff.operations_added,
-            operations_removed: diff.operations_removed,
-            operations_changed: diff.operations_changed,
-            base_size: file.base_size,
-            head_size: file.head_size,
-            lines_changed: Some(lines_changed(bytes_of(&old), bytes_of(&new))),
+        // One summary per changed file: what is in it now (or was, for what was removed).
+        let file_of = |m: &smithy::Model, id: &str| m.shapes.get(id).map(|s| s.file.to_string());
+        let located = |ids: &[String], m: &smithy::Model, path: &str| -> Vec<String> {
+            ids.iter().filter(|id| file_of(m, id).as_deref() == Some(path)).cloned().collect()
         };
-        Ok(Arc::new(ModelStage { findings, summary }))
+        let mut summaries = Vec::new();
+        for path in changed {
+            let Some(file) = files.get(path) else { continue };
+            let in_head = new.bytes.contains_key(path);
+            let services: Vec<String> = {
+                let m = if in_head { &new.model } else { &old.model };
+                m.services().into_iter().filter(|s| file_of(m, s).as_deref() == Some(path)).collect()
+            };
+            let changed_here: Vec<String> = diff
+                .shapes_changed
+                .iter()
+                .filter(|id| file_of(&new.model, id).or_else(|| file_of(&old.model, id)).as_deref() == Some(path))
+                .cloned()
+                .collect();
+            summaries.push(ModelSummary {
+                path: path.to_string(),
+                status: file.status,
+                services,
+                shapes: ShapeCounts {
+                    added: located(&diff.shapes_added, &new.model, path).len(),
+                    removed: located(&diff.shapes_removed, &old.model, path).len(),
+                    changed: changed_here.len(),
+                },
+                operations_added: located(&diff.operations_added, &new.model, path),
+                operations_removed: located(&diff.operations_removed, &old.model, path),
+                operations_changed: located(&diff.operations_changed, &new.model, path),
+                base_size: file.base_size,
+                head_size: file.head_size,
+                lines_changed: Some(lines_changed(
+                    old.bytes.get(path).map(|b| b.as_slice()),
+                    new.bytes.get(path).map(|b| b.as_slice()),
+                )),
+            });
+        }
+        Ok(Arc::new(ModelStage { findings, summaries }))
+    }
+
+    /// The files of `base` at `paths`. Every candidate of a history search asks about the same
+    /// base, so a commit's tree is indexed once (path → blob) instead of walked per candidate.
+    fn base_entries(&self, base: &Snapshot, paths: &BTreeSet<&str>) -> Result<Vec<FileEntry>, EngineError> {
+        match base {
+            Snapshot::Commit(c) => {
+                let index = self.file_index.get_or_try(c.tree, || {
+                    let all = self.repo.files(base, &|_| true)?;
+                    Ok::<_, EngineError>(Arc::new(all.into_iter().map(|e| (e.path, e.oid)).collect()))
+                })?;
+                Ok(paths
+                    .iter()
+                    .filter_map(|p| index.get(*p).map(|oid| FileEntry { path: p.to_string(), oid: *oid }))
+                    .collect())
+            }
+            Snapshot::Worktree(_) => Ok(self.repo.files(base, &|p| paths.contains(p))?),
+        }
     }
 
     /// Everything every evaluator finds between `base` and `head` (and `mainline`, when given).
@@ -399,18 +583,27 @@ impl<'a> Analyzer<'a> {
         let _ = mainline;
         let changes = self.repo.diff(base, head)?;
         let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
-        let by_path: HashMap<&str, &PathChange> = changes.iter().map(|c| (c.path.as_str(), c)).collect();
-        let model_files: Vec<&FileChange> = files.iter().filter(|f| f.kind == Kind::Model.name()).collect();
-        let stages: Vec<Arc<ModelStage>> = model_files
-            .par_iter()
-            .map(|f| self.model_stage(base, head, f, by_path[f.path.as_str()]))
-            .collect::<Result<_, _>>()?;
+        let model_files: HashMap<&str, &FileChange> =
+            files.iter().filter(|f| f.kind == Kind::Model.name()).map(|f| (f.path.as_str(), f)).collect();
+        // A file that is a model only at head is an added model (see `changed_files`).
+        let model_changes: Vec<PathChange> = changes
+            .iter()
+            .filter_map(|c| {
+                let f = model_files.get(c.path.as_str())?;
+                Some(PathChange { old: c.old.filter(|_| f.status != crate::outcome::FileStatus::Added), ..c.clone() })
+            })
+            .collect();
+        let model_changes: Vec<&PathChange> = model_changes.iter().collect();
+        let units = if model_changes.is_empty() { Vec::new() } else { self.units(base, head, &model_changes)? };
+        let stages: Vec<Arc<ModelStage>> =
+            units.par_iter().map(|u| self.model_stage(base, head, u, &model_files)).collect::<Result<_, _>>()?;
         let mut findings = Vec::new();
         let mut models = Vec::new();
         for stage in stages {
             findings.extend(stage.findings.iter().cloned());
-            models.push(stage.summary.clone());
+            models.extend(stage.summaries.iter().cloned());
         }
+        models.sort_by(|a, b| a.path.cmp(&b.path));
         // Packages: base, head and mainline trees; the release rules see every changed path.
         let mut notes = Vec::new();
         let base_tree = self.package_tree(base)?;
@@ -480,24 +673,23 @@ impl<'a> Analyzer<'a> {
             .map(|f| f.path.as_str())
             .collect();
         if !at_base.is_empty() {
-            let entries: Vec<FileEntry> = match base {
-                // Every candidate of a history search asks about the same base: index its tree once.
-                Snapshot::Commit(c) => {
-                    let index = self.file_index.get_or_try(c.tree, || {
-                        let all = self.repo.files(base, &|_| true)?;
-                        Ok::<_, EngineError>(Arc::new(all.into_iter().map(|e| (e.path, e.oid)).collect()))
-                    })?;
-                    at_base
-                        .iter()
-                        .filter_map(|p| index.get(*p).map(|oid| FileEntry { path: p.to_string(), oid: *oid }))
-                        .collect()
-                }
-                Snapshot::Worktree(_) => self.repo.files(base, &|p| at_base.contains(p))?,
-            };
-            for entry in entries {
-                if let Some(f) = self.parse_error(base, &entry.path, entry.oid)? {
-                    findings.push(f.on_base());
-                }
+            // The base side of the same assemblies the diff makes: what base cannot read, and
+            // what its files get wrong together.
+            let changes: Vec<PathChange> = self
+                .base_entries(base, &at_base)?
+                .into_iter()
+                .map(|e| PathChange {
+                    path: e.path,
+                    kind: crate::source::ChangeKind::Removed,
+                    old: Some(e.oid),
+                    new: None,
+                })
+                .collect();
+            let refs: Vec<&PathChange> = changes.iter().collect();
+            for unit in self.units(base, base, &refs)? {
+                let entries: Vec<(String, Oid)> = unit.iter().filter_map(|u| u.1.map(|o| (u.0.clone(), o))).collect();
+                let side = self.side_model(base, &entries)?;
+                findings.extend(side.broken.iter().chain(&side.problems).map(|f| f.clone().on_base()));
             }
         }
         crate::rules::policy::apply_levels(&mut findings, self.config);

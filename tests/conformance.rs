@@ -13,10 +13,10 @@
 //!   events outside that id are dropped before comparing.
 //!
 //! Every failing case is reported with both event lists; the test fails if any case fails.
-use shipgate::diff::smithy::diff;
 use shipgate::finding::{Finding, Severity, id_matches};
 use shipgate::parse::smithy::parse;
 use shipgate::rules::catalog;
+use shipgate::rules::model::diff;
 use std::fs;
 use std::path::Path;
 

@@ -375,3 +375,53 @@ fn no_command_panics_on_the_hostile_corpus() {
     }
     assert!(started.elapsed() < Duration::from_secs(120), "the corpus took {:?}", started.elapsed());
 }
+
+// Regression: a model whose head version lost its "smithy" key, was re-encoded as UTF-16, became
+// a top-level array or a symlink vanished from the diff ("No model or manifest file changed",
+// exit 0) though its shapes were removed. A path that was a model at base is one at head.
+#[test]
+fn a_model_that_stops_being_a_model_is_an_invalid_model() {
+    if !git_available() {
+        return;
+    }
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(MODEL_B.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let heads: Vec<(&str, Entry)> = vec![
+        ("no smithy key", file("models/a.json", r#"{"shapes":{}}"#)),
+        ("UTF-16", file("models/a.json", &utf16)),
+        ("top-level array", file("models/a.json", "[1, 2]")),
+        ("symlink", entry("120000", "models/a.json", "elsewhere.json")),
+    ];
+    for (name, head) in heads {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        fast_import(dir, &[("v1", vec![file("models/a.json", MODEL_A)]), ("", vec![head])]);
+        let (code, stdout, stderr) =
+            run(&["check", "--base", "v1", "--head", "main", "--format", "json", "--repo", &dir.display().to_string()]);
+        assert_eq!(code, 1, "{name}: the broken model fails the gate: {stderr}");
+        let v = common::json(stdout.as_bytes());
+        let invalid: Vec<&serde_json::Value> =
+            v["findings"].as_array().expect("findings").iter().filter(|f| f["rule"] == "InvalidModel").collect();
+        assert_eq!(invalid.len(), 1, "{name}: {stdout}");
+        assert_eq!(invalid[0]["path"], "models/a.json", "{name}");
+        assert_eq!(v["models"][0]["status"], "modified", "{name}: {stdout}");
+    }
+    // The other way round: a JSON file that becomes a model at head is an added model, its base
+    // version never parsed as one.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fast_import(
+        dir,
+        &[
+            ("v1", vec![file("models/n.json", r#"{"name": "not a model"}"#)]),
+            ("", vec![file("models/n.json", MODEL_A)]),
+        ],
+    );
+    let (_, stdout, stderr) =
+        run(&["diff", "--base", "v1", "--head", "main", "--format", "json", "--repo", &dir.display().to_string()]);
+    let v = common::json(stdout.as_bytes());
+    assert_eq!(v["models"][0]["status"], "added", "{stdout} {stderr}");
+    assert_eq!(v["models"][0]["shapes"]["added"], 2, "{stdout}");
+    let rules: Vec<&str> =
+        v["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert!(!rules.contains(&"InvalidModel"), "the base version is not a model: {rules:?}");
+}

@@ -2,8 +2,8 @@
 //! `fixtures/idl/README.md`) is the same model: no diff events either way, the same shapes,
 //! members, targets and traits; and a real model update gives the same events from the IDL as
 //! from the JSON.
-use shipgate::diff::smithy::diff;
 use shipgate::parse::smithy::{Model, idl, parse};
+use shipgate::rules::model::diff;
 use std::fs;
 use std::path::{Path, PathBuf};
 

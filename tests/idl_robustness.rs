@@ -2,8 +2,8 @@
 //! run over Smithy's own IDL loader cases and a real model (the same mutations on every machine,
 //! so a failure reproduces), plus hand-picked hostile inputs. Every model that parses diffs
 //! against itself with no events. `fuzz/` holds the cargo-fuzz target for longer runs.
-use shipgate::diff::smithy::diff;
 use shipgate::parse::smithy::idl::parse;
+use shipgate::rules::model::diff;
 use std::path::{Path, PathBuf};
 
 /// xorshift64*: a tiny seeded generator, so the run is the same everywhere.

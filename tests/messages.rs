@@ -2,8 +2,8 @@
 //! release-rule scenarios are checked in `packages_rules.rs`, the report fixtures in
 //! `reports.rs`). Runs every model pair under `fixtures/smithy/` and `fixtures/conformance/`,
 //! in both directions, so removals and additions are both covered.
-use shipgate::diff::smithy::diff;
 use shipgate::parse::smithy::parse;
+use shipgate::rules::model::diff;
 use std::path::{Path, PathBuf};
 
 /// `(case, old file, new file)` for every model pair in the fixtures.

@@ -107,7 +107,12 @@ fn fixture(dir: &Path) {
     let write = |r: &mut FixtureRepo, side: &str, generated_model: String| {
         for case in &cases {
             let name = case.file_name().expect("name").to_string_lossy();
-            r.write(&format!("models/{name}.json"), std::fs::read(case.join(format!("{side}.json"))).expect("read"));
+            // Each pair in its own namespace: a snapshot's models are assembled per namespace,
+            // and the pairs all define `example.weather`.
+            let bytes = std::fs::read(case.join(format!("{side}.json"))).expect("read");
+            let ns = format!("\"example.{}#", name.replace('-', "_"));
+            let bytes = String::from_utf8(bytes).expect("UTF-8").replace("\"example.weather#", &ns);
+            r.write(&format!("models/{name}.json"), bytes);
         }
         r.write("models/generated.json", generated_model);
     };

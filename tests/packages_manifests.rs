@@ -1,6 +1,7 @@
 //! Manifest reading: broken input is a finding or an error naming file and line, never a panic;
 //! errors render as miette diagnostics; every release rule has a fixture scenario.
-use shipgate::diff::packages::{ManifestError, Selection, load_tree};
+use shipgate::parse::packages::model::ManifestError;
+use shipgate::parse::packages::tree::{Selection, load_tree};
 use shipgate::rules::catalog::{self, Category};
 use shipgate::rules::release::parse_candidate_manifest;
 use std::path::Path;
@@ -42,7 +43,7 @@ fn truncated_and_mangled_manifests_never_panic() {
         }
     }
     for weird in ["npm:é@1", "npm:", "workspace:", "é", "file:", "npm:@", "npm:@@"] {
-        let _ = shipgate::parse::npm::Spec::parse(weird);
+        let _ = shipgate::parse::packages::npm::Spec::parse(weird);
     }
     for weird in ["é", "[", "[é", "{", "", "[[package]]\nname = 'é'\nversion = '1.0.0'\n"] {
         let _ = parse_candidate_manifest("rc", weird);
@@ -57,9 +58,11 @@ fn errors_render_with_file_line_and_help() {
     assert_eq!(tree.problems[0].line, Some(3));
     assert_eq!(tree.problems[0].path.as_deref(), Some("crates/e/Cargo.toml"));
 
-    let err =
-        shipgate::parse::cargo::parse_manifest("crates/e/Cargo.toml", "[package]\nname = \"e\"\nversion = 1.0.0\n")
-            .expect_err("broken");
+    let err = shipgate::parse::packages::cargo::parse_manifest(
+        "crates/e/Cargo.toml",
+        "[package]\nname = \"e\"\nversion = 1.0.0\n",
+    )
+    .expect_err("broken");
     let mut out = String::new();
     miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
         .render_report(&mut out, &err as &dyn miette::Diagnostic)

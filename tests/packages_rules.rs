@@ -7,9 +7,12 @@
 //! its findings and package list snapshotted; each rule has scenarios where it fires and
 //! scenarios where it must not.
 use serde_json::json;
-use shipgate::diff::packages::{PackageTree, Selection, load_tree};
 use shipgate::finding::{Finding, id_matches};
-use shipgate::rules::release::{ReleaseInput, ReleasePolicy, apply_candidate, evaluate, parse_candidate_manifest};
+use shipgate::parse::packages::model::PackageTree;
+use shipgate::parse::packages::tree::{Selection, load_tree};
+use shipgate::rules::release::{
+    ReleaseInput, ReleasePolicy, apply_candidate, evaluate, internal_dependency_cycle, parse_candidate_manifest,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -47,7 +50,9 @@ fn load(name: &str) -> Scenario {
     let dir = root().join(name);
     let tree = |side: &str| {
         let f: Vec<(String, Vec<u8>)> = files(&dir.join(side)).into_iter().collect();
-        load_tree(&f, &Selection::default()).expect("default selection has no globs")
+        let mut tree = load_tree(&f, &Selection::default()).expect("default selection has no globs");
+        internal_dependency_cycle::check_tree(&mut tree);
+        tree
     };
     let (b, h) = (files(&dir.join("base")), files(&dir.join("head")));
     let changed: Vec<String> = b

@@ -1,8 +1,9 @@
 //! Package semantics that match Cargo and npm (issue 16): generated-at-build-time path
 //! dependencies, unpublished duplicates, registry pins, npm `file:` by path, lockfiles,
 //! `version.workspace = false`. Trees are built in the test.
-use shipgate::diff::packages::{PackageTree, Selection, load_tree};
 use shipgate::finding::Finding;
+use shipgate::parse::packages::model::PackageTree;
+use shipgate::parse::packages::tree::{Selection, load_tree};
 use shipgate::rules::release::{ReleaseInput, ReleasePolicy, evaluate};
 use std::collections::BTreeSet;
 

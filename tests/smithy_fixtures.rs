@@ -1,9 +1,9 @@
 //! Per-evaluator model pairs (`fixtures/smithy/<case>/{old,new}.json`, written by
 //! `fixtures/smithy/make_fixtures.py`): the events of each pair are snapshot-tested, and a model
 //! compared with itself gives no events at all.
-use shipgate::diff::smithy::diff;
 use shipgate::finding::Finding;
 use shipgate::parse::smithy::{Model, parse};
+use shipgate::rules::model::diff;
 use std::path::{Path, PathBuf};
 
 fn cases() -> Vec<PathBuf> {

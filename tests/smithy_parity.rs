@@ -1,8 +1,8 @@
 //! Exact smithy-diff parity on real model pairs: for every folder of `fixtures/smithy-parity/`
 //! (see its README), shipgate's events equal the events smithy-diff 1.73.0 reported for the same
 //! pair (`reference.tsv`), as multisets of (severity, subject, full event id).
-use shipgate::diff::smithy::diff;
 use shipgate::parse::smithy::parse;
+use shipgate::rules::model::diff;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;

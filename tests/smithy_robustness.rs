@@ -2,8 +2,8 @@
 //! mutation run over the fixture models (the same mutations on every machine, so a failure
 //! reproduces), plus hand-picked hostile inputs. `fuzz/` holds the cargo-fuzz target for longer,
 //! coverage-guided runs.
-use shipgate::diff::smithy::diff;
 use shipgate::parse::smithy::parse;
+use shipgate::rules::model::diff;
 use std::path::Path;
 
 /// xorshift64*: a tiny seeded generator, so the run is the same everywhere.

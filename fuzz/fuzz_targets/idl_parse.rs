@@ -4,7 +4,7 @@
 //!   cargo +nightly fuzz run idl_parse ../fixtures/conformance/smithy-idl
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use shipgate::diff::smithy::diff;
+use shipgate::rules::model::diff;
 use shipgate::parse::smithy::idl::parse;
 
 fuzz_target!(|data: &[u8]| {

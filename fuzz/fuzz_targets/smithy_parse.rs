@@ -2,7 +2,7 @@
 //! parses diffs against itself with no events and against an empty model without panicking.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use shipgate::diff::smithy::diff;
+use shipgate::rules::model::diff;
 use shipgate::parse::smithy::parse;
 
 fuzz_target!(|data: &[u8]| {

@@ -150,15 +150,24 @@ pub fn changed_files(
 ) -> Result<Vec<FileChange>, SourceError> {
     let mut out = Vec::new();
     for change in changes {
-        let snap_oid = match (change.new, change.old) {
-            (Some(n), _) => (head, n),
-            (None, Some(o)) => (base, o),
-            (None, None) => continue,
+        let classify = |snap: &Snapshot, oid: Option<Oid>| -> Result<Option<Kind>, SourceError> {
+            let Some(oid) = oid else { return Ok(None) };
+            let read = || repo.read(snap, &crate::source::FileEntry { path: change.path.clone(), oid });
+            classifier.classify(&change.path, oid, read)
         };
-        let read = || repo.read(snap_oid.0, &crate::source::FileEntry { path: change.path.clone(), oid: snap_oid.1 });
-        let Some(kind) = classifier.classify(&change.path, snap_oid.1, read)? else {
-            continue;
+        // Each side is classified on its own: a model at base stays a model at head whatever its
+        // head content (lost its `"smithy"` key, UTF-16, a symlink: the model stage reports it
+        // as InvalidModel instead of the file vanishing from the diff), and a file that becomes
+        // a model only at head is an added model, not a modified one.
+        let (at_base, at_head) = (classify(base, change.old)?, classify(head, change.new)?);
+        let (kind, status) = match (at_base, at_head, change.kind) {
+            (Some(k), _, ChangeKind::Modified | ChangeKind::Removed) => (k, change.kind),
+            (None, Some(k), ChangeKind::Modified) => (k, ChangeKind::Added),
+            (_, Some(k), kind) => (k, kind),
+            _ => continue,
         };
+        let change =
+            &PathChange { kind: status, old: change.old.filter(|_| status != ChangeKind::Added), ..change.clone() };
         let size = |snap: &Snapshot, oid: Option<crate::source::Oid>| -> Result<Option<u64>, SourceError> {
             match (snap, oid) {
                 (_, None) => Ok(None),

@@ -4,5 +4,6 @@
 pub mod baseline;
 pub mod catalog;
 pub mod docs;
+pub mod model;
 pub mod policy;
 pub mod release;

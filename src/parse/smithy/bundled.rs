@@ -33,6 +33,45 @@ pub fn shape(id: &str) -> Option<&'static Shape> {
     model().shapes.get(id)
 }
 
+/// Folds the copies of bundled shapes that a model file carries into what Smithy's loader makes
+/// of them, since smithy-diff loads the bundled libraries on both sides of every diff (measured
+/// with smithy-diff 1.73.0 on files that add and drop such copies):
+///
+/// * a copy of a prelude shape (`smithy.api`) is replaced by the prelude's own shape: dropped;
+/// * a copy of a trait-library shape keeps the library's type and members; its traits are the
+///   library's with the copy's on top (the copy's value wins where they conflict, which Smithy
+///   reports as a conflicting trait while loading). A copy that adds nothing is dropped, so
+///   adding or dropping identical copies is no change at all; one that differs stays, at the
+///   copy's file and line, and diffs like any shape (a dropped copy whose documentation differed
+///   is a `ModifiedTrait` note, as smithy-diff reports it).
+pub fn fold_copies(model: &mut Model) {
+    let copies: Vec<String> = model.shapes.keys().filter(|id| shape(id).is_some()).cloned().collect();
+    for id in copies {
+        let copy = model.shapes.remove(&id).expect("the id comes from the model");
+        if id.starts_with("smithy.api#") {
+            continue;
+        }
+        let library = shape(&id).expect("checked above");
+        let mut folded = Shape { line: copy.line, file: copy.file.clone(), ..library.clone() };
+        for (k, v) in copy.traits.iter() {
+            folded.traits.set(k, v.clone());
+        }
+        for m in &mut folded.members {
+            if let Some(c) = copy.member(&m.name) {
+                for (k, v) in c.traits.iter() {
+                    m.traits.set(k, v.clone());
+                }
+                m.line = c.line;
+            } else {
+                m.line = copy.line;
+            }
+        }
+        if !folded.same_as(library) {
+            model.shapes.insert(id, folded);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

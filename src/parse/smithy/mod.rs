@@ -7,13 +7,15 @@
 //!
 //! Invariants: parsing never panics on any input (it is fuzzed, see `fuzz/`); errors carry the
 //! file name and a span so they render with line and column; shape ids are absolute.
+pub mod assemble;
 pub mod bundled;
 pub mod idl;
 pub mod node;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use node::{Entry, Node};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Why a file could not be read as a Smithy model.
@@ -309,6 +311,8 @@ pub struct Shape {
     pub members: Vec<Member>,
     pub mixins: Vec<String>,
     pub line: u32,
+    /// The model file that defines the shape (where its `line` is).
+    pub file: Arc<str>,
     // service
     pub version: Option<String>,
     pub operations: Vec<String>,
@@ -329,7 +333,7 @@ pub struct Shape {
 pub const UNIT: &str = "smithy.api#Unit";
 
 impl Shape {
-    fn new(id: String, kind: ShapeType, line: u32) -> Shape {
+    fn new(id: String, kind: ShapeType, line: u32, file: Arc<str>) -> Shape {
         Shape {
             id,
             kind,
@@ -337,6 +341,7 @@ impl Shape {
             members: Vec::new(),
             mixins: Vec::new(),
             line,
+            file,
             version: None,
             operations: Vec::new(),
             resources: Vec::new(),
@@ -404,8 +409,78 @@ pub struct Model {
     /// `"smithy"` version string as written ("1.0", "2.0", ...).
     pub version: String,
     pub metadata: BTreeMap<String, Node>,
-    /// Every shape defined in the file, by absolute id.
+    /// Every shape defined in the file (or in the files assembled together), by absolute id.
     pub shapes: BTreeMap<String, Shape>,
+    /// The file and line that define each metadata key (the first one, when files merge a key).
+    pub metadata_at: BTreeMap<String, (Arc<str>, u32)>,
+}
+
+/// One model file as written: its shapes with mixins not yet resolved, and its `apply`
+/// statements not yet applied. [`resolve`] makes a [`Model`] of one file;
+/// [`assemble::assemble`] makes one of many.
+#[derive(Debug, Clone)]
+pub struct ModelFile {
+    pub path: Arc<str>,
+    pub model: Model,
+    pub applies: Vec<Apply>,
+    /// Byte offset of each shape's key, for errors.
+    offsets: HashMap<String, u32>,
+}
+
+/// An `apply` statement (or a JSON AST `"type": "apply"` entry).
+#[derive(Debug, Clone)]
+pub struct Apply {
+    /// `ns#Shape` or `ns#Shape$member`.
+    pub target: String,
+    pub traits: Traits,
+    pub line: u32,
+    offset: u32,
+}
+
+impl ModelFile {
+    /// Namespaces this file defines shapes in, and namespaces it points at outside itself
+    /// (targets, mixins, bindings, `apply` targets), the bundled trait libraries left out: what
+    /// links files into one assembly.
+    pub fn namespaces(&self) -> (BTreeSet<String>, BTreeSet<String>) {
+        let ns = |id: &str| id.split_once('#').map(|(n, _)| n.to_string());
+        // Copies of bundled shapes link nothing: every side has the bundled libraries.
+        let defined: BTreeSet<String> =
+            self.model.shapes.keys().filter(|id| bundled::shape(id).is_none()).filter_map(|id| ns(id)).collect();
+        let mut referenced = BTreeSet::new();
+        let mut refer = |id: &str| {
+            let root = id.split_once('$').map_or(id, |(r, _)| r);
+            if !self.model.shapes.contains_key(root)
+                && bundled::shape(root).is_none()
+                && let Some(n) = ns(root)
+                && !defined.contains(&n)
+            {
+                referenced.insert(n);
+            }
+        };
+        for s in self.model.shapes.values() {
+            for m in &s.members {
+                refer(&m.target);
+            }
+            for id in s
+                .mixins
+                .iter()
+                .chain(&s.operations)
+                .chain(&s.resources)
+                .chain(&s.errors)
+                .chain(&s.collection_operations)
+                .chain(s.lifecycle.values())
+                .chain(s.identifiers.values())
+                .chain(s.properties.values())
+                .chain([&s.input, &s.output])
+            {
+                refer(id);
+            }
+        }
+        for a in &self.applies {
+            refer(&a.target);
+        }
+        (defined, referenced)
+    }
 }
 
 impl Model {
@@ -548,14 +623,20 @@ pub fn parse_file(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
 
 /// Parses a Smithy JSON AST document. `path` is only used in error messages.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
-    let mut model = parse_library(path, bytes)?;
+    let mut model = resolve(read_json(path, bytes)?, bytes)?;
     drop_mistyped_traits(&mut model);
+    bundled::fold_copies(&mut model);
     Ok(model)
 }
 
 /// Parses without checking trait values against their definitions: for the bundled trait
 /// libraries themselves, which the check reads.
 pub(crate) fn parse_library(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
+    resolve(read_json(path, bytes)?, bytes)
+}
+
+/// Reads a JSON AST document as written (nothing applied or resolved): one file of an assembly.
+pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
     let root = node::parse(bytes).map_err(|e| SmithyError::Json {
         message: format!("{path}: invalid JSON: {}", e.message),
         src: named_source(path, bytes),
@@ -564,19 +645,44 @@ pub(crate) fn parse_library(path: &str, bytes: &[u8]) -> Result<Model, SmithyErr
     build(path, bytes, &root, false)
 }
 
-/// Builds the model from a JSON AST document whose entry offsets point into `bytes` (the JSON
+/// Builds the file from a JSON AST document whose entry offsets point into `bytes` (the JSON
 /// file itself, or the `.smithy` file the IDL reader translated).
-fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<Model, SmithyError> {
+fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<ModelFile, SmithyError> {
     let lines = LineIndex::new(bytes);
-    let mut b = Builder { path, bytes, lines: &lines, idl };
+    let mut b = Builder { path, file: Arc::from(path), bytes, lines: &lines, idl };
     b.model(root)
+}
+
+/// Resolves one file on its own: `apply` statements, then mixins, then `apply` to members that
+/// only exist after mixins. An `apply` to a shape another file defines (smithy-rs keeps
+/// `s3-tests.smithy` next to `s3.json`) is left out, as Smithy loading the file alone leaves it
+/// ("applied to unknown shape"); a member missing from a shape this file defines, or a mixin
+/// this file does not define, is an error. [`assemble::assemble`] resolves across files.
+pub fn resolve(file: ModelFile, bytes: &[u8]) -> Result<Model, SmithyError> {
+    let ModelFile { path, mut model, applies, offsets } = file;
+    let lines = LineIndex::new(b"");
+    let b = Builder { path: &path, file: path.clone(), bytes, lines: &lines, idl: is_idl_path(&path) };
+    let mut pending = Vec::new();
+    for a in applies {
+        if !apply(&mut model, &a.target, &a.traits) {
+            pending.push(a);
+        }
+    }
+    resolve_mixins(&mut model).map_err(|(id, msg)| b.err(offsets.get(&id).copied().unwrap_or(0), msg))?;
+    for a in pending {
+        let container = a.target.split_once('$').map_or(a.target.as_str(), |(c, _)| c);
+        if !apply(&mut model, &a.target, &a.traits) && model.shapes.contains_key(container) {
+            return Err(b.err(a.offset, format!("`apply` targets `{}`, which is not defined in this file", a.target)));
+        }
+    }
+    Ok(model)
 }
 
 /// Drops every trait whose value is not the kind of node its definition's shape type takes (a
 /// list trait given a string, a structure trait given a number, ...). Smithy cannot create such
 /// a trait: it reports a validation error and the shape has no such trait, so smithy-diff sees
 /// the trait removed (`smithy.api#enum` replaced by `"x"` is `TraitBreakingChange.Remove`).
-fn drop_mistyped_traits(model: &mut Model) {
+pub(crate) fn drop_mistyped_traits(model: &mut Model) {
     fn fits(kind: ShapeType, value: &Node) -> bool {
         use ShapeType::*;
         match value {
@@ -655,6 +761,7 @@ impl LineIndex {
 
 struct Builder<'a> {
     path: &'a str,
+    file: Arc<str>,
     bytes: &'a [u8],
     lines: &'a LineIndex,
     /// The document was translated from the IDL: errors name the IDL position.
@@ -746,7 +853,7 @@ impl Builder<'_> {
         Ok(t)
     }
 
-    fn model(&mut self, root: &Node) -> Res<Model> {
+    fn model(&mut self, root: &Node) -> Res<ModelFile> {
         let entries = self.object(root, 0, "the top level of a Smithy model")?;
         let mut model = Model::default();
         let mut shapes_node = None;
@@ -764,6 +871,7 @@ impl Builder<'_> {
                 "metadata" => {
                     for m in self.object(&e.value, e.offset, "`metadata`")? {
                         model.metadata.insert(m.key.clone(), m.value.clone());
+                        model.metadata_at.insert(m.key.clone(), (self.file.clone(), self.lines.line(m.offset)));
                     }
                 }
                 "shapes" => shapes_node = Some(e),
@@ -773,7 +881,7 @@ impl Builder<'_> {
         if model.version.is_empty() {
             return Err(self.err(0, "missing the `smithy` version key"));
         }
-        let mut applies: Vec<(String, Traits, u32)> = Vec::new();
+        let mut applies: Vec<Apply> = Vec::new();
         let mut offsets: HashMap<String, u32> = HashMap::new();
         if let Some(e) = shapes_node {
             for s in self.object(&e.value, e.offset, "`shapes`")? {
@@ -789,7 +897,12 @@ impl Builder<'_> {
                         Some(t) => self.traits(&t.value, t.offset)?,
                         None => Traits::default(),
                     };
-                    applies.push((s.key.clone(), traits, s.offset));
+                    applies.push(Apply {
+                        target: s.key.clone(),
+                        traits,
+                        line: self.lines.line(s.offset),
+                        offset: s.offset,
+                    });
                     continue;
                 }
                 // Only `apply` may name a member; a shape is defined by its root id.
@@ -805,30 +918,11 @@ impl Builder<'_> {
                 model.shapes.insert(id, shape);
             }
         }
-        // `apply` first to shapes as written, then resolve mixins (so applied traits on a mixin
-        // flow into the shapes that use it), then to members that only exist after resolution.
-        let mut pending = Vec::new();
-        for (target, traits, offset) in applies {
-            if !apply(&mut model, &target, &traits) {
-                pending.push((target, traits, offset));
-            }
-        }
-        resolve_mixins(&mut model).map_err(|(id, msg)| self.err(offsets.get(&id).copied().unwrap_or(0), msg))?;
-        for (target, traits, offset) in pending {
-            // A shape another file defines (smithy-rs keeps `s3-tests.smithy` next to
-            // `s3.json`): Smithy loading the file alone reports "applied to unknown shape" and
-            // still builds the model, and smithy-diff compares it without those traits; so does
-            // this. A member missing from a shape this file defines is an error.
-            let container = target.split_once('$').map_or(target.as_str(), |(c, _)| c);
-            if !apply(&mut model, &target, &traits) && model.shapes.contains_key(container) {
-                return Err(self.err(offset, format!("`apply` targets `{target}`, which is not defined in this file")));
-            }
-        }
-        Ok(model)
+        Ok(ModelFile { path: self.file.clone(), model, applies, offsets })
     }
 
     fn shape(&self, id: String, kind: ShapeType, body: &[Entry], offset: u32) -> Res<Shape> {
-        let mut shape = Shape::new(id, kind, self.lines.line(offset));
+        let mut shape = Shape::new(id, kind, self.lines.line(offset), self.file.clone());
         for f in body {
             let v = &f.value;
             let o = f.offset;
@@ -908,7 +1002,7 @@ impl Builder<'_> {
 }
 
 /// Applies traits to a shape or member; false when the target does not exist (yet).
-fn apply(model: &mut Model, target: &str, traits: &Traits) -> bool {
+pub(crate) fn apply(model: &mut Model, target: &str, traits: &Traits) -> bool {
     let (container, member) = match target.split_once('$') {
         Some((c, m)) => (c, Some(m)),
         None => (target, None),
@@ -931,7 +1025,7 @@ fn apply(model: &mut Model, target: &str, traits: &Traits) -> bool {
 
 /// Resolves mixins in dependency order. Errors name a shape that is part of a cycle or uses a
 /// mixin that does not exist.
-fn resolve_mixins(model: &mut Model) -> Result<(), (String, String)> {
+pub(crate) fn resolve_mixins(model: &mut Model) -> Result<(), (String, String)> {
     let with_mixins: Vec<String> =
         model.shapes.values().filter(|s| !s.mixins.is_empty()).map(|s| s.id.clone()).collect();
     if with_mixins.is_empty() {

@@ -47,13 +47,115 @@ impl PartialEq for Node {
     }
 }
 
+/// Numbers are equal when their values are, exactly (`1` equals `1.0`; `9007199254740993` does
+/// not equal `9007199254740992`, though both are the same `f64`): Smithy keeps a number that a
+/// double cannot hold as a `BigDecimal`/`BigInteger`.
 fn numbers_equal(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x == y,
+    match (Decimal::parse(a), Decimal::parse(b)) {
+        (Some(x), Some(y)) => x == y,
         _ => false,
+    }
+}
+
+/// A JSON number's exact value: `digits × 10^exponent`, with no leading or trailing zeros in
+/// `digits` (zero has none). Compares and orders exactly, however many digits the literal has,
+/// as Smithy's `BigDecimal` does; an `f64` would make `2^53 + 1` equal `2^53`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decimal {
+    negative: bool,
+    digits: Vec<u8>,
+    exponent: i64,
+}
+
+impl Decimal {
+    /// Reads a JSON number literal (`-12.5e3`); `None` when it is not one.
+    pub fn parse(text: &str) -> Option<Decimal> {
+        let b = text.as_bytes();
+        let (negative, rest) = match b.first()? {
+            b'-' => (true, &b[1..]),
+            b'+' => (false, &b[1..]),
+            _ => (false, b),
+        };
+        let (mantissa, exp_text) = match rest.iter().position(|c| matches!(c, b'e' | b'E')) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let (int, frac) = match mantissa.iter().position(|c| *c == b'.') {
+            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+            None => (mantissa, &[][..]),
+        };
+        if int.is_empty() && frac.is_empty() || !int.iter().chain(frac).all(u8::is_ascii_digit) {
+            return None;
+        }
+        // A saturated exponent: past ±2^62 (far beyond anything Smithy's BigDecimal accepts) two
+        // huge exponents compare equal rather than overflow.
+        let mut exponent: i64 = 0;
+        if let Some(e) = exp_text {
+            let (sign, digits) = match e.first()? {
+                b'-' => (-1i64, &e[1..]),
+                b'+' => (1, &e[1..]),
+                _ => (1, e),
+            };
+            if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            for d in digits {
+                exponent = exponent.saturating_mul(10).saturating_add(i64::from(d - b'0')).min(1 << 62);
+            }
+            exponent *= sign;
+        }
+        let mut digits: Vec<u8> = int.iter().chain(frac).map(|d| d - b'0').collect();
+        exponent = exponent.saturating_sub(frac.len() as i64);
+        let lead = digits.iter().take_while(|d| **d == 0).count();
+        digits.drain(..lead);
+        while digits.last() == Some(&0) {
+            digits.pop();
+            exponent = exponent.saturating_add(1);
+        }
+        if digits.is_empty() {
+            return Some(Decimal { negative: false, digits, exponent: 0 });
+        }
+        Some(Decimal { negative, digits, exponent })
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.digits.is_empty()
+    }
+
+    /// The power of ten just above the most significant digit (`1.5` → 1, `150` → 3).
+    fn magnitude(&self) -> i64 {
+        self.exponent.saturating_add(self.digits.len() as i64)
+    }
+
+    fn cmp_abs(&self, other: &Decimal) -> std::cmp::Ordering {
+        match (self.is_zero(), other.is_zero()) {
+            (true, true) => return std::cmp::Ordering::Equal,
+            (true, false) => return std::cmp::Ordering::Less,
+            (false, true) => return std::cmp::Ordering::Greater,
+            _ => {}
+        }
+        // Same magnitude: digit strings without trailing zeros order as the values do.
+        self.magnitude().cmp(&other.magnitude()).then_with(|| self.digits.cmp(&other.digits))
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Decimal) -> std::cmp::Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => std::cmp::Ordering::Greater,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, false) => self.cmp_abs(other),
+            (true, true) => other.cmp_abs(self),
+        }
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Decimal) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -82,9 +184,10 @@ impl Node {
             _ => None,
         }
     }
-    pub fn as_f64(&self) -> Option<f64> {
+    /// A number's exact value (see [`Decimal`]); never an `f64`, which would round.
+    pub fn as_decimal(&self) -> Option<Decimal> {
         match self {
-            Node::Number(n) => n.parse().ok(),
+            Node::Number(n) => Decimal::parse(n),
             _ => None,
         }
     }
@@ -210,6 +313,20 @@ pub struct SyntaxError {
 
 /// Parses one JSON document (whitespace around it allowed, nothing else).
 pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
+    // Smithy reads model files as UTF-8 and keeps a byte order mark as a character, so it rejects
+    // one; say what the bytes are instead of "unexpected character 'ï'".
+    let encoding = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        Some(
+            "starts with a UTF-8 byte order mark (EF BB BF), which Smithy does not accept; save it as UTF-8 without a BOM",
+        )
+    } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        Some("is UTF-16 (it starts with a UTF-16 byte order mark); Smithy reads UTF-8 only: save it as UTF-8")
+    } else {
+        None
+    };
+    if let Some(what) = encoding {
+        return Err(SyntaxError { offset: 0, message: format!("the file {what}") });
+    }
     let mut p = Reader { b: bytes, i: 0 };
     p.skip_ws();
     let node = p.value(0)?;
@@ -496,6 +613,40 @@ mod tests {
     fn object_equality_ignores_order() {
         assert_eq!(parse(br#"{"a":1,"b":2}"#).expect("valid"), parse(br#"{"b":2,"a":1.0}"#).expect("valid"));
         assert_ne!(parse(br#"[1,2]"#).expect("valid"), parse(br#"[2,1]"#).expect("valid"));
+    }
+
+    // Regression: numbers were compared as f64, so values past 2^53 (and decimals a double cannot
+    // hold) that differ compared equal.
+    #[test]
+    fn numbers_compare_exactly() {
+        let n = |s: &str| parse(s.as_bytes()).expect("valid");
+        assert_ne!(n("9007199254740993"), n("9007199254740992"));
+        assert_ne!(n("18446744073709551617"), n("18446744073709551616"));
+        assert_ne!(n("0.1"), n("0.1000000000000000055511151231257827"));
+        assert_ne!(n("1e-400"), n("0"));
+        assert_ne!(n("1e400"), n("2e400"));
+        assert_eq!(n("1"), n("1.0"));
+        assert_eq!(n("100"), n("1e2"));
+        assert_eq!(n("-0.0"), n("0"));
+        assert_eq!(n("12.50e-1"), n("1.25"));
+        let d = |s: &str| Decimal::parse(s).expect("a number");
+        let mut sorted = ["1e2", "-3", "0", "99.99", "-3.5", "1e-400", "100.5", "18446744073709551617"].map(d);
+        sorted.sort();
+        assert_eq!(sorted, ["-3.5", "-3", "0", "1e-400", "99.99", "1e2", "100.5", "18446744073709551617"].map(d));
+        assert!(d("9007199254740993") > d("9007199254740992"));
+        assert!(d("0e5").is_zero() && !d("1e-400").is_zero());
+        for bad in ["", "-", "1e", "1.2.3", "x", "1e+"] {
+            assert!(Decimal::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    // Regression: a UTF-8 byte order mark was reported as "unexpected character 'ï'".
+    #[test]
+    fn byte_order_marks_are_named() {
+        let e = parse(b"\xEF\xBB\xBF{}").expect_err("Smithy rejects a BOM");
+        assert!(e.message.contains("UTF-8 byte order mark") && e.offset == 0, "{e:?}");
+        let e = parse(b"\xFF\xFE{\x00}\x00").expect_err("UTF-16");
+        assert!(e.message.contains("UTF-16"), "{e:?}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod lexer;
 pub mod parser;
 
 use super::node::{Entry, Node};
-use super::{Model, Shape, ShapeType, SmithyError, bundled};
+use super::{Model, ModelFile, Shape, ShapeType, SmithyError, bundled};
 use parser::{File, RawShape, RawTrait, TraitKind, Val};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -31,17 +31,36 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
 /// Parses one `.smithy` file assembled with `others` (the shapes of the snapshot's other model
 /// files): relative ids and elided targets may name shapes defined there.
 pub fn parse_with(path: &str, bytes: &[u8], others: &Model) -> Result<Model, SmithyError> {
-    parse_against(path, bytes, others, bundled::model())
+    let mut model = parse_against(path, bytes, others, bundled::model())?;
+    super::drop_mistyped_traits(&mut model);
+    bundled::fold_copies(&mut model);
+    Ok(model)
 }
 
 /// Parses one `.smithy` file against `others` and the trait `library` (the prelude and the
 /// bundled trait libraries; while those are being built from their own IDL, the part built so
 /// far).
 pub fn parse_against(path: &str, bytes: &[u8], others: &Model, library: &Model) -> Result<Model, SmithyError> {
+    super::resolve(read_against(path, bytes, others, library)?, bytes)
+}
+
+/// Reads one `.smithy` file as written (ids resolved against `others` and the bundled
+/// libraries; `apply` and mixins left for [`super::resolve`] or [`super::assemble::assemble`]).
+pub fn read(path: &str, bytes: &[u8], others: &Model) -> Result<ModelFile, SmithyError> {
+    read_against(path, bytes, others, bundled::model())
+}
+
+fn read_against(path: &str, bytes: &[u8], others: &Model, library: &Model) -> Result<ModelFile, SmithyError> {
     let file = parser::parse(bytes).map_err(|e| error(path, bytes, e.offset, &e.message))?;
     let root =
         Resolver::new(&file, others, library).document(&file).map_err(|e| error(path, bytes, e.offset, &e.message))?;
     super::build(path, bytes, &root, true)
+}
+
+/// The namespace a `.smithy` file declares, from its syntax alone (`None` when it declares
+/// none or does not parse).
+pub fn namespace_of(bytes: &[u8]) -> Option<String> {
+    parser::parse(bytes).ok()?.namespace
 }
 
 /// Line and column (1-based, columns in characters) of a byte offset.

@@ -1,0 +1,26 @@
+//! ERROR when a new member of an existing structure is `@required` without `@default`.
+use super::Event;
+use crate::diff::smithy::Differences;
+use crate::finding::Severity;
+use crate::parse::smithy::ShapeType;
+
+pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
+    for c in d.changed_of(&[ShapeType::Structure]) {
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
+        for m in &new.members {
+            if m.traits.has("smithy.api#required")
+                && !m.traits.has("smithy.api#default")
+                && old.member(&m.name).is_none()
+            {
+                out.push(Event::new(
+                    "AddedRequiredMember",
+                    Severity::Error,
+                    format!("{}${}", new.id, m.name),
+                    "Adding a new member with the `required` trait but not the `default` trait is backwards-incompatible.",
+                ));
+            }
+        }
+    }
+}

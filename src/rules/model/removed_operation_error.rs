@@ -1,0 +1,24 @@
+//! WARNING when an error is removed from an operation.
+use super::{Event, name_of};
+use crate::diff::smithy::Differences;
+use crate::finding::Severity;
+use crate::parse::smithy::ShapeType;
+
+pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
+    for c in d.changed_of(&[ShapeType::Operation]) {
+        let (Some(old), Some(new)) = (c.old.shape(), c.new.shape()) else {
+            continue;
+        };
+        if old.errors == new.errors {
+            continue;
+        }
+        for e in old.errors.iter().filter(|e| !new.errors.contains(e)) {
+            out.push(Event::new(
+                format!("RemovedOperationError.{}", name_of(e)),
+                Severity::Warning,
+                &new.id,
+                format!("The `{e}` error was removed from the `{}` operation.", new.id),
+            ));
+        }
+    }
+}
