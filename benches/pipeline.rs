@@ -146,16 +146,26 @@ fn cache_dir() -> PathBuf {
     target.join("bench-cache")
 }
 
+/// `shared/corpus/NAME` in the nearest directory above the crate that has it (a checkout next to
+/// `shared/`, or a worktree further down).
+fn shared_corpus(name: &str) -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .ancestors()
+        .skip(1)
+        .map(|d| d.join("shared/corpus").join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| crate_dir.join("../shared/corpus").join(name))
+}
+
 fn corpus_path() -> PathBuf {
     std::env::var_os("SHIPGATE_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/aws-models-2025-01-31.tar.xz"))
+        .unwrap_or_else(|| shared_corpus("aws-models-2025-01-31.tar.xz"))
 }
 
 fn bundle_path() -> PathBuf {
-    std::env::var_os("SHIPGATE_BUNDLE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/smithy-rs-2024.bundle"))
+    std::env::var_os("SHIPGATE_BUNDLE").map(PathBuf::from).unwrap_or_else(|| shared_corpus("smithy-rs-2024.bundle"))
 }
 
 /// Every model file of the corpus (path below `models/`, bytes), or `None` without the corpus.
@@ -368,8 +378,8 @@ fn main() {
         return;
     }
     let shipgate = |repo: &Path, rest: &[&str]| -> Vec<String> {
-        let mut v = vec!["--repo".to_string(), repo.display().to_string()];
-        v.extend(args(rest));
+        let mut v = vec![rest[0].to_string(), "--repo".to_string(), repo.display().to_string()];
+        v.extend(args(&rest[1..]));
         v.extend(args(&["--format", "json", "--date", "2026-11-22"]));
         v
     };
