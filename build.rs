@@ -27,14 +27,19 @@ fn main() {
     for (stem, path) in &rules {
         out.push_str(&format!("    ({stem:?}, include_str!({path:?})),\n"));
     }
-    out.push_str("];\n/// `(path below rules/, contents)` of every bundled data file in subfolders of `rules/`.\n");
+    out.push_str("];\n");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    fs::write(Path::new(&out_dir).join("rule_files.rs"), out).expect("OUT_DIR is writable");
+    // The bundled data (trait libraries) is the Smithy parser's, in a file of its own: the
+    // parser embeds it without depending on the rules.
+    let mut out =
+        String::from("/// `(path below rules/, contents)` of every bundled data file in subfolders of `rules/`.\n");
     out.push_str("pub static DATA_FILES: &[(&str, &str)] = &[\n");
     for (rel, path) in &data {
         out.push_str(&format!("    ({rel:?}, include_str!({path:?})),\n"));
     }
     out.push_str("];\n");
-    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rule_files.rs");
-    fs::write(dest, out).expect("OUT_DIR is writable");
+    fs::write(Path::new(&out_dir).join("data_files.rs"), out).expect("OUT_DIR is writable");
 }
 
 fn collect(root: &Path, dir: &Path, rules: &mut Vec<(String, String)>, data: &mut Vec<(String, String)>) {

@@ -26,7 +26,7 @@
 //! child's `getrusage` maximum) when `/usr/bin/time` exists, else from polling the child's
 //! `/proc/PID/status` `VmHWM`; runs: `SHIPGATE_BENCH_RUNS` (default 3); `SHIPGATE_BENCH_BIN`
 //! measures another `shipgate` binary (a copy from before a change) with the same harness.
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

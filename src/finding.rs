@@ -3,6 +3,8 @@
 //! A finding is plain data. Its fingerprint is derived from the rule's event id, the subject and
 //! an optional essential detail (never the message, the path or a line number), so it stays the
 //! same across runs, commits and unrelated edits and can be referenced by an exception.
+//!
+//! May depend on: nothing in the crate (every stage depends on it).
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;

@@ -1,26 +1,31 @@
 //! shipgate: release integrity and SDK diffs for repositories that generate SDKs from API models.
 //!
-//! The crate is a pipeline, one module per stage, each handing the next plain data:
+//! The crate is a pipeline, one module per stage, each handing the next plain data; a stage
+//! depends only on the stages above it (`tests/architecture.rs` checks that no module depends
+//! on another in a cycle and that no stage reaches a later one):
 //!
 //! ```text
-//! source  git trees at a revision (gix), or the work tree      → paths, object ids, bytes
-//! parse   Smithy JSON AST models, Cargo and npm manifests      → models, packages
-//! config  shipgate.toml                                        → policy
-//! diff    file-level, model-level and package-level changes    → plain change data
-//! rules   rule catalog (rules/*.toml) and evaluators           → findings
-//! history closest safe commit, release-size baselines          → candidates, culprits
-//! engine  runs the stages for one command                      → Outcome
-//! report  renderers: table, json, md, html, sarif, github      → text
-//! cli     arguments, exit codes (the only place that prints)
+//! source  git trees at a revision (gix, only here), the work tree  → paths, object ids, bytes
+//! parse   Smithy models (JSON AST, IDL), Cargo and npm manifests   → models, package trees
+//! diff    file-, model- and package-level changes                  → plain change data
+//! rules   catalog (rules/*.toml), model and release evaluators     → findings
+//! config  shipgate.toml, resolved once                             → policy
+//! history closest safe commit, release-size baselines              → its own result rows
+//! engine  runs the stages for one command                          → Outcome
+//! report  renderers: table, json, md, html, sarif, github          → text
+//! cli     arguments, "today", exit codes (the only place that prints)
 //! ```
+//!
+//! Shared plain types: `finding` (the one result type), `outcome` (what renderers read), `date`,
+//! `memo` (content-keyed caches).
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod diff;
 pub mod engine;
 pub mod finding;
-pub mod fixture;
 pub mod history;
 pub mod memo;
 pub mod outcome;
@@ -28,3 +33,4 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod text;

@@ -1,5 +1,7 @@
 //! A memo table shared across threads, for results keyed by content (object ids): a history
 //! search meets the same trees, blobs and blob pairs many times, and such results never go stale.
+//!
+//! May depend on: nothing in the crate.
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};

@@ -2,6 +2,8 @@
 //!
 //! Renderers (`report/`) read this and build their own views; the JSON contract (`schema_version`
 //! 1) is one such view, so internal fields can change without breaking the contract.
+//!
+//! May depend on: `finding`.
 use crate::finding::{Baseline, Finding, PreExisting, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -94,7 +94,7 @@ struct Origin {
 
 fn origin(root: &Path) -> Origin {
     let dir = root.join("origin");
-    shipgate::fixture::sdk_demo(&dir).expect("demo repository");
+    shipgate::source::fixture::sdk_demo(&dir).expect("demo repository");
     // origin/main in the fixture is a remote-tracking ref; as a remote, it is the branch main.
     let tip = git(&dir, &["rev-parse", "refs/remotes/origin/main"]);
     git(&dir, &["update-ref", "refs/heads/main", &tip]);
@@ -405,8 +405,8 @@ fn exception_label_from_a_maintainer_records_exceptions_and_passes() {
     r.event(&o.release, &["shipgate-exception", "other"]);
     // Labelled yesterday: the approval holds for exception-days from then (judged on today's date).
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
-    let day = shipgate::source::civil_date(now - 86_400);
-    let until = shipgate::source::civil_date(now - 86_400 + 30 * 86_400);
+    let day = shipgate::date::of_unix(now - 86_400).to_string();
+    let until = shipgate::date::of_unix(now - 86_400 + 30 * 86_400).to_string();
     let events = serde_json::json!([
         { "event": "labeled", "label": { "name": "other" }, "actor": { "login": "someone" }, "created_at": format!("{day}T09:00:00Z") },
         { "event": "labeled", "label": { "name": "shipgate-exception" }, "actor": { "login": "rel-manager" }, "created_at": format!("{day}T10:30:00Z") }

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use predicates::prelude::*;
-use shipgate::fixture::{FixtureRepo, sdk_demo, weather_model};
+use shipgate::source::fixture::{FixtureRepo, sdk_demo, weather_model};
 
 #[test]
 fn demo_runs_and_reports() {

@@ -10,11 +10,11 @@ use shipgate::finding::{Finding, Severity};
 use shipgate::outcome::Command;
 use shipgate::report::{self, Format, Style};
 
-fn demo(dir: &std::path::Path) -> shipgate::fixture::DemoRevs {
-    shipgate::fixture::sdk_demo(dir).expect("demo repository")
+fn demo(dir: &std::path::Path) -> shipgate::source::fixture::DemoRevs {
+    shipgate::source::fixture::sdk_demo(dir).expect("demo repository")
 }
 
-fn check(dir: &std::path::Path, revs: &shipgate::fixture::DemoRevs) -> assert_cmd::Command {
+fn check(dir: &std::path::Path, revs: &shipgate::source::fixture::DemoRevs) -> assert_cmd::Command {
     let mut cmd = shipgate();
     cmd.args(["check", "--base", &revs.base, "--head", &revs.head, "--repo"]).arg(dir);
     cmd
@@ -178,6 +178,7 @@ fn sarif_at_scale_is_capped_sorted_and_points_only_at_existing_files() {
         mainline: Some(revs.mainline.clone()),
         fail_on: Severity::Danger,
         date: Some("2026-12-01".into()),
+        today: shipgate::date::Date::constant(2026, 12, 1),
         max_commits: None,
         candidate_manifest: None,
         command_line: "shipgate check".into(),

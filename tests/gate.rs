@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 
 fn krate(name: &str, version: &str, deps: &str) -> String {
     format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\n\n[dependencies]\n{deps}\n")

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use shipgate::fixture::{FixtureRepo, weather_model};
+use shipgate::source::fixture::{FixtureRepo, weather_model};
 
 /// Mainline with two independent problems introduced at different commits, one fixed before the
 /// tip. Returns (repo, commit ids oldest first: release, c1..c5).

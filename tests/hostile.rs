@@ -425,3 +425,165 @@ fn a_model_that_stops_being_a_model_is_an_invalid_model() {
         v["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
     assert!(!rules.contains(&"InvalidModel"), "the base version is not a model: {rules:?}");
 }
+
+// Regression: a broken `.git/config` (or one including a file that does not parse) said "is not
+// a git repository"; the parse error then quoted the included file (here a secret).
+#[test]
+fn a_broken_git_config_is_named_and_never_quoted() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    let config = dir.join(".git/config");
+    let good = std::fs::read(&config).expect("config");
+    let secret = tmp.path().join("secret");
+    std::fs::write(&secret, "token:s3cr3t-value-xyz\n").expect("write");
+    for (name, extra) in [
+        ("broken section", "[core\nbroken".to_string()),
+        ("include that does not parse", format!("[include]\npath = {}\n", secret.display())),
+    ] {
+        let mut bytes = good.clone();
+        bytes.extend_from_slice(extra.as_bytes());
+        std::fs::write(&config, &bytes).expect("write");
+        let (code, _, stderr) = run(&["check", "--base", "v1", "--repo", &dir.display().to_string()]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains("could not be opened") && !stderr.contains("not a git repository"), "{name}: {stderr}");
+        assert!(!stderr.contains("s3cr3t"), "{name}: quoted the included file: {stderr}");
+    }
+    std::fs::write(&config, &good).expect("write");
+}
+
+// Regression: for an annotated tag on a tree the suggested `TAG^{commit}` failed too.
+#[test]
+fn a_tag_on_a_tree_says_what_it_points_to() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    git(dir, &["-c", "user.name=t", "-c", "user.email=t@example.com", "tag", "-a", "-m", "t", "ontree", "v1^{tree}"]);
+    let (code, _, stderr) = run(&["check", "--base", "ontree", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("points to a tree"), "{stderr}");
+    assert!(!stderr.contains("e.g. `ontree^{commit}`"), "suggests what fails: {stderr}");
+}
+
+// Regression: `--head worktree` on a CRLF checkout (core.autocrlf, `.gitattributes` eol=crlf)
+// reported changes git does not see (ChangedWithoutVersionBump on a clean `git status`).
+#[test]
+fn a_crlf_checkout_shows_what_git_shows() {
+    if !git_available() {
+        return;
+    }
+    let attrs = file(".gitattributes", "* text eol=crlf\n");
+    for (name, autocrlf, extra) in [("core.autocrlf", "true", None), (".gitattributes eol=crlf", "false", Some(attrs))]
+    {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let mut files = vec![file("models/a.json", MODEL_A), file("a/Cargo.toml", CARGO), file("a/src/lib.rs", "//\n")];
+        files.extend(extra);
+        fast_import(dir, &[("v1", files)]);
+        git(dir, &["config", "core.autocrlf", autocrlf]);
+        git(dir, &["checkout", "-q", "-f", "main"]);
+        let cargo = std::fs::read(dir.join("a/Cargo.toml")).expect("checked out");
+        assert!(cargo.windows(2).any(|w| w == b"\r\n"), "{name}: git wrote CRLF");
+        assert_eq!(git(dir, &["status", "--porcelain"]), "", "{name}: git sees no change");
+        let (code, stdout, stderr) = run(&[
+            "check",
+            "--base",
+            "v1",
+            "--head",
+            "worktree",
+            "--format",
+            "json",
+            "--repo",
+            &dir.display().to_string(),
+        ]);
+        let v = common::json(stdout.as_bytes());
+        assert_eq!(v["files"], serde_json::json!([]), "{name}: {stderr}");
+        assert_eq!(code, 0, "{name}: {stdout}");
+        // A real edit still shows, converted as git converts it.
+        std::fs::write(dir.join("a/src/lib.rs"), "// changed\r\n").expect("write");
+        let (code, stdout, _) = run(&[
+            "check",
+            "--base",
+            "v1",
+            "--head",
+            "worktree",
+            "--format",
+            "json",
+            "--repo",
+            &dir.display().to_string(),
+        ]);
+        let v = common::json(stdout.as_bytes());
+        let rules: Vec<&str> =
+            v["findings"].as_array().map_or(vec![], |f| f.iter().filter_map(|f| f["rule"].as_str()).collect());
+        assert!(rules.contains(&"ChangedWithoutVersionBump") && code == 1, "{name}: {rules:?}");
+    }
+    // The attribute files gix reads are held to the rules every work-tree read follows.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    simple_repo(dir);
+    let status = Command::new("mkfifo").arg(dir.join("a/.gitattributes")).status().expect("mkfifo runs");
+    assert!(status.success());
+    let (code, _, stderr) = run(&["diff", "--base", "v1", "--head", "worktree", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(".gitattributes") && stderr.contains("FIFO"), "{stderr}");
+}
+
+// Regression: `models/\xff.json` and `models/\xfe.json` both became `models/\u{fffd}.json`, so a
+// breaking change in one passed. Paths stay bytes; reports show the bytes escaped.
+#[test]
+fn paths_that_are_not_utf8_stay_distinct() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    fast_import(
+        dir,
+        &[
+            ("v1", vec![file(b"models/\xff.json", MODEL_A), file(b"models/\xfe.json", MODEL_A)]),
+            ("", vec![file(b"models/\xff.json", MODEL_A), file(b"models/\xfe.json", MODEL_B)]),
+        ],
+    );
+    let repo = dir.display().to_string();
+    let (code, stdout, stderr) = run(&["check", "--base", "v1", "--head", "main", "--format", "json", "--repo", &repo]);
+    assert_eq!(code, 1, "the removed shape fails the gate: {stderr}");
+    let v = common::json(stdout.as_bytes());
+    let models: Vec<&str> = v["models"].as_array().expect("models").iter().filter_map(|m| m["path"].as_str()).collect();
+    assert_eq!(models, [r"models/\xfe.json"], "{stdout}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "RemovedShape" && f["path"] == r"models/\xfe.json")
+    );
+    // The work tree names the same files by the same bytes.
+    git(dir, &["checkout", "-q", "-f", "main"]);
+    let (code, stdout, stderr) =
+        run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
+    assert_eq!((code, common::json(stdout.as_bytes())["files"].clone()), (0, serde_json::json!([])), "{stderr}");
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"models/\xff.json")), MODEL_B).expect("write");
+    let (_, stdout, _) = run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
+    let v = common::json(stdout.as_bytes());
+    assert_eq!(v["models"][0]["path"], r"models/\xff.json", "{stdout}");
+    // A name that spells the escape beside the byte it escapes is refused, never merged.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fast_import(
+        tmp.path(),
+        &[
+            ("v1", vec![file(b"models/\xff.json", MODEL_A), file(br"models/\xff.json", MODEL_A)]),
+            ("", vec![file(b"models/\xff.json", MODEL_B), file(br"models/\xff.json", MODEL_A)]),
+        ],
+    );
+    let (code, _, stderr) =
+        run(&["check", "--base", "v1", "--head", "main", "--repo", &tmp.path().display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both named"), "{stderr}");
+}

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 
 const BASE: &str = r#"$version: "2.0"
 

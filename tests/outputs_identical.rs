@@ -10,7 +10,7 @@ mod common;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 use std::path::Path;
 
 /// The binary under test; `SHIPGATE_TEST_BIN` runs another build (how the digests were first

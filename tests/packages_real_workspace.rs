@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

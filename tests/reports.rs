@@ -8,9 +8,9 @@ use common::*;
 use serde_json::{Value, json};
 use shipgate::engine::Request;
 use shipgate::finding::{Finding, Severity};
-use shipgate::fixture::{FixtureRepo, weather_model};
 use shipgate::outcome::{Command, Outcome};
 use shipgate::report::{self, Format, Style};
+use shipgate::source::fixture::{FixtureRepo, weather_model};
 use std::path::Path;
 
 const DATE: &str = "2026-11-22";
@@ -142,6 +142,7 @@ fn outcome(dir: &Path) -> Outcome {
         mainline: Some("origin/main".into()),
         fail_on: Severity::Danger,
         date: Some(DATE.into()),
+        today: shipgate::date::parse(DATE).expect("DATE is a date"),
         max_commits: None,
         candidate_manifest: None,
         command_line: "shipgate report".into(),

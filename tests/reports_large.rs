@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::{Map, Value, json};
-use shipgate::fixture::FixtureRepo;
+use shipgate::source::fixture::FixtureRepo;
 use std::collections::BTreeSet;
 use std::path::Path;
 

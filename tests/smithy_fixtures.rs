@@ -62,3 +62,40 @@ fn a_model_compared_with_itself_has_no_events() {
         }
     }
 }
+
+/// Every model evaluator (and event family) of the registry fires on some fixture pair of
+/// `fixtures/smithy` or `fixtures/conformance`: a rule no fixture exercises is untested.
+#[test]
+fn every_model_rule_fires_on_some_fixture_pair() {
+    use shipgate::rules::registry::{Emitter, MODEL_FAMILIES, NEVER_EMITS, all};
+    let mut fired = std::collections::BTreeSet::new();
+    for case in cases() {
+        let (old, new) = (load(&case, "old"), load(&case, "new"));
+        fired.extend(diff(&old, &new).findings.into_iter().map(|f| f.rule));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/conformance");
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name().into_iter().flatten() {
+        let p = entry.path();
+        if p.file_name().is_some_and(|n| n == "a.json") && p.with_file_name("b.json").is_file() {
+            let read = |n: &str| {
+                let path = p.with_file_name(n);
+                parse(&path.display().to_string(), &std::fs::read(&path).expect("fixture")).ok()
+            };
+            if let (Some(a), Some(b)) = (read("a.json"), read("b.json")) {
+                fired.extend(diff(&a, &b).findings.into_iter().map(|f| f.rule));
+            }
+        }
+    }
+    // An evaluator that emits families fires when one of its families does.
+    let fires = |id: &str| {
+        fired.contains(id)
+            || MODEL_FAMILIES.iter().any(|(family, evaluator)| *evaluator == id && fired.contains(*family))
+    };
+    let missing: Vec<&str> = all()
+        .into_iter()
+        .filter(|(_, e)| matches!(e, Emitter::Model(_) | Emitter::ModelFamily { .. }))
+        .map(|(id, _)| id)
+        .filter(|id| !fires(id) && !NEVER_EMITS.iter().any(|(n, _)| n == id))
+        .collect();
+    assert!(missing.is_empty(), "model rules no fixture pair fires: {missing:?}");
+}

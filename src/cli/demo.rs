@@ -26,7 +26,7 @@ pub(super) fn run(dir: Option<PathBuf>, keep: bool, format: Format, ui: super::U
             (t.path().to_path_buf(), Some(t))
         }
     };
-    let revs = crate::fixture::sdk_demo(&dir)
+    let revs = crate::source::fixture::sdk_demo(&dir)
         .map_err(|e| usage(format!("could not build the demo repository: {e}"), "pass --dir to build it elsewhere"))?;
     eprintln!("Demo SDK repository: {}", dir.display());
     eprintln!("Release manager's question: is `{}` safe to publish after `{}`?", revs.head, revs.base);
@@ -46,6 +46,7 @@ pub(super) fn run(dir: Option<PathBuf>, keep: bool, format: Format, ui: super::U
         mainline: Some(revs.mainline),
         fail_on: Severity::Danger,
         date: None,
+        today: crate::date::today_utc(),
         max_commits: None,
         candidate_manifest: None,
         command_line: format!("shipgate check --repo {}", dir.display()),
@@ -94,7 +95,7 @@ fn closest_safe(check: &crate::engine::Request) -> Result<(), CliError> {
         req.base.as_deref().unwrap_or_default(),
         req.mainline.as_deref().unwrap_or_default()
     );
-    let found = crate::history::closest_safe(&req, &|_, _| {})?;
+    let found = crate::engine::closest_safe(&req, &|_, _| {})?;
     let Some(cs) = &found.closest_safe else { return Ok(()) };
     let short = |c: &str| crate::report::common::short(c).to_string();
     match (&cs.commit, cs.distance) {

@@ -1,6 +1,6 @@
 //! `shipgate init`: proposes a starter shipgate.toml from what a revision contains.
 use super::{CliError, print, usage};
-use crate::diff::files::looks_like_smithy;
+use crate::parse::smithy::looks_like_smithy;
 use crate::source::Repo;
 use std::collections::BTreeSet;
 use std::fmt::Write;

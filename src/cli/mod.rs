@@ -1,6 +1,8 @@
 //! Command line: parse arguments into plain values, run the engine, print, map to exit codes.
 //! The only module that prints or exits. Exit codes: 0 pass (or a command that does not gate),
 //! 1 gate failed, 2 the tool could not do its job.
+//!
+//! May depend on everything; nothing depends on it.
 use crate::engine::{EngineError, Request};
 use crate::finding::Severity;
 use crate::outcome::{Command, Outcome, Verdict};
@@ -145,7 +147,7 @@ impl ApprovalArgs {
     fn approval(self) -> Result<Option<crate::rules::policy::Approval>, CliError> {
         let Some(reason) = self.except_blocking.filter(|r| !r.trim().is_empty()) else { return Ok(None) };
         let expires = self.approval_expires.unwrap_or_default();
-        if crate::config::parse_date(&expires).is_none() {
+        if crate::date::parse(&expires).is_none() {
             return Err(usage(
                 format!("--approval-expires `{expires}` is not a date"),
                 "write it as YYYY-MM-DD, e.g. --approval-expires 2026-12-31",
@@ -398,9 +400,15 @@ fn parse_format(s: &str) -> Result<Format, CliError> {
         .ok_or_else(|| usage(format!("unknown format `{s}`"), "formats: table, json, md, html, sarif, github"))
 }
 
+/// "Today" for exception expiry: `--date` (checked by [`check_date`]), else the clock's, in UTC.
+/// The one place that reads the clock.
+fn today(date: &Option<String>) -> crate::date::Date {
+    date.as_deref().and_then(crate::date::parse).unwrap_or_else(crate::date::today_utc)
+}
+
 fn check_date(date: &Option<String>) -> Result<(), CliError> {
     if let Some(d) = date
-        && crate::config::parse_date(d).is_none()
+        && crate::date::parse(d).is_none()
     {
         return Err(usage(format!("--date `{d}` is not a date"), "write it as YYYY-MM-DD, e.g. --date 2026-11-22"));
     }
@@ -523,15 +531,15 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             if last == Some(0) {
                 return Err(usage("--last 0 replays nothing", "pass --last N with N ≥ 1, or leave it out"));
             }
-            let req = crate::history::replay::ReplayRequest {
+            let req = crate::engine::replay::ReplayRequest {
                 repo,
                 config,
                 fail_on: parse_level(&fail_on)?,
                 last,
                 since,
-                date,
+                today: today(&date),
             };
-            let replay = crate::history::replay::replay(&req)?;
+            let replay = crate::engine::replay::replay(&req)?;
             print(&match format.as_str() {
                 "json" => crate::report::replay::json(&replay),
                 "table" => crate::report::replay::table(&replay, ui.style()),
@@ -590,6 +598,7 @@ fn gate(
         mainline: revs.mainline,
         fail_on,
         date: common.date.clone(),
+        today: today(&common.date),
         max_commits,
         candidate_manifest: revs.candidate_manifest,
         command_line: command_line(),
@@ -606,7 +615,7 @@ fn gate(
                     }
                 }
             };
-            crate::history::closest_safe(&req, &progress)?
+            crate::engine::closest_safe(&req, &progress)?
         }
         _ => crate::engine::run(&req)?,
     };

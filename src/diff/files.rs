@@ -1,7 +1,6 @@
 //! File-level diff: which model files and package manifests were added, removed or modified
 //! between two snapshots. Starts from the tree diff, so unchanged files are never read; only the
 //! changed `*.json` blobs are sniffed when models are detected by content.
-use crate::config::LoadedConfig;
 use crate::memo::Memo;
 use crate::outcome::{FileChange, FileStatus};
 use crate::source::{ChangeKind, Oid, PathChange, Repo, Snapshot, SourceError};
@@ -35,14 +34,10 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    pub fn new(config: &LoadedConfig) -> Classifier {
-        let c = &config.config;
-        Classifier {
-            smithy: c.models.smithy.as_deref().map(crate::config::globset),
-            cargo_on: c.packages.cargo.as_ref().is_none_or(|v| !v.is_empty()),
-            npm_on: c.packages.npm.as_ref().is_none_or(|v| !v.is_empty()),
-            sniffed: Memo::default(),
-        }
+    /// `smithy`: the `[models] smithy` globs (`None`: detect by content); `cargo_on` / `npm_on`:
+    /// whether `[packages]` leaves that ecosystem on.
+    pub fn new(smithy: Option<GlobSet>, cargo_on: bool, npm_on: bool) -> Classifier {
+        Classifier { smithy, cargo_on, npm_on, sniffed: Memo::default() }
     }
 
     /// Classifies by path alone: every `.smithy` file is a model (unless globs say otherwise);
@@ -79,65 +74,13 @@ impl Classifier {
         if let Some(kind) = self.by_path(path) {
             return Ok(Some(kind));
         }
-        if self.needs_sniff(path) && self.sniffed.get_or_try(oid, || read().map(|bytes| looks_like_smithy(&bytes)))? {
+        if self.needs_sniff(path)
+            && self.sniffed.get_or_try(oid, || read().map(|bytes| crate::parse::smithy::looks_like_smithy(&bytes)))?
+        {
             return Ok(Some(Kind::Model));
         }
         Ok(None)
     }
-}
-
-/// Cheap check that a JSON document is a Smithy JSON AST: a top-level object with both a
-/// `"smithy"` and a `"shapes"` key. Scans top-level keys only, without building a value.
-pub fn looks_like_smithy(bytes: &[u8]) -> bool {
-    let (mut smithy, mut shapes) = (false, false);
-    let mut depth = 0usize;
-    let mut i = 0;
-    let n = bytes.len();
-    // Skip BOM and leading whitespace; must open an object.
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        i = 3;
-    }
-    while i < n && bytes[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    if i >= n || bytes[i] != b'{' {
-        return false;
-    }
-    let mut expect_key = false;
-    while i < n {
-        match bytes[i] {
-            b'{' | b'[' => {
-                depth += 1;
-                expect_key = bytes[i] == b'{' && depth == 1;
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b',' if depth == 1 => expect_key = true,
-            b'"' => {
-                let start = i + 1;
-                i += 1;
-                while i < n && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                if depth == 1 && expect_key {
-                    match bytes.get(start..i.min(n)) {
-                        Some(b"smithy") => smithy = true,
-                        Some(b"shapes") => shapes = true,
-                        _ => {}
-                    }
-                    if smithy && shapes {
-                        return true;
-                    }
-                    expect_key = false;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    false
 }
 
 /// The model and manifest files that differ between `base` and `head`, sorted by path.
@@ -172,7 +115,7 @@ pub fn changed_files(
             match (snap, oid) {
                 (_, None) => Ok(None),
                 (Snapshot::Worktree(dir), Some(_)) => {
-                    Ok(std::fs::symlink_metadata(dir.join(&change.path)).ok().map(|m| m.len()))
+                    Ok(std::fs::symlink_metadata(dir.join(crate::source::fs_path(&change.path))).ok().map(|m| m.len()))
                 }
                 (Snapshot::Commit(_), Some(oid)) => repo.blob_size(oid, &change.path).map(Some),
             }
@@ -191,23 +134,4 @@ pub fn changed_files(
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_like_smithy;
-
-    #[test]
-    fn sniffs_top_level_keys_only() {
-        assert!(looks_like_smithy(br#"{"smithy": "2.0", "shapes": {}}"#));
-        assert!(looks_like_smithy(
-            br#"  {"metadata": {"shapes": 1}, "shapes": {"a#B": {"type": "string"}}, "smithy": "1.0"}"#
-        ));
-        assert!(!looks_like_smithy(br#"{"metadata": {"smithy": 1, "shapes": 2}}"#));
-        assert!(!looks_like_smithy(br#"{"name": "x", "version": "1.0.0"}"#));
-        assert!(!looks_like_smithy(b"[1,2]"));
-        assert!(!looks_like_smithy(b"{\"smithy"));
-        assert!(!looks_like_smithy(b""));
-        assert!(!looks_like_smithy(br#"{"a": "x\"smithy\"", "b": ["shapes"]}"#));
-    }
 }

@@ -1,17 +1,17 @@
 //! History: the closest safe commit on mainline with the commit that introduced each blocking
 //! finding, and the release-size baseline behind `UnusuallyLargeDiff`.
 //!
-//! Both evaluate many snapshot pairs through one [`Analyzer`], in parallel (rayon), collecting
-//! then sorting so the output does not depend on scheduling; so does [`replay`], which checks
-//! every past release against the one before it.
-use crate::engine::{Analyzer, Context, EngineError, Request};
+//! Both evaluate many snapshot pairs in parallel (rayon), collecting then sorting so the output
+//! does not depend on scheduling. How one pair is evaluated is the caller's (the engine passes
+//! its analyzer in as a function), so history knows commits and findings, not the pipeline, and
+//! it returns its own result types: the engine builds the outcome from them.
+//!
+//! May depend on: `source`, `finding`, `outcome` (its plain row types).
 use crate::finding::{Baseline, Finding, Severity};
-use crate::outcome::{ClosestSafe, FileChange, LeftOut, ModelSummary, Outcome, PackageSummary, ReleaseSize, Verdict};
-use crate::source::{Commit, Repo, Snapshot};
+use crate::outcome::{ClosestSafe, FileChange, LeftOut, ModelSummary, PackageSummary, ReleaseSize};
+use crate::source::{Commit, Oid, Repo, Snapshot, SourceError};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-
-pub mod replay;
 
 /// How big one diff is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -38,7 +38,7 @@ impl DiffSize {
 pub type Tag = (i64, String, Commit);
 
 /// Tags matching `glob` with their commits, oldest first (commit time, then name).
-pub fn release_tags(repo: &Repo, glob: &globset::GlobMatcher) -> Result<Vec<Tag>, EngineError> {
+pub fn release_tags(repo: &Repo, glob: &globset::GlobMatcher) -> Result<Vec<Tag>, SourceError> {
     let mut tags: Vec<Tag> = Vec::new();
     for (name, id) in repo.tags_matching(glob) {
         let commit = repo.commit(id)?;
@@ -59,23 +59,24 @@ pub const FACTOR: u64 = 3;
 
 /// Sizes of the diffs between consecutive release tags that are ancestors of the head, oldest
 /// first, then the current base → head diff; and an `UnusuallyLargeDiff` finding when the
-/// current one is an outlier. Each past diff is measured once per [`Analyzer`].
-pub fn release_sizes(
-    analyzer: &Analyzer<'_>,
+/// current one is an outlier. `pattern` is the config's `release_tags` (none: no history);
+/// `measure` gives the size of the diff between two release commits.
+pub fn release_sizes<E: From<SourceError> + Send>(
+    repo: &Repo,
+    pattern: Option<&globset::GlobMatcher>,
     (base_rev, base): (&str, &Snapshot),
     (head_label, head): (&str, &Snapshot),
     current: &DiffSize,
-) -> Result<(Vec<ReleaseSize>, Option<Finding>), EngineError> {
-    let Some(pattern) = analyzer.config.release_tags() else {
+    measure: &(dyn Fn(&Commit, &Commit) -> Result<DiffSize, E> + Sync),
+) -> Result<(Vec<ReleaseSize>, Option<Finding>), E> {
+    let Some(glob) = pattern else {
         return Ok((Vec::new(), None));
     };
-    let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
-    let repo = analyzer.repo;
     let head_id = match head {
         Snapshot::Commit(c) => c.id,
         Snapshot::Worktree(_) => repo.resolve("HEAD")?.id,
     };
-    let mut tags = release_tags(repo, &glob)?;
+    let mut tags = release_tags(repo, glob)?;
     tags.retain(|t| repo.is_ancestor(t.2.id, head_id).unwrap_or(false));
     tags.dedup_by(|a, b| a.2.id == b.2.id);
     let base_id = base.commit().map(|c| c.id);
@@ -89,8 +90,8 @@ pub fn release_sizes(
     let mut sizes: Vec<(usize, ReleaseSize, DiffSize)> = pairs
         .par_iter()
         .enumerate()
-        .map(|(i, (a, b))| -> Result<_, EngineError> {
-            let size = analyzer.release_size(&a.2, &b.2)?;
+        .map(|(i, (a, b))| -> Result<_, E> {
+            let size = measure(&a.2, &b.2)?;
             Ok((i, release_size(&a.1, &b.1, &size, false), size))
         })
         .collect::<Result<_, _>>()?;
@@ -165,16 +166,6 @@ pub fn unusually_large(past: &[DiffSize], current: &DiffSize, base: &str) -> Opt
     ))
 }
 
-impl Context {
-    /// How the head is named in history rows.
-    pub fn head_rev_label(&self) -> String {
-        match &self.head {
-            Snapshot::Commit(c) => c.hex()[..12].to_string(),
-            Snapshot::Worktree(_) => crate::source::WORKTREE.to_string(),
-        }
-    }
-}
-
 /// One candidate's verdict. Only the tip keeps all its findings (they are the outcome's); every
 /// other candidate keeps its blocking findings and the fingerprints of all of them, which is
 /// what the introduced-by search asks about (a search over hundreds of candidates with thousands
@@ -206,60 +197,60 @@ fn fingerprint_key(fingerprint: &str) -> u128 {
     })
 }
 
-/// `closest-safe`: evaluates mainline's first-parent commits from the tip back to the merge base
-/// with base (or `max_commits`), newest first, and returns the outcome for the tip with
-/// `closest_safe` and every blocking finding's `introduced_by` filled in.
-pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome, EngineError> {
-    let ctx = crate::engine::context(req)?;
-    let analyzer = Analyzer::new(&ctx.repo, &ctx.config);
-    closest_safe_with(&analyzer, &ctx, req, progress)
+/// What the closest-safe search found, for mainline's tip.
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// The tip's findings, every blocking one that a candidate introduced with `introduced_by`.
+    pub findings: Vec<Finding>,
+    /// The tip's findings resolved since base.
+    pub resolved: Vec<Finding>,
+    pub closest_safe: ClosestSafe,
+    /// One line per blocker of newer candidates that the tip no longer has.
+    pub fixed_later: Vec<String>,
 }
 
-/// [`closest_safe`] with an analyzer (and its parse caches) the caller already has: `report`
-/// reuses the one its own base → head analysis filled.
-pub fn closest_safe_with(
-    analyzer: &Analyzer<'_>,
-    ctx: &Context,
-    req: &Request,
+/// How the caller evaluates one candidate: its findings and the findings it resolved since base.
+pub type Evaluate<'a, E> = dyn Fn(&Commit) -> Result<(Vec<Finding>, Vec<Finding>), E> + Sync + 'a;
+
+/// What the search evaluates: base (a commit), mainline's tip, how far back to go.
+pub struct Candidates<'a> {
+    pub base: &'a Commit,
+    pub tip: &'a Commit,
+    pub max_commits: Option<usize>,
+}
+
+/// `closest-safe`: evaluates mainline's first-parent commits from the tip back to the merge base
+/// with base (or `max_commits`), newest first, with `evaluate` (a candidate's findings and the
+/// findings it resolved since base) and `blocks` (whether a finding blocks); the tip's findings
+/// with `introduced_by` filled in, and the newest candidate with no blocking finding.
+pub fn closest_safe<E: From<SourceError> + Send>(
+    repo: &Repo,
+    c: &Candidates<'_>,
+    evaluate: &Evaluate<'_, E>,
+    blocks: &(dyn Fn(&Finding) -> bool + Sync),
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Outcome, EngineError> {
-    let Some((mainline_rev, Snapshot::Commit(tip))) = ctx.mainline.clone() else {
-        return Err(EngineError::Usage {
-            message: "closest-safe needs a mainline commit".into(),
-            help: "pass --mainline REV (e.g. origin/main), or set `mainline` in shipgate.toml".into(),
-        });
-    };
-    let base_commit = ctx.base.commit().expect("the base is always a commit").clone();
-    let repo = &ctx.repo;
-    let stop = repo.merge_base(base_commit.id, tip.id)?;
-    let mut candidates = repo.first_parent_chain(tip.id, stop, req.max_commits)?;
+) -> Result<Search, E> {
+    let stop: Option<Oid> = repo.merge_base(c.base.id, c.tip.id)?;
+    let mut candidates = repo.first_parent_chain(c.tip.id, stop, c.max_commits)?;
     // The merge base itself is the last fallback: it ships nothing new since the fork.
     if let Some(mb) = stop
-        && req.max_commits.is_none_or(|m| candidates.len() < m)
+        && c.max_commits.is_none_or(|m| candidates.len() < m)
     {
         candidates.push(repo.commit(mb)?);
     }
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = candidates.len();
-    let pre_existing = ctx.config.config.gate.pre_existing;
-    // Mainline rules are off here: every candidate is on mainline by construction.
     let mut evaluated: Vec<(usize, Evaluated)> = candidates
         .par_iter()
         .enumerate()
-        .map(|(i, c)| -> Result<_, EngineError> {
-            let evaluated =
-                analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.date.as_deref(), None)?;
-            let (mut findings, mut resolved) = (evaluated.analysis.findings, evaluated.resolved);
-            let blocking = findings
-                .iter()
-                .filter(|f| f.blocks(req.fail_on, pre_existing))
-                .map(|f| f.fingerprint.clone())
-                .collect();
+        .map(|(i, c)| -> Result<_, E> {
+            let (mut findings, mut resolved) = evaluate(c)?;
+            let blocking = findings.iter().filter(|f| blocks(f)).map(|f| f.fingerprint.clone()).collect();
             let mut holds: Vec<u128> = findings.iter().map(|f| fingerprint_key(&f.fingerprint)).collect();
             holds.sort_unstable();
             holds.dedup();
             if i > 0 {
-                findings.retain(|f| f.blocks(req.fail_on, pre_existing));
+                findings.retain(|f| blocks(f));
                 findings.shrink_to_fit();
                 resolved = Vec::new();
             }
@@ -302,26 +293,25 @@ pub fn closest_safe_with(
         }
     }
 
-    let head_snap = Snapshot::Commit(tip.clone());
-    let mut out = crate::engine::outcome(req, ctx, &mainline_rev, &head_snap);
-    out.findings = findings;
-    out.resolved = tip_eval.resolved.clone();
-    out.closest_safe = Some(ClosestSafe {
-        commit: safe.map(|i| evaluated[i].commit.hex()),
-        distance: safe,
-        left_out: evaluated[..safe.unwrap_or(evaluated.len())]
-            .iter()
-            .map(|e| LeftOut { commit: e.commit.hex(), summary: e.commit.summary.clone() })
+    Ok(Search {
+        findings,
+        resolved: tip_eval.resolved.clone(),
+        closest_safe: ClosestSafe {
+            commit: safe.map(|i| evaluated[i].commit.hex()),
+            distance: safe,
+            left_out: evaluated[..safe.unwrap_or(evaluated.len())]
+                .iter()
+                .map(|e| LeftOut { commit: e.commit.hex(), summary: e.commit.summary.clone() })
+                .collect(),
+            candidates_checked: evaluated.len(),
+        },
+        fixed_later: fixed_later
+            .values()
+            .map(|(what, culprit)| {
+                format!("{what} blocked older candidates; introduced by {culprit}, fixed before the tip")
+            })
             .collect(),
-        candidates_checked: evaluated.len(),
-    });
-    for (what, culprit) in fixed_later.values() {
-        out.notes.push(format!("{what} blocked older candidates; introduced by {culprit}, fixed before the tip"));
-    }
-    out.notes
-        .push("closest-safe evaluates candidates without the mainline rules (every candidate is on mainline)".into());
-    out.verdict = if safe.is_some() { Verdict::Pass } else { Verdict::Fail };
-    Ok(out)
+    })
 }
 
 #[cfg(test)]

@@ -323,8 +323,8 @@ fn namespace_of(m: &crate::outcome::ModelSummary) -> &str {
 
 /// `--date` plus `days`, as `YYYY-MM-DD`; `None` without a (valid) `--date`.
 pub fn date_plus(date: Option<&str>, days: i64) -> Option<String> {
-    let d = crate::config::parse_date(date?)?;
-    Some(crate::source::civil_date((d + days) * 86_400))
+    let d = crate::date::parse(date?)?;
+    Some(crate::date::plus_days(d, days).to_string())
 }
 
 /// A TOML basic string (quoted and escaped as TOML, not as Rust).

@@ -1,5 +1,8 @@
 //! Renderers: each reads an [`Outcome`](crate::outcome::Outcome) and returns text. Nothing here
 //! prints or touches the file system; the CLI decides where text goes.
+//!
+//! May depend on: `outcome`, `finding`, `rules` (the catalog, for rule titles), `engine` (replay
+//! rows, shell quoting), `date`.
 use crate::outcome::Outcome;
 
 pub mod common;

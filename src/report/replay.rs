@@ -1,7 +1,7 @@
 //! `replay` output: one row a release (verdict, blocking findings by rule, the top blockers),
 //! then a summary per rule, in table, JSON or Markdown. Pure functions of the [`Replay`].
 use super::Style;
-use crate::history::replay::{ReleaseCheck, Replay};
+use crate::engine::replay::{ReleaseCheck, Replay};
 use crate::outcome::Verdict;
 use serde::Serialize;
 use std::collections::BTreeMap;

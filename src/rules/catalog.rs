@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+use crate::parse::smithy::bundled::DATA_FILES;
 
 /// Where a rule's findings come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
@@ -106,7 +107,7 @@ pub fn form_matches(form: &str, id: &str) -> bool {
     }
 }
 
-/// A bundled data file (below `rules/`, e.g. `traits/smithy-model--prelude.json`).
+/// A bundled data file (below `rules/`, e.g. `traits/smithy-model--prelude.smithy`).
 pub fn data_file(rel: &str) -> Option<&'static str> {
     DATA_FILES.iter().find(|(p, _)| *p == rel).map(|(_, t)| *t)
 }

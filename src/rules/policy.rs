@@ -2,14 +2,56 @@
 //! from the config, then exceptions. An exception matches by rule id (prefix at `.` boundaries)
 //! and subject (exact or glob; optionally one fingerprint), never by message text. Exceptions
 //! without a reason, or past `expires`, except nothing and are findings themselves.
-use crate::config::{LoadedConfig, parse_date};
+//!
+//! The policy arrives resolved ([`Policy`], built from the config by the engine's caller): this
+//! module never sees the raw config.
+//!
+//! May depend on: `finding`, `date`.
+use crate::date::Date;
 use crate::finding::{AppliedException, Finding, Severity, id_matches};
 use globset::Glob;
 
+/// `[rules]`: (rule or event-id prefix, level or `None` for off), longest (most specific) first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Levels(pub Vec<(String, Option<Severity>)>);
+
+impl Levels {
+    /// The configured level for an event id: `Some(None)` = off, `None` = not configured.
+    pub fn level_for(&self, id: &str) -> Option<Option<Severity>> {
+        self.0.iter().find(|(k, _)| id_matches(k, id)).map(|(_, l)| *l)
+    }
+}
+
+/// One `[[exceptions]]` entry, as written, with the line it starts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct ExceptionRule {
+    /// Rule id or hierarchical event id (prefix match at `.` boundaries).
+    pub rule: String,
+    /// Subject, exact or glob.
+    pub subject: String,
+    pub reason: Option<String>,
+    pub approved_by: Option<String>,
+    /// `YYYY-MM-DD`, the last day the exception holds.
+    pub expires: Option<String>,
+    /// Optional: restrict to one fingerprint.
+    pub fingerprint: Option<String>,
+    #[serde(skip)]
+    pub line: Option<u32>,
+}
+
+/// What applies to every finding after the evaluators: levels, then exceptions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Where the exceptions are written (findings about them point there).
+    pub origin: String,
+    pub levels: Levels,
+    pub exceptions: Vec<ExceptionRule>,
+}
+
 /// Re-levels findings per `[rules]`; drops those turned `off`. Suppressed model events stay
 /// suppressed.
-pub fn apply_levels(findings: &mut Vec<Finding>, config: &LoadedConfig) {
-    findings.retain_mut(|f| match config.level_for(&f.id) {
+pub fn apply_levels(findings: &mut Vec<Finding>, levels: &Levels) {
+    findings.retain_mut(|f| match levels.level_for(&f.id) {
         None => true,
         Some(None) => false,
         Some(Some(level)) => {
@@ -21,26 +63,13 @@ pub fn apply_levels(findings: &mut Vec<Finding>, config: &LoadedConfig) {
     });
 }
 
-/// Days since the epoch for "today": `--date`, else the system clock.
-pub fn today(date: Option<&str>) -> i64 {
-    if let Some(d) = date.and_then(parse_date) {
-        return d;
-    }
-    let secs =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    secs.div_euclid(86_400)
-}
-
 /// Applies exceptions and appends `ExpiredException` / `UnusedException` findings.
-pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, today: i64) {
-    let origin = config.origin.clone();
+pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Date) {
+    let origin = policy.origin.clone();
     let mut extra = Vec::new();
-    let candidates = candidates_by_exception(findings, config);
-    // Offsets of line starts, so each exception's line is a binary search, not a rescan.
-    let newlines: Vec<usize> = config.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
-    for (index, spanned) in config.config.exceptions.iter().enumerate() {
-        let ex = spanned.get_ref();
-        let line = line_of(&config.text, &newlines, spanned.span().start);
+    let candidates = candidates_by_exception(findings, &policy.exceptions);
+    for (index, ex) in policy.exceptions.iter().enumerate() {
+        let line = ex.line;
         let subject_desc = format!("exceptions[{index}] {} {}", ex.rule, ex.subject);
         let reason = ex.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
         let Some(reason) = reason else {
@@ -58,7 +87,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
             );
             continue;
         };
-        if let Some(expires) = ex.expires.as_deref().and_then(parse_date)
+        if let Some(expires) = ex.expires.as_deref().and_then(crate::date::parse)
             && expires < today
         {
             extra.push(
@@ -113,7 +142,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, config: &LoadedConfig, toda
         }
     }
     // Bookkeeping findings obey `[rules]` too.
-    apply_levels(&mut extra, config);
+    apply_levels(&mut extra, &policy.levels);
     findings.extend(extra);
 }
 
@@ -133,8 +162,8 @@ pub struct Approval {
 /// Marks every blocking finding (active, at or above `fail_on`) as excepted by `approval`,
 /// unless the approval has expired (then it excepts nothing and says so as a finding).
 /// Returns how many findings it excepted.
-pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: &Approval, today: i64) -> usize {
-    if parse_date(&approval.expires).is_none_or(|d| d < today) {
+pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: &Approval, today: Date) -> usize {
+    if crate::date::parse(&approval.expires).is_none_or(|d| d < today) {
         findings.push(Finding::new(
             "ExpiredException.Expired",
             Severity::Warning,
@@ -165,15 +194,14 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
 /// For each exception, the findings whose subject it names (equal, or matched as a glob), in
 /// finding order. One `GlobSet` over every subject matches each finding once, so the cost is
 /// findings + exceptions + matches, not findings × exceptions (10,000 exceptions took seconds).
-fn candidates_by_exception(findings: &[Finding], config: &LoadedConfig) -> Vec<Vec<usize>> {
-    let exceptions = &config.config.exceptions;
+fn candidates_by_exception(findings: &[Finding], exceptions: &[ExceptionRule]) -> Vec<Vec<usize>> {
     let mut builder = globset::GlobSetBuilder::new();
     // Position in the set → exception index (subjects are validated globs; keep any that is not
     // to exact matching only).
     let mut set_index = Vec::new();
     let mut exact: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
     for (index, ex) in exceptions.iter().enumerate() {
-        let subject = ex.get_ref().subject.as_str();
+        let subject = ex.subject.as_str();
         exact.entry(subject).or_default().push(index);
         if let Ok(g) = Glob::new(subject) {
             builder.add(g);
@@ -196,26 +224,29 @@ fn candidates_by_exception(findings: &[Finding], config: &LoadedConfig) -> Vec<V
     out
 }
 
-fn line_of(text: &str, newlines: &[usize], offset: usize) -> Option<u32> {
-    if text.is_empty() || offset > text.len() {
-        return None;
-    }
-    Some(newlines.partition_point(|&n| n < offset) as u32 + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cfg(text: &str) -> LoadedConfig {
-        // Policy tests must not depend on which rules the catalog has: parse without validation.
-        LoadedConfig {
-            config: toml::from_str(text).expect("test config parses"),
-            origin: "shipgate.toml".into(),
-            repo_path: None,
-            text: text.into(),
-            levels: Vec::new(),
+    /// The `[[exceptions]]` of a config text, with their lines; no levels. Policy tests must not
+    /// depend on which rules the catalog has, so nothing is validated.
+    fn cfg(text: &str) -> Policy {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            exceptions: Vec<toml::Spanned<ExceptionRule>>,
         }
+        let raw: Raw = toml::from_str(text).expect("test config parses");
+        let lines = crate::text::LineIndex::new(text.as_bytes());
+        let exceptions = raw
+            .exceptions
+            .into_iter()
+            .map(|s| {
+                let start = s.span().start;
+                ExceptionRule { line: Some(lines.line(start)), ..s.into_inner() }
+            })
+            .collect();
+        Policy { origin: "shipgate.toml".into(), levels: Levels::default(), exceptions }
     }
 
     fn findings() -> Vec<Finding> {
@@ -226,7 +257,7 @@ mod tests {
         ]
     }
 
-    const TODAY: i64 = 20_000; // 2024-10-04
+    const TODAY: Date = Date::constant(2024, 10, 4);
 
     #[test]
     fn glob_subject_and_prefix_rule_except_and_are_recorded() {
@@ -254,7 +285,7 @@ mod tests {
         assert_eq!((e.path.as_deref(), e.line), (Some("shipgate.toml"), Some(1)));
         // The same exception holds on its expiry day.
         let mut f = findings();
-        apply_exceptions(&mut f, &c, parse_date("2020-01-01").expect("date"));
+        apply_exceptions(&mut f, &c, Date::constant(2020, 1, 1));
         assert!(f[0].exception.is_some());
     }
 
@@ -312,9 +343,10 @@ mod tests {
     #[test]
     fn levels_relevel_and_turn_off() {
         let mut c = cfg("");
-        c.levels = vec![("TraitBreakingChange.Remove".into(), Some(Severity::Note)), ("MissingPackage".into(), None)];
+        c.levels =
+            Levels(vec![("TraitBreakingChange.Remove".into(), Some(Severity::Note)), ("MissingPackage".into(), None)]);
         let mut f = findings();
-        apply_levels(&mut f, &c);
+        apply_levels(&mut f, &c.levels);
         assert_eq!(f.len(), 2);
         assert_eq!(f[1].severity, Severity::Note);
     }

@@ -4,7 +4,11 @@
 //!
 //! Invariants: nothing here writes to the repository (no checkout, no index, no refs, no object
 //! writes) and nothing touches the network. Everything past this module sees [`Oid`]s, repo-relative
-//! `/`-separated paths and bytes.
+//! `/`-separated paths and bytes. [`fixture`] builds repositories for the demo and the tests.
+//!
+//! May depend on: `memo`, `date`.
+pub mod fixture;
+
 use crate::memo::Memo;
 use miette::Diagnostic;
 use std::collections::BTreeMap;
@@ -25,6 +29,24 @@ pub enum SourceError {
     )]
     NotARepository { path: String },
 
+    #[error("{path} is a git repository, but it could not be opened: {detail}")]
+    #[diagnostic(
+        code(shipgate::git::broken_repository),
+        help(
+            "check .git/config and every file it includes (`git config --list --show-origin` names each file, and fails on the broken one), fix it, then run again"
+        )
+    )]
+    Broken { path: String, detail: String },
+
+    #[error("two files are both named {path} here: one name is not UTF-8 and its escaped form is the other's name")]
+    #[diagnostic(
+        code(shipgate::source::ambiguous_path),
+        help(
+            "shipgate shows bytes that are not UTF-8 as `\\xNN`; rename one of the two files (`git ls-files -z` lists both)"
+        )
+    )]
+    AmbiguousPath { path: String },
+
     #[error("unknown revision `{rev}`")]
     #[diagnostic(code(shipgate::git::unknown_revision), help("{help}"))]
     UnknownRevision { rev: String, help: String },
@@ -44,8 +66,20 @@ pub enum SourceError {
     MissingObject { oid: String, path: String },
 
     #[error("`{rev}` is a {kind}, not a commit")]
-    #[diagnostic(code(shipgate::git::not_a_commit), help("name a commit, branch or tag, e.g. `{rev}^{{commit}}`"))]
+    #[diagnostic(
+        code(shipgate::git::not_a_commit),
+        help("name a commit, a branch, or a tag that points to a commit (`git log --oneline` lists commits)")
+    )]
     NotACommit { rev: String, kind: String },
+
+    #[error("`{rev}` is a tag that points to a {kind}, not to a commit")]
+    #[diagnostic(
+        code(shipgate::git::not_a_commit),
+        help(
+            "a tag on a {kind} names no commit to compare (`{rev}^{{commit}}` fails too): pass the release's commit instead, or re-tag it with `git tag -f {rev} COMMIT`"
+        )
+    )]
+    TagOnNonCommit { rev: String, kind: String },
 
     #[error("--head worktree needs a repository with a work tree, and {path} is bare")]
     #[diagnostic(code(shipgate::git::bare_worktree), help("pass a commit as --head, or point --repo at a checkout"))]
@@ -66,6 +100,23 @@ pub enum SourceError {
 }
 
 type Result<T, E = SourceError> = std::result::Result<T, E>;
+
+/// Errors and their causes on one line, each once. A config parse error quotes the text it
+/// stopped at (`... a section header: ':*:20228:0'`), which may come from an included file
+/// outside the repository (`/etc/shadow`): the quote is cut, the line number kept.
+fn error_chain<'e>(errors: impl Iterator<Item = &'e (dyn std::error::Error + 'static)>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for e in errors {
+        let mut text = e.to_string();
+        if let Some(i) = text.find(": '") {
+            text.truncate(i);
+        }
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
 
 fn read_err(what: impl Into<String>, e: impl std::fmt::Display) -> SourceError {
     SourceError::Read { what: what.into(), detail: e.to_string() }
@@ -171,7 +222,7 @@ impl Commit {
 
     /// Committer date as `YYYY-MM-DD` (UTC).
     pub fn date(&self) -> String {
-        civil_date(self.time)
+        crate::date::of_unix(self.time).to_string()
     }
 }
 
@@ -235,6 +286,89 @@ pub struct Repo {
     trees: Memo<Oid, TreeEntries>,
     /// Blob sizes by id, for the same reason: adjacent candidates list the same changed files.
     sizes: Memo<Oid, u64>,
+    /// git's clean conversion for work-tree files, built on the first work-tree read.
+    clean: std::sync::Arc<std::sync::Mutex<Option<CleanFilter>>>,
+}
+
+/// git's "clean" conversion of a work-tree file into the blob `git add` would store:
+/// `core.autocrlf`, `core.eol` and the `text`, `eol`, `working-tree-encoding` and `ident`
+/// attributes (from `.gitattributes` and `.git/info/attributes`), so a CRLF checkout hashes to
+/// the blobs git has and shows the changes `git status` shows. Filter drivers (`filter=lfs`) are
+/// never run: they are commands, and shipgate runs none.
+struct CleanFilter {
+    pipeline: gix::filter::plumbing::Pipeline,
+    attributes: gix::worktree::Stack,
+    index: gix::worktree::IndexPersistedOrInMemory,
+    /// Directories whose `.gitattributes` was checked to be a regular file (or absent).
+    checked: std::collections::HashSet<PathBuf>,
+}
+
+impl CleanFilter {
+    fn new(repo: &gix::Repository) -> Result<CleanFilter> {
+        let what = "the work tree's .gitattributes and git config (core.autocrlf, core.eol)";
+        let (pipeline, index) = repo.filter_pipeline(None).map_err(|e| read_err(what, error_chain(e.iter_errors())))?;
+        let (mut pipeline, attributes) = pipeline.into_parts();
+        let options = pipeline.options_mut();
+        options.drivers.clear();
+        options.crlf_roundtrip_check = gix::filter::plumbing::pipeline::CrlfRoundTripCheck::Skip;
+        Ok(CleanFilter { pipeline, attributes, index, checked: Default::default() })
+    }
+
+    fn apply(&mut self, repo: &gix::Repository, rel_path: &str, data: Vec<u8>) -> Result<Vec<u8>> {
+        use gix::filter::plumbing::pipeline::convert::ToGitOutcome;
+        let fail = |e: String| read_err(format!("{rel_path} in the work tree (line-ending conversion)"), e);
+        let rel = Path::new(rel_path);
+        let CleanFilter { pipeline, attributes, index, checked } = self;
+        // The attribute files on the way are read by gix: each must be a regular file of bounded
+        // size, so a FIFO never blocks and a symlink never leads out of the repository.
+        let workdir = repo.workdir().unwrap_or(Path::new("."));
+        for dir in rel.ancestors().skip(1) {
+            if !checked.insert(dir.to_path_buf()) {
+                continue;
+            }
+            let attrs = workdir.join(dir).join(".gitattributes");
+            let Ok(meta) = std::fs::symlink_metadata(&attrs) else { continue };
+            let shown = dir.join(".gitattributes").display().to_string();
+            if !meta.file_type().is_file() {
+                let detail = LocalReadError::NotRegular(if meta.file_type().is_symlink() {
+                    "a symlink (shipgate does not follow symlinks in the repository)".into()
+                } else {
+                    "a FIFO, socket, device or directory".into()
+                });
+                return Err(SourceError::Refused { path: shown, detail: detail.to_string(), cap: SMALL_FILE_CAP });
+            }
+            if meta.len() > SMALL_FILE_CAP {
+                let detail = LocalReadError::TooLarge(SMALL_FILE_CAP).to_string();
+                return Err(SourceError::Refused { path: shown, detail, cap: SMALL_FILE_CAP });
+            }
+        }
+        let entry = attributes
+            .at_path(rel, Some(gix::index::entry::Mode::FILE), &repo.objects)
+            .map_err(|e| fail(e.to_string()))?;
+        let git_path = gix::bstr::BStr::new(rel_path);
+        let out = pipeline
+            .convert_to_git(
+                &data[..],
+                rel,
+                &mut |_, attrs| {
+                    entry.matching_attributes(attrs);
+                },
+                // `text=auto` leaves a file alone whose indexed version has CRLF (git's safer autocrlf).
+                &mut |buf| {
+                    let Some(e) = index.entry_by_path(git_path) else { return Ok(None) };
+                    let found = gix::prelude::Find::try_find(&repo.objects, &e.id, buf)?;
+                    Ok(found.filter(|o| o.kind == gix::object::Kind::Blob).map(|_| ()))
+                },
+            )
+            .map_err(|e| fail(error_chain(e.iter_errors())))?;
+        Ok(match out {
+            ToGitOutcome::Unchanged(_) => data,
+            ToGitOutcome::Buffer(converted) => converted.to_vec(),
+            ToGitOutcome::Process(_) => {
+                return Err(fail("a filter driver was asked to run; shipgate runs none".into()));
+            }
+        })
+    }
 }
 
 type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
@@ -256,8 +390,22 @@ impl Repo {
         if !path.exists() {
             return Err(SourceError::NotARepository { path: display });
         }
-        let repo = gix::discover(path).map_err(|_| SourceError::NotARepository { path: display.clone() })?;
-        Ok(Repo { inner: repo.into_sync(), display, trees: Memo::bounded(MEMO_CAP), sizes: Memo::bounded(MEMO_CAP) })
+        let repo = gix::discover(path).map_err(|e| {
+            // A repository was found but could not be opened (a broken `.git/config`, an include
+            // that cannot be read): say so, not "is not a git repository".
+            if gix::discover::upwards(path).is_ok() {
+                SourceError::Broken { path: display.clone(), detail: error_chain(e.iter_errors()) }
+            } else {
+                SourceError::NotARepository { path: display.clone() }
+            }
+        })?;
+        Ok(Repo {
+            inner: repo.into_sync(),
+            display,
+            trees: Memo::bounded(MEMO_CAP),
+            sizes: Memo::bounded(MEMO_CAP),
+            clean: Default::default(),
+        })
     }
 
     fn local(&self) -> gix::Repository {
@@ -333,9 +481,15 @@ impl Repo {
         };
         let object = repo.find_object(id).map_err(|e| read_err(format!("object {id}"), e))?;
         let kind = object.kind;
-        let commit = object
-            .peel_to_commit()
-            .map_err(|_| SourceError::NotACommit { rev: rev.to_string(), kind: kind.to_string() })?;
+        let Ok(commit) = object.clone().peel_to_commit() else {
+            // Name what the revision finally is: `TAG^{commit}` cannot help a tag on a tree.
+            let target = object.peel_tags_to_end().map(|o| o.kind).unwrap_or(kind);
+            return Err(if kind == gix::object::Kind::Tag {
+                SourceError::TagOnNonCommit { rev: rev.to_string(), kind: target.to_string() }
+            } else {
+                SourceError::NotACommit { rev: rev.to_string(), kind: kind.to_string() }
+            });
+        };
         self.commit(commit.id)
     }
 
@@ -484,18 +638,34 @@ impl Repo {
                 walk_tree(&repo, &self.trees, c.tree, "", keep, &mut out)?;
                 out
             }
-            Snapshot::Worktree(dir) => worktree_files(dir, keep)?,
+            Snapshot::Worktree(dir) => self.worktree_files(dir, keep)?,
         };
         out.sort();
         Ok(out)
     }
 
-    /// Reads a blob (or, for the work tree, the file) by entry.
+    /// Reads a blob (or, for the work tree, the file as git would store it) by entry.
     pub fn read(&self, snapshot: &Snapshot, entry: &FileEntry) -> Result<Vec<u8>> {
         match snapshot {
-            Snapshot::Worktree(dir) => read_worktree_file(&dir.join(&entry.path), &entry.path),
+            Snapshot::Worktree(dir) => self.read_worktree(dir, &entry.path),
             Snapshot::Commit(_) => self.read_blob(entry.oid, &entry.path),
         }
+    }
+
+    /// A work-tree file as git would store it: a symlink is its target path, a regular file its
+    /// bytes after git's clean conversion (see [`CleanFilter`]).
+    fn read_worktree(&self, dir: &Path, rel: &str) -> Result<Vec<u8>> {
+        let full = dir.join(fs_path(rel));
+        let data = read_worktree_file(&full, rel)?;
+        if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Ok(data);
+        }
+        let repo = self.local();
+        let mut clean = self.clean.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if clean.is_none() {
+            *clean = Some(CleanFilter::new(&repo)?);
+        }
+        clean.as_mut().expect("set just above").apply(&repo, rel, data)
     }
 
     /// Reads a blob by id; `path` only names it in errors.
@@ -600,9 +770,61 @@ fn tree_entries(
     let mut out = Vec::new();
     for entry in tree.iter() {
         let entry = entry.map_err(|e| read_err(format!("tree {id}"), e))?;
-        out.push((entry.filename().to_string(), entry.mode().kind(), entry.object_id()));
+        out.push((path_text(entry.filename()), entry.mode().kind(), entry.object_id()));
     }
+    refuse_lookalikes(out.iter().map(|(name, ..)| name.as_str()), prefix)?;
     Ok(out)
+}
+
+/// A git path (bytes) as text: UTF-8 as it is, every byte that is not UTF-8 escaped as `\xNN`,
+/// so `models/\xff.json` and `models/\xfe.json` stay two files (a lossy conversion made both
+/// `models/�.json` and let a change in one pass). Reports show the escaped form.
+pub fn path_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// The bytes a [`path_text`] names: its `\xNN` escapes (`NN` ≥ 80, never valid UTF-8 on its own)
+/// turned back into bytes.
+pub fn path_bytes(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && b.get(i + 1) == Some(&b'x')
+            && let Some(v) = b
+                .get(i + 2..i + 4)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            && v >= 0x80
+        {
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Two entries of one directory whose names read the same (a name that spells an escape, `\xff`,
+/// beside the byte it escapes) cannot be told apart downstream: refuse rather than merge them.
+fn refuse_lookalikes<'n>(names: impl Iterator<Item = &'n str>, prefix: &str) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            return Err(SourceError::AmbiguousPath { path: join(prefix, name) });
+        }
+    }
+    Ok(())
 }
 
 fn walk_tree(
@@ -684,58 +906,49 @@ fn diff_trees(
     Ok(())
 }
 
-fn worktree_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEntry>> {
-    let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .parents(false)
-        .git_global(false)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker {
-        let entry = entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
-        // Regular files and symlinks, as git records them; FIFOs, sockets and devices are skipped.
-        if !entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
-            continue;
+impl Repo {
+    fn worktree_files(&self, dir: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<FileEntry>> {
+        let mut out = Vec::new();
+        let walker = ignore::WalkBuilder::new(dir)
+            .hidden(false)
+            .parents(false)
+            .git_global(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| read_err(format!("the work tree at {}", dir.display()), e))?;
+            // Regular files and symlinks, as git records them; FIFOs, sockets and devices are skipped.
+            if !entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
+            let path = path_text(rel.as_os_str().as_encoded_bytes());
+            let path = if cfg!(windows) { path.replace('\\', "/") } else { path };
+            if !keep(&path) {
+                continue;
+            }
+            let data = self.read_worktree(dir, &path)?;
+            let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
+                .map_err(|e| read_err(&path, e))?;
+            out.push(FileEntry { path, oid });
         }
-        let rel = entry.path().strip_prefix(dir).expect("walk stays below its root");
-        let path = rel.to_string_lossy().replace('\\', "/");
-        if !keep(&path) {
-            continue;
-        }
-        let data = read_worktree_file(entry.path(), &path)?;
-        let oid = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &data)
-            .map_err(|e| read_err(&path, e))?;
-        out.push(FileEntry { path, oid });
+        out.sort();
+        refuse_lookalikes(out.iter().map(|e| e.path.as_str()), "")?;
+        Ok(out)
     }
-    Ok(out)
 }
 
-/// `YYYY-MM-DD` (UTC) of a Unix time, without a date library (civil-from-days, H. Hinnant).
-pub fn civil_date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(1_700_000_000), "2023-11-14");
-        assert_eq!(civil_date(951_782_400), "2000-02-29");
+/// The file-system path a [`path_text`] names (its bytes, on Unix).
+pub fn fs_path(text: &str) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(&path_bytes(text)))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(text)
     }
 }
 

@@ -8,7 +8,7 @@
 //! `cargo_metadata` is not used: its types describe `cargo metadata` output, which needs a
 //! checkout and a cargo run; we read manifests straight from git objects, and want lines.
 use super::model::{
-    DepKind, Dependency, Ecosystem, ManifestError, Package, dir_contains, glob_set, join_path, line_col, parent_dir,
+    DepKind, Dependency, Ecosystem, ManifestError, Package, dir_contains, glob_set, join_path, parent_dir,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -173,7 +173,7 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<CargoManifest, ManifestE
         ManifestError::syntax(path, "TOML", text, offset, e.message().trim().to_string())
     })?;
     let dir = parent_dir(path);
-    let line = |offset: usize| line_col(text, offset).0;
+    let line = |offset: usize| crate::text::line_col(text.as_bytes(), offset).0;
 
     let workspace = match raw.workspace {
         None => None,
@@ -330,7 +330,7 @@ fn dependency(
         workspace: detail.workspace == Some(true),
         optional: detail.optional == Some(true),
         target,
-        line: Some(line_col(text, key.span().start).0),
+        line: Some(crate::text::line_col(text.as_bytes(), key.span().start).0),
     })
 }
 
@@ -367,7 +367,7 @@ pub fn resolve(
     pkg: &CargoPackage,
     root: Option<&CargoWorkspace>,
 ) -> Result<Package, ManifestError> {
-    let at_line = |line: Option<u32>| super::model::offset_of(text, line.unwrap_or(1) as usize, 1);
+    let at_line = |line: Option<u32>| crate::text::offset_of(text, line.unwrap_or(1) as usize, 1);
     let no_root = |what: &str, line: Option<u32>| {
         ManifestError::invalid(
             manifest_path,

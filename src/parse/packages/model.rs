@@ -275,7 +275,7 @@ pub enum ManifestError {
 impl ManifestError {
     /// A syntax error at byte `offset` of `text`.
     pub fn syntax(path: &str, format: &'static str, text: &str, offset: usize, message: impl Into<String>) -> Self {
-        let (line, column) = line_col(text, offset);
+        let (line, column) = crate::text::line_col(text.as_bytes(), offset);
         ManifestError::Syntax {
             path: path.to_string(),
             format,
@@ -289,7 +289,7 @@ impl ManifestError {
 
     /// A well-formed file whose content is wrong, at byte `offset` of `text`.
     pub fn invalid(path: &str, text: &str, offset: usize, message: impl Into<String>, help: impl Into<String>) -> Self {
-        let (line, column) = line_col(text, offset);
+        let (line, column) = crate::text::line_col(text.as_bytes(), offset);
         ManifestError::Invalid {
             path: path.to_string(),
             message: message.into(),
@@ -330,27 +330,6 @@ impl ManifestError {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset`.
-pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (to_u32(line), to_u32(col))
-}
-
-/// Byte offset of the start of 1-based `line`, column `col` (characters).
-pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + l.char_indices().nth(col.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
-        }
-        offset += l.len();
-    }
-    text.len()
-}
-
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
@@ -362,10 +341,6 @@ fn span_at(text: &str, offset: usize) -> SourceSpan {
     let offset = floor_char_boundary(text, offset.min(text.len()));
     let len = text[offset..].chars().next().map_or(0, char::len_utf8);
     (offset, len).into()
-}
-
-pub(crate) fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Joins a manifest-relative path onto a repo-relative directory and normalises `.` and `..`.
@@ -449,14 +424,5 @@ mod tests {
         assert!(dir_contains("a/b", "a/b/src/lib.rs"));
         assert!(!dir_contains("a/b", "a/bc/src/lib.rs"));
         assert!(dir_contains("", "anything"));
-    }
-
-    #[test]
-    fn line_col_and_offsets_round_trip() {
-        let t = "ab\ncdé\nf";
-        assert_eq!(line_col(t, 0), (1, 1));
-        assert_eq!(line_col(t, 4), (2, 2));
-        assert_eq!(offset_of(t, 2, 2), 4);
-        assert_eq!(line_col(t, offset_of(t, 3, 1)), (3, 1));
     }
 }

@@ -101,7 +101,7 @@ const SECTIONS: [(&str, DepKind); 4] = [
 /// Reads one `package.json`.
 pub fn parse_manifest(path: &str, text: &str) -> Result<NpmManifest, ManifestError> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
-        let offset = super::model::offset_of(text, e.line(), e.column());
+        let offset = crate::text::offset_of(text, e.line(), e.column());
         ManifestError::syntax(path, "JSON", text, offset, e.to_string())
     })?;
     let lines = key_lines(text);

@@ -5,8 +5,9 @@
 //! [`Problem`] naming both files, and the first definition is kept (as Smithy keeps it). Metadata
 //! merges as Smithy's `MetadataContainer` merges it: arrays concatenate, equal values are one
 //! value, anything else conflicts. Then `apply` statements of every file apply to the merged
-//! shapes, mixins resolve across files, and copies of the bundled trait libraries fold into the
-//! library's definitions ([`super::bundled::fold_copies`]).
+//! shapes, mixins resolve across files, the shapes of Smithy 1.0 files are upgraded to 2.0
+//! ([`super::upgrade_v1`]), and copies of the bundled trait libraries fold into the library's
+//! definitions ([`super::bundled::fold_copies`]).
 //!
 //! Relative shape ids in `.smithy` files are resolved before this step, against the other files
 //! of the assembly (see [`super::idl::read`]); every shape keeps the file and line it is written
@@ -15,8 +16,8 @@
 //! Invariant: never fails; what Smithy's loader would reject comes back as problems, with the
 //! model built from everything else.
 use super::node::Node;
-use super::{Model, ModelFile, apply, bundled, drop_mistyped_traits, resolve_mixins};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use super::{Model, ModelFile, apply, bundled, drop_mistyped_traits, resolve_mixins, upgrade_v1};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Something Smithy's loader rejects about the files together: where, and what.
@@ -40,7 +41,11 @@ pub fn assemble(mut files: Vec<ModelFile>) -> Assembled {
     let mut model = Model::default();
     let mut problems = Vec::new();
     let mut applies = Vec::new();
+    let mut v1_files: HashSet<Arc<str>> = HashSet::new();
     for f in files {
+        if f.model.version.starts_with('1') {
+            v1_files.insert(f.path.clone());
+        }
         if model.version.is_empty() || f.model.version.as_str() > model.version.as_str() {
             model.version.clone_from(&f.model.version);
         }
@@ -107,6 +112,7 @@ pub fn assemble(mut files: Vec<ModelFile>) -> Assembled {
             });
         }
     }
+    upgrade_v1(&mut model, |s| v1_files.contains(&s.file));
     drop_mistyped_traits(&mut model);
     bundled::fold_copies(&mut model);
     Assembled { model, problems }

@@ -1,31 +1,40 @@
 //! Trait definitions that model files never carry: the Smithy prelude and every trait library
-//! smithy-diff 1.73.0 has on its classpath, bundled as Smithy JSON AST under `rules/traits/`
-//! (generated from the `.smithy` originals next to them; see its README for sources).
+//! smithy-diff 1.73.0 has on its classpath, bundled as their `.smithy` originals under
+//! `rules/traits/` (see its README for sources) and read with the IDL reader on first use.
 //!
 //! smithy-diff always sees these shapes (the prelude is implicit; the libraries are on its
 //! classpath), so the diff engine resolves any shape a model does not define itself here.
 use super::{Model, Shape};
-use crate::rules::catalog;
 use std::sync::OnceLock;
 
-/// The bundled JSON AST files (`traits/*.json` below `rules/`), sorted.
-pub fn files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    catalog::DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".json"))
+include!(concat!(env!("OUT_DIR"), "/data_files.rs"));
+
+/// The bundled IDL files (`traits/*.smithy` below `rules/`): the prelude first, then the
+/// libraries by name.
+pub fn files() -> Vec<(&'static str, &'static str)> {
+    let mut files: Vec<(&str, &str)> =
+        DATA_FILES.iter().copied().filter(|(p, _)| p.starts_with("traits/") && p.ends_with(".smithy")).collect();
+    files.sort_by_key(|(p, _)| (!p.ends_with("--prelude.smithy"), *p));
+    files
 }
 
 /// Every bundled shape, merged into one model. Panics only if a bundled file is invalid, which
 /// the unit test below rules out.
 pub fn model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let mut merged = Model { version: "2.0".into(), ..Model::default() };
-        for (file, text) in files() {
-            let m =
-                super::parse_library(file, text.as_bytes()).unwrap_or_else(|e| panic!("rules/{file} is valid: {e}"));
-            merged.shapes.extend(m.shapes);
-        }
-        merged
-    })
+    MODEL.get_or_init(|| from_idl().unwrap_or_else(|e| panic!("rules/traits is valid IDL: {e}")))
+}
+
+/// Builds the bundled model from the `.smithy` originals, each file's ids resolved against the
+/// files read before it (the prelude first; one pass is enough: checked, when the JSON AST
+/// Smithy serialized from them was still bundled, to give the same model shape for shape).
+pub fn from_idl() -> Result<Model, super::SmithyError> {
+    let mut library = Model { version: "2.0".into(), ..Model::default() };
+    for (file, text) in files() {
+        let m = super::idl::parse_against(file, text.as_bytes(), &Model::default(), &library)?;
+        library.shapes.extend(m.shapes);
+    }
+    Ok(library)
 }
 
 /// A bundled shape by id.
@@ -99,6 +108,6 @@ mod tests {
             assert!(m.shapes.contains_key(id), "{id} is bundled");
         }
         assert!(m.shapes.values().filter(|s| s.traits.has("smithy.api#trait")).count() > 150);
-        assert_eq!(super::files().count(), 18, "one JSON file per trait library source file");
+        assert_eq!(super::files().len(), 18, "one file per trait library source file");
     }
 }

@@ -505,109 +505,59 @@ impl Model {
     }
 }
 
-/// Cheap check used for auto-detection: the bytes start (after whitespace) with a JSON object
-/// whose top-level keys include `"smithy"` and `"shapes"`. Only top-level keys are examined and
-/// nested values are skipped without building anything, so big non-Smithy JSON costs one scan at
-/// most and usually far less (the first top-level key of a Smithy model is `"smithy"`).
+/// Cheap check used for auto-detection (the pipeline's classifier and `init`): a JSON document
+/// is a Smithy JSON AST when it is a top-level object with both a `"smithy"` and a `"shapes"`
+/// key. Scans top-level keys only, without building a value, and stops as soon as both are seen.
 pub fn looks_like_smithy(bytes: &[u8]) -> bool {
+    let (mut smithy, mut shapes) = (false, false);
+    let mut depth = 0usize;
     let mut i = 0;
-    let ws = |b: &[u8], mut i: usize| {
-        while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        }
-        i
-    };
-    // Skip a UTF-8 byte order mark.
+    let n = bytes.len();
+    // Skip BOM and leading whitespace; must open an object.
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         i = 3;
     }
-    i = ws(bytes, i);
-    if bytes.get(i) != Some(&b'{') {
+    while i < n && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i >= n || bytes[i] != b'{' {
         return false;
     }
-    i += 1;
-    let (mut smithy, mut shapes) = (false, false);
-    loop {
-        i = ws(bytes, i);
-        if bytes.get(i) != Some(&b'"') {
-            return false;
-        }
-        let Some(end) = skip_string(bytes, i) else {
-            return false;
-        };
-        let key = &bytes[i + 1..end - 1];
-        smithy |= key == b"smithy";
-        shapes |= key == b"shapes";
-        if smithy && shapes {
-            return true;
-        }
-        i = ws(bytes, end);
-        if bytes.get(i) != Some(&b':') {
-            return false;
-        }
-        i = ws(bytes, i + 1);
-        let Some(next) = skip_value(bytes, i) else {
-            return false;
-        };
-        i = ws(bytes, next);
-        match bytes.get(i) {
-            Some(b',') => i += 1,
-            _ => return false,
-        }
-        // A Smithy model names "smithy" first in practice; give up on huge objects that have
-        // not shown it within their first keys' worth of bytes only if no key matched at all.
-        if !smithy && i > 1 << 20 {
-            return false;
-        }
-    }
-}
-
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    while i < b.len() {
-        match b[i] {
-            b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Skips one JSON value without validating it fully; returns the offset after it.
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => skip_string(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while j < b.len() {
-                match b[j] {
-                    b'"' => {
-                        j = skip_string(b, j)?;
-                        continue;
+    let mut expect_key = false;
+    while i < n {
+        match bytes[i] {
+            b'{' | b'[' => {
+                depth += 1;
+                expect_key = bytes[i] == b'{' && depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expect_key = true,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < n && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
+                    i += 1;
                 }
-                j += 1;
+                if depth == 1 && expect_key {
+                    match bytes.get(start..i.min(n)) {
+                        Some(b"smithy") => smithy = true,
+                        Some(b"shapes") => shapes = true,
+                        _ => {}
+                    }
+                    if smithy && shapes {
+                        return true;
+                    }
+                    expect_key = false;
+                }
             }
-            None
+            _ => {}
         }
-        _ => {
-            let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                j += 1;
-            }
-            Some(j)
-        }
+        i += 1;
     }
+    false
 }
 
 /// Whether a path names a Smithy IDL file (`*.smithy`): every one is a model file.
@@ -629,12 +579,6 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
     Ok(model)
 }
 
-/// Parses without checking trait values against their definitions: for the bundled trait
-/// libraries themselves, which the check reads.
-pub(crate) fn parse_library(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
-    resolve(read_json(path, bytes)?, bytes)
-}
-
 /// Reads a JSON AST document as written (nothing applied or resolved): one file of an assembly.
 pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
     let root = node::parse(bytes).map_err(|e| SmithyError::Json {
@@ -648,7 +592,7 @@ pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
 /// Builds the file from a JSON AST document whose entry offsets point into `bytes` (the JSON
 /// file itself, or the `.smithy` file the IDL reader translated).
 fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<ModelFile, SmithyError> {
-    let lines = LineIndex::new(bytes);
+    let lines = crate::text::LineIndex::new(bytes);
     let mut b = Builder { path, file: Arc::from(path), bytes, lines: &lines, idl };
     b.model(root)
 }
@@ -660,7 +604,7 @@ fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<ModelFile, 
 /// this file does not define, is an error. [`assemble::assemble`] resolves across files.
 pub fn resolve(file: ModelFile, bytes: &[u8]) -> Result<Model, SmithyError> {
     let ModelFile { path, mut model, applies, offsets } = file;
-    let lines = LineIndex::new(b"");
+    let lines = crate::text::LineIndex::new(b"");
     let b = Builder { path: &path, file: path.clone(), bytes, lines: &lines, idl: is_idl_path(&path) };
     let mut pending = Vec::new();
     for a in applies {
@@ -675,7 +619,96 @@ pub fn resolve(file: ModelFile, bytes: &[u8]) -> Result<Model, SmithyError> {
             return Err(b.err(a.offset, format!("`apply` targets `{}`, which is not defined in this file", a.target)));
         }
     }
+    if model.version.starts_with('1') {
+        upgrade_v1(&mut model, |_| true);
+    }
     Ok(model)
+}
+
+/// Upgrades the shapes of Smithy 1.0 files (`is_v1`) to 2.0 as Smithy's loader does
+/// (`ModelInteropTransformer`), so a 1.0 model and its 2.0 rewrite diff as equal:
+///
+/// * a byte, short, integer, long, float, double or boolean shape that is not `@box` gets
+///   `@default` of its zero value (0 or false): in 1.0 such shapes were non-nullable;
+/// * a structure member that targets such a shape, or a streaming blob and is not `@required`,
+///   gets `@default` of the zero value unless the member or its target is boxed (a 2.0 shape
+///   such as the prelude's `Integer` is boxed when it has no zero default); a `@box` member gets
+///   `@default(null)`;
+/// * then `@box` is dropped: the defaults now say what it said, and Smithy puts a synthetic
+///   `@box` on the 2.0 shapes that match, which smithy-diff never reports.
+pub(crate) fn upgrade_v1(model: &mut Model, is_v1: impl Fn(&Shape) -> bool) {
+    const BOX: &str = "smithy.api#box";
+    const DEFAULT: &str = "smithy.api#default";
+    fn zero(kind: ShapeType) -> Option<Node> {
+        use ShapeType::*;
+        match kind {
+            Boolean => Some(Node::Bool(false)),
+            Byte | Short | Integer | IntEnum | Long | Float | Double => Some(Node::Number("0".into())),
+            _ => None,
+        }
+    }
+    fn is_zero(value: Option<&Node>, kind: ShapeType) -> bool {
+        match (value, kind) {
+            (Some(Node::Bool(b)), ShapeType::Boolean) => !*b,
+            (Some(Node::Number(n)), _) if kind != ShapeType::Boolean && zero(kind).is_some() => {
+                n.parse::<f64>().is_ok_and(|v| v == 0.0)
+            }
+            _ => false,
+        }
+    }
+    let v1: Vec<String> = model.shapes.values().filter(|s| is_v1(s)).map(|s| s.id.clone()).collect();
+    if v1.is_empty() {
+        return;
+    }
+    let v1_set: HashSet<&str> = v1.iter().map(String::as_str).collect();
+    // Whether a member's target is boxed, after the root shapes' own upgrade.
+    let boxed = |model: &Model, id: &str| -> Option<(ShapeType, bool, bool)> {
+        let t = model.shapes.get(id).or_else(|| bundled::shape(id))?;
+        let streaming = t.traits.has("smithy.api#streaming");
+        let boxed = if v1_set.contains(id) {
+            t.traits.has(BOX)
+        } else {
+            t.traits.has(BOX) || !is_zero(t.traits.get(DEFAULT), t.kind)
+        };
+        Some((t.kind, boxed, streaming))
+    };
+    let mut member_defaults: Vec<(String, usize, Node)> = Vec::new();
+    for id in &v1 {
+        let s = &model.shapes[id];
+        if s.kind != ShapeType::Structure {
+            continue;
+        }
+        for (i, m) in s.members.iter().enumerate() {
+            let Some((kind, target_boxed, streaming)) = boxed(model, &m.target) else { continue };
+            let blob_default = kind == ShapeType::Blob && streaming && !m.traits.has("smithy.api#required");
+            let value = if blob_default { Some(Node::String(String::new())) } else { zero(kind) };
+            match value {
+                Some(v) if !m.traits.has(DEFAULT) && !m.traits.has(BOX) && !target_boxed => {
+                    member_defaults.push((id.clone(), i, v));
+                }
+                _ if m.traits.has(BOX) => member_defaults.push((id.clone(), i, Node::Null)),
+                _ => {}
+            }
+        }
+    }
+    for (id, i, v) in member_defaults {
+        if let Some(s) = model.shapes.get_mut(&id) {
+            s.members[i].traits.set(DEFAULT, v);
+        }
+    }
+    for id in &v1 {
+        let s = model.shapes.get_mut(id).expect("ids come from the model");
+        if let Some(v) = zero(s.kind)
+            && !s.traits.has(BOX)
+            && !s.traits.has(DEFAULT)
+        {
+            s.traits.set(DEFAULT, v);
+        }
+        s.traits.0.retain(|(k, _)| k != BOX);
+        for m in &mut s.members {
+            m.traits.0.retain(|(k, _)| k != BOX);
+        }
+    }
 }
 
 /// Drops every trait whose value is not the kind of node its definition's shape type takes (a
@@ -743,27 +776,11 @@ fn named_source(path: &str, bytes: &[u8]) -> NamedSource<String> {
     NamedSource::new(path, String::from_utf8_lossy(bytes).into_owned())
 }
 
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(bytes: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-    fn line(&self, offset: u32) -> u32 {
-        let idx = self.starts.partition_point(|s| *s <= offset as usize);
-        u32::try_from(idx).unwrap_or(u32::MAX).max(1)
-    }
-}
-
 struct Builder<'a> {
     path: &'a str,
     file: Arc<str>,
     bytes: &'a [u8],
-    lines: &'a LineIndex,
+    lines: &'a crate::text::LineIndex,
     /// The document was translated from the IDL: errors name the IDL position.
     idl: bool,
 }
@@ -871,7 +888,9 @@ impl Builder<'_> {
                 "metadata" => {
                     for m in self.object(&e.value, e.offset, "`metadata`")? {
                         model.metadata.insert(m.key.clone(), m.value.clone());
-                        model.metadata_at.insert(m.key.clone(), (self.file.clone(), self.lines.line(m.offset)));
+                        model
+                            .metadata_at
+                            .insert(m.key.clone(), (self.file.clone(), self.lines.line(m.offset as usize)));
                     }
                 }
                 "shapes" => shapes_node = Some(e),
@@ -900,7 +919,7 @@ impl Builder<'_> {
                     applies.push(Apply {
                         target: s.key.clone(),
                         traits,
-                        line: self.lines.line(s.offset),
+                        line: self.lines.line(s.offset as usize),
                         offset: s.offset,
                     });
                     continue;
@@ -922,7 +941,7 @@ impl Builder<'_> {
     }
 
     fn shape(&self, id: String, kind: ShapeType, body: &[Entry], offset: u32) -> Res<Shape> {
-        let mut shape = Shape::new(id, kind, self.lines.line(offset), self.file.clone());
+        let mut shape = Shape::new(id, kind, self.lines.line(offset as usize), self.file.clone());
         for f in body {
             let v = &f.value;
             let o = f.offset;
@@ -997,7 +1016,7 @@ impl Builder<'_> {
             }
         }
         let target = target.ok_or_else(|| self.err(offset, format!("member `{container}${name}` has no `target`")))?;
-        Ok(Member { name: name.to_string(), target, traits, line: self.lines.line(offset) })
+        Ok(Member { name: name.to_string(), target, traits, line: self.lines.line(offset as usize) })
     }
 }
 

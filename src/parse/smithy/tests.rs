@@ -113,6 +113,12 @@ fn detection_is_cheap_and_right() {
     assert!(!looks_like_smithy(br#"{"smithy": "2.0"}"#));
     assert!(!looks_like_smithy(b"[1,2]"));
     assert!(!looks_like_smithy(b""));
+    assert!(looks_like_smithy(
+        br#"  {"metadata": {"shapes": 1}, "shapes": {"a#B": {"type": "string"}}, "smithy": "1.0"}"#
+    ));
+    assert!(!looks_like_smithy(br#"{"metadata": {"smithy": 1, "shapes": 2}}"#));
+    assert!(!looks_like_smithy(b"{\"smithy"));
+    assert!(!looks_like_smithy(br#"{"a": "x\"smithy\"", "b": ["shapes"]}"#));
 }
 
 // smithy-rs's `s3-tests.smithy` applies test traits to shapes of `s3.json`: read alone, the file

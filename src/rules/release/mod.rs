@@ -1012,7 +1012,7 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
                 || trimmed[trimmed.chars().next().map_or(0, char::len_utf8)..].trim_start().starts_with(['{', ']'])));
     let entries: Vec<(RawEntry, usize)> = if json {
         let raw: RawJson = serde_json::from_str(text).map_err(|e| {
-            let offset = crate::parse::packages::model::offset_of(text, e.line(), e.column());
+            let offset = crate::text::offset_of(text, e.line(), e.column());
             ManifestError::syntax(path, "JSON", text, offset, e.to_string())
         })?;
         let list = match raw {

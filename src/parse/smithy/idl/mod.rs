@@ -63,23 +63,14 @@ pub fn namespace_of(bytes: &[u8]) -> Option<String> {
     parser::parse(bytes).ok()?.namespace
 }
 
-/// Line and column (1-based, columns in characters) of a byte offset.
-pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let upto = &bytes[..offset.min(bytes.len())];
-    let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = upto.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
-    (line, column)
-}
-
 pub(super) fn error(path: &str, bytes: &[u8], offset: usize, message: &str) -> SmithyError {
-    let (line, column) = line_column(bytes, offset);
+    let (line, column) = crate::text::line_col(bytes, offset);
     SmithyError::Idl {
         message: format!("{path}: {message}"),
         src: super::named_source(path, bytes),
         span: (offset.min(bytes.len()), 0).into(),
-        line,
-        column,
+        line: line as usize,
+        column: column as usize,
     }
 }
 

@@ -7,9 +7,9 @@
 //! release's time is not recorded, so the mainline rules do not run): the same evaluation, the
 //! same baseline, the same release-size history. All pairs share one [`Analyzer`], so a blob
 //! is parsed once for the whole replay; pairs are evaluated in parallel and the rows sorted.
-use super::{DiffSize, Tag};
-use crate::engine::{Analyzer, EngineError};
+use super::{Analyzer, EngineError};
 use crate::finding::{Baseline, PreExisting, Severity};
+use crate::history::{DiffSize, Tag};
 use crate::outcome::{RevInfo, Verdict};
 use crate::source::{Repo, Snapshot};
 use rayon::prelude::*;
@@ -30,7 +30,8 @@ pub struct ReplayRequest {
     pub last: Option<usize>,
     /// Only the releases after this tag.
     pub since: Option<String>,
-    pub date: Option<String>,
+    /// "Today" for exception expiry (resolved by `cli`).
+    pub today: crate::date::Date,
 }
 
 /// One blocking finding, as a row names it.
@@ -135,20 +136,20 @@ fn rev(tag: &Tag) -> RevInfo {
 pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
     let repo = Repo::open(&req.repo)?;
     let head = repo.snapshot("HEAD")?;
-    let config = crate::engine::load_config(&repo, req.config.as_ref(), &head)?;
+    let config = super::load_config(&repo, req.config.as_ref(), &head)?;
     let mut notes = Vec::new();
-    let pattern = match config.release_tags() {
-        Some(p) => p.to_string(),
+    let any = globset::Glob::new("*").expect("`*` is a glob").compile_matcher();
+    let (pattern, glob) = match &config.policy.release_tags {
+        Some(t) => (t.pattern.clone(), &t.matcher),
         None => {
             notes.push(
                 "no `release_tags` in the config: every tag is taken as a release (set `release_tags` to the glob your release tags follow)"
                     .into(),
             );
-            "*".to_string()
+            ("*".to_string(), &any)
         }
     };
-    let glob = globset::Glob::new(&pattern).expect("validated when the config was loaded").compile_matcher();
-    let tags = super::release_tags(&repo, &glob)?;
+    let tags = crate::history::release_tags(&repo, glob)?;
     if tags.len() < 2 {
         return Err(EngineError::Usage {
             message: format!("replay needs at least two release tags matching `{pattern}`; found {}", tags.len()),
@@ -182,7 +183,7 @@ pub fn replay(req: &ReplayRequest) -> Result<Replay, EngineError> {
     chain.dedup_by(|a, b| a.2.id == b.2.id);
     let _: Vec<Result<DiffSize, EngineError>> =
         chain.par_windows(2).map(|w| analyzer.release_size(&w[0].2, &w[1].2)).collect();
-    let pre_existing = config.config.gate.pre_existing;
+    let pre_existing = config.policy.pre_existing;
     let mut releases: Vec<(usize, ReleaseCheck)> = pairs
         .par_iter()
         .enumerate()
@@ -221,7 +222,7 @@ fn check_pair(
     };
     let (sa, sb) = (Snapshot::Commit(base.2.clone()), Snapshot::Commit(head.2.clone()));
     let label = head.2.hex()[..12].to_string();
-    let evaluation = match analyzer.evaluate(&sa, &sb, None, req.date.as_deref(), Some((&base.1, &label))) {
+    let evaluation = match analyzer.evaluate(&sa, &sb, None, req.today, Some((&base.1, &label))) {
         Ok(e) => e,
         Err(e) => {
             row.error = Some(e.to_string());

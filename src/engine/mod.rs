@@ -1,5 +1,10 @@
 //! Runs the pipeline for one command: resolve revisions (source), load config, diff files, and
 //! hand the result over as an [`Outcome`]. Nothing here prints.
+//!
+//! May depend on every stage below `cli`: `source`, `config`, `parse`, `diff`, `rules`, `history`,
+//! `outcome`. Nothing below it depends on the engine.
+pub mod replay;
+
 use crate::config::{ConfigError, LoadedConfig};
 use crate::diff::files::{Classifier, Kind, changed_files};
 use crate::finding::{Baseline, Finding, Severity, sort_findings};
@@ -7,9 +12,9 @@ use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::packages::model::PackageTree;
-use crate::parse::packages::tree::{Selection, load_tree};
+use crate::parse::packages::tree::load_tree;
 use crate::parse::smithy;
-use crate::rules::release::{self, AlignmentGroup, CandidateEntry, ReleaseInput, ReleasePolicy, apply_candidate};
+use crate::rules::release::{self, CandidateEntry, ReleaseInput, apply_candidate};
 use crate::source::{Commit, FileEntry, Oid, PathChange};
 use crate::source::{Repo, SMALL_FILE_CAP, Snapshot, SourceError, WORKTREE, read_local_file};
 use miette::Diagnostic;
@@ -62,8 +67,10 @@ pub struct Request {
     pub head: String,
     pub mainline: Option<String>,
     pub fail_on: Severity,
-    /// `YYYY-MM-DD`: "today" for exception expiry, and the only date a report shows.
+    /// `--date` as given (`YYYY-MM-DD`): the only date a report shows.
     pub date: Option<String>,
+    /// "Today" for exception expiry: `--date`, else the clock's (resolved by `cli`).
+    pub today: crate::date::Date,
     pub max_commits: Option<usize>,
     /// `--candidate-manifest`: the release as the publish workflow selected it.
     pub candidate_manifest: Option<PathBuf>,
@@ -136,8 +143,11 @@ fn rev_info(rev: &str, snap: &Snapshot) -> RevInfo {
 /// The newest tag matching `release_tags` (default `*`) that is a strict ancestor of a commit
 /// `head` (for the work tree: HEAD or an ancestor of it).
 pub fn default_base(repo: &Repo, config: &LoadedConfig, head: &Snapshot) -> Result<String, EngineError> {
-    let pattern = config.release_tags().unwrap_or("*");
-    let glob = globset::Glob::new(pattern).expect("validated when the config was loaded").compile_matcher();
+    let any = globset::Glob::new("*").expect("`*` is a glob").compile_matcher();
+    let (pattern, glob) = match &config.policy.release_tags {
+        Some(t) => (t.pattern.as_str(), &t.matcher),
+        None => ("*", &any),
+    };
     // A commit head is never its own base (tag-push CI: head = the tag just pushed), so the base
     // is a strict ancestor; the work tree compares against HEAD itself.
     let (head_id, strict) = match head {
@@ -145,7 +155,7 @@ pub fn default_base(repo: &Repo, config: &LoadedConfig, head: &Snapshot) -> Resu
         Snapshot::Worktree(_) => (repo.resolve("HEAD")?.id, false),
     };
     let mut best: Option<(i64, String)> = None;
-    for (name, id) in repo.tags_matching(&glob) {
+    for (name, id) in repo.tags_matching(glob) {
         if !(strict && id == head_id) && repo.is_ancestor(id, head_id).unwrap_or(false) {
             let time = repo.commit(id).map(|c| c.time).unwrap_or(0);
             if best.as_ref().is_none_or(|(t, n)| (time, &name) > (*t, n)) {
@@ -201,8 +211,6 @@ pub struct Analyzer<'a> {
     states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
     /// The size of the diff between two release commits, for the release-size baseline.
     sizes: Memo<(Oid, Oid), crate::history::DiffSize>,
-    selection: Selection,
-    policy: ReleasePolicy,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
     candidate: Option<Vec<CandidateEntry>>,
 }
@@ -259,7 +267,7 @@ impl<'a> Analyzer<'a> {
         Analyzer {
             repo,
             config,
-            classifier: Classifier::new(config),
+            classifier: Classifier::new(config.policy.smithy.clone(), config.policy.cargo_on, config.policy.npm_on),
             models: Memo::bounded(MODELS_KEPT),
             sides: Memo::bounded(MODELS_KEPT),
             model_diffs: Memo::default(),
@@ -269,8 +277,6 @@ impl<'a> Analyzer<'a> {
             file_index: Memo::bounded(FILE_INDEXES_KEPT),
             states: Memo::default(),
             sizes: Memo::default(),
-            selection: selection(config),
-            policy: release_policy(config),
             candidate: None,
         }
     }
@@ -311,7 +317,7 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            let mut tree = load_tree(&files, &self.selection)?;
+            let mut tree = load_tree(&files, &self.config.policy.selection)?;
             release::internal_dependency_cycle::check_tree(&mut tree);
             Ok(Arc::new(tree))
         })
@@ -441,8 +447,22 @@ impl<'a> Analyzer<'a> {
         };
         let mut linked = links(&files)?;
         let defined: BTreeSet<&String> = linked.iter().flat_map(|(d, _)| d).collect();
-        if linked.iter().any(|(_, r)| r.iter().any(|n| !defined.contains(n))) {
-            // Some file needs a namespace no file read so far defines: read every model file.
+        let dangling = linked.iter().any(|(_, r)| r.iter().any(|n| !defined.contains(n)));
+        // A file that starts defining a namespace (an added, renamed or split file) may meet
+        // an unchanged file that defines it too.
+        let mut new_namespace = false;
+        for c in changes {
+            let Some(new) = c.new else { continue };
+            let now = &self.read_model(head, &c.path, new)?.links.0;
+            let before = match c.old {
+                Some(old) => self.read_model(base, &c.path, old)?.links.0.clone(),
+                None => BTreeSet::new(),
+            };
+            new_namespace |= !now.is_subset(&before);
+        }
+        if dangling || new_namespace {
+            // Some file needs a namespace no file read so far defines, or starts defining one
+            // another file may define: read every model file.
             let mut more = Vec::new();
             for e in
                 self.repo.files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?
@@ -627,7 +647,7 @@ impl<'a> Analyzer<'a> {
             mainline: mainline_tree.as_deref(),
             changed_files: &changed,
             breaking_models: &breaking,
-            policy: &self.policy,
+            policy: &self.config.policy.release,
             base_label: None,
         };
         let (mut release_findings, packages) = release::evaluate(&input);
@@ -655,7 +675,7 @@ impl<'a> Analyzer<'a> {
                 mainline: mainline_tree.as_deref(),
                 changed_files: &[],
                 breaking_models: &BTreeSet::new(),
-                policy: &self.policy,
+                policy: &self.config.policy.release,
                 base_label: None,
             };
             Ok(Arc::new(release::evaluate(&input).0))
@@ -692,7 +712,7 @@ impl<'a> Analyzer<'a> {
                 findings.extend(side.broken.iter().chain(&side.problems).map(|f| f.clone().on_base()));
             }
         }
-        crate::rules::policy::apply_levels(&mut findings, self.config);
+        crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
         Ok(findings)
     }
 
@@ -705,14 +725,23 @@ impl<'a> Analyzer<'a> {
         base: &Snapshot,
         head: &Snapshot,
         mainline: Option<&Snapshot>,
-        date: Option<&str>,
+        today: crate::date::Date,
         history: Option<(&str, &str)>,
     ) -> Result<Evaluation, EngineError> {
         let mut analysis = self.analyze(base, head, mainline)?;
         let mut sizes = Vec::new();
         if let Some((base_rev, head_label)) = history {
             let current = crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files);
-            match crate::history::release_sizes(self, (base_rev, base), (head_label, head), &current) {
+            let measure = |a: &Commit, b: &Commit| self.release_size(a, b);
+            let pattern = self.config.policy.release_tags.as_ref().map(|t| &t.matcher);
+            match crate::history::release_sizes(
+                self.repo,
+                pattern,
+                (base_rev, base),
+                (head_label, head),
+                &current,
+                &measure,
+            ) {
                 Ok((measured, finding)) => {
                     sizes = measured;
                     analysis.findings.extend(finding);
@@ -721,7 +750,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let at_base = self.state(base, mainline, &analysis.files)?;
-        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), date);
+        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), today);
         let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
         Ok(Evaluation { analysis, resolved, history: sizes })
     }
@@ -742,9 +771,9 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
-    pub fn finish(&self, mut findings: Vec<Finding>, date: Option<&str>) -> Vec<Finding> {
-        crate::rules::policy::apply_levels(&mut findings, self.config);
-        crate::rules::policy::apply_exceptions(&mut findings, self.config, crate::rules::policy::today(date));
+    pub fn finish(&self, mut findings: Vec<Finding>, today: crate::date::Date) -> Vec<Finding> {
+        crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
+        crate::rules::policy::apply_exceptions(&mut findings, &self.config.policy.findings, today);
         sort_findings(&mut findings);
         findings
     }
@@ -759,6 +788,16 @@ pub struct Context {
     pub head: Snapshot,
     pub mainline: Option<(String, Snapshot)>,
     pub notes: Vec<String>,
+}
+
+impl Context {
+    /// How the head is named in history rows.
+    pub fn head_rev_label(&self) -> String {
+        match &self.head {
+            Snapshot::Commit(c) => c.hex()[..12].to_string(),
+            Snapshot::Worktree(_) => crate::source::WORKTREE.to_string(),
+        }
+    }
 }
 
 /// Opens the repository, resolves the revisions and loads the config.
@@ -810,7 +849,7 @@ pub fn outcome(req: &Request, ctx: &Context, head_rev: &str, head: &Snapshot) ->
         head: rev_info(head_rev, head),
         mainline: ctx.mainline.as_ref().map(|(rev, snap)| rev_info(rev, snap)),
         fail_on: req.fail_on,
-        pre_existing: ctx.config.config.gate.pre_existing,
+        pre_existing: ctx.config.policy.pre_existing,
         verdict: Verdict::Pass,
         findings: Vec::new(),
         resolved: Vec::new(),
@@ -909,7 +948,7 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
     let head_label = ctx.head_rev_label();
     let history = (req.command != Command::Diff).then_some((ctx.base_rev.as_str(), head_label.as_str()));
     let mainline = ctx.mainline.as_ref().map(|(_, s)| s);
-    let evaluation = analyzer.evaluate(&ctx.base, &ctx.head, mainline, req.date.as_deref(), history)?;
+    let evaluation = analyzer.evaluate(&ctx.base, &ctx.head, mainline, req.today, history)?;
     let mut out = outcome(req, &ctx, &req.head, &ctx.head);
     let analysis = evaluation.analysis;
     out.findings = analysis.findings;
@@ -929,12 +968,7 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         }
     }
     if let Some(a) = &req.approval {
-        let n = crate::rules::policy::apply_approval(
-            &mut out.findings,
-            req.fail_on,
-            a,
-            crate::rules::policy::today(req.date.as_deref()),
-        );
+        let n = crate::rules::policy::apply_approval(&mut out.findings, req.fail_on, a, req.today);
         sort_findings(&mut out.findings);
         out.notes.push(format!(
             "{n} blocking finding(s) excepted by {}, approved by {}, until {}",
@@ -942,6 +976,50 @@ pub fn run(req: &Request) -> Result<Outcome, EngineError> {
         ));
     }
     out.decide();
+    Ok(out)
+}
+
+/// `closest-safe`: the outcome for mainline's tip with `closest_safe` and every blocking
+/// finding's `introduced_by` filled in (see [`crate::history::closest_safe`]).
+pub fn closest_safe(req: &Request, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome, EngineError> {
+    let ctx = context(req)?;
+    let analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    closest_safe_with(&analyzer, &ctx, req, progress)
+}
+
+/// [`closest_safe`] with an analyzer (and its parse caches) the caller already has: `report`
+/// reuses the one its own base → head analysis filled.
+pub fn closest_safe_with(
+    analyzer: &Analyzer<'_>,
+    ctx: &Context,
+    req: &Request,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, EngineError> {
+    let Some((mainline_rev, Snapshot::Commit(tip))) = ctx.mainline.clone() else {
+        return Err(EngineError::Usage {
+            message: "closest-safe needs a mainline commit".into(),
+            help: "pass --mainline REV (e.g. origin/main), or set `mainline` in shipgate.toml".into(),
+        });
+    };
+    let base_commit = ctx.base.commit().expect("the base is always a commit").clone();
+    let pre_existing = ctx.config.policy.pre_existing;
+    // Mainline rules are off here: every candidate is on mainline by construction.
+    let evaluate = |c: &Commit| -> Result<(Vec<Finding>, Vec<Finding>), EngineError> {
+        let e = analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.today, None)?;
+        Ok((e.analysis.findings, e.resolved))
+    };
+    let blocks = |f: &Finding| f.blocks(req.fail_on, pre_existing);
+    let candidates = crate::history::Candidates { base: &base_commit, tip: &tip, max_commits: req.max_commits };
+    let search = crate::history::closest_safe(&ctx.repo, &candidates, &evaluate, &blocks, progress)?;
+    let safe = search.closest_safe.commit.is_some();
+    let mut out = outcome(req, ctx, &mainline_rev, &Snapshot::Commit(tip));
+    out.findings = search.findings;
+    out.resolved = search.resolved;
+    out.closest_safe = Some(search.closest_safe);
+    out.notes.extend(search.fixed_later);
+    out.notes
+        .push("closest-safe evaluates candidates without the mainline rules (every candidate is on mainline)".into());
+    out.verdict = if safe { Verdict::Pass } else { Verdict::Fail };
     Ok(out)
 }
 
@@ -959,7 +1037,7 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
         return;
     }
     let search = Request { command: Command::ClosestSafe, candidate_manifest: None, approval: None, ..req.clone() };
-    let found = match crate::history::closest_safe_with(analyzer, ctx, &search, &|_, _| {}) {
+    let found = match closest_safe_with(analyzer, ctx, &search, &|_, _| {}) {
         Ok(found) => found,
         Err(e) => {
             out.notes.push(format!("the closest safe commit was not computed: {e}"));
@@ -992,7 +1070,7 @@ fn attach_closest_safe(req: &Request, ctx: &Context, analyzer: &Analyzer<'_>, ou
 /// `--mainline`, else the config's `mainline`, else `origin/main`, else `main`. An explicit
 /// revision that does not resolve is an error; a default that does not is a note.
 fn resolve_mainline(repo: &Repo, req: &Request, config: &LoadedConfig) -> Result<Option<(String, Snapshot)>, String> {
-    if let Some(rev) = req.mainline.as_ref().or(config.config.mainline.as_ref()) {
+    if let Some(rev) = req.mainline.as_ref().or(config.policy.mainline.as_ref()) {
         return match repo.snapshot(rev) {
             Ok(s) => Ok(Some((rev.clone(), s))),
             Err(e) => Err(format!("mainline `{rev}` could not be resolved ({e}); mainline rules were skipped")),
@@ -1012,9 +1090,7 @@ fn resolve_mainline(repo: &Repo, req: &Request, config: &LoadedConfig) -> Result
 /// The finding for a model blob that does not parse: where and why.
 fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     let (message, offset) = (e.message().to_string(), e.offset());
-    let upto = &bytes[..offset.min(bytes.len())];
-    let line = upto.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-    let column = upto.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    let (line, column) = crate::text::line_col(bytes, offset);
     let message = message.strip_prefix(path).map(|m| m.trim_start_matches([':', ' '])).unwrap_or(&message).to_string();
     Finding::new(
         "InvalidModel",
@@ -1038,34 +1114,18 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
     counts.values().map(|v| v.unsigned_abs()).sum()
 }
 
-/// Which manifests are packages, from `[packages]`.
-fn selection(config: &LoadedConfig) -> Selection {
-    let p = &config.config.packages;
-    Selection {
-        cargo: p.cargo.as_deref().map(crate::config::strings),
-        npm: p.npm.as_deref().map(crate::config::strings),
-        exclude: crate::config::strings(&p.exclude),
-    }
-}
-
-/// The release policy from `[packages]` and `[[alignment]]`.
-fn release_policy(config: &LoadedConfig) -> ReleasePolicy {
-    let c = &config.config;
-    ReleasePolicy {
-        ignore_files: crate::config::strings(&c.packages.ignore_files),
-        required: c.packages.required.clone(),
-        generated_from: c.packages.generated_from.iter().map(|g| (g.package.clone(), g.model.clone())).collect(),
-        alignment: c
-            .alignment
-            .iter()
-            .map(|a| AlignmentGroup {
-                name: a.name.clone(),
-                packages: crate::config::strings(&a.packages),
-                policy: match a.policy {
-                    crate::config::AlignmentPolicy::SameVersion => release::AlignmentPolicy::SameVersion,
-                    crate::config::AlignmentPolicy::SameRequirement => release::AlignmentPolicy::SameRequirement,
-                },
-            })
-            .collect(),
+#[cfg(test)]
+mod tests {
+    // Regression: the column of an InvalidModel finding counted bytes, so a line with `é` before
+    // the error pointed one column too far right.
+    #[test]
+    fn invalid_model_columns_count_characters() {
+        let bytes = "{\"smithy\": \"2.0\", \"é\": ]}".as_bytes();
+        let e = crate::parse::smithy::parse("m.json", bytes).expect_err("not JSON");
+        let f = super::invalid_model("m.json", bytes, &e);
+        let (line, column) = crate::text::line_col(bytes, e.offset());
+        assert!(f.message.starts_with(&format!("m.json:{line}:{column}: ")), "{}", f.message);
+        // Counting bytes gives offset + 1; `é` is two bytes but one column.
+        assert_eq!(column as usize, e.offset(), "{}", f.message);
     }
 }
