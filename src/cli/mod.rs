@@ -710,14 +710,26 @@ fn emit(
     let plain = Style { details, opts, ..Style::default() };
     let mut rendered: std::collections::BTreeMap<Format, String> = std::collections::BTreeMap::new();
     for (f, path) in outputs {
+        let failed = |e: std::io::Error| CliError::Write { path: path.display().to_string(), detail: e.to_string() };
+        if *f == Format::Json {
+            // Streamed (to each destination: rendering is a pure function, so the bytes agree).
+            let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(failed)?);
+            crate::report::write(*f, outcome, plain, &mut file).and_then(|()| file.flush()).map_err(failed)?;
+            continue;
+        }
         let text = rendered.entry(*f).or_insert_with(|| crate::report::render(*f, outcome, plain));
-        std::fs::write(path, text.as_bytes())
-            .map_err(|e| CliError::Write { path: path.display().to_string(), detail: e.to_string() })?;
+        std::fs::write(path, text.as_bytes()).map_err(failed)?;
     }
     if ui.quiet {
         return Ok(());
     }
     let text = match format {
+        Format::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            return crate::report::write(format, outcome, plain, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| CliError::Write { path: "standard output".into(), detail: e.to_string() });
+        }
         Format::Table => crate::report::render(format, outcome, Style { details, opts, ..ui.style() }),
         _ => rendered.remove(&format).unwrap_or_else(|| crate::report::render(format, outcome, plain)),
     };

@@ -194,8 +194,10 @@ pub struct Evaluation {
 }
 
 /// Compares snapshots of one repository under one config. Shared by `check` and the history
-/// searches, so it is `Sync` and caches what it parses by blob id: evaluating many candidates
-/// costs what their distinct blobs cost, not commits × files.
+/// searches, so it is `Sync` and caches results by blob id: evaluating many candidates costs what
+/// their distinct blobs cost, not commits × files. It keeps results (a model pair's findings and
+/// summary, whether a blob parses), never the parsed models or their bytes: a model is 2–3× its
+/// JSON in memory, and a history search meets hundreds of them.
 pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
@@ -205,6 +207,10 @@ pub struct Analyzer<'a> {
     model_diffs: Memo<UnitKey, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
+    /// The manifests of a commit's tree, by tree id.
+    manifest_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
+    /// Every file of a commit's tree (path → blob), by tree id: base's, for [`Analyzer::state`].
+    file_index: Memo<Oid, Arc<HashMap<String, Oid>>>,
     /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
     states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
     /// The size of the diff between two release commits, for the release-size baseline.
@@ -217,10 +223,14 @@ pub struct Analyzer<'a> {
 /// history search share theirs, so a small table serves them).
 const PACKAGE_TREES_KEPT: usize = 64;
 
-/// Assembled sides an [`Analyzer`] keeps: each holds whole models, and once a unit's diff is
-/// memoized its sides are only needed again for the baseline (the base side), so a small table
-/// serves a history search.
-const SIDES_KEPT: usize = 64;
+/// Read model files and assembled sides an [`Analyzer`] keeps (each is several times its JSON in
+/// memory; a diff of 402 models kept all of them until exit, 970 MB). Their results, the
+/// per-assembly findings and summaries, are kept without a bound; a history search re-reads a
+/// side (base's) only when the table has started over.
+const MODELS_KEPT: usize = 32;
+
+/// File indexes an [`Analyzer`] keeps: base's is the one asked for again and again.
+const FILE_INDEXES_KEPT: usize = 4;
 
 /// The model files that assemble together in one comparison: each file's path and its blob on
 /// each side (`None` where the file does not exist), sorted by path.
@@ -274,11 +284,13 @@ impl<'a> Analyzer<'a> {
             repo,
             config,
             classifier: Classifier::new(config.policy.smithy.clone(), config.policy.cargo_on, config.policy.npm_on),
-            models: Memo::default(),
-            sides: Memo::bounded(SIDES_KEPT),
+            models: Memo::bounded(MODELS_KEPT),
+            sides: Memo::bounded(MODELS_KEPT),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
+            manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
+            file_index: Memo::bounded(FILE_INDEXES_KEPT),
             states: Memo::default(),
             sizes: Memo::default(),
             candidate: None,
@@ -300,13 +312,24 @@ impl<'a> Analyzer<'a> {
     /// and loaded once per distinct set of manifests (paths and blob ids), so history
     /// candidates that change no manifest share one tree.
     pub fn package_tree(&self, snap: &Snapshot) -> Result<Arc<PackageTree>, EngineError> {
-        let entries = self.repo.files(snap, &|p| {
-            let name = p.rsplit('/').next().unwrap_or(p);
-            (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
-        })?;
+        let list = || {
+            self.repo
+                .files(snap, &|p| {
+                    let name = p.rsplit('/').next().unwrap_or(p);
+                    (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
+                })
+                .map(Arc::new)
+        };
+        // A history search asks for base's (and mainline's) tree once per candidate: walk each
+        // tree once.
+        let entries = match snap {
+            Snapshot::Commit(c) => self.manifest_lists.get_or_try(c.tree, list)?,
+            Snapshot::Worktree(_) => list()?,
+        };
+        let entries = entries.as_ref();
         self.package_trees.get_or_try(entries.clone(), || {
             let mut files = Vec::with_capacity(entries.len());
-            for e in &entries {
+            for e in entries {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
@@ -589,6 +612,24 @@ impl<'a> Analyzer<'a> {
         Ok(Arc::new(ModelStage { findings, summaries }))
     }
 
+    /// The files of `base` at `paths`. Every candidate of a history search asks about the same
+    /// base, so a commit's tree is indexed once (path → blob) instead of walked per candidate.
+    fn base_entries(&self, base: &Snapshot, paths: &BTreeSet<&str>) -> Result<Vec<FileEntry>, EngineError> {
+        match base {
+            Snapshot::Commit(c) => {
+                let index = self.file_index.get_or_try(c.tree, || {
+                    let all = self.repo.files(base, &|_| true)?;
+                    Ok::<_, EngineError>(Arc::new(all.into_iter().map(|e| (e.path, e.oid)).collect()))
+                })?;
+                Ok(paths
+                    .iter()
+                    .filter_map(|p| index.get(*p).map(|oid| FileEntry { path: p.to_string(), oid: *oid }))
+                    .collect())
+            }
+            Snapshot::Worktree(_) => Ok(self.repo.files(base, &|p| paths.contains(p))?),
+        }
+    }
+
     /// Everything every evaluator finds between `base` and `head` (and `mainline`, when given).
     pub fn analyze(
         &self,
@@ -692,8 +733,7 @@ impl<'a> Analyzer<'a> {
             // The base side of the same assemblies the diff makes: what base cannot read, and
             // what its files get wrong together.
             let changes: Vec<PathChange> = self
-                .repo
-                .files(base, &|p| at_base.contains(p))?
+                .base_entries(base, &at_base)?
                 .into_iter()
                 .map(|e| PathChange {
                     path: e.path,

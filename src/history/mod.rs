@@ -166,12 +166,35 @@ pub fn unusually_large(past: &[DiffSize], current: &DiffSize, base: &str) -> Opt
     ))
 }
 
-/// One candidate's verdict.
+/// One candidate's verdict. Only the tip keeps all its findings (they are the outcome's); every
+/// other candidate keeps its blocking findings and the fingerprints of all of them, which is
+/// what the introduced-by search asks about (a search over hundreds of candidates with thousands
+/// of findings each would otherwise hold every one of them).
 struct Evaluated {
     commit: Commit,
+    /// All findings at the tip; only the blocking ones elsewhere.
     findings: Vec<Finding>,
     resolved: Vec<Finding>,
     blocking: BTreeSet<String>,
+    /// Every finding's fingerprint as a number, sorted (see [`fingerprint_key`]).
+    holds: Vec<u128>,
+}
+
+impl Evaluated {
+    fn holds(&self, fingerprint: &str) -> bool {
+        self.holds.binary_search(&fingerprint_key(fingerprint)).is_ok()
+    }
+}
+
+/// A fingerprint as a number: fingerprints are 128-bit hex digests, so this is exact for them;
+/// anything else is hashed (never produced by [`Finding`], kept so a malformed one cannot panic).
+fn fingerprint_key(fingerprint: &str) -> u128 {
+    u128::from_str_radix(fingerprint, 16).unwrap_or_else(|_| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        fingerprint.hash(&mut h);
+        u128::from(h.finish()) | (1 << 127)
+    })
 }
 
 /// What the closest-safe search found, for mainline's tip.
@@ -221,10 +244,18 @@ pub fn closest_safe<E: From<SourceError> + Send>(
         .par_iter()
         .enumerate()
         .map(|(i, c)| -> Result<_, E> {
-            let (findings, resolved) = evaluate(c)?;
+            let (mut findings, mut resolved) = evaluate(c)?;
             let blocking = findings.iter().filter(|f| blocks(f)).map(|f| f.fingerprint.clone()).collect();
+            let mut holds: Vec<u128> = findings.iter().map(|f| fingerprint_key(&f.fingerprint)).collect();
+            holds.sort_unstable();
+            holds.dedup();
+            if i > 0 {
+                findings.retain(|f| blocks(f));
+                findings.shrink_to_fit();
+                resolved = Vec::new();
+            }
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-            Ok((i, Evaluated { commit: c.clone(), findings, resolved, blocking }))
+            Ok((i, Evaluated { commit: c.clone(), findings, resolved, blocking, holds }))
         })
         .collect::<Result<_, _>>()?;
     evaluated.sort_by_key(|(i, _)| *i);
@@ -235,7 +266,7 @@ pub fn closest_safe<E: From<SourceError> + Send>(
     // unbroken run of candidates (from i towards older ones) that have it.
     let introduced = |i: usize, fp: &str| -> String {
         let mut j = i;
-        while j + 1 < evaluated.len() && evaluated[j + 1].findings.iter().any(|f| f.fingerprint == fp) {
+        while j + 1 < evaluated.len() && evaluated[j + 1].holds(fp) {
             j += 1;
         }
         evaluated[j].commit.hex()

@@ -105,6 +105,14 @@ struct Report<'a> {
 }
 
 pub fn render(o: &Outcome) -> String {
+    let mut out = Vec::new();
+    write(o, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`render`], streamed to `w` (the report of a bulk update is tens of megabytes; it is never
+/// held whole in memory on its way to a file or stdout).
+pub fn write(o: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     use crate::finding::Severity::*;
     let c = o.counts();
     let report = Report {
@@ -145,7 +153,6 @@ pub fn render(o: &Outcome) -> String {
         date: o.date.as_deref(),
         notes: &o.notes,
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("the report is plain data and always serialises");
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
 }

@@ -73,6 +73,14 @@ impl Default for Options {
     }
 }
 
+/// Writes [`render`]'s bytes to `w`; JSON is streamed rather than rendered into one string.
+pub fn write(format: Format, outcome: &Outcome, style: Style, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(outcome, w),
+        _ => w.write_all(render(format, outcome, style).as_bytes()),
+    }
+}
+
 /// Renders `outcome` in `format`. Every format is a pure function of the outcome: same outcome,
 /// same bytes (no clock, no environment; `style` only changes colour and width of `table`).
 pub fn render(format: Format, outcome: &Outcome, style: Style) -> String {

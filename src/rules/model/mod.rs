@@ -250,12 +250,46 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
 
 /// Smithy's `ValidationUtils.tickedPrettyPrintedNode`: strings in backticks, one-line JSON in
 /// backticks, multi-line JSON in a fenced block on its own lines.
-pub fn ticked(node: &Node) -> String {
-    if let Node::String(s) = node {
-        return format!("`{s}`");
+///
+/// A value longer than [`QUOTE_LIMIT`] characters is clipped there, with a count of what was
+/// left out: a message quotes at most that much (one real `@documentation` update quoted 3.2 MB);
+/// the full value stays in the finding's `change`. `pretty` is the node's pretty JSON, which the
+/// caller prints once for both the message and the `change` (unused for a string node).
+pub fn ticked(node: &Node, pretty: &str) -> String {
+    match node {
+        Node::String(s) => format!("`{}`", clip(s)),
+        _ => ticked_json(pretty),
     }
-    let pretty = node.to_pretty_json();
+}
+
+fn ticked_json(pretty: &str) -> String {
+    let pretty = clip(pretty);
     if pretty.contains('\n') { format!("\n```\n{pretty}\n```\n") } else { format!("`{pretty}`") }
+}
+
+/// At most this many characters of a value are quoted in a finding's message.
+pub const QUOTE_LIMIT: usize = 500;
+
+/// Whether [`ticked`] clips this value (so the finding should carry it whole in
+/// `change`).
+pub fn is_clipped(node: &Node, pretty: &str) -> bool {
+    let text = match node {
+        Node::String(s) => s.as_str(),
+        _ => pretty,
+    };
+    text.len() > QUOTE_LIMIT && text.chars().nth(QUOTE_LIMIT).is_some()
+}
+
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(QUOTE_LIMIT) {
+        None => s.into(),
+        Some((cut, _)) => format!(
+            "{}… ({} more characters; the full value is in the finding's change)",
+            &s[..cut],
+            s[cut..].chars().count()
+        )
+        .into(),
+    }
 }
 
 /// The simple name of a shape id (`ns#Name` → `Name`).

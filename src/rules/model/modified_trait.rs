@@ -2,7 +2,7 @@
 //! `diff.<severity>.<change>` tags, `diff.contents` crawling into trait values, or by default
 //! NOTE on add/update and WARNING on remove. Traits whose definitions carry `breakingChanges` are
 //! left to `TraitBreakingChange`; unknown traits get WARNING on any change.
-use super::{Event, ticked};
+use super::{Event, is_clipped, ticked};
 use crate::diff::smithy::view::{Side, View};
 use crate::diff::smithy::{Differences, trait_differences};
 use crate::finding::Severity;
@@ -108,37 +108,49 @@ fn validate(
     match kind {
         Kind::Add => {
             if let (None, Some(r)) = (left, right) {
+                let pretty = r.to_pretty_json();
+                let value = ticked(r, &pretty);
                 let message = if path.is_empty() {
-                    format!("Added trait `{t}` with value {}", ticked(r))
+                    format!("Added trait `{t}` with value {value}")
                 } else {
-                    format!("Added trait contents to `{t}` at path `{path}` with value {}", ticked(r))
+                    format!("Added trait contents to `{t}` at path `{path}` with value {value}")
                 };
-                cx.out.push(Event::new(id("Add"), severity, cx.subject, message));
+                let mut e = Event::new(id("Add"), severity, cx.subject, message);
+                if is_clipped(r, &pretty) {
+                    e = e.with_change(String::new(), pretty);
+                }
+                cx.out.push(e);
             }
         }
         Kind::Remove => {
             if let (Some(l), None) = (left, right) {
+                let pretty = l.to_pretty_json();
+                let value = ticked(l, &pretty);
                 let message = if path.is_empty() {
-                    format!("Removed trait `{t}`. Previous trait value: {}", ticked(l))
+                    format!("Removed trait `{t}`. Previous trait value: {value}")
                 } else {
-                    format!("Removed trait contents from `{t}` at path `{path}`. Removed value: {}", ticked(l))
+                    format!("Removed trait contents from `{t}` at path `{path}`. Removed value: {value}")
                 };
-                cx.out.push(Event::new(id("Remove"), severity, cx.subject, message));
+                let mut e = Event::new(id("Remove"), severity, cx.subject, message);
+                if is_clipped(l, &pretty) {
+                    e = e.with_change(pretty, String::new());
+                }
+                cx.out.push(e);
             }
         }
         Kind::Update => {
             if let (Some(l), Some(r)) = (left, right)
                 && l != r
             {
+                // Each value is printed once: quoted (clipped) in the message, whole in `change`.
+                let (lp, rp) = (l.to_pretty_json(), r.to_pretty_json());
+                let (from, to) = (ticked(l, &lp), ticked(r, &rp));
                 let message = if path.is_empty() {
-                    format!("Changed trait `{t}` from {} to {}", ticked(l), ticked(r))
+                    format!("Changed trait `{t}` from {from} to {to}")
                 } else {
-                    format!("Changed trait contents of `{t}` at path `{path}` from {} to {}", ticked(l), ticked(r))
+                    format!("Changed trait contents of `{t}` at path `{path}` from {from} to {to}")
                 };
-                cx.out.push(
-                    Event::new(id("Update"), severity, cx.subject, message)
-                        .with_change(l.to_pretty_json(), r.to_pretty_json()),
-                );
+                cx.out.push(Event::new(id("Update"), severity, cx.subject, message).with_change(lp, rp));
             }
         }
         Kind::Const => {

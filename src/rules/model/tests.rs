@@ -164,6 +164,34 @@ fn nullability_ids_follow_smithy_diff_1_73() {
     assert_eq!(got, want.map(|(id, s)| (id.to_string(), s)));
 }
 
+// Regression: one real `@documentation` update quoted 3.2 MB in its message; a message now quotes
+// at most QUOTE_LIMIT characters of each value, and the whole values stay in `change`.
+#[test]
+fn messages_quote_long_trait_values_clipped_and_keep_them_whole_in_change() {
+    let (long_old, long_new) = ("é".repeat(2_000), format!("{}!", "é".repeat(2_000)));
+    let doc = |d: &str| format!(r#""ns#S": {{"type": "string", "traits": {{"smithy.api#documentation": "{d}"}}}}"#);
+    let d = diff(&model(&doc(&long_old)), &model(&doc(&long_new)));
+    let f = d.findings.iter().find(|f| f.id == "ModifiedTrait.Update.smithy.api#documentation").expect("update");
+    assert!(f.message.chars().count() < 2 * QUOTE_LIMIT + 300, "{} characters", f.message.chars().count());
+    assert!(f.message.contains("… (1500 more characters; the full value is in the finding's change)"), "{}", f.message);
+    let change = f.change.as_ref().expect("change");
+    assert_eq!(
+        (change.old.len(), change.new.len()),
+        (long_old.len() + 2, long_new.len() + 2),
+        "whole, as JSON strings"
+    );
+    // A removed long value is clipped too, and kept whole as the change's old side.
+    let d = diff(&model(&doc(&long_old)), &model(r#""ns#S": {"type": "string"}"#));
+    let f = d.findings.iter().find(|f| f.id == "ModifiedTrait.Remove.smithy.api#documentation").expect("remove");
+    assert!(f.message.contains("… (1500 more characters"), "{}", f.message);
+    assert_eq!(f.change.as_ref().map(|c| (c.old.len(), c.new.len())), Some((long_old.len() + 2, 0)));
+    // Short values are quoted whole and carry no change on add or remove, as before.
+    let d = diff(&model(&doc("short")), &model(r#""ns#S": {"type": "string"}"#));
+    let f = d.findings.iter().find(|f| f.id == "ModifiedTrait.Remove.smithy.api#documentation").expect("remove");
+    assert!(f.message.ends_with("Previous trait value: `short`"), "{}", f.message);
+    assert!(f.change.is_none());
+}
+
 // Regression: numbers were compared as f64, so an intEnum value past 2^64, a default past 2^53
 // and range/length bounds past 2^53 changed without a finding.
 #[test]

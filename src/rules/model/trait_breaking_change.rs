@@ -1,7 +1,7 @@
 //! Trait changes judged by the `breakingChanges` rules of the trait's definition in the new
 //! model (bundled definitions for the prelude and AWS traits), following each rule's JSON-pointer
 //! style path into the trait value.
-use super::{Event, ticked};
+use super::{Event, is_clipped, ticked};
 use crate::diff::smithy::view::Side;
 use crate::diff::smithy::{Differences, trait_differences};
 use crate::finding::Severity;
@@ -151,21 +151,22 @@ fn compare(def: &Shape, subject: &str, rule: &Rule, path: &str, left: &Node, rig
     };
     let t = &def.id;
     let empty_object = |n: &Node| n.as_object().is_some_and(<[_]>::is_empty);
+    // Each value is printed once: quoted (clipped) in the message, whole in `change`.
+    let printed = |n: &Node, wanted: bool| if wanted { n.to_pretty_json() } else { String::new() };
+    let lp = printed(left, kind != Change::Add);
+    let rp = printed(right, kind != Change::Remove);
+    let (from, to) = (ticked(left, &lp), ticked(right, &rp));
     let mut message = match kind {
-        Change::Add if !path.is_empty() => {
-            format!("Added trait contents to `{t}` at path `{path}` with value {}", ticked(right))
-        }
+        Change::Add if !path.is_empty() => format!("Added trait contents to `{t}` at path `{path}` with value {to}"),
         Change::Add if empty_object(right) => format!("Added trait `{t}`"),
-        Change::Add => format!("Added trait `{t}` with value {}", ticked(right)),
+        Change::Add => format!("Added trait `{t}` with value {to}"),
         Change::Remove if !path.is_empty() => {
-            format!("Removed trait contents from `{t}` at path `{path}`. Removed value: {}", ticked(left))
+            format!("Removed trait contents from `{t}` at path `{path}`. Removed value: {from}")
         }
         Change::Remove if empty_object(left) => format!("Removed trait `{t}`"),
-        Change::Remove => format!("Removed trait `{t}`. Previous trait value: {}", ticked(left)),
-        _ if !path.is_empty() => {
-            format!("Changed trait contents of `{t}` at path `{path}` from {} to {}", ticked(left), ticked(right))
-        }
-        _ => format!("Changed trait `{t}` from {} to {}", ticked(left), ticked(right)),
+        Change::Remove => format!("Removed trait `{t}`. Previous trait value: {from}"),
+        _ if !path.is_empty() => format!("Changed trait contents of `{t}` at path `{path}` from {from} to {to}"),
+        _ => format!("Changed trait `{t}` from {from} to {to}"),
     };
     if let Some(extra) = &rule.message {
         if !message.ends_with('.') {
@@ -179,8 +180,11 @@ fn compare(def: &Shape, subject: &str, rule: &Rule, path: &str, left: &Node, rig
         _ => "Update",
     };
     let mut e = Event::new(format!("TraitBreakingChange.{name}.{t}"), rule.severity, subject, message);
-    if kind == Change::Update {
-        e = e.with_change(left.to_pretty_json(), right.to_pretty_json());
+    match kind {
+        Change::Update => e = e.with_change(lp, rp),
+        Change::Add if is_clipped(right, &rp) => e = e.with_change(String::new(), rp),
+        Change::Remove if is_clipped(left, &lp) => e = e.with_change(lp, String::new()),
+        _ => {}
     }
     out.push(e);
 }
