@@ -94,7 +94,7 @@ struct Common {
     config: Option<PathBuf>,
     /// Output format on stdout: table, json, md, html, sarif, github (default: table; md for `report`).
     #[arg(long, value_enum, value_name = "FORMAT")]
-    format: Option<FormatArg>,
+    format: Option<Format>,
     /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=r.sarif --output md=summary.md.
     #[arg(long = "output", value_name = "FORMAT=PATH")]
     outputs: Vec<String>,
@@ -103,7 +103,7 @@ struct Common {
     date: Option<String>,
     /// Lowest severity SARIF output keeps as results: error, danger, warning, note (lower ones are counted in run.properties).
     #[arg(long, value_enum, ignore_case = true, default_value = "warning", value_name = "LEVEL")]
-    sarif_min_level: Level,
+    sarif_min_level: Severity,
     /// List every finding in table, md and html instead of folding notes and long groups into
     /// counts and examples (JSON, SARIF and annotations always list everything).
     #[arg(long)]
@@ -181,7 +181,7 @@ enum Cmd {
         revs: Revs,
         /// Lowest severity that fails the gate: error, danger, warning, note.
         #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
-        fail_on: Level,
+        fail_on: Severity,
         #[command(flatten)]
         approval: ApprovalArgs,
         #[command(flatten)]
@@ -200,7 +200,7 @@ enum Cmd {
         max_commits: Option<usize>,
         /// Lowest severity a candidate must not have: error, danger, warning, note.
         #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
-        fail_on: Level,
+        fail_on: Severity,
         #[command(flatten)]
         common: Common,
     },
@@ -210,7 +210,7 @@ enum Cmd {
         revs: Revs,
         /// Lowest severity that fails the gate: error, danger, warning, note.
         #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
-        fail_on: Level,
+        fail_on: Severity,
         /// Closest-safe search: check at most N mainline commits, newest first.
         #[arg(long, value_name = "N")]
         max_commits: Option<usize>,
@@ -240,7 +240,7 @@ enum Cmd {
         since: Option<String>,
         /// Lowest severity that fails a release: error, danger, warning, note.
         #[arg(long, value_enum, ignore_case = true, default_value = "danger", value_name = "LEVEL")]
-        fail_on: Level,
+        fail_on: Severity,
         #[arg(long, default_value = ".", value_name = "PATH")]
         repo: PathBuf,
         /// Config file (default: shipgate.toml in the work tree, else in HEAD, else detection).
@@ -286,52 +286,29 @@ enum Cmd {
         keep: bool,
         /// Output format on stdout.
         #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
+        format: Format,
     },
 }
 
-/// `--format` of the report commands: every [`Format`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum FormatArg {
-    Table,
-    Json,
-    #[value(alias = "markdown")]
-    Md,
-    Html,
-    Sarif,
-    Github,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Md => Format::Md,
-            FormatArg::Html => Format::Html,
-            FormatArg::Sarif => Format::Sarif,
-            FormatArg::Github => Format::Github,
-        }
+/// `--format` of the report commands: every [`Format`], by its name (`markdown` too for `md`).
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.name());
+        Some(if *self == Format::Md { value.alias("markdown") } else { value })
     }
 }
 
-/// `--fail-on`: the severities a gate can fail on (not `suppressed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Level {
-    Error,
-    Danger,
-    Warning,
-    Note,
-}
-
-impl From<Level> for Severity {
-    fn from(l: Level) -> Severity {
-        match l {
-            Level::Error => Severity::Error,
-            Level::Danger => Severity::Danger,
-            Level::Warning => Severity::Warning,
-            Level::Note => Severity::Note,
-        }
+/// `--fail-on` and `--sarif-min-level`: the severities that count ([`Severity::COUNTED`]; not
+/// `suppressed`).
+impl clap::ValueEnum for Severity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Severity::COUNTED
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 
@@ -493,14 +470,14 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
     match cli.command {
         Cmd::Diff { revs, common } => gate(Command::Diff, revs, Severity::Error, None, None, common, ui),
         Cmd::Check { revs, fail_on, approval, common } => {
-            gate(Command::Check, revs, Severity::from(fail_on), None, approval.approval()?, common, ui)
+            gate(Command::Check, revs, fail_on, None, approval.approval()?, common, ui)
         }
         Cmd::Report { revs, fail_on, max_commits, approval, common } => {
-            gate(Command::Report, revs, Severity::from(fail_on), max_commits, approval.approval()?, common, ui)
+            gate(Command::Report, revs, fail_on, max_commits, approval.approval()?, common, ui)
         }
         Cmd::ClosestSafe { base, mainline, max_commits, fail_on, common } => {
             let revs = Revs { base, head: "HEAD".into(), mainline, candidate_manifest: None };
-            gate(Command::ClosestSafe, revs, Severity::from(fail_on), max_commits, None, common, ui)
+            gate(Command::ClosestSafe, revs, fail_on, max_commits, None, common, ui)
         }
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -571,14 +548,7 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             if last == Some(0) {
                 return Err(usage("--last 0 replays nothing", "pass --last N with N ≥ 1, or leave it out"));
             }
-            let req = crate::engine::replay::ReplayRequest {
-                repo,
-                config,
-                fail_on: Severity::from(fail_on),
-                last,
-                since,
-                today: today(&date),
-            };
+            let req = crate::engine::replay::ReplayRequest { repo, config, fail_on, last, since, today: today(&date) };
             let replay = crate::engine::replay::replay(&req)?;
             print(&match format {
                 ReplayFormat::Json => crate::report::replay::json(&replay),
@@ -588,7 +558,7 @@ fn run(cli: Cli, ui: Ui) -> Result<u8, CliError> {
             Ok(0)
         }
         Cmd::Init { repo, rev, write } => init::run(&repo, &rev, write, ui.style()),
-        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, format.into(), ui),
+        Cmd::Demo { dir, keep, format } => demo::run(dir, keep, format, ui),
     }
 }
 
@@ -602,9 +572,9 @@ fn gate(
     ui: Ui,
 ) -> Result<u8, CliError> {
     check_date(&common.date)?;
-    let render_opts = crate::report::Options { sarif_min_level: common.sarif_min_level.into() };
+    let render_opts = crate::report::Options { sarif_min_level: common.sarif_min_level };
     let started = std::time::Instant::now();
-    let format = common.format.map(Format::from).unwrap_or(match command {
+    let format = common.format.unwrap_or(match command {
         Command::Report => Format::Md,
         _ => Format::Table,
     });
