@@ -63,17 +63,7 @@ fn line_of(text: &str, needle: &str) -> u64 {
 }
 
 fn findings(dir: &std::path::Path) -> Vec<serde_json::Value> {
-    let out = shipgate()
-        .args(["diff", "--base", "v1", "--head", "main", "--format", "json", "--repo"])
-        .arg(dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
-    assert_schema_valid(&v);
-    v["findings"].as_array().expect("findings").clone()
+    diff_v1_main_json(dir)["findings"].as_array().expect("findings").clone()
 }
 
 #[test]

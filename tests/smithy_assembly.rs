@@ -53,17 +53,7 @@ fn repo(dir: &std::path::Path, base: &[(&str, String)], head: &[(&str, String)])
 }
 
 fn report(dir: &std::path::Path) -> Value {
-    let out = shipgate()
-        .args(["diff", "--base", "v1", "--head", "main", "--format", "json", "--repo"])
-        .arg(dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
-    assert_schema_valid(&v);
-    v
+    diff_v1_main_json(dir)
 }
 
 fn findings(v: &Value) -> Vec<Value> {

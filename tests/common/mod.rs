@@ -48,3 +48,19 @@ pub fn assert_schema_valid(value: &serde_json::Value) {
     let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "report does not match schema/report.schema.json:\n{}", errors.join("\n"));
 }
+
+/// `shipgate diff --base v1 --head main --format json` on `dir`: the report, which must succeed
+/// and match the shipped schema.
+pub fn diff_v1_main_json(dir: &Path) -> serde_json::Value {
+    let out = shipgate()
+        .args(["diff", "--base", "v1", "--head", "main", "--format", "json", "--repo"])
+        .arg(dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_schema_valid(&v);
+    v
+}
