@@ -109,8 +109,17 @@ mod tests {
     #[test]
     fn release_rules_appear_in_their_sources() {
         let sources = [
-            include_str!("release/mod.rs"),
+            include_str!("release/behind_mainline.rs"),
+            include_str!("release/breaking_change_without_major_bump.rs"),
+            include_str!("release/candidate_mismatch.rs"),
+            include_str!("release/changed_without_version_bump.rs"),
             include_str!("release/internal_dependency_cycle.rs"),
+            include_str!("release/misaligned_dependency.rs"),
+            include_str!("release/missing_package.rs"),
+            include_str!("release/removed_package.rs"),
+            include_str!("release/unresolved_generated_dependency.rs"),
+            include_str!("release/unsatisfied_internal_dependency.rs"),
+            include_str!("release/version_decreased.rs"),
             include_str!("../parse/packages/model.rs"),
         ]
         .concat();
