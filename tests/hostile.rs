@@ -176,21 +176,26 @@ fn outputs_into_the_git_directory_are_refused() {
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("inside the git directory"), "{stderr}");
     }
-    // Same path twice is a usage error, not a silent overwrite.
+    // Same path twice is a usage error, not a silent overwrite, also when spelled two ways.
     let out = tmp.path().join("r.json").display().to_string();
-    let (code, _, stderr) = run(&[
-        "diff",
-        "--base",
-        "v1",
-        "--repo",
-        &repo,
-        "--output",
-        &format!("json={out}"),
-        "--output",
-        &format!("md={out}"),
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("twice"), "{stderr}");
+    let dotted = tmp.path().join("o/../r.json").display().to_string();
+    std::fs::create_dir(tmp.path().join("o")).expect("mkdir");
+    for second in [&out, &dotted] {
+        let (code, _, stderr) = run(&[
+            "diff",
+            "--base",
+            "v1",
+            "--repo",
+            &repo,
+            "--output",
+            &format!("json={out}"),
+            "--output",
+            &format!("md={second}"),
+        ]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("twice"), "{stderr}");
+    }
+    std::fs::remove_dir(tmp.path().join("o")).expect("rmdir");
     assert_eq!(before, tree_bytes(dir), "the repository was written to");
 }
 
