@@ -682,3 +682,34 @@ fn a_config_option_never_reads_kernel_pseudo_files() {
         assert!(!stderr.contains("s3cr3t-token-value"), "leaked: {stderr}");
     }
 }
+
+// Regression: a committed `shipgate.toml` that is not UTF-8 was read lossily (`\xff` became
+// U+FFFD and the config applied), while the same bytes through `--config` were refused.
+#[test]
+fn a_committed_config_that_is_not_utf8_is_refused_like_config() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let config: &[u8] = b"release_tags = \"v*\"\n# caf\xe9 (Latin-1)\n";
+    // No checkout: the config comes from the head commit, not the work tree.
+    fast_import(
+        &dir,
+        &[
+            ("v1", vec![file("models/a.json", MODEL_A)]),
+            ("", vec![file("models/a.json", MODEL_A), file("shipgate.toml", config)]),
+        ],
+    );
+    let loose = tmp.path().join("shipgate.toml");
+    std::fs::write(&loose, config).expect("write");
+    let repo = dir.display().to_string();
+    let (code, _, committed) = run(&["check", "--base", "v1", "--head", "main", "--repo", &repo]);
+    assert_eq!(code, 2, "{committed}");
+    assert!(committed.contains("shipgate.toml") && committed.contains("not UTF-8"), "{committed}");
+    let (code, _, given) =
+        run(&["check", "--base", "v1", "--head", "main", "--config", &loose.display().to_string(), "--repo", &repo]);
+    assert_eq!(code, 2, "{given}");
+    assert!(given.contains("not UTF-8"), "{given}");
+}
