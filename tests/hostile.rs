@@ -133,6 +133,29 @@ fn a_symlinked_config_in_the_work_tree_is_never_followed() {
     }
 }
 
+// Regression: a committed shipgate.toml that is a symlink (mode 120000) was parsed as a config
+// whose text is its target path ("key with no value" at `/proc/self/environ`).
+#[test]
+fn a_committed_symlink_config_is_refused_as_a_symlink() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // No checkout: the config comes from the head commit (as in a bare clone).
+    fast_import(
+        dir,
+        &[
+            ("v1", vec![file("models/a.json", MODEL_A)]),
+            ("", vec![file("models/a.json", MODEL_A), entry("120000", "shipgate.toml", "/proc/self/environ")]),
+        ],
+    );
+    let (code, _, stderr) = run(&["check", "--base", "v1", "--head", "main", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shipgate.toml") && stderr.contains("symlink"), "{stderr}");
+    assert!(!stderr.contains("key with no value"), "parsed the target path as TOML: {stderr}");
+}
+
 // Regression: a FIFO named shipgate.toml blocked forever; `--config /dev/zero` grew without bound.
 #[test]
 fn special_files_are_refused_not_read() {
