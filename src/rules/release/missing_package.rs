@@ -5,10 +5,11 @@
 //!
 //! May depend on: `parse::packages`, `finding`.
 use super::{Key, ReleaseInput, list};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::{
     Dependency, ManifestError, Package, PackageTree, internal_name, name_glob_set, parent_dir,
 };
+use crate::rules::catalog;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Who depends on a package, by its key: the first entry locates the finding.
@@ -87,7 +88,7 @@ pub(super) fn check(
         out.push(
             Finding::new(
                 "MissingPackage.Dependency",
-                Severity::Error,
+                catalog::severity("MissingPackage.Dependency"),
                 &key.1,
                 format!(
                     "{} is required by {} but {state}: ship {} or drop the dependency",
@@ -112,7 +113,7 @@ pub(super) fn check(
                 out.push(
                     Finding::new(
                         "MissingPackage.Mainline",
-                        Severity::Error,
+                        catalog::severity("MissingPackage.Mainline"),
                         &key.1,
                         format!(
                             "{} is on mainline ({}) but {state}: ship it, or remove it from mainline first",
@@ -141,7 +142,7 @@ pub(super) fn check(
         });
         let mut f = Finding::new(
             "MissingPackage.Required",
-            Severity::Error,
+            catalog::severity("MissingPackage.Required"),
             r,
             format!(
                 "{r} is listed in [packages] required but head has no package by that name: ship it or update the list"
