@@ -6,7 +6,7 @@
 use super::requirements::{compat_line, disjoint, line_label, normalized_req, req_floor, req_meaning, satisfies};
 use super::{AlignmentPolicy, Key, ReleasePolicy, list};
 use crate::finding::Finding;
-use crate::parse::packages::model::{Dependency, Ecosystem, Package, PackageTree, name_glob_set};
+use crate::parse::packages::model::{Dependency, Ecosystem, Package, PackageTree};
 use crate::rules::catalog;
 use semver::Version;
 use std::collections::{BTreeMap, BTreeSet};
@@ -137,13 +137,7 @@ pub(super) fn check(head: &PackageTree, out: &mut Vec<Finding>) {
 
 pub(super) fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: &mut Vec<Finding>) {
     for g in &policy.alignment {
-        let globs = match name_glob_set(&g.packages) {
-            Ok(s) => s,
-            Err(e) => {
-                out.push(e.to_finding());
-                continue;
-            }
-        };
+        let globs = &g.packages;
         match g.policy {
             AlignmentPolicy::SameVersion => {
                 let members: Vec<(&Package, Version)> = head
