@@ -12,6 +12,8 @@
 //! a pull-request comment; 60,000 leaves room for whatever a bot wraps around it. A longer summary
 //! folds the findings that do not fit into a count line, keeps every later section and the
 //! appendix, and says how to get the full record (`shipgate report --output md=report.md`).
+//! Every piece is encoded once and measured; the cap keeps the most blocking findings whose
+//! measured sizes fit, in one pass over them ([`Blocking::most_that_fit`]).
 //!
 //! Escaping: text from models, manifests and configs is untrusted. Outside code it has HTML
 //! special characters turned into entities and Markdown punctuation backslash-escaped; inside
@@ -49,27 +51,19 @@ pub fn render_full(o: &Outcome, style: Style) -> String {
 pub fn render_capped(o: &Outcome, style: Style, cap: usize) -> String {
     let v = View::of(o);
     let parts = Parts::of(&v, style.details);
-    let full = parts.join(parts.blocking.total, "");
-    let full_len = chars(&full);
+    let full_len = parts.len_without_blocking() + parts.blocking.len(parts.blocking.total);
     if full_len <= cap {
-        return full;
+        return parts.join(parts.blocking.total, "");
     }
     let notice = format!(
         "> [!WARNING]\n> This summary was cut to fit {cap} characters (a GitHub pull-request comment holds 65,536; the full report is {full_len}): \
          findings that did not fit are counted by rule, not shown. \
          For the full record run `shipgate report --output md=report.md` (or `--output html=report.html`), or read the JSON or SARIF output of the same run.\n\n"
     );
-    let fits = |t: &str| chars(t) <= cap;
     // Blocking findings fold from the end (other findings are already folded into counts).
-    let render_k = |k: usize| parts.join(k, &notice);
-    if fits(&render_k(0)) {
-        // The largest number of blocking findings that fits (the length grows with k).
-        let (mut lo, mut hi) = (0usize, parts.blocking.total);
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            if fits(&render_k(mid)) { lo = mid } else { hi = mid - 1 }
-        }
-        return render_k(lo);
+    let fixed = parts.len_without_blocking() + chars(&notice);
+    if let Some(k) = parts.blocking.most_that_fit(cap.saturating_sub(fixed)) {
+        return parts.join(k, &notice);
     }
     // Even the sections without findings are over the cap: cut at a line boundary.
     let short_notice = "\n> [!WARNING]\n> This summary was cut to fit the size cap; run `shipgate report --output md=report.md` for the full record.\n\n";
@@ -87,8 +81,9 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-/// The report encoded in pieces: everything but the blocking findings as text, the blocking
-/// findings as blocks, so a capped rendering chooses how many to show.
+/// The report encoded in pieces, each once: everything but the blocking findings as text, the
+/// blocking findings as measured blocks, so a capped rendering chooses how many to show without
+/// encoding anything twice.
 struct Parts {
     /// Header, verdict (or closest-safe's answer), counts, what changed.
     before: String,
@@ -133,6 +128,10 @@ impl Parts {
             after.push('\n');
         }
         Parts { before, blocking: Blocking::of(v, details_all), middle, after, appendix: appendix(v) }
+    }
+
+    fn len_without_blocking(&self) -> usize {
+        chars(&self.before) + chars(&self.middle) + chars(&self.after) + chars(&self.appendix)
     }
 
     /// The sections with the first `k` blocking findings shown, and `notice` after the findings.
@@ -248,6 +247,87 @@ impl Blocking {
             s.push_str(&more_line(&self.rules[k..]));
         }
     }
+
+    /// The length of [`Blocking::write`] with `k` findings shown.
+    fn len(&self, k: usize) -> usize {
+        let mut s = String::new();
+        self.write(&mut s, k);
+        chars(&s)
+    }
+
+    /// The largest `k` whose section fits in `budget` characters, `None` when not even `k = 0`
+    /// does: one pass over the findings, adding each one's measured size and taking it out of
+    /// the count line.
+    fn most_that_fit(&self, budget: usize) -> Option<usize> {
+        // The count line: "… and {n} more finding{s}: " + entries joined by ", " + "\n\n", an
+        // entry being "{code(rule)} ×{count}".
+        let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &self.rules {
+            *per_rule.entry(r.as_str()).or_default() += 1;
+        }
+        let code_len: BTreeMap<&str, usize> = per_rule.keys().map(|r| (*r, chars(&code(r, false)))).collect();
+        let entry = |rule: &str, n: usize| code_len[rule] + " ×".chars().count() + digits(n);
+        let mut entries_len: usize = per_rule.iter().map(|(r, n)| entry(r, *n)).sum();
+        let mut entries = per_rule.len();
+        let more_len = |rest: usize, entries: usize, entries_len: usize| {
+            if rest == 0 {
+                return 0;
+            }
+            "… and ".chars().count()
+                + digits(rest)
+                + " more finding".len()
+                + usize::from(rest != 1)
+                + ": ".len()
+                + entries_len
+                + 2 * (entries - 1)
+                + "\n\n".len()
+        };
+        let mut shown = chars(&self.heading);
+        let fits = |shown: usize, rest: usize, entries: usize, entries_len: usize| {
+            shown + more_len(rest, entries, entries_len) <= budget
+        };
+        let mut best = fits(shown, self.total, entries, entries_len).then_some(0);
+        let mut k = 0;
+        for g in &self.groups {
+            // Measured with one row: `0` and `1` have one digit each.
+            let (fold_open, fold_close) = rows_fold(0, &g.rule);
+            let fold_len = chars(&fold_open) + chars(fold_close);
+            for (i, piece) in g.pieces.iter().enumerate() {
+                if i == 0 {
+                    shown += chars(&g.heading);
+                }
+                if i >= g.in_full {
+                    // The fold's title counts the rows: one more row, maybe one more digit.
+                    let rows = i - g.in_full + 1;
+                    if rows == 1 {
+                        shown += fold_len;
+                    } else {
+                        shown = shown + digits(rows) - digits(rows - 1);
+                    }
+                }
+                shown += chars(piece);
+                k += 1;
+                let rule = g.rule.as_str();
+                let n = per_rule.get_mut(rule).expect("every rule is counted");
+                entries_len -= entry(rule, *n);
+                *n -= 1;
+                if *n > 0 {
+                    entries_len += entry(rule, *n);
+                } else {
+                    entries -= 1;
+                }
+                if fits(shown, self.total - k, entries, entries_len) {
+                    best = Some(k);
+                }
+            }
+        }
+        debug_assert!(best.is_none_or(|k| self.len(k) <= budget), "the measured size is the written size");
+        best
+    }
+}
+
+fn digits(n: usize) -> usize {
+    n.to_string().len()
 }
 
 /// "… and N more findings: RuleA ×n, RuleB ×m" (rules by count, then id).
@@ -890,6 +970,34 @@ mod tests {
     #[test]
     fn text_escapes_html_and_markdown() {
         assert_eq!(text("<script>*x*</script> & |"), "&lt;script&gt;\\*x\\*&lt;/script&gt; &amp; \\|");
+    }
+
+    /// The one-pass measure picks what re-rendering every `k` would: the largest `k` whose
+    /// section fits, over groups with blocks, folded rows (whose title counts them), multi-digit
+    /// counts and rules that leave the count line.
+    #[test]
+    fn most_that_fit_is_the_largest_k_that_fits() {
+        let group = |rule: &str, in_full: usize, n: usize| GroupParts {
+            heading: format!("#### `{rule}` in the release — Title ({n})\n\n"),
+            rule: rule.to_string(),
+            in_full,
+            pieces: (0..n)
+                .map(|i| {
+                    if i < in_full {
+                        format!("block {i} {}\n\n", "x".repeat(i * 7 % 40))
+                    } else {
+                        format!("| row {i} |\n")
+                    }
+                })
+                .collect(),
+        };
+        let groups = vec![group("Alpha", 3, 14), group("B", 3, 2), group("Gamma", 2, 9), group("Alpha2", 0, 12)];
+        let rules: Vec<String> = groups.iter().flat_map(|g| g.pieces.iter().map(|_| g.rule.clone())).collect();
+        let b = Blocking { heading: "### Blocking findings (37)\n\n".into(), total: rules.len(), rules, groups };
+        for budget in 0..b.len(b.total) + 10 {
+            let brute = (0..=b.total).rev().find(|k| b.len(*k) <= budget);
+            assert_eq!(b.most_that_fit(budget), brute, "budget {budget}");
+        }
     }
 
     #[test]
