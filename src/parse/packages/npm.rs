@@ -6,7 +6,8 @@
 //! Ranges are evaluated with `nodejs-semver` (node-semver's semantics: `^`, `~`, `x`/`*`, `||`,
 //! hyphen ranges, comparators, pre-releases only within the same `major.minor.patch` tuple);
 //! [`Spec`] handles what is not a range (`workspace:`, `npm:` aliases, `file:`, URLs, tags).
-use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, glob_set, join_path, parent_dir};
+use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, join_path, parent_dir};
+use crate::globs::PathGlobs;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -220,13 +221,13 @@ pub fn load(files: &[(&str, &str)]) -> (Vec<Package>, Vec<ManifestError>) {
     }
     let mut roots = Vec::new();
     for m in manifests.iter().filter(|m| !m.workspaces.is_empty()) {
-        match glob_set(&m.workspaces) {
+        match PathGlobs::new(&m.workspaces) {
             Ok(g) => roots.push((parent_dir(&m.path).to_string(), g)),
             Err(e) => errors.push(ManifestError::invalid(
                 &m.path,
                 "",
                 0,
-                format!("`workspaces` has an invalid glob: {e}"),
+                format!("`workspaces` has an invalid glob: invalid package glob `{}`: {}", e.glob, e.message),
                 "fix the glob in `workspaces`",
             )),
         }
