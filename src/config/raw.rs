@@ -90,9 +90,9 @@ pub struct PackagesConfig {
     /// Repo-root path globs whose changes never need a version bump.
     #[serde(default)]
     pub ignore_files: Vec<Spanned<String>>,
-    /// Packages that must ship whatever the dependency closure says.
+    /// Package names (or name globs) that must ship whatever the dependency closure says.
     #[serde(default)]
-    pub required: Vec<String>,
+    pub required: Vec<Spanned<String>>,
     #[serde(default)]
     pub generated_from: Vec<GeneratedFrom>,
 }

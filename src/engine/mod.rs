@@ -337,7 +337,7 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            let mut tree = load_tree(&files, &self.config.policy.selection)?;
+            let mut tree = load_tree(&files, &self.config.policy.selection);
             release::internal_dependency_cycle::check_tree(&mut tree);
             Ok(Arc::new(tree))
         })

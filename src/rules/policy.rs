@@ -9,6 +9,7 @@
 //! May depend on: `finding`, `date`.
 use crate::date::Date;
 use crate::finding::{AppliedException, Finding, Severity, id_matches};
+use crate::rules::catalog;
 use globset::Glob;
 
 /// `[rules]`: (rule or event-id prefix, level or `None` for off), longest (most specific) first.
@@ -76,7 +77,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             extra.push(
                 Finding::new(
                     "ExpiredException.MissingReason",
-                    Severity::Warning,
+                    catalog::severity("ExpiredException.MissingReason"),
                     &subject_desc,
                     format!(
                         "the exception for {} on `{}` has no reason, so it excepts nothing: add `reason = \"…\"` saying why it is safe to ship",
@@ -93,7 +94,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             extra.push(
                 Finding::new(
                     "ExpiredException.Expired",
-                    Severity::Warning,
+                    catalog::severity("ExpiredException.Expired"),
                     &subject_desc,
                     format!(
                         "the exception for {} on `{}` expired on {}, so it excepts nothing: renew it with a new date and approval, or fix the finding",
@@ -130,7 +131,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             extra.push(
                 Finding::new(
                     "UnusedException",
-                    Severity::Warning,
+                    catalog::severity("UnusedException"),
                     &subject_desc,
                     format!(
                         "the exception for {} on `{}` matched no finding: remove it, or correct its rule or subject",
@@ -166,7 +167,7 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
     if crate::date::parse(&approval.expires).is_none_or(|d| d < today) {
         findings.push(Finding::new(
             "ExpiredException.Expired",
-            Severity::Warning,
+            catalog::severity("ExpiredException.Expired"),
             &approval.source,
             format!(
                 "the approval from {} expired on {}, so it excepts nothing: approve again (remove and re-add the label), or fix the findings",

@@ -4,8 +4,9 @@
 //!
 //! May depend on: `parse::packages`, `finding`.
 use super::requirements::req_floor;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::{Ecosystem, PackageTree};
+use crate::rules::catalog;
 
 pub(super) fn check(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Finding>) {
     for (key, p) in &head.packages {
@@ -16,7 +17,7 @@ pub(super) fn check(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fi
             out.push(
                 Finding::new(
                     "BehindMainline.Version",
-                    Severity::Warning,
+                    catalog::severity("BehindMainline.Version"),
                     &p.name,
                     format!("{} is {hv} at head but {mv} on mainline: ship mainline's version or newer so users do not go back", p.name),
                 )
@@ -43,7 +44,7 @@ pub(super) fn check(head: &PackageTree, mainline: &PackageTree, out: &mut Vec<Fi
                 out.push(
                     Finding::new(
                         "BehindMainline.Dependency",
-                        Severity::Warning,
+                        catalog::severity("BehindMainline.Dependency"),
                         &p.name,
                         format!(
                             "{} requires {} {} at head but {} on mainline: take mainline's requirement",

@@ -4,8 +4,9 @@
 //! May depend on: `parse::packages`, `finding`.
 use super::ReleasePolicy;
 use super::requirements::{is_breaking_bump, next_breaking};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::PackageTree;
+use crate::rules::catalog;
 use std::collections::BTreeSet;
 
 pub(super) fn check(
@@ -35,7 +36,7 @@ pub(super) fn check(
             out.push(
                 Finding::new(
                     "BreakingChangeWithoutMajorBump",
-                    Severity::Error,
+                    catalog::severity("BreakingChangeWithoutMajorBump"),
                     &p.name,
                     format!(
                         "{model} has breaking changes, so {} needs a {kind} version bump: {ov} → at least {}, not {nv}",

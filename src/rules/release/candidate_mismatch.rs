@@ -3,9 +3,10 @@
 //!
 //! May depend on: `parse`, `finding`.
 use super::Key;
-use crate::finding::{Finding, Severity, sort_findings};
+use crate::finding::{Finding, sort_findings};
 use crate::parse::candidate::CandidateEntry;
 use crate::parse::packages::model::{Package, PackageTree};
+use crate::rules::catalog;
 use std::collections::BTreeSet;
 
 /// The tree the publish workflow actually selected: listed packages at the listed versions
@@ -33,7 +34,7 @@ pub fn apply_candidate(head: &PackageTree, entries: &[CandidateEntry]) -> (Packa
         if matches.is_empty() {
             findings.push(Finding::new(
                 "CandidateMismatch.UnknownPackage",
-                Severity::Error,
+                catalog::severity("CandidateMismatch.UnknownPackage"),
                 &e.name,
                 format!(
                     "the release candidate lists {} {} but head has no such package: fix the candidate manifest or the selection in [packages]",
@@ -57,7 +58,7 @@ pub fn apply_candidate(head: &PackageTree, entries: &[CandidateEntry]) -> (Packa
             findings.push(
                 Finding::new(
                     "CandidateMismatch.NotListed",
-                    Severity::Note,
+                    catalog::severity("CandidateMismatch.NotListed"),
                     &p.name,
                     format!("{} is in head but not in the release candidate: it will not ship", p.name),
                 )

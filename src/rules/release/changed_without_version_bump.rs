@@ -6,8 +6,9 @@
 use super::list;
 use super::requirements::is_placeholder;
 use crate::diff::packages::PackageChange;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::PackageTree;
+use crate::rules::catalog;
 
 /// `since`: how messages name base (`release-2026-07-23`, or "base").
 pub(super) fn check(
@@ -30,7 +31,7 @@ pub(super) fn check(
                 out.push(
                     Finding::new(
                         "ChangedWithoutVersionBump.PlaceholderVersion",
-                        Severity::Note,
+                        catalog::severity("ChangedWithoutVersionBump.PlaceholderVersion"),
                         &new.name,
                         format!(
                             "{}'s files changed since {since} ({}) and its version is the placeholder {v}, which the publish workflow replaces: check the version it publishes (`--candidate-manifest`)",
@@ -45,7 +46,7 @@ pub(super) fn check(
             out.push(
                 Finding::new(
                     "ChangedWithoutVersionBump",
-                    Severity::Error,
+                    catalog::severity("ChangedWithoutVersionBump"),
                     &new.name,
                     format!(
                         "bump {} from {v}: its files changed since {since} ({}) but its version did not",

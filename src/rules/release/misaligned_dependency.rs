@@ -5,8 +5,9 @@
 //! May depend on: `parse::packages`, `finding`.
 use super::requirements::{compat_line, disjoint, line_label, normalized_req, req_floor, req_meaning, satisfies};
 use super::{AlignmentPolicy, Key, ReleasePolicy, list};
-use crate::finding::{Finding, Severity};
-use crate::parse::packages::model::{Dependency, Ecosystem, Package, PackageTree, name_glob_set};
+use crate::finding::Finding;
+use crate::parse::packages::model::{Dependency, Ecosystem, Package, PackageTree};
+use crate::rules::catalog;
 use semver::Version;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -116,7 +117,7 @@ pub(super) fn check(head: &PackageTree, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         "MisalignedDependency",
-                        Severity::Warning,
+                        catalog::severity("MisalignedDependency"),
                         &u.pkg.name,
                         format!(
                             "{} requires {name} {} while {} require{} {shown}{scope}, and {why}: align every package on one requirement",
@@ -136,13 +137,7 @@ pub(super) fn check(head: &PackageTree, out: &mut Vec<Finding>) {
 
 pub(super) fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: &mut Vec<Finding>) {
     for g in &policy.alignment {
-        let globs = match name_glob_set(&g.packages) {
-            Ok(s) => s,
-            Err(e) => {
-                out.push(e.to_finding());
-                continue;
-            }
-        };
+        let globs = &g.packages;
         match g.policy {
             AlignmentPolicy::SameVersion => {
                 let members: Vec<(&Package, Version)> = head
@@ -158,7 +153,7 @@ pub(super) fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: 
                     out.push(
                         Finding::new(
                             "MisalignedDependency.SameVersion",
-                            Severity::Warning,
+                            catalog::severity("MisalignedDependency.SameVersion"),
                             &p.name,
                             format!(
                                 "{} is {v} but alignment group `{}` ships one version and {} {} at {top}: release {} at {top}",
@@ -191,7 +186,7 @@ pub(super) fn alignment_groups(head: &PackageTree, policy: &ReleasePolicy, out: 
                         out.push(
                             Finding::new(
                                 "MisalignedDependency.SameRequirement",
-                                Severity::Warning,
+                                catalog::severity("MisalignedDependency.SameRequirement"),
                                 &u.pkg.name,
                                 format!(
                                     "{} requires {} {} but alignment group `{}` requires its packages at one requirement, mostly {shown}: use {shown}",

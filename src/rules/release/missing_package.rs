@@ -5,10 +5,9 @@
 //!
 //! May depend on: `parse::packages`, `finding`.
 use super::{Key, ReleaseInput, list};
-use crate::finding::{Finding, Severity};
-use crate::parse::packages::model::{
-    Dependency, ManifestError, Package, PackageTree, internal_name, name_glob_set, parent_dir,
-};
+use crate::finding::Finding;
+use crate::parse::packages::model::{Dependency, Package, PackageTree, internal_name, parent_dir};
+use crate::rules::catalog;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Who depends on a package, by its key: the first entry locates the finding.
@@ -29,9 +28,8 @@ pub(super) struct Closure<'t> {
 pub(super) fn closure<'t>(base: &PackageTree, head: &'t PackageTree) -> Closure<'t> {
     let mut needed: Needers = BTreeMap::new();
     let mut unresolved: Needers = BTreeMap::new();
-    // `[packages] exclude` means "never checked": not even as a missing dependency. Validated
-    // by `load_tree`.
-    let excluded = name_glob_set(&head.exclude).unwrap_or_else(|_| globset::GlobSet::empty());
+    // `[packages] exclude` means "never checked": not even as a missing dependency.
+    let excluded = &head.exclude;
     for p in head.packages.values().filter(|p| p.publish) {
         for d in &p.deps {
             let Some(name) = internal_name(head, p, d) else { continue };
@@ -87,7 +85,7 @@ pub(super) fn check(
         out.push(
             Finding::new(
                 "MissingPackage.Dependency",
-                Severity::Error,
+                catalog::severity("MissingPackage.Dependency"),
                 &key.1,
                 format!(
                     "{} is required by {} but {state}: ship {} or drop the dependency",
@@ -112,7 +110,7 @@ pub(super) fn check(
                 out.push(
                     Finding::new(
                         "MissingPackage.Mainline",
-                        Severity::Error,
+                        catalog::severity("MissingPackage.Mainline"),
                         &key.1,
                         format!(
                             "{} is on mainline ({}) but {state}: ship it, or remove it from mainline first",
@@ -126,22 +124,18 @@ pub(super) fn check(
             }
         }
     }
-    for r in &policy.required {
-        let Ok(g) = name_glob_set(std::slice::from_ref(r)) else {
-            out.push(
-                ManifestError::Glob { glob: r.clone(), message: "invalid glob in `required`".into() }.to_finding(),
-            );
-            continue;
-        };
-        if head.packages.values().any(|p| g.is_match(&p.name)) {
+    let required = &policy.required;
+    for (i, r) in required.patterns().iter().enumerate() {
+        if head.packages.values().any(|p| required.is_match_at(i, &p.name)) {
             continue;
         }
         let known = [Some(base), mainline].into_iter().flatten().find_map(|t| {
-            t.packages.values().find(|p| g.is_match(&p.name)).map(|p| (p.key(), p.dir.clone(), p.manifest_path.clone()))
+            let p = t.packages.values().find(|p| required.is_match_at(i, &p.name))?;
+            Some((p.key(), p.dir.clone(), p.manifest_path.clone()))
         });
         let mut f = Finding::new(
             "MissingPackage.Required",
-            Severity::Error,
+            catalog::severity("MissingPackage.Required"),
             r,
             format!(
                 "{r} is listed in [packages] required but head has no package by that name: ship it or update the list"

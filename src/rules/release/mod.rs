@@ -41,8 +41,9 @@ pub use summary::STATUSES;
 
 use crate::diff::packages::diff_trees;
 use crate::finding::{Finding, sort_findings};
+use crate::globs::{NameGlobs, PathGlobs};
 use crate::outcome::PackageSummary;
-use crate::parse::packages::model::{Ecosystem, PackageTree, glob_set};
+use crate::parse::packages::model::{Ecosystem, PackageTree};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,19 +62,20 @@ pub enum AlignmentPolicy {
 pub struct AlignmentGroup {
     pub name: String,
     /// Package-name globs (`aws-smithy-*`, `@smithy/*`).
-    pub packages: Vec<String>,
+    pub packages: NameGlobs,
     pub policy: AlignmentPolicy,
 }
 
 /// The release policy: `[packages]` (`ignore_files`, `required`, `generated_from`) and
-/// `[[alignment]]` of shipgate.toml, as plain data.
+/// `[[alignment]]` of shipgate.toml, its globs compiled (by the config, when it loads).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReleasePolicy {
-    /// Repo-root globs of files whose changes never need a version bump (`**/Cargo.lock`).
-    pub ignore_files: Vec<String>,
+    /// Repo-root globs of files whose changes never need a version bump (`**/Cargo.lock`), on
+    /// top of [`lockfiles`].
+    pub ignore_files: PathGlobs,
     /// Package names (or name globs) the release must ship whatever the closure says.
-    pub required: Vec<String>,
+    pub required: NameGlobs,
     /// `(package name, model path)`: a breaking change in the model needs a major bump of the package.
     pub generated_from: Vec<(String, String)>,
     pub alignment: Vec<AlignmentGroup>,
@@ -85,6 +87,14 @@ pub struct ReleasePolicy {
 /// by consumers). `[packages] ignore_files` adds to these.
 pub const LOCKFILE_GLOBS: [&str; 5] =
     ["**/Cargo.lock", "**/package-lock.json", "**/npm-shrinkwrap.json", "**/yarn.lock", "**/pnpm-lock.yaml"];
+
+/// [`LOCKFILE_GLOBS`], compiled once.
+pub fn lockfiles() -> &'static PathGlobs {
+    static LOCKFILES: std::sync::LazyLock<PathGlobs> = std::sync::LazyLock::new(|| {
+        PathGlobs::new(&LOCKFILE_GLOBS.map(String::from)).expect("the built-in lockfile globs are valid")
+    });
+    &LOCKFILES
+}
 
 /// Everything the release rules look at.
 #[derive(Debug, Clone, Copy)]
@@ -113,16 +123,7 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
     // Where a package that is not in head comes from, for its summary row.
     let mut absent: BTreeMap<Key, (String, bool)> = BTreeMap::new();
 
-    let ignore_globs: Vec<String> =
-        LOCKFILE_GLOBS.iter().map(|g| g.to_string()).chain(policy.ignore_files.iter().cloned()).collect();
-    let ignore = match glob_set(&ignore_globs) {
-        Ok(g) => g,
-        Err(e) => {
-            out.push(e.to_finding());
-            globset::GlobSet::empty()
-        }
-    };
-    let changes = diff_trees(base, head, changed_files, &ignore);
+    let changes = diff_trees(base, head, changed_files, &[lockfiles(), &policy.ignore_files]);
 
     let closure = missing_package::closure(base, head);
     unresolved_generated_dependency::check(&closure.unresolved, &mut out, &mut absent);

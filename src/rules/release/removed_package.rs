@@ -2,8 +2,9 @@
 //!
 //! May depend on: `parse::packages`, `finding`.
 use super::Key;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::PackageTree;
+use crate::rules::catalog;
 use std::collections::BTreeMap;
 
 /// Records each removed package in `absent` (not needed), for its summary row.
@@ -24,7 +25,7 @@ pub(super) fn check(
             out.push(
                 Finding::new(
                     "RemovedPackage",
-                    Severity::Danger,
+                    catalog::severity("RemovedPackage"),
                     &p.name,
                     format!(
                         "{} {} was published at base and is gone at head: users lose updates; restore it, or except this finding to retire it on purpose",

@@ -6,7 +6,7 @@ use super::{Key, ReleaseInput};
 use crate::diff::packages::PackageChange;
 use crate::finding::Finding;
 use crate::outcome::PackageSummary;
-use crate::parse::packages::model::{PackageTree, name_glob_set};
+use crate::parse::packages::model::PackageTree;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Statuses of a [`PackageSummary`], worst first: a package shows the first that applies.
@@ -56,7 +56,6 @@ pub(super) fn summaries(
     absent: &BTreeMap<Key, (String, bool)>,
 ) -> Vec<PackageSummary> {
     let ReleaseInput { base, head, mainline, policy, .. } = *input;
-    let required_globs = name_glob_set(&policy.required).ok();
     let mut worst: BTreeMap<&str, &'static str> = BTreeMap::new();
     for f in findings {
         let s = status_of(&f.rule);
@@ -75,7 +74,7 @@ pub(super) fn summaries(
         let unshipped = head.unshipped.get(key);
         let any =
             p.or(unshipped).or_else(|| base.packages.get(key)).or_else(|| mainline.and_then(|m| m.packages.get(key)));
-        let explicitly = required_globs.as_ref().is_some_and(|g| g.is_match(&key.1));
+        let explicitly = policy.required.is_match(&key.1);
         let needed = absent.get(key).is_some_and(|(_, needed)| *needed);
         let mut status = worst.get(key.1.as_str()).copied().unwrap_or("ok");
         if p.is_none() && unshipped.is_some() && status == "ok" {

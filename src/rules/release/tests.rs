@@ -42,11 +42,9 @@ fn requirements_per_ecosystem() {
 
 fn tree(files: &[(&str, &str)], exclude: &[&str]) -> PackageTree {
     let files: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
-    let sel = crate::parse::packages::tree::Selection {
-        exclude: exclude.iter().map(|e| e.to_string()).collect(),
-        ..Default::default()
-    };
-    crate::parse::packages::tree::load_tree(&files, &sel).expect("valid globs")
+    let exclude: Vec<String> = exclude.iter().map(|e| e.to_string()).collect();
+    let sel = crate::parse::packages::tree::Selection::new(None, None, &exclude).expect("valid globs");
+    crate::parse::packages::tree::load_tree(&files, &sel)
 }
 
 fn krate(name: &str, deps: &str) -> String {

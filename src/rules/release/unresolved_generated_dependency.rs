@@ -4,7 +4,8 @@
 //! May depend on: `parse::packages`, `finding`.
 use super::missing_package::Needers;
 use super::{Key, list};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::rules::catalog;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One note per unresolved dependency target; records it in `absent` as needed.
@@ -17,7 +18,7 @@ pub(super) fn check(unresolved: &Needers, out: &mut Vec<Finding>, absent: &mut B
         out.push(
             Finding::new(
                 "UnresolvedGeneratedDependency",
-                Severity::Note,
+                catalog::severity("UnresolvedGeneratedDependency"),
                 &key.1,
                 format!(
                     "{} is required by {} at `{dir}`, which has no package at base or at head: taken as generated at build time, so its contents are not checked; if it should be in the repository, add it there",

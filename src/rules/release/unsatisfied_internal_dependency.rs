@@ -3,8 +3,9 @@
 //!
 //! May depend on: `parse::packages`, `finding`.
 use super::requirements::satisfies;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::{Ecosystem, PackageTree};
+use crate::rules::catalog;
 
 pub(super) fn check(head: &PackageTree, out: &mut Vec<Finding>) {
     for p in head.packages.values() {
@@ -22,7 +23,7 @@ pub(super) fn check(head: &PackageTree, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         "UnsatisfiedInternalDependency",
-                        Severity::Error,
+                        catalog::severity("UnsatisfiedInternalDependency"),
                         &p.name,
                         format!(
                             "{} requires {} {} but the repository has {} {v}: change the requirement or {}'s version so they agree",

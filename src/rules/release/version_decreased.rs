@@ -2,8 +2,9 @@
 //!
 //! May depend on: `parse::packages`, `diff::packages`, `finding`.
 use crate::diff::packages::PackageChange;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::PackageTree;
+use crate::rules::catalog;
 
 pub(super) fn check(base: &PackageTree, head: &PackageTree, changes: &[PackageChange], out: &mut Vec<Finding>) {
     for c in changes {
@@ -16,7 +17,7 @@ pub(super) fn check(base: &PackageTree, head: &PackageTree, changes: &[PackageCh
             out.push(
                 Finding::new(
                     "VersionDecreased",
-                    Severity::Error,
+                    catalog::severity("VersionDecreased"),
                     &new.name,
                     format!(
                         "{} went from {ov} at base down to {nv}: versions never go back; release it as a version above {ov}",
