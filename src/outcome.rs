@@ -150,6 +150,12 @@ impl Command {
             Command::Report => "report",
         }
     }
+
+    /// Whether the command's verdict is a gate decision (exit 1 on `fail`). `diff` never gates:
+    /// its verdict is always `pass`, whatever it counts.
+    pub fn gates(self) -> bool {
+        matches!(self, Command::Check | Command::Report | Command::ClosestSafe)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,8 +241,8 @@ impl Outcome {
 
     /// Recomputes the verdict from the findings (only `check` and `report` gate).
     pub fn decide(&mut self) {
-        let gating = matches!(self.command, Command::Check | Command::Report | Command::ClosestSafe);
-        self.verdict = if gating && self.blocking().next().is_some() { Verdict::Fail } else { Verdict::Pass };
+        self.verdict =
+            if self.command.gates() && self.blocking().next().is_some() { Verdict::Fail } else { Verdict::Pass };
     }
 }
 
