@@ -887,6 +887,8 @@ fn closest_safe_reports_lead_with_the_answer_without_gate_wording() {
     let table = report::render(Format::Table, &o, Style::default());
     assert!(table.lines().nth(4).is_some_and(|l| l.starts_with("Closest safe commit: ")), "{table}");
     assert!(!table.contains("FAIL") && !table.contains("PASS"), "{table}");
+    // Regression: closest-safe printed "No model or manifest file changed." beside its findings.
+    assert!(!table.contains("No model or manifest") && !md.contains("No model or manifest"), "{table}");
     let html = report::render(Format::Html, &o, Style::default());
     assert!(!html.contains("class=\"verdict") && !html.contains("Verdict:"));
 }

@@ -29,7 +29,7 @@ pub enum ConfigError {
     #[diagnostic(
         code(shipgate::config::unreadable),
         help(
-            "a config must be a regular UTF-8 file of at most 16 MiB, and a shipgate.toml in the work tree must not be a symlink: fix the file, or pass --config FILE"
+            "a config must be a regular UTF-8 file of at most 16 MiB, and a shipgate.toml in the repository must not be a symlink: fix the file, or pass --config FILE"
         )
     )]
     Unreadable { path: String, detail: String },

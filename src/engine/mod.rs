@@ -107,6 +107,10 @@ pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> 
         let entries = repo.files(head, &|p| p == "shipgate.toml")?;
         if let Some(entry) = entries.first() {
             let origin = format!("{}:shipgate.toml", &c.hex()[..12]);
+            if repo.is_link(head, &entry.path)? {
+                // Its blob is a target path, not a config: refused as the work tree's symlink is.
+                return Err(ConfigError::Unreadable { path: origin, detail: "it is a symlink in the commit (shipgate does not follow symlinks in the repository), not a regular file".into() }.into());
+            }
             if repo.blob_size(entry.oid, &entry.path)? > SMALL_FILE_CAP {
                 return Err(ConfigError::Unreadable {
                     path: origin,

@@ -1,9 +1,10 @@
 //! Release-candidate manifests: what a publish workflow selected (package, version, source
 //! commit), in TOML or JSON. `rules::release::apply_candidate` checks it against head.
 //!
-//! May depend on: `parse::packages`, `text`.
+//! May depend on: `parse::packages`, `parse::json`, `text`.
 use crate::parse::packages::model::{Ecosystem, ManifestError, parse_version};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One package of a release-candidate manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +58,8 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
         || (!path.ends_with(".toml")
             && (trimmed.starts_with('{')
                 || trimmed[trimmed.chars().next().map_or(0, char::len_utf8)..].trim_start().starts_with(['{', ']'])));
-    let entries: Vec<(RawEntry, usize)> = if json {
+    // Each entry with where its `version` and `ecosystem` are written, for errors.
+    let entries: Vec<(RawEntry, (usize, usize))> = if json {
         let raw: RawJson = serde_json::from_str(text).map_err(|e| {
             let offset = crate::text::offset_of(text, e.line(), e.column());
             ManifestError::syntax(path, "JSON", text, offset, e.to_string())
@@ -65,20 +67,22 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
         let list = match raw {
             RawJson::List(l) | RawJson::Object { packages: l } => l,
         };
-        list.into_iter().map(|e| (e, 0)).collect()
+        let at = json_key_offsets(text);
+        let key = |i: usize, k: &str| at.get(i).and_then(|e| e.get(k)).copied().unwrap_or(0);
+        list.into_iter().enumerate().map(|(i, e)| (e, (key(i, "version"), key(i, "ecosystem")))).collect()
     } else {
         let raw: RawToml = toml::from_str(text).map_err(|e| {
             ManifestError::syntax(path, "TOML", text, e.span().map_or(0, |s| s.start), e.message().trim().to_string())
         })?;
-        raw.package.into_iter().map(|s| (s.span().start, s.into_inner())).map(|(o, e)| (e, o)).collect()
+        raw.package.into_iter().map(|s| (s.span().start, s.into_inner())).map(|(o, e)| (e, (o, o))).collect()
     };
     let mut out = Vec::with_capacity(entries.len());
-    for (e, offset) in entries {
+    for (e, (version_at, ecosystem_at)) in entries {
         if parse_version(&e.version).is_none() {
             return Err(ManifestError::invalid(
                 path,
                 text,
-                if json { text.find(&format!("\"{}\"", e.version)).unwrap_or(0) } else { offset },
+                version_at,
                 format!("version `{}` of {} is not semver", e.version, e.name),
                 "write versions like 1.2.3",
             ));
@@ -89,7 +93,7 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
                 ManifestError::invalid(
                     path,
                     text,
-                    offset,
+                    ecosystem_at,
                     format!("unknown ecosystem `{s}` for {}", e.name),
                     "use \"cargo\" or \"npm\"",
                 )
@@ -98,6 +102,16 @@ pub fn parse_candidate_manifest(path: &str, text: &str) -> Result<Vec<CandidateE
         out.push(CandidateEntry { name: e.name, version: e.version, source_commit: e.commit, ecosystem });
     }
     Ok(out)
+}
+
+/// For each entry of a JSON candidate (an array, or `{ "packages": [ … ] }`), the byte offset of
+/// each of its keys, from the JSON reader that keeps positions; empty when it refuses the text.
+fn json_key_offsets(text: &str) -> Vec<BTreeMap<String, usize>> {
+    let Ok(root) = crate::parse::json::parse(text.as_bytes()) else { return Vec::new() };
+    let list = root.get("packages").unwrap_or(&root).as_array().unwrap_or_default();
+    list.iter()
+        .map(|entry| entry.as_object().unwrap_or_default().iter().map(|k| (k.key.clone(), k.offset as usize)).collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -120,5 +134,17 @@ mod tests {
         assert_eq!(err.line(), Some(1));
         let err = parse_candidate_manifest("rc.json", "[{\"name\": \"a\",\n \"version\": 1}]").expect_err("bad");
         assert_eq!(err.line(), Some(2));
+    }
+
+    // Regression: a non-semver version in a JSON candidate was located by searching the text for
+    // the first string equal to it, so it could point at another entry (here the first one's name).
+    #[test]
+    fn a_bad_json_version_points_at_its_own_entry() {
+        let j = "[{\"name\": \"one\", \"version\": \"1.0.0\"},\n {\"name\": \"b\", \"version\": \"one\"}]";
+        let err = parse_candidate_manifest("rc.json", j).expect_err("not semver");
+        assert_eq!(err.line(), Some(2), "{err}");
+        let j = "{\"packages\": [\n{\"name\": \"a\", \"version\": \"1.0.0\",\n \"ecosystem\": \"pip\"}]}";
+        let err = parse_candidate_manifest("rc.json", j).expect_err("unknown ecosystem");
+        assert_eq!(err.line(), Some(3), "{err}");
     }
 }

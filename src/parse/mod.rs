@@ -3,5 +3,6 @@
 //! May depend on: `finding` (a manifest problem is reported as a finding), `globs`, `text`. Never on diff,
 //! rules or config.
 pub mod candidate;
+pub mod json;
 pub mod packages;
 pub mod smithy;

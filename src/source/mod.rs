@@ -699,6 +699,31 @@ impl Repo {
         clean.as_mut().expect("set just above").apply(&repo, rel, data)
     }
 
+    /// Whether `path` is a symlink in `snapshot`: in a commit, a tree entry of mode 120000 (its
+    /// blob is the target path, not content); in the work tree, a symlink on disk.
+    pub fn is_link(&self, snapshot: &Snapshot, path: &str) -> Result<bool> {
+        use gix::objs::tree::EntryKind;
+        let c = match snapshot {
+            Snapshot::Worktree(dir) => {
+                return Ok(std::fs::symlink_metadata(dir.join(fs_path(path))).is_ok_and(|m| m.file_type().is_symlink()));
+            }
+            Snapshot::Commit(c) => c,
+        };
+        let repo = self.local();
+        let (mut tree, mut prefix) = (c.tree, String::new());
+        let mut names = path.split('/').peekable();
+        while let Some(name) = names.next() {
+            let entries = self.trees.get_or_try(tree, || tree_entries(&repo, tree, &prefix).map(TreeEntries::from))?;
+            let Some((_, kind, oid)) = entries.iter().find(|(n, ..)| n == name) else { return Ok(false) };
+            match (names.peek(), kind) {
+                (None, kind) => return Ok(*kind == EntryKind::Link),
+                (Some(_), EntryKind::Tree) => (tree, prefix) = (*oid, join(&prefix, name)),
+                (Some(_), _) => return Ok(false),
+            }
+        }
+        Ok(false)
+    }
+
     /// Reads a blob by id; `path` only names it in errors.
     pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
         let repo = self.local();

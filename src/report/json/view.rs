@@ -30,6 +30,8 @@ pub struct Report<'a> {
     pub fail_on: &'static str,
     pub pre_existing: &'static str,
     pub verdict: &'static str,
+    /// Whether `verdict` is a gate decision: false for `diff`, whose verdict is always `pass`.
+    pub gates: bool,
     pub counts: Counts,
     pub findings: Vec<FindingView<'a>>,
     pub resolved: Vec<FindingView<'a>>,
@@ -374,6 +376,7 @@ impl<'a> Report<'a> {
             fail_on: severity(o.fail_on),
             pre_existing: pre_existing(o.pre_existing),
             verdict: verdict(o.verdict),
+            gates: o.command.gates(),
             counts: Counts {
                 error: c[&Severity::Error],
                 danger: c[&Severity::Danger],

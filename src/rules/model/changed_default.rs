@@ -1,8 +1,8 @@
 //! ERROR/DANGER for `@default` changes that break previously generated code.
 use super::Event;
 use crate::diff::smithy::{Changed, Differences};
+use crate::parse::json::Node;
 use crate::parse::smithy::ShapeType;
-use crate::parse::smithy::node::Node;
 use crate::rules::catalog;
 
 const DEFAULT: &str = "smithy.api#default";

@@ -4,8 +4,8 @@
 use super::Event;
 use crate::diff::smithy::view::View;
 use crate::diff::smithy::{Changed, Differences};
+use crate::parse::json::Node;
 use crate::parse::smithy::ShapeType;
-use crate::parse::smithy::node::Node;
 use crate::rules::catalog;
 
 struct Def {

@@ -153,7 +153,7 @@ fn events(
         }
     }
     // Java's `Node.toString`: a string's raw value, other nodes as JSON.
-    let shown = |n: &crate::parse::smithy::node::Node| n.as_str().map_or_else(|| n.to_json(), str::to_string);
+    let shown = |n: &crate::parse::json::Node| n.as_str().map_or_else(|| n.to_json(), str::to_string);
     if let (Some(o), Some(n)) = (om.traits.get("smithy.api#default"), nm.traits.get("smithy.api#default")) {
         if !o.is_null() && n.is_null() {
             out.push(emit(

@@ -3,7 +3,7 @@
 use super::Event;
 use crate::diff::smithy::Differences;
 use crate::finding::Severity;
-use crate::parse::smithy::node::{Decimal, Node};
+use crate::parse::json::{Decimal, Node};
 use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {

@@ -4,8 +4,8 @@
 use super::Event;
 use super::sigv4_migration::{classify, message};
 use crate::diff::smithy::Differences;
+use crate::parse::json::Node;
 use crate::parse::smithy::ShapeType;
-use crate::parse::smithy::node::Node;
 use crate::rules::catalog;
 use std::collections::BTreeMap;
 
@@ -137,7 +137,7 @@ mod tests {
     // `EndpointPathCollector` walks them, not only below tree rules.
     #[test]
     fn endpoints_are_collected_below_every_member() {
-        let rs = crate::parse::smithy::node::parse(
+        let rs = crate::parse::json::parse(
             br#"{"rules": [{"type": "tree", "rules": [{"type": "endpoint", "endpoint": {"url": "a"}}]},
                           {"type": "error", "x": [{"type": "endpoint", "endpoint": {"url": "b"}}]}]}"#,
         )

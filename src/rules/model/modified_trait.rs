@@ -7,7 +7,7 @@ use super::{Event, is_clipped, ticked};
 use crate::diff::smithy::view::{Side, View};
 use crate::diff::smithy::{Differences, trait_differences};
 use crate::finding::Severity;
-use crate::parse::smithy::node::Node;
+use crate::parse::json::Node;
 use crate::parse::smithy::{Shape, ShapeType, Traits};
 use crate::rules::catalog;
 
