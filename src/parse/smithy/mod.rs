@@ -11,6 +11,7 @@ pub mod assemble;
 pub mod bundled;
 pub mod idl;
 pub mod node;
+pub mod scan;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use node::{Entry, Node};
