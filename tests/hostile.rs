@@ -399,9 +399,21 @@ fn no_command_panics_on_the_hostile_corpus() {
             assert!(code != 2 || !stderr.is_empty(), "{name}: exit 2 without a message on {args:?}");
         }
         run(&["init", "--repo", &repo]);
+        run(&["replay", "--repo", &repo]);
         assert_eq!(before, tree_bytes(&dir.join(".git")), "{name}: the git directory was written to");
+        // A bare clone of it: no work tree, so the config and files come from the commits.
+        let bare = tmp.path().join("bare.git");
+        git(tmp.path(), &["clone", "-q", "--bare", &repo, &bare.display().to_string()]);
+        let bare = bare.display().to_string();
+        for args in [vec!["check", "--base", "v1"], vec!["diff", "--base", "v1", "--head", "worktree"], vec!["replay"]]
+        {
+            let mut full = args.clone();
+            full.extend(["--repo", &bare]);
+            run(&full);
+        }
     }
-    assert!(started.elapsed() < Duration::from_secs(120), "the corpus took {:?}", started.elapsed());
+    // The suite's CI budget: the hostile corpus must stay well under a minute.
+    assert!(started.elapsed() < Duration::from_secs(60), "the corpus took {:?}", started.elapsed());
 }
 
 // Regression: a model whose head version lost its "smithy" key, was re-encoded as UTF-16, became
@@ -735,4 +747,34 @@ fn a_committed_config_that_is_not_utf8_is_refused_like_config() {
         run(&["check", "--base", "v1", "--head", "main", "--config", &loose.display().to_string(), "--repo", &repo]);
     assert_eq!(code, 2, "{given}");
     assert!(given.contains("not UTF-8"), "{given}");
+}
+
+// Regression: a file name with a newline (`x\n::warning::…`) was printed raw by the Markdown and
+// HTML reports, so `shipgate report` on a step's stdout let the pull request write its own GitHub
+// workflow commands. Control characters in paths are escaped as `\xNN`, like bytes that are not
+// UTF-8, and the work tree still names the same file.
+#[test]
+fn a_file_name_cannot_inject_a_workflow_command() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let name: &[u8] = b"x\n::warning::pwned/m.json";
+    let broken = r#"{"smithy":"2.0","shapes":{"a#B":1}}"#;
+    fast_import(dir, &[("v1", vec![file(name, MODEL_A)]), ("", vec![file(name, broken)])]);
+    let repo = dir.display().to_string();
+    for format in ["table", "md", "html", "github", "sarif", "json"] {
+        let (code, stdout, stderr) =
+            run(&["report", "--base", "v1", "--head", "main", "--format", format, "--repo", &repo]);
+        assert_eq!(code, 1, "{format}: the invalid model fails the gate: {stderr}");
+        assert!(!stdout.lines().any(|l| l.starts_with("::warning::pwned")), "{format}: {stdout}");
+        // JSON and SARIF write the escape's backslash escaped.
+        let shown = if ["sarif", "json"].contains(&format) { r"x\\x0a::warning" } else { r"x\x0a::warning" };
+        assert!(stdout.contains(shown), "{format} shows the escape: {stdout}");
+    }
+    git(dir, &["checkout", "-q", "-f", "main"]);
+    let (code, stdout, stderr) =
+        run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
+    assert_eq!((code, common::json(stdout.as_bytes())["files"].clone()), (0, serde_json::json!([])), "{stderr}");
 }
