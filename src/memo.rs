@@ -49,8 +49,28 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         if map.len() >= self.cap {
             map.clear();
         }
-        map.insert(key, value.clone());
-        Ok(value)
+        // A value another thread put in first stays (it may have been corrected since).
+        Ok(map.entry(key).or_insert(value).clone())
+    }
+
+    /// The value for `key`, if it is in the table.
+    pub fn peek(&self, key: &K) -> Option<V> {
+        self.map.lock().expect("memo lock").get(key).cloned()
+    }
+}
+
+impl<K: Hash + Eq, V: Clone + PartialEq> Memo<K, V> {
+    /// Replaces the value of a key the table has with `value` when they differ (a better answer
+    /// than the one computed first); true when it did.
+    pub fn correct(&self, key: &K, value: &V) -> bool {
+        let mut map = self.map.lock().expect("memo lock");
+        match map.get_mut(key) {
+            Some(v) if v != value => {
+                *v = value.clone();
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -74,5 +94,7 @@ mod tests {
         memo.get_or_try(3, || f(3)).unwrap();
         memo.get_or_try(1, || f(1)).unwrap();
         assert_eq!(calls.get(), 4, "the table started over when full, so 1 was computed again");
+        assert!(memo.correct(&1, &11) && !memo.correct(&1, &11) && !memo.correct(&9, &90));
+        assert_eq!((memo.peek(&1), memo.peek(&9)), (Some(11), None), "a correction replaces; no key, no entry");
     }
 }

@@ -120,7 +120,7 @@ impl Policy {
                     })
                     .collect::<Result<_, ConfigError>>()?,
             },
-            findings: FindingPolicy { origin: origin.to_string(), levels, exceptions },
+            findings: FindingPolicy::new(origin, levels, exceptions),
             pre_existing: config.gate.pre_existing,
         })
     }

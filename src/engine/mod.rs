@@ -206,8 +206,15 @@ pub struct Analyzer<'a> {
     pub repo: &'a Repo,
     pub config: &'a LoadedConfig,
     classifier: Classifier,
-    models: Memo<(String, Oid), Arc<ReadModel>>,
+    /// What links each model blob to other files (see [`Links`]), without a bound: a few
+    /// namespace names per blob, where a read model is megabytes. The grouping into assemblies
+    /// needs every file's links before any side is built.
+    links: Memo<(String, Oid), Arc<Links>>,
     sides: Memo<Vec<(String, Oid)>, Arc<SideModel>>,
+    /// What each assembled side gets wrong (its `broken` and `problems` findings), without a
+    /// bound: the baseline asks for base's sides again after the diff, and a side's findings are
+    /// a few lines where its model is megabytes.
+    side_faults: Memo<Vec<(String, Oid)>, Arc<Vec<Finding>>>,
     model_diffs: Memo<UnitKey, Arc<ModelStage>>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
@@ -227,10 +234,11 @@ pub struct Analyzer<'a> {
 /// history search share theirs, so a small table serves them).
 const PACKAGE_TREES_KEPT: usize = 64;
 
-/// Read model files and assembled sides an [`Analyzer`] keeps (each is several times its JSON in
-/// memory; a diff of 402 models kept all of them until exit, 970 MB). Their results, the
-/// per-assembly findings and summaries, are kept without a bound; a history search re-reads a
-/// side (base's) only when the table has started over.
+/// Assembled sides an [`Analyzer`] keeps (each is several times its JSON in memory; a diff of
+/// 402 models kept all of them until exit, 970 MB). Their results, the per-assembly findings and
+/// summaries, are kept without a bound; a history search re-reads a side (base's) only when the
+/// table has started over. Read files are not kept: each is read once, for the side it is in
+/// (its links come from a scan, see [`Analyzer::links_of`]), and assembled without a copy.
 const MODELS_KEPT: usize = 32;
 
 /// File indexes an [`Analyzer`] keeps: base's is the one asked for again and again.
@@ -243,9 +251,9 @@ type UnitKey = Vec<UnitFile>;
 /// One file of an assembly: its path and its blob in base and in head.
 type UnitFile = (String, Option<Oid>, Option<Oid>);
 
-/// A model blob, read once per (path, blob): a JSON AST file as written, or an IDL file's bytes
-/// (its relative ids resolve against the files it is assembled with), and the namespaces that
-/// link it to other files.
+/// A (path, blob) and the links a grouping read for it.
+type UsedLinks = ((String, Oid), Arc<Links>);
+
 /// Largest model file shipgate parses by default (parsing needs several times the file's size in
 /// memory); a larger one is an `InvalidModel` finding, so the gate fails plainly rather than by
 /// the runner's memory limit. `SHIPGATE_MAX_MODEL_BYTES` sets another limit.
@@ -258,13 +266,20 @@ fn model_cap() -> u64 {
     })
 }
 
+/// A model blob, read for the side it is in: a JSON AST file as written, or an IDL file's bytes
+/// (its relative ids resolve against the files it is assembled with).
 struct ReadModel {
     bytes: Arc<Vec<u8>>,
     /// JSON AST: the file as written, or the finding that says why it is not a model.
     json: Option<Result<smithy::ModelFile, Finding>>,
-    /// Namespaces it defines shapes in, and namespaces it points at outside itself.
-    links: (BTreeSet<String>, BTreeSet<String>),
+    /// A JSON AST file's links as the full read finds them (an IDL file's come from
+    /// [`Analyzer::links_of`] alone).
+    links: Option<Arc<Links>>,
 }
+
+/// Namespaces a model file defines shapes in, and namespaces it points at outside itself (see
+/// [`smithy::ModelFile::namespaces`]): none for a file that cannot be read.
+type Links = (BTreeSet<String>, BTreeSet<String>);
 
 /// One side of an assembly: the assembled model, the files that could not be read (each an
 /// `InvalidModel` finding) and what the files together get wrong (conflicts, dangling `apply`).
@@ -288,8 +303,9 @@ impl<'a> Analyzer<'a> {
             repo,
             config,
             classifier: Classifier::new(config.policy.smithy.clone(), config.policy.cargo_on, config.policy.npm_on),
-            models: Memo::bounded(MODELS_KEPT),
+            links: Memo::default(),
             sides: Memo::bounded(MODELS_KEPT),
+            side_faults: Memo::default(),
             model_diffs: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
@@ -343,119 +359,192 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    /// Reads a model blob, once per (path, blob).
-    fn read_model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<ReadModel>, EngineError> {
-        self.models.get_or_try((path.to_string(), oid), || {
-            let size = match snap {
-                Snapshot::Commit(_) => self.repo.blob_size(oid, path)?,
-                Snapshot::Worktree(dir) => {
-                    std::fs::symlink_metadata(dir.join(crate::source::fs_path(path))).map_or(0, |m| m.len())
+    /// Reads a model blob.
+    fn read_model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<ReadModel, EngineError> {
+        let size = self.model_size(snap, path, oid)?;
+        let cap = model_cap();
+        if size > cap {
+            // Parsing takes several times the file's size in memory: past the cap, a clear
+            // finding instead of a run that a CI runner kills for its memory.
+            let finding = Finding::new(
+                "InvalidModel",
+                Severity::Error,
+                path,
+                format!(
+                    "{path}: the model file is {size} bytes, more than the {cap} bytes shipgate parses, so nothing in it was diffed; split the model into smaller files, or raise the limit with SHIPGATE_MAX_MODEL_BYTES if the machine has memory for it (parsing takes several times the file's size)"
+                ),
+            )
+            .at(path, None);
+            return Ok(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Some(Arc::default()) });
+        }
+        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+        let (json, links) = if smithy::is_idl_path(path) {
+            (None, None)
+        } else {
+            match smithy::read_json(path, &bytes) {
+                Ok(file) => {
+                    let links = Arc::new(file.namespaces());
+                    (Some(Ok(file)), Some(links))
                 }
-            };
-            let cap = model_cap();
-            if size > cap {
-                // Parsing takes several times the file's size in memory: past the cap, a clear
-                // finding instead of a run that a CI runner kills for its memory.
-                let finding = Finding::new(
-                    "InvalidModel",
-                    Severity::Error,
-                    path,
-                    format!(
-                        "{path}: the model file is {size} bytes, more than the {cap} bytes shipgate parses, so nothing in it was diffed; split the model into smaller files, or raise the limit with SHIPGATE_MAX_MODEL_BYTES if the machine has memory for it (parsing takes several times the file's size)"
-                    ),
-                )
-                .at(path, None);
-                return Ok(Arc::new(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Default::default() }));
+                Err(e) => (Some(Err(invalid_model(path, &bytes, &e))), Some(Arc::default())),
+            }
+        };
+        Ok(ReadModel { bytes: Arc::new(bytes), json, links })
+    }
+
+    /// What links a model blob to other files, once per (path, blob): for a JSON AST file a
+    /// scan of its bytes ([`smithy::scan`], exact for every file that reads as a model; the
+    /// full read in [`Analyzer::assemble_side`] corrects it for one that does not), else the links
+    /// of the full read.
+    fn links_of(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<Links>, EngineError> {
+        self.links.get_or_try((path.to_string(), oid), || {
+            if self.model_size(snap, path, oid)? > model_cap() {
+                // Never read (see `read_model`): it links nothing.
+                return Ok(Arc::default());
             }
             let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
-            let (json, links) = if smithy::is_idl_path(path) {
+            if smithy::is_idl_path(path) {
                 // Alone, an IDL file resolves its ids as well as it can; what it defines and
                 // points at is what links it to the files it needs.
                 let links = match smithy::idl::read(path, &bytes, &smithy::Model::default()) {
                     Ok(file) => file.namespaces(),
                     Err(_) => (smithy::idl::namespace_of(&bytes).into_iter().collect(), BTreeSet::new()),
                 };
-                (None, links)
-            } else {
-                match smithy::read_json(path, &bytes) {
-                    Ok(file) => {
-                        let links = file.namespaces();
-                        (Some(Ok(file)), links)
-                    }
-                    Err(e) => (Some(Err(invalid_model(path, &bytes, &e))), Default::default()),
-                }
-            };
-            Ok(Arc::new(ReadModel { bytes: Arc::new(bytes), json, links }))
+                return Ok(Arc::new(links));
+            }
+            let links = smithy::scan::links(&bytes)
+                .unwrap_or_else(|| smithy::read_json(path, &bytes).map(|f| f.namespaces()).unwrap_or_default());
+            Ok(Arc::new(links))
         })
     }
 
-    /// Assembles one side's files (see [`smithy::assemble`]), once per set of (path, blob).
-    /// `.smithy` files resolve their relative ids against the others: read once against the JSON
-    /// AST files, then again against everything read so far, until nothing more resolves.
-    fn side_model(&self, snap: &Snapshot, entries: &[(String, Oid)]) -> Result<Arc<SideModel>, EngineError> {
-        self.sides.get_or_try(entries.to_vec(), || {
-            let mut files = Vec::new();
-            let mut broken = Vec::new();
-            let mut bytes = BTreeMap::new();
-            let mut idl: Vec<(String, Arc<Vec<u8>>)> = Vec::new();
-            for (path, oid) in entries {
-                let read = self.read_model(snap, path, *oid)?;
-                bytes.insert(path.clone(), read.bytes.clone());
-                match &read.json {
-                    Some(Ok(file)) => files.push(file.clone()),
-                    Some(Err(f)) => broken.push(f.clone()),
-                    None => idl.push((path.clone(), read.bytes.clone())),
-                }
+    /// Whether the links a grouping was made with still stand: a full read replaces a scan's
+    /// guess for a file that is not a model (see [`Analyzer::links_of`]), and then the files
+    /// are grouped again.
+    fn still_linked(&self, used: &[UsedLinks]) -> bool {
+        used.iter().all(|(key, links)| self.links.peek(key).is_none_or(|now| Arc::ptr_eq(&now, links)))
+    }
+
+    /// The size of a model blob (of the file, in the work tree).
+    fn model_size(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<u64, EngineError> {
+        Ok(match snap {
+            Snapshot::Commit(_) => self.repo.blob_size(oid, path)?,
+            Snapshot::Worktree(dir) => {
+                std::fs::symlink_metadata(dir.join(crate::source::fs_path(path))).map_or(0, |m| m.len())
             }
-            if !idl.is_empty() {
-                let mut others = smithy::Model::default();
-                for f in &files {
+        })
+    }
+
+    /// One side's files assembled ([`Analyzer::assemble_side`]), kept by set of (path, blob)
+    /// when `keep`: a base side is, since every candidate of a history search is diffed against
+    /// the same base (and the baseline asks again); a head's side is rarely met again (a later
+    /// candidate with the same blobs hits the per-assembly results instead).
+    fn side_model(
+        &self,
+        snap: &Snapshot,
+        entries: &[(String, Oid)],
+        keep: bool,
+    ) -> Result<Arc<SideModel>, EngineError> {
+        if !keep {
+            return match self.sides.peek(&entries.to_vec()) {
+                Some(side) => Ok(side),
+                None => self.assemble_side(snap, entries),
+            };
+        }
+        self.sides.get_or_try(entries.to_vec(), || self.assemble_side(snap, entries))
+    }
+
+    /// Assembles one side's files (see [`smithy::assemble`]). `.smithy` files resolve their
+    /// relative ids against the others: read once against the JSON AST files, then again against
+    /// everything read so far, until nothing more resolves.
+    fn assemble_side(&self, snap: &Snapshot, entries: &[(String, Oid)]) -> Result<Arc<SideModel>, EngineError> {
+        let mut files = Vec::new();
+        let mut broken = Vec::new();
+        let mut bytes = BTreeMap::new();
+        let mut idl: Vec<(String, Arc<Vec<u8>>)> = Vec::new();
+        for (path, oid) in entries {
+            let read = self.read_model(snap, path, *oid)?;
+            if let Some(links) = &read.links {
+                self.links.correct(&(path.clone(), *oid), links);
+            }
+            bytes.insert(path.clone(), read.bytes.clone());
+            match read.json {
+                Some(Ok(file)) => files.push(file),
+                Some(Err(f)) => broken.push(f),
+                None => idl.push((path.clone(), read.bytes)),
+            }
+        }
+        if !idl.is_empty() {
+            let mut others = smithy::Model::default();
+            for f in &files {
+                others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            let mut results: Vec<Result<smithy::ModelFile, smithy::SmithyError>> = Vec::new();
+            let mut resolved = usize::MAX;
+            for _round in 0..4 {
+                results = idl.iter().map(|(path, b)| smithy::idl::read(path, b, &others)).collect();
+                let now = results.iter().filter(|r| r.is_ok()).count();
+                if now == resolved || now == idl.len() {
+                    break;
+                }
+                resolved = now;
+                for f in results.iter().flatten() {
                     others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
-                let mut results: Vec<Result<smithy::ModelFile, smithy::SmithyError>> = Vec::new();
-                let mut resolved = usize::MAX;
-                for _round in 0..4 {
-                    results = idl.iter().map(|(path, b)| smithy::idl::read(path, b, &others)).collect();
-                    let now = results.iter().filter(|r| r.is_ok()).count();
-                    if now == resolved || now == idl.len() {
-                        break;
-                    }
-                    resolved = now;
-                    for f in results.iter().flatten() {
-                        others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    }
-                }
-                for ((path, b), r) in idl.iter().zip(results) {
-                    match r {
-                        Ok(file) => files.push(file),
-                        Err(e) => broken.push(invalid_model(path, b, &e)),
-                    }
+            }
+            for ((path, b), r) in idl.iter().zip(results) {
+                match r {
+                    Ok(file) => files.push(file),
+                    Err(e) => broken.push(invalid_model(path, b, &e)),
                 }
             }
-            let assembled = smithy::assemble::assemble(files);
-            let problems = assembled
-                .problems
-                .into_iter()
-                .map(|p| {
-                    Finding::new(
-                        "InvalidModel",
-                        Severity::Error,
-                        p.path.to_string(),
-                        format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
-                    )
-                    .keyed(&p.message)
-                    .at(p.path.to_string(), Some(p.line))
-                })
-                .collect();
-            Ok(Arc::new(SideModel { model: assembled.model, broken, problems, bytes }))
+        }
+        let assembled = smithy::assemble::assemble(files);
+        let problems = assembled
+            .problems
+            .into_iter()
+            .map(|p| {
+                Finding::new(
+                    "InvalidModel",
+                    Severity::Error,
+                    p.path.to_string(),
+                    format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
+                )
+                .keyed(&p.message)
+                .at(p.path.to_string(), Some(p.line))
+            })
+            .collect();
+        let faults = || Ok::<_, EngineError>(Arc::new(broken.iter().chain(&problems).cloned().collect()));
+        self.side_faults.get_or_try(entries.to_vec(), faults)?;
+        Ok(Arc::new(SideModel { model: assembled.model, broken, problems, bytes }))
+    }
+
+    /// What one side's files get wrong, alone and together ([`SideModel::broken`] and
+    /// [`SideModel::problems`]), assembling the side only when it was not assembled before.
+    fn side_faults(&self, snap: &Snapshot, entries: &[(String, Oid)]) -> Result<Arc<Vec<Finding>>, EngineError> {
+        self.side_faults.get_or_try(entries.to_vec(), || {
+            let side = self.side_model(snap, entries, true)?;
+            Ok(Arc::new(side.broken.iter().chain(&side.problems).cloned().collect()))
         })
     }
 
     /// The model files of a comparison, grouped into assemblies (see [`smithy::assemble::group`]):
     /// the changed files of both sides, the unchanged `.smithy` files (IDL models are the ones
     /// written across files), and, when some file points at a namespace none of those define,
-    /// every model file of the snapshots. Only assemblies with a changed file are returned.
-    fn units(&self, base: &Snapshot, head: &Snapshot, changes: &[&PathChange]) -> Result<Vec<UnitKey>, EngineError> {
+    /// every model file of the snapshots. Only assemblies with a changed file are returned, with
+    /// the links they were grouped by (see [`Analyzer::still_linked`]).
+    fn units(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        changes: &[&PathChange],
+    ) -> Result<(Vec<UnitKey>, Vec<UsedLinks>), EngineError> {
+        let used: std::cell::RefCell<Vec<UsedLinks>> = Default::default();
+        let links_of = |snap: &Snapshot, path: &str, oid: Oid| -> Result<Arc<Links>, EngineError> {
+            let links = self.links_of(snap, path, oid)?;
+            used.borrow_mut().push(((path.to_string(), oid), links.clone()));
+            Ok(links)
+        };
         let mut files: BTreeMap<String, (Option<Oid>, Option<Oid>)> =
             changes.iter().map(|c| (c.path.clone(), (c.old, c.new))).collect();
         let is_model = |p: &str| self.classifier.by_path(p) == Some(Kind::Model);
@@ -477,9 +566,9 @@ impl<'a> Analyzer<'a> {
                 let mut both: (BTreeSet<String>, BTreeSet<String>) = Default::default();
                 for (snap, oid) in [(base, old), (head, new)] {
                     if let Some(oid) = oid {
-                        let read = self.read_model(snap, path, *oid)?;
-                        both.0.extend(read.links.0.iter().cloned());
-                        both.1.extend(read.links.1.iter().cloned());
+                        let links = links_of(snap, path, *oid)?;
+                        both.0.extend(links.0.iter().cloned());
+                        both.1.extend(links.1.iter().cloned());
                     }
                 }
                 out.push(both);
@@ -494,12 +583,12 @@ impl<'a> Analyzer<'a> {
         let mut new_namespace = false;
         for c in changes {
             let Some(new) = c.new else { continue };
-            let now = &self.read_model(head, &c.path, new)?.links.0;
+            let now = links_of(head, &c.path, new)?;
             let before = match c.old {
-                Some(old) => self.read_model(base, &c.path, old)?.links.0.clone(),
-                None => BTreeSet::new(),
+                Some(old) => links_of(base, &c.path, old)?,
+                None => Arc::default(),
             };
-            new_namespace |= !now.is_subset(&before);
+            new_namespace |= !now.0.is_subset(&before.0);
         }
         if dangling || new_namespace {
             // Some file needs a namespace no file read so far defines, or starts defining one
@@ -520,11 +609,12 @@ impl<'a> Analyzer<'a> {
             linked = links(&files)?;
         }
         let paths: Vec<UnitFile> = files.iter().map(|(p, (o, n))| (p.clone(), *o, *n)).collect();
-        Ok(smithy::assemble::group(&linked)
+        let units = smithy::assemble::group(&linked)
             .into_iter()
             .filter(|g| g.iter().any(|&i| paths[i].1 != paths[i].2))
             .map(|g| g.into_iter().map(|i| paths[i].clone()).collect())
-            .collect())
+            .collect();
+        Ok((units, used.into_inner()))
     }
 
     /// Diffs one assembly between two snapshots, once per set of files and blobs.
@@ -545,12 +635,12 @@ impl<'a> Analyzer<'a> {
         unit: &UnitKey,
         files: &HashMap<&str, &FileChange>,
     ) -> Result<Arc<ModelStage>, EngineError> {
-        let side = |snap: &Snapshot, pick: fn(&UnitFile) -> Option<Oid>| {
+        let side = |snap: &Snapshot, pick: fn(&UnitFile) -> Option<Oid>, keep: bool| {
             let entries: Vec<(String, Oid)> = unit.iter().filter_map(|u| pick(u).map(|o| (u.0.clone(), o))).collect();
-            self.side_model(snap, &entries)
+            self.side_model(snap, &entries, keep)
         };
-        let old = side(base, |u| u.1)?;
-        let new = side(head, |u| u.2)?;
+        let old = side(base, |u| u.1, true)?;
+        let new = side(head, |u| u.2, false)?;
         let mut findings = Vec::new();
         for f in &old.broken {
             // A broken base model is worth saying, but only the head's blocks.
@@ -655,9 +745,17 @@ impl<'a> Analyzer<'a> {
             })
             .collect();
         let model_changes: Vec<&PathChange> = model_changes.iter().collect();
-        let units = if model_changes.is_empty() { Vec::new() } else { self.units(base, head, &model_changes)? };
-        let stages: Vec<Arc<ModelStage>> =
-            units.par_iter().map(|u| self.model_stage(base, head, u, &model_files)).collect::<Result<_, _>>()?;
+        let stages: Vec<Arc<ModelStage>> = loop {
+            if model_changes.is_empty() {
+                break Vec::new();
+            }
+            let (units, used) = self.units(base, head, &model_changes)?;
+            let stages: Vec<Arc<ModelStage>> =
+                units.par_iter().map(|u| self.model_stage(base, head, u, &model_files)).collect::<Result<_, _>>()?;
+            if self.still_linked(&used) {
+                break stages;
+            }
+        };
         let mut findings = Vec::new();
         let mut models = Vec::new();
         for stage in stages {
@@ -747,10 +845,18 @@ impl<'a> Analyzer<'a> {
                 })
                 .collect();
             let refs: Vec<&PathChange> = changes.iter().collect();
-            for unit in self.units(base, base, &refs)? {
-                let entries: Vec<(String, Oid)> = unit.iter().filter_map(|u| u.1.map(|o| (u.0.clone(), o))).collect();
-                let side = self.side_model(base, &entries)?;
-                findings.extend(side.broken.iter().chain(&side.problems).map(|f| f.clone().on_base()));
+            loop {
+                let (units, used) = self.units(base, base, &refs)?;
+                let mut found = Vec::new();
+                for unit in units {
+                    let entries: Vec<(String, Oid)> =
+                        unit.iter().filter_map(|u| u.1.map(|o| (u.0.clone(), o))).collect();
+                    found.extend(self.side_faults(base, &entries)?.iter().map(|f| f.clone().on_base()));
+                }
+                if self.still_linked(&used) {
+                    findings.extend(found);
+                    break;
+                }
             }
         }
         crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
@@ -1157,6 +1263,30 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    // Regression guard for the links scan: a base file that is JSON but not a model (an unknown
+    // shape type) has no links in the full read, so its head version starts a namespace and
+    // assembles with the unchanged file defining it (a conflict); grouped by the scan's guess
+    // alone it would be diffed on its own and the conflict missed.
+    #[test]
+    fn a_file_the_scan_misjudges_is_grouped_as_the_full_read_groups_it() {
+        use crate::source::fixture::FixtureRepo;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut r = FixtureRepo::init(dir.path()).expect("init");
+        r.write("a.json", r#"{"smithy":"2.0","shapes":{"ex#A":{"type":"string"}}}"#);
+        r.write("b.json", r#"{"smithy":"2.0","shapes":{"ex#B":{"type":"nonsense"}}}"#);
+        let base = r.commit("base").expect("commit");
+        r.tag("base", base).expect("tag");
+        r.write("b.json", r#"{"smithy":"2.0","shapes":{"ex#A":{"type":"integer"}}}"#);
+        r.commit("head").expect("commit");
+        let repo = crate::source::Repo::open(dir.path()).expect("open");
+        let config = crate::config::LoadedConfig::builtin();
+        let analyzer = super::Analyzer::new(&repo, &config);
+        let (base, head) = (repo.snapshot("base").expect("base"), repo.snapshot("HEAD").expect("head"));
+        let analysis = analyzer.analyze(&base, &head, None).expect("analyze");
+        let messages: Vec<&str> = analysis.findings.iter().map(|f| f.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("conflicting definitions of `ex#A`")), "{messages:#?}");
+    }
+
     // Regression: the column of an InvalidModel finding counted bytes, so a line with `é` before
     // the error pointed one column too far right.
     #[test]

@@ -13,6 +13,7 @@ pub mod idl;
 /// The JSON reader moved to [`crate::parse::json`] (the package parsers use it too); this name
 /// stays for the Smithy code that still says `node`.
 pub use crate::parse::json as node;
+pub mod scan;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use node::{Entry, Node};
@@ -588,12 +589,12 @@ pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
         src: named_source(path, bytes),
         span: (e.offset, 0).into(),
     })?;
-    build(path, bytes, &root, false)
+    build(path, bytes, root, false)
 }
 
 /// Builds the file from a JSON AST document whose entry offsets point into `bytes` (the JSON
 /// file itself, or the `.smithy` file the IDL reader translated).
-fn build(path: &str, bytes: &[u8], root: &Node, idl: bool) -> Result<ModelFile, SmithyError> {
+fn build(path: &str, bytes: &[u8], root: Node, idl: bool) -> Result<ModelFile, SmithyError> {
     let lines = crate::text::LineIndex::new(bytes);
     let mut b = Builder { path, file: Arc::from(path), bytes, lines: &lines, idl };
     b.model(root)
@@ -806,6 +807,14 @@ impl Builder<'_> {
             .ok_or_else(|| self.err(offset, format!("{what} must be an object, found {}", node.type_name())))
     }
 
+    /// An object's entries, taken: the model keeps the document's values instead of copies.
+    fn entries(&self, node: Node, offset: u32, what: &str) -> Res<Vec<Entry>> {
+        match node {
+            Node::Object(entries) => Ok(entries),
+            other => Err(self.err(offset, format!("{what} must be an object, found {}", other.type_name()))),
+        }
+    }
+
     fn string<'n>(&self, node: &'n Node, offset: u32, what: &str) -> Res<&'n str> {
         node.as_str().ok_or_else(|| self.err(offset, format!("{what} must be a string, found {}", node.type_name())))
     }
@@ -818,6 +827,12 @@ impl Builder<'_> {
 
     /// `ns#Name`, or with `allow_member` also `ns#Name$member` (only `apply` names members).
     fn checked_id(&self, s: &str, offset: u32, what: &str, allow_member: bool) -> Res<String> {
+        self.check_id(s, offset, what, allow_member)?;
+        Ok(s.to_string())
+    }
+
+    /// [`Builder::checked_id`] without the copy.
+    fn check_id(&self, s: &str, offset: u32, what: &str, allow_member: bool) -> Res<()> {
         let valid = match s.split_once('#') {
             Some((ns, rest)) => {
                 let (name, member) = match rest.split_once('$') {
@@ -831,7 +846,7 @@ impl Builder<'_> {
             None => false,
         };
         if valid {
-            Ok(s.to_string())
+            Ok(())
         } else {
             Err(self.err(offset, format!("{what} `{s}` is not an absolute shape id (namespace#Name)")))
         }
@@ -863,17 +878,21 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    fn traits(&self, node: &Node, offset: u32) -> Res<Traits> {
+    fn traits(&self, node: Node, offset: u32) -> Res<Traits> {
         let mut t = Traits::default();
-        for e in self.object(node, offset, "traits")? {
-            let id = self.shape_id(&e.key, e.offset, "trait id")?;
-            t.set(&id, e.value.clone());
+        for e in self.entries(node, offset, "traits")? {
+            self.check_id(&e.key, e.offset, "trait id", false)?;
+            // As `Traits::set`: a repeated id (only the IDL can write one) keeps the last value.
+            match t.0.iter_mut().find(|(k, _)| *k == e.key) {
+                Some(slot) => slot.1 = e.value,
+                None => t.0.push((e.key, e.value)),
+            }
         }
         Ok(t)
     }
 
-    fn model(&mut self, root: &Node) -> Res<ModelFile> {
-        let entries = self.object(root, 0, "the top level of a Smithy model")?;
+    fn model(&mut self, root: Node) -> Res<ModelFile> {
+        let entries = self.entries(root, 0, "the top level of a Smithy model")?;
         let mut model = Model::default();
         let mut shapes_node = None;
         for e in entries {
@@ -888,11 +907,11 @@ impl Builder<'_> {
                     model.version = v.to_string();
                 }
                 "metadata" => {
-                    for m in self.object(&e.value, e.offset, "`metadata`")? {
-                        model.metadata.insert(m.key.clone(), m.value.clone());
+                    for m in self.entries(e.value, e.offset, "`metadata`")? {
                         model
                             .metadata_at
                             .insert(m.key.clone(), (self.file.clone(), self.lines.line(m.offset as usize)));
+                        model.metadata.insert(m.key, m.value);
                     }
                 }
                 "shapes" => shapes_node = Some(e),
@@ -905,21 +924,22 @@ impl Builder<'_> {
         let mut applies: Vec<Apply> = Vec::new();
         let mut offsets: HashMap<String, u32> = HashMap::new();
         if let Some(e) = shapes_node {
-            for s in self.object(&e.value, e.offset, "`shapes`")? {
-                let id = self.checked_id(&s.key, s.offset, "shape id", true)?;
-                let body = self.object(&s.value, s.offset, "a shape")?;
+            for s in self.entries(e.value, e.offset, "`shapes`")? {
+                self.check_id(&s.key, s.offset, "shape id", true)?;
+                let id = s.key;
+                let body = self.entries(s.value, s.offset, "a shape")?;
                 let ty = body
                     .iter()
                     .find(|f| f.key == "type")
                     .ok_or_else(|| self.err(s.offset, format!("shape `{id}` has no `type`")))?;
                 let ty_name = self.string(&ty.value, ty.offset, "`type`")?;
                 if ty_name == "apply" {
-                    let traits = match body.iter().find(|f| f.key == "traits") {
-                        Some(t) => self.traits(&t.value, t.offset)?,
+                    let traits = match body.into_iter().find(|f| f.key == "traits") {
+                        Some(t) => self.traits(t.value, t.offset)?,
                         None => Traits::default(),
                     };
                     applies.push(Apply {
-                        target: s.key.clone(),
+                        target: id,
                         traits,
                         line: self.lines.line(s.offset as usize),
                         offset: s.offset,
@@ -942,13 +962,13 @@ impl Builder<'_> {
         Ok(ModelFile { path: self.file.clone(), model, applies, offsets })
     }
 
-    fn shape(&self, id: String, kind: ShapeType, body: &[Entry], offset: u32) -> Res<Shape> {
+    fn shape(&self, id: String, kind: ShapeType, body: Vec<Entry>, offset: u32) -> Res<Shape> {
         let mut shape = Shape::new(id, kind, self.lines.line(offset as usize), self.file.clone());
         for f in body {
             let v = &f.value;
             let o = f.offset;
             match f.key.as_str() {
-                "traits" => shape.traits = self.traits(v, o)?,
+                "traits" => shape.traits = self.traits(f.value, o)?,
                 "mixins" => shape.mixins = self.references(v, o, "`mixins`")?,
                 "members"
                     if matches!(
@@ -956,12 +976,16 @@ impl Builder<'_> {
                         ShapeType::Structure | ShapeType::Union | ShapeType::Enum | ShapeType::IntEnum
                     ) =>
                 {
-                    for m in self.object(v, o, "`members`")? {
-                        shape.members.push(self.member(&shape.id, &m.key, &m.value, m.offset)?);
+                    for m in self.entries(f.value, o, "`members`")? {
+                        shape.members.push(self.member(&shape.id, m.key, m.value, m.offset)?);
                     }
                 }
-                "member" if kind.is_collection() => shape.members.push(self.member(&shape.id, "member", v, o)?),
-                "key" | "value" if kind == ShapeType::Map => shape.members.push(self.member(&shape.id, &f.key, v, o)?),
+                "member" if kind.is_collection() => {
+                    shape.members.push(self.member(&shape.id, "member".into(), f.value, o)?)
+                }
+                "key" | "value" if kind == ShapeType::Map => {
+                    shape.members.push(self.member(&shape.id, f.key.clone(), f.value, o)?)
+                }
                 "version" => shape.version = Some(self.string(v, o, "`version`")?.to_string()),
                 "operations" => shape.operations = self.references(v, o, "`operations`")?,
                 "resources" => shape.resources = self.references(v, o, "`resources`")?,
@@ -1000,8 +1024,8 @@ impl Builder<'_> {
         Ok(shape)
     }
 
-    fn member(&self, container: &str, name: &str, node: &Node, offset: u32) -> Res<Member> {
-        let entries = self.object(node, offset, "a member")?;
+    fn member(&self, container: &str, name: String, node: Node, offset: u32) -> Res<Member> {
+        let entries = self.entries(node, offset, "a member")?;
         let mut target = None;
         let mut traits = Traits::default();
         for e in entries {
@@ -1013,12 +1037,12 @@ impl Builder<'_> {
                         "member target",
                     )?)
                 }
-                "traits" => traits = self.traits(&e.value, e.offset)?,
+                "traits" => traits = self.traits(e.value, e.offset)?,
                 _ => {}
             }
         }
         let target = target.ok_or_else(|| self.err(offset, format!("member `{container}${name}` has no `target`")))?;
-        Ok(Member { name: name.to_string(), target, traits, line: self.lines.line(offset as usize) })
+        Ok(Member { name, target, traits, line: self.lines.line(offset as usize) })
     }
 }
 

@@ -54,7 +54,7 @@ fn read_against(path: &str, bytes: &[u8], others: &Model, library: &Model) -> Re
     let file = parser::parse(bytes).map_err(|e| error(path, bytes, e.offset, &e.message))?;
     let root =
         Resolver::new(&file, others, library).document(&file).map_err(|e| error(path, bytes, e.offset, &e.message))?;
-    super::build(path, bytes, &root, true)
+    super::build(path, bytes, root, true)
 }
 
 /// The namespace a `.smithy` file declares, from its syntax alone (`None` when it declares

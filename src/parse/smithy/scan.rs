@@ -1,0 +1,354 @@
+//! What links a JSON AST file to other files, read straight from its bytes: the namespaces it
+//! defines shapes in and the namespaces it points at, as [`super::ModelFile::namespaces`] gives
+//! them, without building a value. Grouping model files into assemblies needs every file's links
+//! before any model is built; parsing every file for them parsed it twice.
+//!
+//! Invariant: for a file [`super::read_json`] accepts, [`links`] equals its `namespaces()`
+//! exactly (pinned by the test below on every fixture and a generated model). For a file it
+//! rejects the answer is a guess (the full read finds no links in it): the caller checks what it
+//! grouped by against the full read and regroups (see `engine`). `None` means the bytes are not
+//! JSON the scan can walk, and the caller reads the file in full. Never recurses deeper than a
+//! shape's member, so hostile nesting costs nothing.
+use super::bundled;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+/// The (defined, referenced) namespaces of a JSON AST file (see the module docs).
+pub fn links(bytes: &[u8]) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    let mut s = Scan { b: bytes, i: 0 };
+    s.ws();
+    let mut shapes: Vec<(Cow<'_, str>, Body<'_>)> = Vec::new();
+    s.object(|s, key| {
+        if key == "shapes" {
+            s.object(|s, id| {
+                let body = s.body()?;
+                shapes.push((id, body));
+                Some(())
+            })
+        } else {
+            s.skip()
+        }
+    })?;
+    let ns = |id: &str| id.split_once('#').map(|(n, _)| n.to_string());
+    let defined_ids: BTreeSet<&str> =
+        shapes.iter().filter(|(_, b)| b.kind.as_deref() != Some("apply")).map(|(id, _)| id.as_ref()).collect();
+    let defined: BTreeSet<String> =
+        defined_ids.iter().filter(|id| bundled::shape(id).is_none()).filter_map(|id| ns(id)).collect();
+    let mut referenced = BTreeSet::new();
+    let mut refer = |id: &str| {
+        let root = id.split_once('$').map_or(id, |(r, _)| r);
+        if !defined_ids.contains(root)
+            && bundled::shape(root).is_none()
+            && let Some(n) = ns(root)
+            && !defined.contains(&n)
+        {
+            referenced.insert(n);
+        }
+    };
+    for (id, body) in &shapes {
+        let kind = body.kind.as_deref().unwrap_or("");
+        if kind == "apply" {
+            refer(id);
+            continue;
+        }
+        for (field, target) in &body.refs {
+            let counts = match *field {
+                Field::Members => matches!(kind, "structure" | "union" | "enum" | "intEnum"),
+                Field::Member => matches!(kind, "list" | "set"),
+                Field::KeyValue => kind == "map",
+                Field::Other => true,
+            };
+            if counts {
+                refer(target);
+            }
+        }
+    }
+    Some((defined, referenced))
+}
+
+/// Which part of a shape a reference sits in: members count only for the shape types the full
+/// reader takes them from.
+#[derive(Clone, Copy)]
+enum Field {
+    /// `members` (structure, union, enum, intEnum).
+    Members,
+    /// `member` (list, set).
+    Member,
+    /// `key`, `value` (map).
+    KeyValue,
+    /// Mixins, bindings, identifiers, properties, lifecycle, input, output: any shape type.
+    Other,
+}
+
+/// What the scan keeps of a shape: its `type` and every target it names.
+struct Body<'a> {
+    kind: Option<Cow<'a, str>>,
+    refs: Vec<(Field, Cow<'a, str>)>,
+}
+
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// A string at the cursor, decoded (escapes through the full reader, which is rare).
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i;
+        let mut escaped = false;
+        self.i += 1;
+        loop {
+            match self.peek()? {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    self.i += 2;
+                }
+                _ => self.i += 1,
+            }
+        }
+        self.i += 1;
+        let raw = &self.b[start..self.i];
+        if escaped {
+            match super::node::parse(raw).ok()? {
+                super::node::Node::String(s) => Some(Cow::Owned(s)),
+                _ => None,
+            }
+        } else {
+            std::str::from_utf8(&raw[1..raw.len() - 1]).ok().map(Cow::Borrowed)
+        }
+    }
+
+    /// Skips one value of any depth, without recursion.
+    fn skip(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            self.ws();
+            match self.peek()? {
+                b'"' => {
+                    self.i += 1;
+                    loop {
+                        match self.peek()? {
+                            b'"' => break,
+                            b'\\' => self.i += 2,
+                            _ => self.i += 1,
+                        }
+                    }
+                    self.i += 1;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.i += 1;
+                    continue;
+                }
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    self.i += 1;
+                }
+                b',' | b':' if depth > 0 => {
+                    self.i += 1;
+                    continue;
+                }
+                b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
+                    while matches!(self.peek(), Some(b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')) {
+                        self.i += 1;
+                    }
+                }
+                _ => return None,
+            }
+            if depth == 0 {
+                return Some(());
+            }
+        }
+    }
+
+    /// Walks an object, handing each key to `entry`, which consumes its value.
+    fn object(&mut self, mut entry: impl FnMut(&mut Self, Cow<'a, str>) -> Option<()>) -> Option<()> {
+        self.ws();
+        if self.peek()? != b'{' {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let key = self.string()?;
+            self.ws();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            self.ws();
+            entry(self, key)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Walks an array, handing each item to `item`, which consumes it.
+    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.ws();
+        if self.peek()? != b'[' {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            item(self)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `{"target": "ns#X", ...}`: the target, if the object has one.
+    fn reference(&mut self, into: &mut Vec<(Field, Cow<'a, str>)>, field: Field) -> Option<()> {
+        if self.peek()? != b'{' {
+            return self.skip();
+        }
+        self.object(|s, key| {
+            if key == "target" && s.peek()? == b'"' {
+                let t = s.string()?;
+                into.push((field, t));
+                return Some(());
+            }
+            s.skip()
+        })
+    }
+
+    /// One shape's body.
+    fn body(&mut self) -> Option<Body<'a>> {
+        let mut body = Body { kind: None, refs: Vec::new() };
+        if self.peek()? != b'{' {
+            self.skip()?;
+            return Some(body);
+        }
+        let refs = &mut body.refs;
+        let kind = &mut body.kind;
+        self.object(|s, key| match key.as_ref() {
+            "type" if s.peek()? == b'"' => {
+                *kind = Some(s.string()?);
+                Some(())
+            }
+            "members" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Members)),
+            "member" => s.reference(refs, Field::Member),
+            "key" | "value" => s.reference(refs, Field::KeyValue),
+            "mixins" | "operations" | "resources" | "errors" | "collectionOperations" if s.peek()? == b'[' => {
+                s.array(|s| s.reference(refs, Field::Other))
+            }
+            "identifiers" | "properties" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Other)),
+            "create" | "put" | "read" | "update" | "delete" | "list" | "input" | "output" => {
+                s.reference(refs, Field::Other)
+            }
+            _ => s.skip(),
+        })?;
+        Some(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(path: &str, bytes: &[u8]) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+        super::super::read_json(path, bytes).ok().map(|f| f.namespaces())
+    }
+
+    // The scan must give what the full read gives for every file the full read accepts: a file
+    // grouped by too few links would miss the files it assembles with.
+    #[test]
+    fn equals_the_full_read_on_every_fixture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for e in walkdir::WalkDir::new(&root).into_iter().filter_map(Result::ok) {
+            if e.path().extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            let bytes = std::fs::read(e.path()).expect("read fixture");
+            let path = e.path().display().to_string();
+            if let Some(want) = exact(&path, &bytes) {
+                assert_eq!(links(&bytes), Some(want), "{path}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} fixture models found");
+    }
+
+    #[test]
+    fn follows_the_shape_types_and_escapes() {
+        let text = r#"{"smithy": "2.0", "metadata": {"x": {"shapes": {"a.b#C": {}}}}, "shapes": {
+            "ex#S": {"type": "structure", "members": {"a": {"target": "other#A", "traits": {"t#x": {"target": "no#No"}}}}},
+            "ex#L": {"members": {"a": {"target": "notlist#A"}}, "type": "list", "member": {"target": "li\u0073t#M"}},
+            "ex#M": {"type": "map", "key": {"target": "smithy.api#String"}, "value": {"target": "ex#S"}},
+            "ex#O": {"type": "operation", "input": {"target": "in#I"}, "errors": [{"target": "err#E"}]},
+            "ex#R": {"type": "resource", "identifiers": {"id": {"target": "id#Id"}}, "read": {"target": "ex#O"}},
+            "far#X$m": {"type": "apply", "traits": {"smithy.api#documentation": "d"}},
+            "ex#E": {"type": "enum", "members": {"A": {"target": "smithy.api#Unit"}}}
+        }}"#;
+        let got = links(text.as_bytes()).expect("walkable");
+        assert_eq!(got, exact("m.json", text.as_bytes()).expect("valid"));
+        fn names(s: &BTreeSet<String>) -> Vec<&str> {
+            s.iter().map(String::as_str).collect()
+        }
+        assert_eq!(names(&got.0), ["ex"]);
+        assert_eq!(names(&got.1), ["err", "far", "id", "in", "list", "other"]);
+    }
+
+    #[test]
+    fn a_generated_model_matches_and_broken_bytes_do_not_panic() {
+        let mut text = String::from("{\"smithy\":\"2.0\",\"shapes\":{");
+        for i in 0..200 {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&format!(
+                "\"n{m}.x#S{i}\":{{\"type\":\"structure\",\"mixins\":[{{\"target\":\"n{k}.x#S{j}\"}}],\"members\":{{\"a\":{{\"target\":\"q{i}#T\"}}}},\"traits\":{{\"smithy.api#documentation\":\"\\\"{i}\\\" [x]\"}}}}",
+                m = i % 7,
+                k = i % 5,
+                j = (i * 3) % 200,
+            ));
+        }
+        text.push_str("}}");
+        assert_eq!(links(text.as_bytes()), exact("g.json", text.as_bytes()));
+        for cut in (0..text.len()).step_by(97) {
+            let _ = links(&text.as_bytes()[..cut]);
+        }
+        assert_eq!(links(b"[1,2]"), None);
+        assert!(links(&b"{\"shapes\":".repeat(1000)).is_none());
+    }
+}
