@@ -17,7 +17,7 @@
 //! ```
 //!
 //! Shared plain types: `finding` (the one result type), `outcome` (what renderers read), `date`,
-//! `memo` (content-keyed caches).
+//! `globs` (glob lists compiled once), `memo` (content-keyed caches).
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -26,6 +26,7 @@ pub mod date;
 pub mod diff;
 pub mod engine;
 pub mod finding;
+pub mod globs;
 pub mod history;
 pub mod memo;
 pub mod outcome;

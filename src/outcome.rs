@@ -1,4 +1,5 @@
-//! The outcome of one run: the plain data type handed from the engine to every renderer.
+//! The outcome of one run: the plain data type handed from the engine to every renderer, and
+//! the rows of a `replay` ([`Replay`]), which `report::replay` renders.
 //!
 //! Renderers (`report/`) read this and build their own views; the JSON contract (`schema_version`
 //! 1) is one such view, so internal fields can change without breaking the contract.
@@ -149,6 +150,12 @@ impl Command {
             Command::Report => "report",
         }
     }
+
+    /// Whether the command's verdict is a gate decision (exit 1 on `fail`). `diff` never gates:
+    /// its verdict is always `pass`, whatever it counts.
+    pub fn gates(self) -> bool {
+        matches!(self, Command::Check | Command::Report | Command::ClosestSafe)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -234,7 +241,92 @@ impl Outcome {
 
     /// Recomputes the verdict from the findings (only `check` and `report` gate).
     pub fn decide(&mut self) {
-        let gating = matches!(self.command, Command::Check | Command::Report | Command::ClosestSafe);
-        self.verdict = if gating && self.blocking().next().is_some() { Verdict::Fail } else { Verdict::Pass };
+        self.verdict =
+            if self.command.gates() && self.blocking().next().is_some() { Verdict::Fail } else { Verdict::Pass };
+    }
+}
+
+/// Blocking findings a replay row names in full.
+pub const TOP_BLOCKERS: usize = 3;
+
+/// One blocking finding, as a row names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocker {
+    pub id: String,
+    pub subject: String,
+    pub message: String,
+}
+
+/// The size of one release's diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Size {
+    pub shapes_changed: u64,
+    pub packages_changed: u64,
+    pub lines_changed: u64,
+    pub files_changed: u64,
+}
+
+/// One release checked against the previous one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseCheck {
+    pub base: RevInfo,
+    pub head: RevInfo,
+    /// `None` when the pair could not be checked (`error` says why).
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Blocking findings per top-level rule.
+    pub blocking: BTreeMap<String, usize>,
+    /// The first [`TOP_BLOCKERS`] blocking findings in report order.
+    pub top_blockers: Vec<Blocker>,
+    /// Active findings the release introduced, per top-level rule (blocking or not).
+    pub new: BTreeMap<String, usize>,
+    /// Active findings it inherited from its base.
+    pub pre_existing: usize,
+    /// Findings of its base that it no longer has.
+    pub resolved: usize,
+    pub size: Option<Size>,
+}
+
+/// Every release of the replay, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Replay {
+    pub repository: String,
+    /// Where the config came from: a path, `<commit>:shipgate.toml`, or `built-in`.
+    pub config: String,
+    pub release_tags: String,
+    pub fail_on: Severity,
+    pub pre_existing: PreExisting,
+    pub releases: Vec<ReleaseCheck>,
+    pub notes: Vec<String>,
+}
+
+impl Replay {
+    pub fn passed(&self) -> usize {
+        self.releases.iter().filter(|r| r.verdict == Some(Verdict::Pass)).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.releases.iter().filter(|r| r.verdict == Some(Verdict::Fail)).count()
+    }
+
+    pub fn unchecked(&self) -> usize {
+        self.releases.iter().filter(|r| r.verdict.is_none()).count()
+    }
+
+    /// Per top-level rule: (releases it blocks, blocking findings in all, releases where it is new).
+    pub fn by_rule(&self) -> BTreeMap<&str, (usize, usize, usize)> {
+        let mut out: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+        for r in &self.releases {
+            for (rule, n) in &r.blocking {
+                let e = out.entry(rule.as_str()).or_default();
+                e.0 += 1;
+                e.1 += n;
+            }
+            for rule in r.new.keys() {
+                out.entry(rule.as_str()).or_default().2 += 1;
+            }
+        }
+        out
     }
 }

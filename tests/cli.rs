@@ -113,6 +113,31 @@ fn diff_lists_exactly_the_changed_models_and_validates_against_the_schema() {
     assert_eq!(before, tree_bytes(&r.dir), "diff wrote to the repository");
 }
 
+// Regression: `diff` JSON said `"verdict": "pass"` beside the errors it counted, with nothing to
+// tell a reader that diff never gates; `gates` says whether the verdict is a gate decision.
+#[test]
+fn diff_json_says_its_verdict_is_not_a_gate_decision() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let r = many_models(tmp.path());
+    let run = |command: &str| {
+        let out = shipgate()
+            .args([command, "--base", "v1.0.0", "--head", "main", "--format", "json", "--repo"])
+            .arg(&r.dir)
+            .output()
+            .expect("runs");
+        let v = json(&out.stdout);
+        assert_schema_valid(&v);
+        (out.status.code(), v)
+    };
+    let (code, diff) = run("diff");
+    assert_eq!(code, Some(0));
+    assert!(diff["counts"]["error"].as_u64() > Some(0), "the removed model's shapes are errors: {diff}");
+    assert_eq!((&diff["verdict"], &diff["gates"]), (&"pass".into(), &false.into()));
+    let (code, check) = run("check");
+    assert_eq!(code, Some(1));
+    assert_eq!((&check["verdict"], &check["gates"]), (&"fail".into(), &true.into()));
+}
+
 #[test]
 fn json_output_is_byte_stable_and_output_flag_writes_every_format_requested() {
     let tmp = tempfile::tempdir().expect("tempdir");

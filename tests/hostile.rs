@@ -133,6 +133,29 @@ fn a_symlinked_config_in_the_work_tree_is_never_followed() {
     }
 }
 
+// Regression: a committed shipgate.toml that is a symlink (mode 120000) was parsed as a config
+// whose text is its target path ("key with no value" at `/proc/self/environ`).
+#[test]
+fn a_committed_symlink_config_is_refused_as_a_symlink() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // No checkout: the config comes from the head commit (as in a bare clone).
+    fast_import(
+        dir,
+        &[
+            ("v1", vec![file("models/a.json", MODEL_A)]),
+            ("", vec![file("models/a.json", MODEL_A), entry("120000", "shipgate.toml", "/proc/self/environ")]),
+        ],
+    );
+    let (code, _, stderr) = run(&["check", "--base", "v1", "--head", "main", "--repo", &dir.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shipgate.toml") && stderr.contains("symlink"), "{stderr}");
+    assert!(!stderr.contains("key with no value"), "parsed the target path as TOML: {stderr}");
+}
+
 // Regression: a FIFO named shipgate.toml blocked forever; `--config /dev/zero` grew without bound.
 #[test]
 fn special_files_are_refused_not_read() {
@@ -176,21 +199,26 @@ fn outputs_into_the_git_directory_are_refused() {
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("inside the git directory"), "{stderr}");
     }
-    // Same path twice is a usage error, not a silent overwrite.
+    // Same path twice is a usage error, not a silent overwrite, also when spelled two ways.
     let out = tmp.path().join("r.json").display().to_string();
-    let (code, _, stderr) = run(&[
-        "diff",
-        "--base",
-        "v1",
-        "--repo",
-        &repo,
-        "--output",
-        &format!("json={out}"),
-        "--output",
-        &format!("md={out}"),
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("twice"), "{stderr}");
+    let dotted = tmp.path().join("o/../r.json").display().to_string();
+    std::fs::create_dir(tmp.path().join("o")).expect("mkdir");
+    for second in [&out, &dotted] {
+        let (code, _, stderr) = run(&[
+            "diff",
+            "--base",
+            "v1",
+            "--repo",
+            &repo,
+            "--output",
+            &format!("json={out}"),
+            "--output",
+            &format!("md={second}"),
+        ]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("twice"), "{stderr}");
+    }
+    std::fs::remove_dir(tmp.path().join("o")).expect("rmdir");
     assert_eq!(before, tree_bytes(dir), "the repository was written to");
 }
 
@@ -371,9 +399,21 @@ fn no_command_panics_on_the_hostile_corpus() {
             assert!(code != 2 || !stderr.is_empty(), "{name}: exit 2 without a message on {args:?}");
         }
         run(&["init", "--repo", &repo]);
+        run(&["replay", "--repo", &repo]);
         assert_eq!(before, tree_bytes(&dir.join(".git")), "{name}: the git directory was written to");
+        // A bare clone of it: no work tree, so the config and files come from the commits.
+        let bare = tmp.path().join("bare.git");
+        git(tmp.path(), &["clone", "-q", "--bare", &repo, &bare.display().to_string()]);
+        let bare = bare.display().to_string();
+        for args in [vec!["check", "--base", "v1"], vec!["diff", "--base", "v1", "--head", "worktree"], vec!["replay"]]
+        {
+            let mut full = args.clone();
+            full.extend(["--repo", &bare]);
+            run(&full);
+        }
     }
-    assert!(started.elapsed() < Duration::from_secs(120), "the corpus took {:?}", started.elapsed());
+    // The suite's CI budget: the hostile corpus must stay well under a minute.
+    assert!(started.elapsed() < Duration::from_secs(60), "the corpus took {:?}", started.elapsed());
 }
 
 // Regression: a model whose head version lost its "smithy" key, was re-encoded as UTF-16, became
@@ -676,4 +716,65 @@ fn a_config_option_never_reads_kernel_pseudo_files() {
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(!stderr.contains("s3cr3t-token-value"), "leaked: {stderr}");
     }
+}
+
+// Regression: a committed `shipgate.toml` that is not UTF-8 was read lossily (`\xff` became
+// U+FFFD and the config applied), while the same bytes through `--config` were refused.
+#[test]
+fn a_committed_config_that_is_not_utf8_is_refused_like_config() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let config: &[u8] = b"release_tags = \"v*\"\n# caf\xe9 (Latin-1)\n";
+    // No checkout: the config comes from the head commit, not the work tree.
+    fast_import(
+        &dir,
+        &[
+            ("v1", vec![file("models/a.json", MODEL_A)]),
+            ("", vec![file("models/a.json", MODEL_A), file("shipgate.toml", config)]),
+        ],
+    );
+    let loose = tmp.path().join("shipgate.toml");
+    std::fs::write(&loose, config).expect("write");
+    let repo = dir.display().to_string();
+    let (code, _, committed) = run(&["check", "--base", "v1", "--head", "main", "--repo", &repo]);
+    assert_eq!(code, 2, "{committed}");
+    assert!(committed.contains("shipgate.toml") && committed.contains("not UTF-8"), "{committed}");
+    let (code, _, given) =
+        run(&["check", "--base", "v1", "--head", "main", "--config", &loose.display().to_string(), "--repo", &repo]);
+    assert_eq!(code, 2, "{given}");
+    assert!(given.contains("not UTF-8"), "{given}");
+}
+
+// Regression: a file name with a newline (`x\n::warning::…`) was printed raw by the Markdown and
+// HTML reports, so `shipgate report` on a step's stdout let the pull request write its own GitHub
+// workflow commands. Control characters in paths are escaped as `\xNN`, like bytes that are not
+// UTF-8, and the work tree still names the same file.
+#[test]
+fn a_file_name_cannot_inject_a_workflow_command() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let name: &[u8] = b"x\n::warning::pwned/m.json";
+    let broken = r#"{"smithy":"2.0","shapes":{"a#B":1}}"#;
+    fast_import(dir, &[("v1", vec![file(name, MODEL_A)]), ("", vec![file(name, broken)])]);
+    let repo = dir.display().to_string();
+    for format in ["table", "md", "html", "github", "sarif", "json"] {
+        let (code, stdout, stderr) =
+            run(&["report", "--base", "v1", "--head", "main", "--format", format, "--repo", &repo]);
+        assert_eq!(code, 1, "{format}: the invalid model fails the gate: {stderr}");
+        assert!(!stdout.lines().any(|l| l.starts_with("::warning::pwned")), "{format}: {stdout}");
+        // JSON and SARIF write the escape's backslash escaped.
+        let shown = if ["sarif", "json"].contains(&format) { r"x\\x0a::warning" } else { r"x\x0a::warning" };
+        assert!(stdout.contains(shown), "{format} shows the escape: {stdout}");
+    }
+    git(dir, &["checkout", "-q", "-f", "main"]);
+    let (code, stdout, stderr) =
+        run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
+    assert_eq!((code, common::json(stdout.as_bytes())["files"].clone()), (0, serde_json::json!([])), "{stderr}");
 }

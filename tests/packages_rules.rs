@@ -6,6 +6,8 @@
 //! are the files whose bytes differ between `base/` and `head/`. Every scenario is evaluated and
 //! its findings and package list snapshotted; each rule has scenarios where it fires and
 //! scenarios where it must not.
+mod common;
+
 use serde_json::json;
 use shipgate::finding::{Finding, id_matches};
 use shipgate::parse::packages::model::PackageTree;
@@ -50,7 +52,7 @@ fn load(name: &str) -> Scenario {
     let dir = root().join(name);
     let tree = |side: &str| {
         let f: Vec<(String, Vec<u8>)> = files(&dir.join(side)).into_iter().collect();
-        let mut tree = load_tree(&f, &Selection::default()).expect("default selection has no globs");
+        let mut tree = load_tree(&f, &Selection::default());
         internal_dependency_cycle::check_tree(&mut tree);
         tree
     };
@@ -81,7 +83,7 @@ fn load(name: &str) -> Scenario {
 }
 
 fn run(s: &Scenario, head: &PackageTree) -> (Vec<Finding>, Vec<shipgate::outcome::PackageSummary>) {
-    evaluate(&ReleaseInput {
+    let out = evaluate(&ReleaseInput {
         base: &s.base,
         head,
         mainline: s.mainline.as_ref(),
@@ -89,7 +91,9 @@ fn run(s: &Scenario, head: &PackageTree) -> (Vec<Finding>, Vec<shipgate::outcome
         breaking_models: &s.breaking,
         policy: &s.policy,
         base_label: Some("release-2026-07-23"),
-    })
+    });
+    common::assert_declared(&s.dir.display().to_string(), &out.0);
+    out
 }
 
 fn ids(findings: &[Finding]) -> BTreeSet<String> {
@@ -234,6 +238,7 @@ fn release_candidate_selects_what_ships() {
     let entries = parse_candidate_manifest("candidate.toml", &text).expect("valid candidate");
     let (selected, mut findings) = apply_candidate(&s.head, &entries);
     assert_eq!(ids(&findings), set(&["CandidateMismatch.UnknownPackage", "CandidateMismatch.NotListed"]));
+    common::assert_declared("cargo-candidate", &findings);
     let (rule_findings, packages) = run(&s, &selected);
     assert_eq!(ids(&rule_findings), set(&["MissingPackage.Mainline"]), "{rule_findings:#?}");
     findings.extend(rule_findings);

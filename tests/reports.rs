@@ -887,6 +887,156 @@ fn closest_safe_reports_lead_with_the_answer_without_gate_wording() {
     let table = report::render(Format::Table, &o, Style::default());
     assert!(table.lines().nth(4).is_some_and(|l| l.starts_with("Closest safe commit: ")), "{table}");
     assert!(!table.contains("FAIL") && !table.contains("PASS"), "{table}");
+    // Regression: closest-safe printed "No model or manifest file changed." beside its findings.
+    assert!(!table.contains("No model or manifest") && !md.contains("No model or manifest"), "{table}");
     let html = report::render(Format::Html, &o, Style::default());
     assert!(!html.contains("class=\"verdict") && !html.contains("Verdict:"));
+}
+
+/// Every field the JSON can write, as `path.key` (array items as `[]`), and every field the
+/// schema declares at the objects the JSON has: walks `value` with `schema` (through `$ref`,
+/// `allOf`, `oneOf`, `anyOf` and `items`). A key no schema node declares is recorded as
+/// undeclared, unless an `additionalProperties` schema admits it (`digests`).
+struct Walk {
+    written: std::collections::BTreeSet<String>,
+    declared: std::collections::BTreeSet<String>,
+    undeclared: Vec<String>,
+}
+
+fn schema_nodes<'a>(root: &'a Value, node: &'a Value, out: &mut Vec<&'a Value>) {
+    if let Some(r) = node["$ref"].as_str() {
+        let name = r.strip_prefix("#/$defs/").expect("local $defs references only");
+        return schema_nodes(root, &root["$defs"][name], out);
+    }
+    out.push(node);
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for sub in node[key].as_array().into_iter().flatten() {
+            schema_nodes(root, sub, out);
+        }
+    }
+}
+
+fn walk(root: &Value, node: &Value, value: &Value, path: &str, w: &mut Walk) {
+    let mut nodes = Vec::new();
+    schema_nodes(root, node, &mut nodes);
+    match value {
+        Value::Object(map) => {
+            for n in &nodes {
+                for key in n["properties"].as_object().into_iter().flat_map(|p| p.keys()) {
+                    w.declared.insert(format!("{path}.{key}"));
+                }
+            }
+            for (key, v) in map {
+                let field = format!("{path}.{key}");
+                w.written.insert(field.clone());
+                let subs: Vec<&Value> = nodes.iter().filter_map(|n| n["properties"].get(key)).collect();
+                let open: Vec<&Value> =
+                    nodes.iter().map(|n| &n["additionalProperties"]).filter(|a| a.is_object()).collect();
+                if subs.is_empty() && open.is_empty() {
+                    w.undeclared.push(field.clone());
+                }
+                for sub in subs.into_iter().chain(open) {
+                    walk(root, sub, v, &field, w);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for n in &nodes {
+                if let Some(item_schema) = n.get("items") {
+                    for v in items {
+                        walk(root, item_schema, v, &format!("{path}[]"), w);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn walk_schema(value: &Value) -> Walk {
+    let schema: Value = serde_json::from_str(include_str!("../schema/report.schema.json")).expect("schema is JSON");
+    let mut w = Walk { written: Default::default(), declared: Default::default(), undeclared: Vec::new() };
+    walk(&schema, &schema, value, "", &mut w);
+    w
+}
+
+fn nulls_and_empty_lists(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Null => out.push(path.to_string()),
+        Value::Array(a) if a.is_empty() => out.push(path.to_string()),
+        Value::Array(a) => a.iter().for_each(|x| nulls_and_empty_lists(x, &format!("{path}[]"), out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| nulls_and_empty_lists(x, &format!("{path}.{k}"), out)),
+        _ => {}
+    }
+}
+
+/// The JSON contract and `schema/report.schema.json` agree: an outcome with every optional field
+/// set and every list non-empty validates, writes no field the schema does not declare, and
+/// writes every field the schema declares. A field added to a JSON view type (report/json/view.rs)
+/// fails here until the schema describes it (and this outcome sets it).
+#[test]
+fn the_json_view_writes_exactly_the_fields_the_schema_declares() {
+    use shipgate::finding::{Baseline, Change};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let mut o = outcome(tmp.path());
+    // Every optional field set once.
+    let f = o.findings.iter_mut().find(|f| f.change.is_some()).expect("a change");
+    f.change =
+        Some(Change { old_label: Some("mainline".into()), new_label: Some("head".into()), ..Change::new("a", "b") });
+    f.suppression = Some("suppressed by the model".into());
+    f.introduced_by = Some("0".repeat(40));
+    f.location_side = Some("base".into());
+    let mut gone = f.clone();
+    gone.baseline = Baseline::Resolved;
+    o.resolved.push(gone);
+    let f = o.findings.iter_mut().find(|f| f.exception.is_some()).expect("an excepted finding");
+    f.exception.as_mut().expect("excepted").source = Some("pull-request label".into());
+    o.packages[0].source_commit = Some("1".repeat(40));
+    let m = &mut o.models[0];
+    m.operations_added.push("example.weather#Added".into());
+    m.operations_removed.push("example.weather#Removed".into());
+    m.operations_changed.push("example.weather#Changed".into());
+    m.base_size.get_or_insert(1);
+    m.head_size.get_or_insert(1);
+    m.lines_changed = Some(3);
+    for f in &mut o.files {
+        f.base_size.get_or_insert(1);
+        f.head_size.get_or_insert(1);
+    }
+    o.notes.push("a note".into());
+    let json: Value = serde_json::from_str(&report::render(Format::Json, &o, Style::default())).expect("JSON");
+    assert_schema_valid(&json);
+    let w = walk_schema(&json);
+    assert!(w.undeclared.is_empty(), "written but not in schema/report.schema.json: {:?}", w.undeclared);
+    let mut unset = Vec::new();
+    nulls_and_empty_lists(&json, "", &mut unset);
+    // Fields that are null or empty by nature of this outcome, each shown set elsewhere.
+    unset.retain(|p| !p.ends_with(".path") && !p.ends_with(".line") && !p.ends_with(".introduced_by"));
+    unset.retain(|p| !p.ends_with(".exception") && !p.ends_with("_version") && !p.ends_with("_size"));
+    assert!(unset.is_empty(), "the outcome leaves these unset, so the check cannot see them: {unset:?}");
+    let not_written: Vec<&String> = w.declared.difference(&w.written).collect();
+    assert!(not_written.is_empty(), "declared in the schema, never written: {not_written:?}");
+    // The walk is not vacuous: an unknown field is reported.
+    let mut extra = json.clone();
+    extra["findings"][0]["internal"] = json!(true);
+    assert_eq!(walk_schema(&extra).undeclared, vec![".findings[].internal".to_string()]);
+}
+
+/// Every command's JSON on the report fixture validates against the schema.
+#[test]
+fn every_command_writes_json_the_schema_accepts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fixture(tmp.path());
+    let common = ["--repo", ".", "--base", "release-2", "--date", DATE, "--format", "json"];
+    for args in [
+        vec!["diff", "--head", "origin/main"],
+        vec!["check", "--head", "origin/main", "--mainline", "origin/main"],
+        vec!["report", "--head", "origin/main", "--mainline", "origin/main"],
+        vec!["closest-safe", "--mainline", "origin/main"],
+    ] {
+        let out = shipgate().current_dir(tmp.path()).args(&args).args(common).output().expect("runs");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_schema_valid(&json(&out.stdout));
+    }
 }

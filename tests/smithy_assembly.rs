@@ -346,7 +346,7 @@ fn a_smithy_1_model_diffs_equal_to_its_2_0_rewrite() {
         }
         let s = &v1.shapes["ns#S"];
         let default = |m: &str| s.member(m).and_then(|m| m.traits.get("smithy.api#default")).cloned();
-        use shipgate::parse::smithy::node::Node;
+        use shipgate::parse::json::Node;
         assert_eq!(default("a"), Some(Node::Number("0".into())), "a primitive member defaults to zero");
         assert_eq!(default("b"), None, "the prelude's Integer is boxed");
         assert_eq!(default("e"), Some(Node::Null), "a boxed member defaults to null");

@@ -1,6 +1,8 @@
 //! Per-evaluator model pairs (`fixtures/smithy/<case>/{old,new}.json`, written by
 //! `fixtures/smithy/make_fixtures.py`): the events of each pair are snapshot-tested, and a model
 //! compared with itself gives no events at all.
+mod common;
+
 use shipgate::finding::Finding;
 use shipgate::parse::smithy::{Model, parse};
 use shipgate::rules::model::diff;
@@ -48,6 +50,7 @@ fn every_fixture_pair_matches_its_snapshot() {
         let (old, new) = (load(case, "old"), load(case, "new"));
         let events = diff(&old, &new).findings;
         assert!(!events.is_empty(), "{name}: the pair should produce at least one event");
+        common::assert_declared(&name, &events);
         insta::assert_snapshot!(format!("smithy_{name}"), render(&events));
     }
 }

@@ -1,6 +1,8 @@
 //! Exact smithy-diff parity on real model pairs: for every folder of `fixtures/smithy-parity/`
 //! (see its README), shipgate's events equal the events smithy-diff 1.73.0 reported for the same
 //! pair (`reference.tsv`), as multisets of (severity, subject, full event id).
+mod common;
+
 use shipgate::parse::smithy::parse;
 use shipgate::rules::model::diff;
 use std::collections::BTreeMap;
@@ -36,8 +38,9 @@ fn events_equal_the_reference_on_real_model_pairs() {
             let shape = if cols[2] == "-" { String::new() } else { cols[2].to_string() };
             (cols[1].to_ascii_lowercase(), shape, cols[3].to_string())
         }));
-        let got =
-            count(diff(&old, &new).findings.iter().map(|f| (f.severity.to_string(), f.subject.clone(), f.id.clone())));
+        let findings = diff(&old, &new).findings;
+        common::assert_declared(&name, &findings);
+        let got = count(findings.iter().map(|f| (f.severity.to_string(), f.subject.clone(), f.id.clone())));
         assert!(!want.is_empty(), "{name}: the reference has events");
         assert_eq!(got, want, "{name}: shipgate's events differ from smithy-diff's");
         total += want.values().sum::<usize>();

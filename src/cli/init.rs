@@ -303,14 +303,12 @@ fn learn_ignore_files(repo: &Repo, config: &LoadedConfig, releases: &[Tag]) -> R
     let skip = pairs.len().saturating_sub(LEARN_RELEASES);
     let pairs = &pairs[skip..];
     let analyzer = Analyzer::new(repo, config);
-    let lockfiles: Vec<String> = crate::rules::release::LOCKFILE_GLOBS.iter().map(|g| g.to_string()).collect();
-    let lockfiles = crate::parse::packages::model::glob_set(&lockfiles).expect("the built-in lockfile globs are valid");
     let mut seen: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for &(j, i) in pairs {
         let (a, b) = (Snapshot::Commit(releases[j].2.clone()), Snapshot::Commit(releases[i].2.clone()));
         let (ta, tb) = (analyzer.package_tree(&a)?, analyzer.package_tree(&b)?);
         let changed: Vec<String> = repo.diff(&a, &b)?.into_iter().map(|c| c.path).collect();
-        for c in diff_trees(&ta, &tb, &changed, &lockfiles) {
+        for c in diff_trees(&ta, &tb, &changed, &[crate::rules::release::lockfiles()]) {
             let head = tb.packages.get(&(c.ecosystem, c.name.clone()));
             let publish = head.is_some_and(|p| p.publish);
             // Only what ChangedWithoutVersionBump would block on: a placeholder version has no

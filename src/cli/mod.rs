@@ -587,7 +587,8 @@ fn gate(
             return Err(usage(format!("--output `{spec}` has no path"), "e.g. --output json=report.json"));
         }
         let path = PathBuf::from(path);
-        if outputs.iter().any(|(_, p): &(Format, PathBuf)| *p == path) {
+        // `r.json`, `./r.json` and a symlink to it are one file: compare where they resolve to.
+        if outputs.iter().any(|(_, p): &(Format, PathBuf)| resolve_output(p) == resolve_output(&path)) {
             return Err(usage(format!("--output names {} twice", path.display()), "give each --output its own path"));
         }
         outputs.push((parse_format(f)?, path));
@@ -652,11 +653,7 @@ fn refuse_outputs_in_git_dir(repo: &std::path::Path, outputs: &[(Format, PathBuf
         return Ok(());
     };
     for (_, path) in outputs {
-        // The file may not exist yet: resolve its directory, which must.
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-        let resolved = parent.canonicalize().map(|d| d.join(path.file_name().unwrap_or_default()));
-        let resolved = path.canonicalize().or(resolved);
-        if resolved.is_ok_and(|r| r.starts_with(&git_dir)) {
+        if resolve_output(path).starts_with(&git_dir) {
             return Err(usage(
                 format!("--output {} is inside the git directory {}", path.display(), git_dir.display()),
                 "shipgate never writes into the repository's git data: write the output outside .git",
@@ -664,6 +661,15 @@ fn refuse_outputs_in_git_dir(repo: &std::path::Path, outputs: &[(Format, PathBuf
         }
     }
     Ok(())
+}
+
+/// Where an `--output` path writes: the file itself resolved (symlinks, `..`) when it exists,
+/// else its resolved directory joined with its name, else the path as given.
+fn resolve_output(path: &std::path::Path) -> PathBuf {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    path.canonicalize()
+        .or_else(|_| parent.canonicalize().map(|d| d.join(path.file_name().unwrap_or_default())))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Prints `format` to stdout and writes every `--output`. Each format is rendered once, so an

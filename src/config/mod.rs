@@ -71,6 +71,25 @@ mod tests {
         assert!(e.is_err());
     }
 
+    // Regression: a bad `[packages] required` glob was not checked at load; every run then
+    // reported it as a MalformedManifest.Glob finding instead of failing on the config.
+    #[test]
+    fn every_glob_is_compiled_at_load_and_a_bad_one_points_at_itself() {
+        let text = "[packages]\nrequired = [\"aws-config\", \"aws-[\"]\n";
+        let ConfigError::Invalid { message, span, .. } = LoadedConfig::parse("c", text).expect_err("bad glob") else {
+            panic!("wrong error")
+        };
+        assert!(message.contains("`aws-[` is not a valid glob"), "{message}");
+        assert_eq!(span.map(|s| &text[s.offset()..s.offset() + s.len()]), Some("\"aws-[\""));
+        let text = "[packages]\ncargo = [\"./rt/*/\"]\nexclude = [\"@x/*\"]\nignore_files = [\"**/*.md\"]\nrequired = [\"a-*\"]\n\n[[alignment]]\nname = \"g\"\npackages = [\"a-*\"]\n";
+        let p = LoadedConfig::parse("c", text).expect("valid").policy;
+        let cargo = p.selection.cargo.as_ref().expect("cargo globs");
+        assert!(cargo.is_match("rt/a") && !cargo.is_match("rt/a/b"), "path globs: `*` stays in one segment");
+        assert!(p.selection.exclude.is_match("@x/y"), "name globs: `*` crosses `/`");
+        assert!(p.release.ignore_files.is_match("docs/a/README.md") && p.release.required.is_match("a-b"));
+        assert!(p.release.alignment[0].packages.is_match("a-c"));
+    }
+
     #[test]
     fn gate_table_takes_pre_existing_and_rejects_unknown_keys() {
         use crate::finding::PreExisting;

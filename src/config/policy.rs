@@ -1,11 +1,13 @@
 //! The config resolved once: every glob compiled (a bad one is an error with its span, here and
 //! never later), the package selection, the release policy, the `[rules]` levels and the
-//! exceptions. What the engine hands the stages after it.
+//! exceptions. What the engine hands the stages after it: none of them compiles a glob or sees
+//! the raw config.
 //!
-//! May depend on: `finding`, `date`, `parse::packages` (the selection), `rules` (the catalog and
-//! the policy types it fills).
+//! May depend on: `finding`, `date`, `globs`, `parse::packages` (the selection), `rules` (the
+//! catalog and the policy types it fills).
 use super::raw::{self, Config, ConfigError};
 use crate::finding::{PreExisting, Severity};
+use crate::globs::{GlobError, NameGlobs, PathGlobs};
 use crate::parse::packages::tree::Selection;
 use crate::rules::policy::{ExceptionRule, Levels, Policy as FindingPolicy};
 use crate::rules::release::{AlignmentGroup, ReleasePolicy};
@@ -61,10 +63,22 @@ impl Policy {
         globs.extend(config.packages.npm.iter().flatten());
         globs.extend(config.packages.exclude.iter());
         globs.extend(config.packages.ignore_files.iter());
+        globs.extend(config.packages.required.iter());
         globs.extend(config.alignment.iter().flat_map(|a| a.packages.iter()));
         for g in globs {
             glob(g)?;
         }
+        // Compiled once, as the stages match them (paths or package names).
+        let compiled = |globs: &[Spanned<String>], e: GlobError| {
+            let span = globs.get(e.index).map_or(0..0, Spanned::span);
+            invalid(
+                format!("`{}` is not a valid glob: {}", e.glob, e.message),
+                "globs use `*`, `?`, `**`, `[abc]` and `{a,b}`",
+                span,
+            )
+        };
+        let paths = |globs: &[Spanned<String>]| PathGlobs::new(&strings(globs)).map_err(|e| compiled(globs, e));
+        let names = |globs: &[Spanned<String>]| NameGlobs::new(&strings(globs)).map_err(|e| compiled(globs, e));
         let set = |globs: &[Spanned<String>]| -> Result<GlobSet, ConfigError> {
             let mut b = GlobSetBuilder::new();
             for g in globs {
@@ -89,21 +103,24 @@ impl Policy {
             cargo_on: p.cargo.as_ref().is_none_or(|v| !v.is_empty()),
             npm_on: p.npm.as_ref().is_none_or(|v| !v.is_empty()),
             selection: Selection {
-                cargo: p.cargo.as_deref().map(strings),
-                npm: p.npm.as_deref().map(strings),
-                exclude: strings(&p.exclude),
+                cargo: p.cargo.as_deref().map(paths).transpose()?,
+                npm: p.npm.as_deref().map(paths).transpose()?,
+                exclude: names(&p.exclude)?,
             },
             release: ReleasePolicy {
-                ignore_files: strings(&p.ignore_files),
-                required: p.required.clone(),
+                ignore_files: paths(&p.ignore_files)?,
+                required: names(&p.required)?,
                 generated_from: p.generated_from.iter().map(|g| (g.package.clone(), g.model.clone())).collect(),
                 alignment: config
                     .alignment
                     .iter()
-                    .map(|a| AlignmentGroup { name: a.name.clone(), packages: strings(&a.packages), policy: a.policy })
-                    .collect(),
+                    .map(|a| {
+                        let packages = names(&a.packages)?;
+                        Ok(AlignmentGroup { name: a.name.clone(), packages, policy: a.policy })
+                    })
+                    .collect::<Result<_, ConfigError>>()?,
             },
-            findings: FindingPolicy { origin: origin.to_string(), levels, exceptions },
+            findings: FindingPolicy::new(origin, levels, exceptions),
             pre_existing: config.gate.pre_existing,
         })
     }

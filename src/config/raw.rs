@@ -29,7 +29,7 @@ pub enum ConfigError {
     #[diagnostic(
         code(shipgate::config::unreadable),
         help(
-            "a config must be a regular UTF-8 file of at most 16 MiB, and a shipgate.toml in the work tree must not be a symlink: fix the file, or pass --config FILE"
+            "a config must be a regular UTF-8 file of at most 16 MiB, and a shipgate.toml in the repository must not be a symlink: fix the file, or pass --config FILE"
         )
     )]
     Unreadable { path: String, detail: String },
@@ -90,9 +90,9 @@ pub struct PackagesConfig {
     /// Repo-root path globs whose changes never need a version bump.
     #[serde(default)]
     pub ignore_files: Vec<Spanned<String>>,
-    /// Packages that must ship whatever the dependency closure says.
+    /// Package names (or name globs) that must ship whatever the dependency closure says.
     #[serde(default)]
-    pub required: Vec<String>,
+    pub required: Vec<Spanned<String>>,
     #[serde(default)]
     pub generated_from: Vec<GeneratedFrom>,
 }

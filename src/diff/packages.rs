@@ -1,9 +1,9 @@
 //! What changed between two package trees: per package its status, versions, dependency
 //! requirement changes and the changed files it owns. Plain data for the release rules.
 //!
-//! May depend on: `parse::packages`.
+//! May depend on: `parse::packages`, `globs`.
+use crate::globs::PathGlobs;
 use crate::parse::packages::model::{DepKind, Ecosystem, Package, PackageTree, owner_of_path};
-use globset::GlobSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,17 +51,17 @@ impl PackageChange {
 
 /// Compares two trees. `changed_files` are the repo-relative paths that changed between them;
 /// each is attributed to the package of its innermost package directory on either side
-/// ([`owner_of_path`]; the new tree's package first), unless `ignore` matches it. Sorted by
-/// `(ecosystem, name)`.
+/// ([`owner_of_path`]; the new tree's package first), unless one of `ignore` matches it. Sorted
+/// by `(ecosystem, name)`.
 pub fn diff_trees(
     old: &PackageTree,
     new: &PackageTree,
     changed_files: &[String],
-    ignore: &GlobSet,
+    ignore: &[&PathGlobs],
 ) -> Vec<PackageChange> {
     let mut files: BTreeMap<(Ecosystem, String), Vec<String>> = BTreeMap::new();
     for f in changed_files {
-        if ignore.is_match(f) {
+        if ignore.iter().any(|g| g.is_match(f)) {
             continue;
         }
         if let Some(p) = owner_of_path(&[new, old], f) {
@@ -163,9 +163,9 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        for sel in [Selection::default(), Selection { cargo: Some(vec!["rt/*".into()]), ..Selection::default() }] {
-            let (old, new) = (load_tree(&base, &sel).expect("globs"), load_tree(&head, &sel).expect("globs"));
-            let changes = diff_trees(&old, &new, &changed, &GlobSet::empty());
+        for sel in [Selection::default(), Selection::new(Some(&["rt/*".into()]), None, &[]).expect("a glob")] {
+            let (old, new) = (load_tree(&base, &sel), load_tree(&head, &sel));
+            let changes = diff_trees(&old, &new, &changed, &[]);
             assert_eq!(changed_of(&changes, "es"), vec!["rt/es/src/lib.rs".to_string()], "{sel:?}");
             assert!(changed_of(&changes, "json").is_empty(), "{sel:?}: {changes:#?}");
             if sel.cargo.is_none() {
@@ -173,10 +173,10 @@ mod tests {
                 assert_eq!(changed_of(&changes, "json-gen"), vec!["rt/json/gen/src/lib.rs".to_string()]);
             }
             // A nested crate that exists on one side only still owns its files.
-            let back = diff_trees(&new, &old, &changed, &GlobSet::empty());
+            let back = diff_trees(&new, &old, &changed, &[]);
             assert!(changed_of(&back, "json").is_empty(), "{sel:?}: {back:#?}");
         }
-        let tree = load_tree(&head, &Selection::default()).expect("no globs");
+        let tree = load_tree(&head, &Selection::default());
         assert_eq!(tree.package_of_path("rt/es/fuzz/x.rs").map(|p| p.name.as_str()), Some("es-fuzz"));
         assert_eq!(tree.boundary_of(Ecosystem::Cargo, "rt/json/tools/src/main.rs"), Some("rt/json/tools"));
         assert_eq!(tree.boundary_of(Ecosystem::Npm, "rt/json/tools/src/main.rs"), None);
@@ -193,7 +193,7 @@ mod tests {
                  [dev-dependencies]\ntokio = \"{dev}\"\n\n[target.'cfg(target_family = \"wasm\")'.dependencies]\ntokio = \"{wasm}\"\n"
             )
         };
-        let tree = |t: String| load_tree(&files(&[("a/Cargo.toml", &t)]), &Selection::default()).expect("no globs");
+        let tree = |t: String| load_tree(&files(&[("a/Cargo.toml", &t)]), &Selection::default());
         let old = tree(manifest("0.2.9", "1", "1.25", "1.25"));
         assert_eq!(old.get(Ecosystem::Cargo, "a").expect("a").deps.len(), 5);
         assert!(dep_changes(old.packages.values().next(), old.packages.values().next()).is_empty());

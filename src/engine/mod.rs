@@ -107,6 +107,10 @@ pub fn load_config(repo: &Repo, explicit: Option<&PathBuf>, head: &Snapshot) -> 
         let entries = repo.files(head, &|p| p == "shipgate.toml")?;
         if let Some(entry) = entries.first() {
             let origin = format!("{}:shipgate.toml", &c.hex()[..12]);
+            if repo.is_link(head, &entry.path)? {
+                // Its blob is a target path, not a config: refused as the work tree's symlink is.
+                return Err(ConfigError::Unreadable { path: origin, detail: "it is a symlink in the commit (shipgate does not follow symlinks in the repository), not a regular file".into() }.into());
+            }
             if repo.blob_size(entry.oid, &entry.path)? > SMALL_FILE_CAP {
                 return Err(ConfigError::Unreadable {
                     path: origin,
@@ -349,7 +353,7 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            let mut tree = load_tree(&files, &self.config.policy.selection)?;
+            let mut tree = load_tree(&files, &self.config.policy.selection);
             release::internal_dependency_cycle::check_tree(&mut tree);
             Ok(Arc::new(tree))
         })

@@ -7,19 +7,16 @@
 //! release's time is not recorded, so the mainline rules do not run): the same evaluation, the
 //! same baseline, the same release-size history. All pairs share one [`Analyzer`], so a blob
 //! is parsed once for the whole replay; pairs are evaluated in parallel and the rows sorted.
+//! The rows are plain data in `outcome` ([`Replay`]), which the renderers read.
 use super::{Analyzer, EngineError};
 use crate::config::LoadedConfig;
 use crate::finding::{Baseline, PreExisting, Severity};
 use crate::history::{DiffSize, Tag};
-use crate::outcome::{RevInfo, Verdict};
+use crate::outcome::{Blocker, ReleaseCheck, Replay, RevInfo, Size, TOP_BLOCKERS, Verdict};
 use crate::source::{Repo, Snapshot};
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-/// Blocking findings a row names in full.
-pub const TOP_BLOCKERS: usize = 3;
 
 /// What to replay, as plain values from the command line.
 #[derive(Debug, Clone)]
@@ -33,88 +30,6 @@ pub struct ReplayRequest {
     pub since: Option<String>,
     /// "Today" for exception expiry (resolved by `cli`).
     pub today: crate::date::Date,
-}
-
-/// One blocking finding, as a row names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Blocker {
-    pub id: String,
-    pub subject: String,
-    pub message: String,
-}
-
-/// The size of one release's diff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Size {
-    pub shapes_changed: u64,
-    pub packages_changed: u64,
-    pub lines_changed: u64,
-    pub files_changed: u64,
-}
-
-/// One release checked against the previous one.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReleaseCheck {
-    pub base: RevInfo,
-    pub head: RevInfo,
-    /// `None` when the pair could not be checked (`error` says why).
-    pub verdict: Option<Verdict>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Blocking findings per top-level rule.
-    pub blocking: BTreeMap<String, usize>,
-    /// The first [`TOP_BLOCKERS`] blocking findings in report order.
-    pub top_blockers: Vec<Blocker>,
-    /// Active findings the release introduced, per top-level rule (blocking or not).
-    pub new: BTreeMap<String, usize>,
-    /// Active findings it inherited from its base.
-    pub pre_existing: usize,
-    /// Findings of its base that it no longer has.
-    pub resolved: usize,
-    pub size: Option<Size>,
-}
-
-/// Every release of the replay, oldest first.
-#[derive(Debug, Clone, Serialize)]
-pub struct Replay {
-    pub repository: String,
-    /// Where the config came from: a path, `<commit>:shipgate.toml`, or `built-in`.
-    pub config: String,
-    pub release_tags: String,
-    pub fail_on: Severity,
-    pub pre_existing: PreExisting,
-    pub releases: Vec<ReleaseCheck>,
-    pub notes: Vec<String>,
-}
-
-impl Replay {
-    pub fn passed(&self) -> usize {
-        self.releases.iter().filter(|r| r.verdict == Some(Verdict::Pass)).count()
-    }
-
-    pub fn failed(&self) -> usize {
-        self.releases.iter().filter(|r| r.verdict == Some(Verdict::Fail)).count()
-    }
-
-    pub fn unchecked(&self) -> usize {
-        self.releases.iter().filter(|r| r.verdict.is_none()).count()
-    }
-
-    /// Per top-level rule: (releases it blocks, blocking findings in all, releases where it is new).
-    pub fn by_rule(&self) -> BTreeMap<&str, (usize, usize, usize)> {
-        let mut out: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
-        for r in &self.releases {
-            for (rule, n) in &r.blocking {
-                let e = out.entry(rule.as_str()).or_default();
-                e.0 += 1;
-                e.1 += n;
-            }
-            for rule in r.new.keys() {
-                out.entry(rule.as_str()).or_default().2 += 1;
-            }
-        }
-        out
-    }
 }
 
 /// The (base, head) pairs: each release with the newest earlier release that is its ancestor.

@@ -7,7 +7,7 @@
 //! it returns its own result types: the engine builds the outcome from them.
 //!
 //! May depend on: `source`, `finding`, `outcome` (its plain row types).
-use crate::finding::{Baseline, Finding, Severity};
+use crate::finding::{Baseline, Finding};
 use crate::outcome::{ClosestSafe, FileChange, LeftOut, ModelSummary, PackageSummary, ReleaseSize};
 use crate::source::{Commit, Oid, Repo, Snapshot, SourceError};
 use rayon::prelude::*;
@@ -157,7 +157,7 @@ pub fn unusually_large(past: &[DiffSize], current: &DiffSize, base: &str) -> Opt
     };
     Some(Finding::new(
         "UnusuallyLargeDiff",
-        Severity::Warning,
+        crate::rules::catalog::severity("UnusuallyLargeDiff"),
         base,
         format!(
             "this release changes {what}, above the threshold of {threshold} ({FACTOR}× the {PERCENTILE}th-percentile release of the last {n}, which changed {usual}; their median is {median}): check that the publish picked the packages and model versions you meant",

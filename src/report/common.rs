@@ -68,91 +68,6 @@ pub fn fold_by_rule<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<
     out
 }
 
-/// One line per baseline list, as plain text with `code` applied to rule ids: the pre-existing
-/// findings that do not block and the resolved ones, each folded per rule
-/// (`MisalignedDependency ×52 (warning)`). Empty when there are none.
-pub fn baseline_lines(o: &Outcome, split: &Split<'_>, code: &dyn Fn(&str) -> String) -> Vec<String> {
-    let fold = |fs: Vec<&Finding>| {
-        fold_by_rule(fs)
-            .into_iter()
-            .map(|(rule, worst, n)| format!("{} ×{n} ({worst})", code(rule)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut out = Vec::new();
-    if !split.pre_existing.is_empty() {
-        let n = split.pre_existing.len();
-        out.push(format!(
-            "Pre-existing ({n}; they hold at base too, so this release does not introduce them and they do not block; {} makes them block): {}",
-            code("[gate] pre_existing = \"block\""),
-            fold(split.pre_existing.clone())
-        ));
-    }
-    if !o.resolved.is_empty() {
-        out.push(format!(
-            "Resolved since base ({}; they held at base and no longer hold): {}",
-            o.resolved.len(),
-            fold(o.resolved.iter().collect())
-        ));
-    }
-    out
-}
-
-/// Findings grouped by top-level rule id; groups ordered worst severity first, then by rule id,
-/// findings inside a group in report order.
-pub fn by_rule<'a>(findings: &[&'a Finding]) -> Vec<(&'a str, Vec<&'a Finding>)> {
-    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
-        groups.entry(f.rule.as_str()).or_default().push(f);
-    }
-    let mut out: Vec<(&str, Vec<&Finding>)> = groups.into_iter().collect();
-    out.sort_by_key(|(rule, fs)| (std::cmp::Reverse(fs.iter().map(|f| f.severity).max()), *rule));
-    out
-}
-
-/// One row of the counts-by-rule table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleCount<'a> {
-    pub rule: &'a str,
-    /// Worst severity among the rule's active findings (or among all of them if none is active).
-    pub worst: Severity,
-    pub active: usize,
-    pub excepted: usize,
-    pub suppressed: usize,
-}
-
-/// Counts per rule, worst first then by rule id.
-pub fn counts_by_rule(o: &Outcome) -> Vec<RuleCount<'_>> {
-    let mut rows: BTreeMap<&str, RuleCount<'_>> = BTreeMap::new();
-    for f in &o.findings {
-        let row = rows.entry(f.rule.as_str()).or_insert(RuleCount {
-            rule: f.rule.as_str(),
-            worst: Severity::Suppressed,
-            active: 0,
-            excepted: 0,
-            suppressed: 0,
-        });
-        if f.severity == Severity::Suppressed {
-            row.suppressed += 1;
-        } else if f.exception.is_some() {
-            row.excepted += 1;
-        } else {
-            row.active += 1;
-            row.worst = row.worst.max(f.severity);
-        }
-    }
-    // A rule with nothing active is ranked by what it would have been.
-    for f in &o.findings {
-        let row = rows.get_mut(f.rule.as_str()).expect("every rule has a row");
-        if row.active == 0 {
-            row.worst = row.worst.max(f.severity);
-        }
-    }
-    let mut out: Vec<RuleCount<'_>> = rows.into_values().collect();
-    out.sort_by_key(|r| (std::cmp::Reverse((r.active > 0, r.worst)), r.rule));
-    out
-}
-
 /// Blocking findings (active, at or above `--fail-on`) by the mainline commit that introduced
 /// them, in report order.
 pub fn blocking_by_commit(o: &Outcome) -> BTreeMap<&str, Vec<&Finding>> {
@@ -167,22 +82,6 @@ pub fn blocking_by_commit(o: &Outcome) -> BTreeMap<&str, Vec<&Finding>> {
 
 /// How many blocking findings a left-out row lists before "and N more".
 pub const LEFT_OUT_SHOWN: usize = 5;
-
-/// A left-out commit's cell: the blocking findings it introduced (id and subject, each through
-/// `code`), at most [`LEFT_OUT_SHOWN`] then "and N more"; `–` when it introduced none.
-pub fn introduced_cell(
-    by_commit: &BTreeMap<&str, Vec<&Finding>>,
-    commit: &str,
-    code: impl Fn(&str) -> String,
-) -> String {
-    let fs = by_commit.get(commit).map_or(&[][..], Vec::as_slice);
-    let mut list: Vec<String> =
-        fs.iter().take(LEFT_OUT_SHOWN).map(|f| format!("{} {}", code(&f.id), code(f.display_subject()))).collect();
-    if fs.len() > LEFT_OUT_SHOWN {
-        list.push(format!("and {} more", fs.len() - LEFT_OUT_SHOWN));
-    }
-    if list.is_empty() { "–".to_string() } else { list.join(", ") }
-}
 
 /// The packages the release must ship, in report order.
 pub fn required_packages(o: &Outcome) -> Vec<&PackageSummary> {
@@ -254,12 +153,6 @@ pub fn location_text(o: &Outcome, f: &Finding) -> Option<String> {
         Some(l) => format!("{side}{path}:{l}"),
         None => format!("{side}{path}"),
     })
-}
-
-/// Whether `path` exists at head, as far as the outcome knows: not a model or manifest file that
-/// base → head removed.
-pub fn exists_at_head(o: &Outcome, path: &str) -> bool {
-    !o.files.iter().any(|c| c.path == path && c.status == crate::outcome::FileStatus::Removed)
 }
 
 /// The base-commit location of a finding located on base: (path, line).

@@ -1,5 +1,6 @@
 //! The HTML report: one self-contained file for an auditor. Inline CSS, no scripts, no external
-//! resources, so it works offline, from an attachment, and on paper.
+//! resources, so it works offline, from an attachment, and on paper. It encodes the [`View`]; it
+//! computes nothing of its own.
 //!
 //! - The diff-size chart is inline SVG with its colours in attributes (readable without CSS).
 //! - Findings can be filtered by severity without JavaScript: one checkbox per severity (and for
@@ -9,10 +10,10 @@
 //! - Every piece of text goes through [`escape`]: subjects, messages and summaries come from the
 //!   repository and may contain markup.
 use super::Style;
-use super::common::{self, Split};
-use super::view;
+use super::common;
+use super::view::{self, ClosestSafeSection, FindingBlock, View};
 use crate::finding::{Finding, Severity};
-use crate::outcome::{Command, Outcome};
+use crate::outcome::{Command, Outcome, ReleaseSize};
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -80,13 +81,13 @@ svg text { font-family: system-ui, sans-serif; }
 "#;
 
 pub fn render(o: &Outcome, style: Style) -> String {
-    let split = common::split(o);
-    let groups = view::groups(o, &split.blocking);
+    let v = View::of(o);
+    let h = &v.header;
     let mut s = String::new();
-    let title = if o.command == Command::ClosestSafe {
-        format!("shipgate closest-safe — {} from {}", repo_label(o), o.base.rev)
+    let title = if v.command == Command::ClosestSafe {
+        format!("shipgate closest-safe — {} from {}", h.repo, h.base.rev)
     } else {
-        format!("shipgate {}: {} — {} → {}", o.command.name(), common::verdict_word(o), o.base.rev, o.head.rev)
+        format!("shipgate {}: {} — {} → {}", v.command.name(), h.verdict_word, h.base.rev, h.head.rev)
     };
     let _ = write!(
         s,
@@ -94,29 +95,29 @@ pub fn render(o: &Outcome, style: Style) -> String {
         env!("CARGO_PKG_VERSION"),
         escape(&title)
     );
-    header(&mut s, o);
-    if o.command == Command::ClosestSafe {
+    header(&mut s, &v);
+    if v.command == Command::ClosestSafe {
         // The answer first; closest-safe does not gate, so no verdict wording.
-        closest_safe(&mut s, o);
+        closest_safe(&mut s, &v);
     } else {
-        verdict(&mut s, o, &split, &groups);
+        verdict(&mut s, &v);
     }
-    overview(&mut s, o, &split);
-    findings(&mut s, o, &split, &groups, style.details);
-    exception_request(&mut s, o, &split);
-    exceptions(&mut s, &split);
-    packages(&mut s, o);
-    if o.command != Command::ClosestSafe {
-        closest_safe(&mut s, o);
+    overview(&mut s, &v);
+    findings(&mut s, &v, style.details);
+    exception_request(&mut s, &v);
+    exceptions(&mut s, &v);
+    packages(&mut s, &v);
+    if v.command != Command::ClosestSafe {
+        closest_safe(&mut s, &v);
     }
-    if o.command == Command::Report || o.verdict == crate::outcome::Verdict::Fail {
+    if v.sign_off {
         s.push_str(
             "<section id=\"sign-off\">\n<h2>Sign-off</h2>\n<table class=\"signoff\">\n<tr><td>Requested by</td><td></td></tr>\n<tr><td>Approver</td><td></td></tr>\n<tr><td>Decision (ship with exceptions / do not ship)</td><td></td></tr>\n<tr><td>Date</td><td></td></tr>\n<tr><td>Rollback plan</td><td></td></tr>\n</table>\n</section>\n",
         );
     }
-    if !o.notes.is_empty() {
+    if !v.notes.is_empty() {
         s.push_str("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
-        for n in &o.notes {
+        for n in v.notes {
             let _ = writeln!(s, "<li>{}</li>", escape(n));
         }
         s.push_str("</ul>\n</section>\n");
@@ -124,11 +125,11 @@ pub fn render(o: &Outcome, style: Style) -> String {
     s.push_str(
         "<section id=\"appendix\">\n<h2>Appendix: inputs</h2>\n<table>\n<tr><th>input</th><th>digest</th></tr>\n",
     );
-    for (k, v) in &o.digests {
-        let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(v));
+    for (k, d) in v.appendix.digests {
+        let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(d));
     }
-    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape(&o.command_line));
-    if o.date.is_none() {
+    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape(v.appendix.reproduce));
+    if v.appendix.no_date {
         let _ = writeln!(s, "<p>{}</p>", escape(&common::NO_DATE_NOTE.replace('`', "")));
     }
     s.push_str("</section>\n</body>\n</html>\n");
@@ -148,29 +149,21 @@ fn opt_code(v: Option<&str>) -> String {
     v.map_or_else(|| "–".to_string(), code)
 }
 
-/// The repository as the header names it: its origin URL, else its directory name.
-fn repo_label(o: &Outcome) -> &str {
-    if o.repo_name.is_empty() { &o.repo } else { &o.repo_name }
-}
-
-fn header(s: &mut String, o: &Outcome) {
-    let v = common::verdict_word(o);
-    let badge = if o.command == Command::ClosestSafe {
+fn header(s: &mut String, v: &View<'_>) {
+    let h = &v.header;
+    let word = h.verdict_word;
+    let badge = if v.command == Command::ClosestSafe {
         String::new()
     } else {
-        format!(" <span class=\"verdict {}\">{v}</span>", v.to_lowercase())
+        format!(" <span class=\"verdict {}\">{word}</span>", word.to_lowercase())
     };
     let _ = write!(
         s,
         "<header>\n<h1>shipgate {}{badge}</h1>\n<p class=\"repo\">{}</p>\n<table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
-        o.command.name(),
-        code(repo_label(o))
+        v.command.name(),
+        code(h.repo)
     );
-    let mut rows = vec![("base", &o.base), ("head", &o.head)];
-    if let Some(m) = &o.mainline {
-        rows.push(("mainline", m));
-    }
-    for (name, r) in rows {
+    for (name, r) in &h.revs {
         let _ = writeln!(
             s,
             "<tr><th>{name}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -180,7 +173,7 @@ fn header(s: &mut String, o: &Outcome) {
             escape(r.summary.as_deref().unwrap_or("–"))
         );
     }
-    if o.mainline.is_none() {
+    if h.mainline.is_none() {
         s.push_str(
             "<tr><th>mainline</th><td colspan=\"4\">none: mainline rules and closest-safe did not run</td></tr>\n",
         );
@@ -188,12 +181,12 @@ fn header(s: &mut String, o: &Outcome) {
     let _ = write!(
         s,
         "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
-        code(repo_label(o)),
+        code(h.repo),
         escape(env!("CARGO_PKG_VERSION")),
-        code(common::short(&crate::rules::catalog::digest())),
-        o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), code),
-        o.date.as_deref().map_or_else(|| "not given (<code>--date</code>)".to_string(), code),
-        super::md::threshold(o, "<strong>", "</strong>")
+        code(&h.rule_set),
+        h.config.map_or_else(|| "built-in detection".to_string(), code),
+        h.date.map_or_else(|| "not given (<code>--date</code>)".to_string(), code),
+        h.threshold("<strong>", "</strong>")
     );
 }
 
@@ -227,46 +220,40 @@ fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
     s.push_str("</table>\n");
 }
 
-fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group<'_>]) {
-    let n = split.blocking.len();
-    let _ = write!(s, "<section id=\"verdict\">\n<h2>Verdict: {}</h2>\n<p>", common::verdict_word(o));
+fn verdict(s: &mut String, v: &View<'_>) {
+    let Some(verdict) = &v.verdict else { return };
+    let n = verdict.blocking;
+    let _ = write!(s, "<section id=\"verdict\">\n<h2>Verdict: {}</h2>\n<p>", verdict.word);
     if n == 0 {
-        let _ = write!(s, "No finding at or above <strong>{}</strong> is left without an exception.", o.fail_on);
+        let _ = write!(s, "No finding at or above <strong>{}</strong> is left without an exception.", v.fail_on);
     } else {
-        let services: std::collections::BTreeSet<&str> = groups.iter().filter_map(|g| g.service.as_deref()).collect();
-        let rules: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.rule).collect();
         let _ = write!(
             s,
             "<strong>{}</strong> at or above <strong>{}</strong> without a valid exception, from {}{}.",
             plural(n, "blocking finding", "blocking findings"),
-            o.fail_on,
-            plural(rules.len(), "rule", "rules"),
-            if services.is_empty() {
+            v.fail_on,
+            plural(verdict.rules, "rule", "rules"),
+            if verdict.services == 0 {
                 String::new()
             } else {
-                format!(" over {}", plural(services.len(), "service", "services"))
+                format!(" over {}", plural(verdict.services, "service", "services"))
             }
         );
     }
-    counts_table(s, o, split);
-    if !groups.is_empty() {
+    counts_table(s, v);
+    if !v.blocking.is_empty() {
         s.push_str("<h3>What blocks</h3>\n");
-        group_table(s, groups);
+        group_table(s, &v.blocking);
     }
     s.push_str("</section>\n");
 }
 
-fn counts_table(s: &mut String, o: &Outcome, split: &Split<'_>) {
-    let c = o.counts();
+fn counts_table(s: &mut String, v: &View<'_>) {
+    let c = &v.counts;
     let _ = write!(
         s,
         "</p>\n<table>\n<tr><th>error</th><th>danger</th><th>warning</th><th>note</th><th>excepted</th><th>suppressed</th></tr>\n<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>\n",
-        c[&Severity::Error],
-        c[&Severity::Danger],
-        c[&Severity::Warning],
-        c[&Severity::Note],
-        split.excepted.len(),
-        split.suppressed.len()
+        c.error, c.danger, c.warning, c.note, c.excepted, c.suppressed
     );
 }
 
@@ -277,21 +264,21 @@ fn status(st: crate::outcome::FileStatus) -> String {
 /// Services shown before the rest fold into a disclosure widget.
 const SERVICES_SHOWN: usize = 15;
 
-fn overview(s: &mut String, o: &Outcome, split: &Split<'_>) {
+fn overview(s: &mut String, v: &View<'_>) {
     s.push_str("<section id=\"changes\">\n<h2>What changed</h2>\n");
-    if o.command == Command::ClosestSafe {
+    let Some(ov) = &v.overview else {
         s.push_str("<p>Not computed by <code>closest-safe</code> (it compares mainline candidates with base); run <code>shipgate report</code> for the diff.</p>\n</section>\n");
         return;
-    }
-    let changed: Vec<_> = o.packages.iter().filter(|p| p.changed).collect();
+    };
+    let changed = &ov.changed_packages;
     let _ = writeln!(
         s,
         "<p>{} and {} changed.</p>",
-        plural(o.models.len(), "model file", "model files"),
+        plural(ov.models, "model file", "model files"),
         plural(changed.len(), "package", "packages")
     );
-    if !o.models.is_empty() {
-        let rows = view::services_overview(o, split);
+    if ov.models > 0 {
+        let rows = &ov.services;
         let head = "<table>\n<tr><th>service</th><th>model</th><th>status</th><th>operations</th><th>shapes</th><th>blocking</th><th>other findings</th><th>lines changed</th></tr>\n";
         let row = |r: &view::ServiceRow<'_>| {
             let m = r.model;
@@ -323,25 +310,16 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>) {
         let _ = writeln!(
             s,
             "<p class=\"muted\">Operations and shapes: +added −removed ~changed; other findings are below {} or excepted.</p>",
-            o.fail_on
+            v.fail_on
         );
-        let ops: Vec<(&str, &String)> = o
-            .models
-            .iter()
-            .flat_map(|m| {
-                m.operations_added
-                    .iter()
-                    .map(|x| ("added", x))
-                    .chain(m.operations_removed.iter().map(|x| ("removed", x)))
-            })
-            .collect();
+        let ops = &ov.operations;
         if !ops.is_empty() {
             let _ = writeln!(
                 s,
                 "<details>\n<summary>Operations added or removed ({})</summary>\n<table>\n<tr><th>operation</th><th></th></tr>",
                 ops.len()
             );
-            for (what, op) in &ops {
+            for (what, op) in ops {
                 let _ = writeln!(s, "<tr><td>{}</td><td>{what}</td></tr>", code(op));
             }
             s.push_str("</table>\n</details>\n");
@@ -355,7 +333,7 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>) {
             changed.len()
         );
         s.push_str("<table>\n<tr><th>package</th><th>ecosystem</th><th>base</th><th>head</th><th>mainline</th><th>status</th></tr>\n");
-        for p in &changed {
+        for p in changed {
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -370,7 +348,7 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>) {
         s.push_str("</table>\n</details>\n");
     }
     s.push_str("<h3>Diff size against release history</h3>\n");
-    match common::history_summary(o) {
+    match ov.diff_size {
         Some((current, median, n)) => {
             let _ = write!(s, "<p>This diff changes <strong>{current}</strong> shapes and packages");
             match median {
@@ -387,7 +365,7 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>) {
                 None => s.push_str("; there is no earlier release to compare with."),
             }
             s.push_str("</p>\n");
-            s.push_str(&chart(o));
+            s.push_str(&chart(ov.history));
         }
         None => s.push_str("<p>Not measured: set <code>release_tags</code> in shipgate.toml.</p>\n"),
     }
@@ -403,8 +381,8 @@ const LABEL_LINE_H: usize = 13;
 /// Chart labels for release tags: the part that varies. A common prefix up to a separator
 /// (`release-2024-`) is dropped and said once in the caption; the current diff reads
 /// "this diff".
-pub fn chart_labels(o: &Outcome) -> (Vec<String>, String) {
-    let tags: Vec<&str> = o.history.iter().filter(|r| !r.current).map(|r| r.to.as_str()).collect();
+pub fn chart_labels(history: &[ReleaseSize]) -> (Vec<String>, String) {
+    let tags: Vec<&str> = history.iter().filter(|r| !r.current).map(|r| r.to.as_str()).collect();
     let mut prefix_len = 0;
     if tags.len() > 1 {
         let first = tags[0];
@@ -417,8 +395,7 @@ pub fn chart_labels(o: &Outcome) -> (Vec<String>, String) {
         prefix_len = first[..common].rfind(['-', '_', '.', '/', '@']).map_or(0, |i| i + 1);
     }
     let prefix = tags.first().map_or("", |t| &t[..prefix_len]).to_string();
-    let labels = o
-        .history
+    let labels = history
         .iter()
         .map(|r| {
             if r.current {
@@ -452,12 +429,12 @@ pub fn label_layout(labels: &[String], slot: usize) -> LabelLayout {
 /// An SVG bar chart of the diff size (shapes plus packages changed) per release, the current
 /// diff highlighted. Colours and sizes are attributes, so it renders without the stylesheet.
 /// Labels never overlap: see [`label_layout`].
-pub fn chart(o: &Outcome) -> String {
-    let n = o.history.len();
+pub fn chart(history: &[ReleaseSize]) -> String {
+    let n = history.len();
     if n == 0 {
         return String::new();
     }
-    let (labels, prefix) = chart_labels(o);
+    let (labels, prefix) = chart_labels(history);
     let (width, left, top) = (720usize, 48usize, 20usize);
     let plot_w = width - left - 8;
     let slot = plot_w / n;
@@ -467,7 +444,7 @@ pub fn chart(o: &Outcome) -> String {
     let plot_h = 184usize;
     let height = top + plot_h + bottom;
     let bar = (slot * 7 / 10).clamp(2, 64);
-    let max = o.history.iter().map(common::release_magnitude).max().unwrap_or(0).max(1);
+    let max = history.iter().map(common::release_magnitude).max().unwrap_or(0).max(1);
     let mut s = format!(
         "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">Diff size per release</title>\n<desc id=\"chart-desc\">Shapes plus packages changed in each release diff, oldest first; the last, highlighted bar is this diff.</desc>\n"
     );
@@ -486,7 +463,7 @@ pub fn chart(o: &Outcome) -> String {
     );
     // Bar values only where they fit above the bar without touching the next one.
     let values_fit = slot >= 7 * (max.to_string().len()) + 2;
-    for (i, r) in o.history.iter().enumerate() {
+    for (i, r) in history.iter().enumerate() {
         let v = common::release_magnitude(r);
         let h = (v as usize * plot_h).div_ceil(max as usize).max(if v > 0 { 2 } else { 0 });
         let x = left + i * slot + (slot - bar) / 2;
@@ -542,7 +519,7 @@ pub fn chart(o: &Outcome) -> String {
         "</svg>\n<figcaption class=\"muted\">Shapes plus packages changed per release diff; the highlighted bar is this diff.{caption}{thinned}</figcaption>\n</figure>\n"
     );
     s.push_str("<details>\n<summary>Release history table</summary>\n<table>\n<tr><th>from</th><th>to</th><th>shapes changed</th><th>packages changed</th><th>lines changed</th></tr>\n");
-    for r in &o.history {
+    for r in history {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -562,7 +539,8 @@ fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
-fn finding(s: &mut String, o: &Outcome, f: &Finding) {
+fn finding(s: &mut String, b: &FindingBlock<'_>) {
+    let f = b.finding;
     let state = if f.exception.is_some() { " excepted" } else { "" };
     let _ = write!(
         s,
@@ -572,13 +550,13 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding) {
         code(&f.id),
         code(f.display_subject())
     );
-    if let Some(loc) = common::location_text(o, f) {
-        let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(&loc));
+    if let Some(loc) = &b.location {
+        let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(loc));
     }
     let _ = writeln!(s, "<p>{}</p>", escape(&f.message));
-    if let Some(change) = &f.change {
+    if let Some(diff) = b.diff() {
         s.push_str("<pre class=\"diff\">");
-        for line in common::text_diff(change).lines() {
+        for line in diff.lines() {
             let class = match line.chars().next() {
                 _ if line.starts_with("--- ") || line.starts_with("+++ ") => "hdr",
                 Some('-') => "del",
@@ -616,7 +594,7 @@ fn finding(s: &mut String, o: &Outcome, f: &Finding) {
 /// Longest message a folded row shows; the rest is in `--details`, the JSON and SARIF.
 const ROW_MESSAGE_CHARS: usize = 300;
 
-fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding], details_all: bool) {
+fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool) {
     s.push_str("<table>\n<tr><th>severity</th><th>event</th><th>subject</th><th>location</th><th>message</th></tr>\n");
     for f in fs {
         let state = if f.exception.is_some() { " excepted" } else { "" };
@@ -625,7 +603,7 @@ fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding], details_all: bool)
             "<tr class=\"sev-{sev}{state}\"><td><span class=\"sev\">{sev}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             code(&f.id),
             code(f.display_subject()),
-            common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l)),
+            v.block(f).location.map_or_else(|| "–".to_string(), |l| code(&l)),
             if details_all || f.message.chars().count() <= ROW_MESSAGE_CHARS {
                 escape(&f.message)
             } else {
@@ -640,10 +618,10 @@ fn finding_rows(s: &mut String, o: &Outcome, fs: &[&Finding], details_all: bool)
     s.push_str("</table>\n");
 }
 
-fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group<'_>], details_all: bool) {
+fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
     s.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     // The checkboxes must precede `.findings` as siblings for the `~` selectors to reach it.
-    let counts = |sev: Severity| o.findings.iter().filter(|f| f.severity == sev && f.exception.is_none()).count();
+    let counts = |sev: Severity| v.counts.at(sev);
     s.push_str("<p class=\"filters\">Show (works without scripts; everything prints):</p>\n");
     for sev in Severity::COUNTED {
         let _ = writeln!(
@@ -655,15 +633,14 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Grou
     let _ = writeln!(
         s,
         "<input type=\"checkbox\" class=\"filter-input\" id=\"show-excepted\" checked><label class=\"filter-label\" for=\"show-excepted\">excepted {}</label>\n<input type=\"checkbox\" class=\"filter-input\" id=\"show-suppressed\" checked><label class=\"filter-label\" for=\"show-suppressed\">suppressed {}</label>",
-        split.excepted.len(),
-        split.suppressed.len()
+        v.counts.excepted, v.counts.suppressed
     );
     s.push_str("<div class=\"findings\">\n");
-    let _ = writeln!(s, "<h3>Blocking ({})</h3>", split.blocking.len());
-    if split.blocking.is_empty() {
+    let _ = writeln!(s, "<h3>Blocking ({})</h3>", v.counts.blocking);
+    if v.blocking.is_empty() {
         s.push_str("<p>None.</p>\n");
     }
-    for g in groups {
+    for g in &v.blocking {
         let _ = writeln!(
             s,
             "<h4>{} in {} — {} ({})</h4>",
@@ -674,7 +651,7 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Grou
         );
         let full = if details_all { g.findings.len() } else { g.findings.len().min(view::SHOWN_IN_FULL) };
         for f in &g.findings[..full] {
-            finding(s, o, f);
+            finding(s, &v.block(f));
         }
         if full < g.findings.len() {
             let _ = writeln!(
@@ -684,25 +661,24 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Grou
                 escape(g.rule)
             );
             for f in &g.findings[full..] {
-                finding(s, o, f);
+                finding(s, &v.block(f));
             }
             s.push_str("</details>\n");
         }
     }
-    for (title, list) in [
-        (format!("Below {} ({})", o.fail_on, split.other.len()), &split.other),
-        (format!("Excepted ({})", split.excepted.len()), &split.excepted),
-        (format!("Suppressed by the models' own metadata ({})", split.suppressed.len()), &split.suppressed),
+    for (title, gs) in [
+        (format!("Below {} ({})", v.fail_on, v.split.other.len()), &v.other),
+        (format!("Excepted ({})", v.split.excepted.len()), &v.excepted),
+        (format!("Suppressed by the models' own metadata ({})", v.split.suppressed.len()), &v.suppressed),
     ] {
-        if list.is_empty() {
+        if gs.is_empty() {
             continue;
         }
         let _ = writeln!(s, "<h3>{}</h3>", escape(&title));
-        let gs = view::groups(o, list);
         if gs.len() > 1 {
-            group_table(s, &gs);
+            group_table(s, gs);
         }
-        for g in &gs {
+        for g in gs {
             let open = if details_all { " open" } else { "" };
             let _ = writeln!(
                 s,
@@ -711,58 +687,56 @@ fn findings(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Grou
                 opt_code(g.service.as_deref()),
                 g.findings.len()
             );
-            finding_rows(s, o, &g.findings, details_all);
+            finding_rows(s, v, &g.findings, details_all);
             // Excepted and suppressed findings say why in full; changes are diffed with --details.
             let full =
                 |f: &&&Finding| f.exception.is_some() || f.suppression.is_some() || (details_all && f.change.is_some());
             for f in g.findings.iter().filter(full) {
-                finding(s, o, f);
+                finding(s, &v.block(f));
             }
             s.push_str("</details>\n");
         }
     }
     // Pre-existing and resolved findings, folded to a count per rule (JSON lists each one);
     // the static text has nothing to escape, rule ids go through `code`.
-    let lines = common::baseline_lines(o, split, &|t| code(t));
-    if !lines.is_empty() {
+    if !v.held_at_base.is_empty() {
         s.push_str("<h3>Held at base</h3>\n<ul>\n");
-        for l in lines {
-            let _ = writeln!(s, "<li>{l}</li>");
+        for fold in &v.held_at_base {
+            let _ = writeln!(s, "<li>{}</li>", fold.line(&|t| code(t)));
         }
         s.push_str("</ul>\n");
     }
     s.push_str("</div>\n</section>\n");
 }
 
-fn exception_request(s: &mut String, o: &Outcome, split: &Split<'_>) {
-    if split.blocking.is_empty() {
-        return;
-    }
-    let entries = view::exception_entries(o, split);
+fn exception_request(s: &mut String, v: &View<'_>) {
+    let Some(req) = &v.exception_request else { return };
+    let entries = &req.entries;
     let _ = writeln!(
         s,
         "<section id=\"exception-request\">\n<h2>Exception request ({} covering {})</h2>\n<p>Ready to paste into <code>shipgate.toml</code>: one entry per rule and service (a subject glob, with the findings it covers named in its comment), one per finding where a rule has a single subject there. <code>reason</code> and <code>approved_by</code> are empty on purpose: an exception without a reason excepts nothing.</p>",
         plural(entries.len(), "entry", "entries"),
-        plural(split.blocking.len(), "blocking finding", "blocking findings")
+        plural(req.blocking, "blocking finding", "blocking findings")
     );
     let _ = writeln!(
         s,
         "<details{}>\n<summary>[[exceptions]] entries ({})</summary>\n<pre>{}</pre>\n</details>\n</section>",
-        if entries.len() <= 30 { " open" } else { "" },
+        if req.open { " open" } else { "" },
         entries.len(),
-        escape(&view::exceptions_block(o, &entries))
+        escape(&req.toml)
     );
 }
 
-fn exceptions(s: &mut String, split: &Split<'_>) {
-    let _ = writeln!(s, "<section id=\"exceptions\">\n<h2>Exceptions applied ({})</h2>", split.excepted.len());
-    if split.excepted.is_empty() {
+fn exceptions(s: &mut String, v: &View<'_>) {
+    let excepted = &v.exceptions_applied.excepted;
+    let _ = writeln!(s, "<section id=\"exceptions\">\n<h2>Exceptions applied ({})</h2>", excepted.len());
+    if excepted.is_empty() {
         s.push_str("<p>None.</p>\n</section>\n");
         return;
     }
     s.push_str("<table>\n<tr><th>event</th><th>subject</th><th>approved by</th><th>reason</th><th>expires</th><th>config entry</th></tr>\n");
-    for f in &split.excepted {
-        let ex = f.exception.as_ref().expect("split put only excepted findings here");
+    for f in excepted {
+        let ex = f.exception.as_ref().expect("the view put only excepted findings here");
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -777,15 +751,15 @@ fn exceptions(s: &mut String, split: &Split<'_>) {
     s.push_str("</table>\n</section>\n");
 }
 
-fn packages(s: &mut String, o: &Outcome) {
-    let rows = view::package_rows(o);
+fn packages(s: &mut String, v: &View<'_>) {
+    let rows = &v.packages.rows;
     let _ = writeln!(s, "<section id=\"packages\">\n<h2>Required packages ({})</h2>", rows.len());
     if rows.is_empty() {
         s.push_str("<p>No package is required by this release.</p>\n</section>\n");
         return;
     }
     s.push_str("<p>The authoritative list to publish: every package head ships, mainline needs or <code>required</code> names, with the version and the commit to publish it from.</p>\n");
-    let disagree = rows.iter().filter(|r| r.why.is_some()).count();
+    let disagree = v.packages.disagree;
     if disagree > 0 {
         let _ = writeln!(
             s,
@@ -796,11 +770,11 @@ fn packages(s: &mut String, o: &Outcome) {
     let _ = writeln!(
         s,
         "<details{}>\n<summary>Required packages ({})</summary>",
-        if rows.len() <= 25 { " open" } else { "" },
+        if v.packages.open { " open" } else { "" },
         rows.len()
     );
     s.push_str("<table>\n<tr><th>package</th><th>ecosystem</th><th>publish version</th><th>from commit</th><th>head</th><th>mainline</th><th>path</th><th>publish</th><th>status</th><th>why</th></tr>\n");
-    for r in &rows {
+    for r in rows {
         let p = r.package;
         let from = match r.from {
             view::PublishFrom::Head => code(r.commit),
@@ -823,51 +797,43 @@ fn packages(s: &mut String, o: &Outcome) {
     s.push_str("</table>\n</details>\n</section>\n");
 }
 
-fn closest_safe(s: &mut String, o: &Outcome) {
+fn closest_safe(s: &mut String, v: &View<'_>) {
     s.push_str("<section id=\"closest-safe\">\n<h2>Closest safe commit</h2>\n");
-    match &o.closest_safe {
-        None => {
-            let _ = writeln!(s, "<p>{}</p>", code_spans(common::closest_safe_missing(o)));
+    match &v.closest_safe {
+        ClosestSafeSection::Missing(why) => {
+            let _ = writeln!(s, "<p>{}</p>", code_spans(why));
         }
-        Some(cs) => match (&cs.commit, cs.distance) {
-            (Some(c), Some(d)) => {
+        ClosestSafeSection::Found { commit, distance, mainline, candidates, passes, left_out } => {
+            let _ = writeln!(
+                s,
+                "<p>{} is the newest commit on {} that {}, {distance} commit(s) behind its tip ({candidates} candidate(s) checked).</p>",
+                code(commit),
+                mainline.map_or_else(|| "mainline".to_string(), code),
+                escape(passes),
+            );
+            if left_out.is_empty() {
+                s.push_str("<p>It leaves nothing out: mainline's tip is safe.</p>\n");
+            } else {
                 let _ = writeln!(
                     s,
-                    "<p>{} is the newest commit on {} that {}, {d} commit(s) behind its tip ({} candidate(s) checked).</p>",
-                    code(c),
-                    o.mainline.as_ref().map_or_else(|| "mainline".to_string(), |m| code(&m.rev)),
-                    escape(&common::passes_gate_text(o)),
-                    cs.candidates_checked
+                    "<p>It leaves out {} commit(s):</p>\n<table>\n<tr><th>commit</th><th>summary</th><th>blocking findings it introduced</th></tr>",
+                    left_out.len()
                 );
-                if cs.left_out.is_empty() {
-                    s.push_str("<p>It leaves nothing out: mainline's tip is safe.</p>\n");
-                } else {
+                for l in left_out {
                     let _ = writeln!(
                         s,
-                        "<p>It leaves out {} commit(s):</p>\n<table>\n<tr><th>commit</th><th>summary</th><th>blocking findings it introduced</th></tr>",
-                        cs.left_out.len()
+                        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        code(l.commit),
+                        escape(l.summary),
+                        l.cell(code)
                     );
-                    let by_commit = common::blocking_by_commit(o);
-                    for l in &cs.left_out {
-                        let list = common::introduced_cell(&by_commit, &l.commit, code);
-                        let _ = writeln!(
-                            s,
-                            "<tr><td>{}</td><td>{}</td><td>{list}</td></tr>",
-                            code(common::short(&l.commit)),
-                            escape(&l.summary)
-                        );
-                    }
-                    s.push_str("</table>\n");
                 }
+                s.push_str("</table>\n");
             }
-            _ => {
-                let _ = writeln!(
-                    s,
-                    "<p>No safe commit among the {} mainline candidate(s) checked.</p>",
-                    cs.candidates_checked
-                );
-            }
-        },
+        }
+        ClosestSafeSection::NoneSafe { candidates, .. } => {
+            let _ = writeln!(s, "<p>No safe commit among the {candidates} mainline candidate(s) checked.</p>");
+        }
     }
     s.push_str("</section>\n");
 }

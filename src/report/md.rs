@@ -1,5 +1,5 @@
 //! GitHub-flavoured Markdown: the exception request and audit record, sized for a workflow step
-//! summary and a pull-request comment.
+//! summary and a pull-request comment. It encodes the [`View`]; it computes nothing of its own.
 //!
 //! Sections follow PRODUCT.md's Reports order: header, verdict and counts, diff overview,
 //! blocking findings (with introducing commit and a ready-to-paste `[[exceptions]]` entry),
@@ -12,15 +12,18 @@
 //! a pull-request comment; 60,000 leaves room for whatever a bot wraps around it. A longer summary
 //! folds the findings that do not fit into a count line, keeps every later section and the
 //! appendix, and says how to get the full record (`shipgate report --output md=report.md`).
+//! Every piece is encoded once and measured; the cap keeps the most blocking findings whose
+//! measured sizes fit, in one pass over them ([`Blocking::most_that_fit`]).
 //!
 //! Escaping: text from models, manifests and configs is untrusted. Outside code it has HTML
 //! special characters turned into entities and Markdown punctuation backslash-escaped; inside
 //! code spans and fences the delimiters are chosen longer than any backtick run in the text.
 use super::Style;
-use super::common::{self, Split};
-use super::view;
-use crate::finding::{Finding, Severity};
+use super::common;
+use super::view::{self, ClosestSafeSection, FindingBlock, View};
+use crate::finding::Finding;
 use crate::outcome::{Command, Outcome};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The size cap, in characters (see the module docs).
@@ -35,7 +38,9 @@ pub fn render(o: &Outcome, style: Style) -> String {
 
 /// The whole report, uncapped.
 pub fn render_full(o: &Outcome, style: Style) -> String {
-    body(o, style.details, None) + &appendix(o)
+    let v = View::of(o);
+    let parts = Parts::of(&v, style.details);
+    parts.join(parts.blocking.total, "")
 }
 
 /// Renders with a size cap of `cap` characters. When the report is longer, findings that do not
@@ -44,65 +49,297 @@ pub fn render_full(o: &Outcome, style: Style) -> String {
 /// appendix are kept, and a notice says how to get the full record. Only when even that does not
 /// fit is the text cut at a line boundary (open `<details>` and fences closed).
 pub fn render_capped(o: &Outcome, style: Style, cap: usize) -> String {
-    let full = render_full(o, style);
-    let full_len = full.chars().count();
+    let v = View::of(o);
+    let parts = Parts::of(&v, style.details);
+    let full_len = parts.len_without_blocking() + parts.blocking.len(parts.blocking.total);
     if full_len <= cap {
-        return full;
+        return parts.join(parts.blocking.total, "");
     }
-    let split = common::split(o);
     let notice = format!(
         "> [!WARNING]\n> This summary was cut to fit {cap} characters (a GitHub pull-request comment holds 65,536; the full report is {full_len}): \
          findings that did not fit are counted by rule, not shown. \
          For the full record run `shipgate report --output md=report.md` (or `--output html=report.html`), or read the JSON or SARIF output of the same run.\n\n"
     );
-    let appendix = appendix(o);
-    let fits = |t: &str| t.chars().count() <= cap;
     // Blocking findings fold from the end (other findings are already folded into counts).
-    let render_k = |k: usize| body(o, style.details, Some(Limit { blocking: k, notice: &notice })) + &appendix;
-    let least = render_k(0);
-    if fits(&least) {
-        // The largest number of blocking findings that fits (the length grows with k).
-        let (mut lo, mut hi) = (0usize, split.blocking.len());
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            if fits(&render_k(mid)) { lo = mid } else { hi = mid - 1 }
-        }
-        return render_k(lo);
+    let fixed = parts.len_without_blocking() + chars(&notice);
+    if let Some(k) = parts.blocking.most_that_fit(cap.saturating_sub(fixed)) {
+        return parts.join(k, &notice);
     }
     // Even the sections without findings are over the cap: cut at a line boundary.
     let short_notice = "\n> [!WARNING]\n> This summary was cut to fit the size cap; run `shipgate report --output md=report.md` for the full record.\n\n";
-    let mut footer = short_notice.to_string() + &appendix;
-    if footer.chars().count() > cap / 2 {
+    let mut footer = short_notice.to_string() + &parts.appendix;
+    if chars(&footer) > cap / 2 {
         footer = short_notice.to_string();
     }
-    let budget = cap.saturating_sub(footer.chars().count());
-    let (prefix, closers) = cut(&body(o, style.details, Some(Limit { blocking: 0, notice: "" })), budget);
+    let budget = cap.saturating_sub(chars(&footer));
+    let body = parts.body(0, "");
+    let (prefix, closers) = cut(&body, budget);
     prefix + &closers + &footer
 }
 
-/// How much of the findings a capped rendering shows.
-struct Limit<'a> {
-    /// Blocking findings shown (in report order); the rest are counted.
-    blocking: usize,
-    /// The cut notice, placed after the findings.
-    notice: &'a str,
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The report encoded in pieces, each once: everything but the blocking findings as text, the
+/// blocking findings as measured blocks, so a capped rendering chooses how many to show without
+/// encoding anything twice.
+struct Parts {
+    /// Header, verdict (or closest-safe's answer), counts, what changed.
+    before: String,
+    blocking: Blocking,
+    /// Exception request, other findings, held at base: before the cut notice.
+    middle: String,
+    /// Exceptions applied, packages, closest safe, sign-off, notes: after the cut notice.
+    after: String,
+    appendix: String,
+}
+
+impl Parts {
+    fn of(v: &View<'_>, details_all: bool) -> Parts {
+        let mut before = String::new();
+        header(&mut before, v);
+        if v.command == Command::ClosestSafe {
+            // The answer first; closest-safe does not gate, so no verdict wording.
+            closest_safe(&mut before, v);
+            counts(&mut before, v);
+        } else {
+            verdict(&mut before, v);
+        }
+        overview(&mut before, v, details_all);
+        let mut middle = String::new();
+        exception_request(&mut middle, v);
+        others(&mut middle, v, details_all);
+        baseline(&mut middle, v);
+        let mut after = String::new();
+        exceptions(&mut after, v, details_all);
+        packages(&mut after, v);
+        if v.command != Command::ClosestSafe {
+            closest_safe(&mut after, v);
+        }
+        if v.sign_off {
+            sign_off(&mut after);
+        }
+        if !v.notes.is_empty() {
+            let _ = writeln!(after, "### Notes\n");
+            for n in v.notes {
+                let _ = writeln!(after, "- {}", text(n));
+            }
+            after.push('\n');
+        }
+        Parts { before, blocking: Blocking::of(v, details_all), middle, after, appendix: appendix(v) }
+    }
+
+    fn len_without_blocking(&self) -> usize {
+        chars(&self.before) + chars(&self.middle) + chars(&self.after) + chars(&self.appendix)
+    }
+
+    /// The sections with the first `k` blocking findings shown, and `notice` after the findings.
+    fn body(&self, k: usize, notice: &str) -> String {
+        let mut s = self.before.clone();
+        self.blocking.write(&mut s, k);
+        s.push_str(&self.middle);
+        s.push_str(notice);
+        s.push_str(&self.after);
+        s
+    }
+
+    fn join(&self, k: usize, notice: &str) -> String {
+        self.body(k, notice) + &self.appendix
+    }
+}
+
+/// The blocking section, encoded: its heading, then per rule-and-service group a heading, the
+/// findings shown in full and the rest as one row each (in a `<details>` table).
+struct Blocking {
+    /// `### Blocking findings (N)`, or that and `None.`.
+    heading: String,
+    groups: Vec<GroupParts>,
+    /// Every blocking finding's rule, in report order: what the count line names.
+    rules: Vec<String>,
+    total: usize,
+}
+
+struct GroupParts {
+    heading: String,
+    rule: String,
+    /// How many findings are shown in full when all are shown.
+    in_full: usize,
+    /// The first `in_full` findings in full, then one row per finding.
+    pieces: Vec<String>,
+}
+
+/// The `<details>` fold of a group's findings listed by name.
+fn rows_fold(n: usize, rule: &str) -> (String, &'static str) {
+    let title = format!("{n} more {rule} finding(s), by name (`--details` shows each in full)");
+    let mut open = String::new();
+    let _ = writeln!(open, "<details>\n<summary>{}</summary>\n", html(&title));
+    open.push_str(ROWS_HEAD);
+    (open, "\n</details>\n\n")
+}
+
+const ROWS_HEAD: &str = "| subject | event | location | introduced by |\n| --- | --- | --- | --- |\n";
+
+impl Blocking {
+    fn of(v: &View<'_>, details_all: bool) -> Blocking {
+        let total: usize = v.blocking.iter().map(|g| g.findings.len()).sum();
+        let mut heading = format!("### Blocking findings ({total})\n\n");
+        if v.blocking.is_empty() {
+            heading.push_str("None.\n\n");
+        }
+        let groups = v
+            .blocking
+            .iter()
+            .map(|g| {
+                let in_full = if details_all { g.findings.len() } else { g.findings.len().min(view::SHOWN_IN_FULL) };
+                let pieces = g
+                    .findings
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let b = v.block(f);
+                        if i < in_full { finding_block(&b) } else { finding_row(&b) }
+                    })
+                    .collect();
+                GroupParts {
+                    heading: format!(
+                        "#### {} in {} — {} ({})\n\n",
+                        code(g.rule, false),
+                        g.service.as_deref().map_or_else(|| "the release".to_string(), |sv| code(sv, false)),
+                        text(common::rule_title(g.rule)),
+                        g.findings.len()
+                    ),
+                    rule: g.rule.to_string(),
+                    in_full,
+                    pieces,
+                }
+            })
+            .collect();
+        let rules = v.blocking.iter().flat_map(|g| g.findings.iter().map(|f| f.rule.clone())).collect();
+        Blocking { heading, groups, rules, total }
+    }
+
+    /// Writes the section with the first `k` findings (in report order) shown, the rest counted.
+    fn write(&self, s: &mut String, k: usize) {
+        s.push_str(&self.heading);
+        let mut left = k;
+        for g in &self.groups {
+            let n = g.pieces.len().min(left);
+            left -= n;
+            if n == 0 {
+                continue;
+            }
+            s.push_str(&g.heading);
+            let full = n.min(g.in_full);
+            for p in &g.pieces[..full] {
+                s.push_str(p);
+            }
+            if full < n {
+                let (open, close) = rows_fold(n - full, &g.rule);
+                s.push_str(&open);
+                for p in &g.pieces[full..n] {
+                    s.push_str(p);
+                }
+                s.push_str(close);
+            }
+        }
+        if k < self.total {
+            s.push_str(&more_line(&self.rules[k..]));
+        }
+    }
+
+    /// The length of [`Blocking::write`] with `k` findings shown.
+    fn len(&self, k: usize) -> usize {
+        let mut s = String::new();
+        self.write(&mut s, k);
+        chars(&s)
+    }
+
+    /// The largest `k` whose section fits in `budget` characters, `None` when not even `k = 0`
+    /// does: one pass over the findings, adding each one's measured size and taking it out of
+    /// the count line.
+    fn most_that_fit(&self, budget: usize) -> Option<usize> {
+        // The count line: "… and {n} more finding{s}: " + entries joined by ", " + "\n\n", an
+        // entry being "{code(rule)} ×{count}".
+        let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &self.rules {
+            *per_rule.entry(r.as_str()).or_default() += 1;
+        }
+        let code_len: BTreeMap<&str, usize> = per_rule.keys().map(|r| (*r, chars(&code(r, false)))).collect();
+        let entry = |rule: &str, n: usize| code_len[rule] + " ×".chars().count() + digits(n);
+        let mut entries_len: usize = per_rule.iter().map(|(r, n)| entry(r, *n)).sum();
+        let mut entries = per_rule.len();
+        let more_len = |rest: usize, entries: usize, entries_len: usize| {
+            if rest == 0 {
+                return 0;
+            }
+            "… and ".chars().count()
+                + digits(rest)
+                + " more finding".len()
+                + usize::from(rest != 1)
+                + ": ".len()
+                + entries_len
+                + 2 * (entries - 1)
+                + "\n\n".len()
+        };
+        let mut shown = chars(&self.heading);
+        let fits = |shown: usize, rest: usize, entries: usize, entries_len: usize| {
+            shown + more_len(rest, entries, entries_len) <= budget
+        };
+        let mut best = fits(shown, self.total, entries, entries_len).then_some(0);
+        let mut k = 0;
+        for g in &self.groups {
+            // Measured with one row: `0` and `1` have one digit each.
+            let (fold_open, fold_close) = rows_fold(0, &g.rule);
+            let fold_len = chars(&fold_open) + chars(fold_close);
+            for (i, piece) in g.pieces.iter().enumerate() {
+                if i == 0 {
+                    shown += chars(&g.heading);
+                }
+                if i >= g.in_full {
+                    // The fold's title counts the rows: one more row, maybe one more digit.
+                    let rows = i - g.in_full + 1;
+                    if rows == 1 {
+                        shown += fold_len;
+                    } else {
+                        shown = shown + digits(rows) - digits(rows - 1);
+                    }
+                }
+                shown += chars(piece);
+                k += 1;
+                let rule = g.rule.as_str();
+                let n = per_rule.get_mut(rule).expect("every rule is counted");
+                entries_len -= entry(rule, *n);
+                *n -= 1;
+                if *n > 0 {
+                    entries_len += entry(rule, *n);
+                } else {
+                    entries -= 1;
+                }
+                if fits(shown, self.total - k, entries, entries_len) {
+                    best = Some(k);
+                }
+            }
+        }
+        debug_assert!(best.is_none_or(|k| self.len(k) <= budget), "the measured size is the written size");
+        best
+    }
+}
+
+fn digits(n: usize) -> usize {
+    n.to_string().len()
 }
 
 /// "… and N more findings: RuleA ×n, RuleB ×m" (rules by count, then id).
-fn more_line(findings: &[&Finding]) -> String {
-    let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for f in findings {
-        *by.entry(f.rule.as_str()).or_default() += 1;
+fn more_line(rules: &[String]) -> String {
+    let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rules {
+        *by.entry(r.as_str()).or_default() += 1;
     }
-    let mut rules: Vec<(&str, usize)> = by.into_iter().collect();
-    rules.sort_by_key(|(r, n)| (std::cmp::Reverse(*n), *r));
-    let list: Vec<String> = rules.iter().map(|(r, n)| format!("{} ×{n}", code(r, false))).collect();
-    format!(
-        "… and {} more finding{}: {}\n\n",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" },
-        list.join(", ")
-    )
+    let mut counted: Vec<(&str, usize)> = by.into_iter().collect();
+    counted.sort_by_key(|(r, n)| (std::cmp::Reverse(*n), *r));
+    let list: Vec<String> = counted.iter().map(|(r, n)| format!("{} ×{n}", code(r, false))).collect();
+    format!("… and {} more finding{}: {}\n\n", rules.len(), if rules.len() == 1 { "" } else { "s" }, list.join(", "))
 }
 
 /// The longest prefix of `text` that ends at a line boundary and, with whatever it takes to close
@@ -202,64 +439,17 @@ fn opt(v: &Option<String>) -> String {
     v.as_deref().map_or_else(|| "–".to_string(), |s| code(s, true))
 }
 
-fn body(o: &Outcome, details_all: bool, limit: Option<Limit<'_>>) -> String {
-    let mut s = String::new();
-    let split = common::split(o);
-    let blocking_groups = view::groups(o, &split.blocking);
-    header(&mut s, o);
-    if o.command == Command::ClosestSafe {
-        // The answer first; closest-safe does not gate, so no verdict wording.
-        closest_safe(&mut s, o);
-        counts(&mut s, o, &split);
-    } else {
-        verdict(&mut s, o, &split, &blocking_groups);
-    }
-    overview(&mut s, o, &split, details_all);
-    blocking(&mut s, o, &blocking_groups, details_all, limit.as_ref().map(|l| l.blocking));
-    exception_request(&mut s, o, &split);
-    others(&mut s, o, &split, details_all);
-    baseline(&mut s, o, &split);
-    if let Some(l) = &limit {
-        s.push_str(l.notice);
-    }
-    exceptions(&mut s, o, &split, details_all);
-    packages(&mut s, o);
-    if o.command != Command::ClosestSafe {
-        closest_safe(&mut s, o);
-    }
-    if o.command == Command::Report || o.verdict == crate::outcome::Verdict::Fail {
-        sign_off(&mut s);
-    }
-    if !o.notes.is_empty() {
-        let _ = writeln!(s, "### Notes\n");
-        for n in &o.notes {
-            let _ = writeln!(s, "- {}", text(n));
-        }
-        s.push('\n');
-    }
-    s
-}
-
-/// The repository as the header names it: its origin URL, else its directory name.
-fn repo_label(o: &Outcome) -> &str {
-    if o.repo_name.is_empty() { &o.repo } else { &o.repo_name }
-}
-
-fn header(s: &mut String, o: &Outcome) {
-    let title = if o.command == Command::ClosestSafe {
+fn header(s: &mut String, v: &View<'_>) {
+    let h = &v.header;
+    let title = if v.command == Command::ClosestSafe {
         "closest-safe".to_string()
     } else {
-        format!("{}: {}", o.command.name(), common::verdict_word(o))
+        format!("{}: {}", v.command.name(), h.verdict_word)
     };
     let _ = writeln!(s, "## shipgate {title}\n");
-    let _ =
-        writeln!(s, "{} · {} → {}\n", code(repo_label(o), false), code(&o.base.rev, false), code(&o.head.rev, false));
+    let _ = writeln!(s, "{} · {} → {}\n", code(h.repo, false), code(&h.base.rev, false), code(&h.head.rev, false));
     let mut t = String::from("| | revision | commit | commit date | summary |\n| --- | --- | --- | --- | --- |\n");
-    let mut rows = vec![("base", &o.base), ("head", &o.head)];
-    if let Some(m) = &o.mainline {
-        rows.push(("mainline", m));
-    }
-    for (name, r) in rows {
+    for (name, r) in &h.revs {
         let _ = writeln!(
             t,
             "| **{name}** | {} | {} | {} | {} |",
@@ -269,82 +459,65 @@ fn header(s: &mut String, o: &Outcome) {
             r.summary.as_deref().map_or_else(|| "–".to_string(), text)
         );
     }
-    if o.mainline.is_none() {
+    if h.mainline.is_none() {
         let _ = writeln!(t, "| **mainline** | – | – | – | none: mainline rules and closest-safe did not run |");
     }
     s.push_str(&t);
     let _ = writeln!(
         s,
         "\nRepository {} · shipgate {} · rule set {} · config {} · report date {} · {}\n",
-        code(repo_label(o), false),
+        code(h.repo, false),
         env!("CARGO_PKG_VERSION"),
-        code(common::short(&crate::rules::catalog::digest()), false),
-        o.config_path.as_deref().map_or_else(|| "built-in detection".to_string(), |p| code(p, false)),
-        o.date.as_deref().map_or_else(|| "not given (`--date`)".to_string(), |d| code(d, false)),
-        threshold(o, "**", "**")
+        code(&h.rule_set, false),
+        h.config.map_or_else(|| "built-in detection".to_string(), |p| code(p, false)),
+        h.date.map_or_else(|| "not given (`--date`)".to_string(), |d| code(d, false)),
+        h.threshold("**", "**")
     );
-}
-
-/// The `--fail-on` line of the header, in the command's words: closest-safe does not gate, it
-/// looks for a candidate without such findings.
-pub(crate) fn threshold(o: &Outcome, strong: &str, end: &str) -> String {
-    if o.command == Command::ClosestSafe {
-        format!("a safe candidate has nothing at {strong}{}{end} or above", o.fail_on)
-    } else {
-        format!("gate fails on {strong}{}{end} and above", o.fail_on)
-    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn counts(s: &mut String, o: &Outcome, split: &Split<'_>) {
-    let c = o.counts();
+fn counts(s: &mut String, v: &View<'_>) {
+    let c = &v.counts;
     let _ = writeln!(
         s,
         "| error | danger | warning | note | excepted | suppressed |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} | {} | {} |\n",
-        c[&Severity::Error],
-        c[&Severity::Danger],
-        c[&Severity::Warning],
-        c[&Severity::Note],
-        split.excepted.len(),
-        split.suppressed.len()
+        c.error, c.danger, c.warning, c.note, c.excepted, c.suppressed
     );
 }
 
-fn verdict(s: &mut String, o: &Outcome, split: &Split<'_>, groups: &[view::Group<'_>]) {
-    let _ = writeln!(s, "### Verdict: {}\n", common::verdict_word(o));
-    let n = split.blocking.len();
-    if n == 0 {
-        let _ = writeln!(s, "No finding at or above **{}** is left without an exception.\n", o.fail_on);
+fn verdict(s: &mut String, v: &View<'_>) {
+    let Some(verdict) = &v.verdict else { return };
+    let _ = writeln!(s, "### Verdict: {}\n", verdict.word);
+    if verdict.blocking == 0 {
+        let _ = writeln!(s, "No finding at or above **{}** is left without an exception.\n", v.fail_on);
     } else {
-        let services: std::collections::BTreeSet<&str> = groups.iter().filter_map(|g| g.service.as_deref()).collect();
-        let rules: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.rule).collect();
         let _ = writeln!(
             s,
             "**{}** at or above **{}** without a valid exception, from {}{}.\n",
-            plural(n, "blocking finding", "blocking findings"),
-            o.fail_on,
-            plural(rules.len(), "rule", "rules"),
-            if services.is_empty() {
+            plural(verdict.blocking, "blocking finding", "blocking findings"),
+            v.fail_on,
+            plural(verdict.rules, "rule", "rules"),
+            if verdict.services == 0 {
                 String::new()
             } else {
-                format!(" over {}", plural(services.len(), "service", "services"))
+                format!(" over {}", plural(verdict.services, "service", "services"))
             }
         );
     }
-    counts(s, o, split);
-    if groups.is_empty() {
+    counts(s, v);
+    if v.blocking.is_empty() {
         return;
     }
     let _ = writeln!(s, "#### What blocks\n");
-    let t = group_table(groups);
-    if groups.len() <= 25 {
+    let t = group_table(&v.blocking);
+    if v.blocking.len() <= 25 {
         s.push_str(&t);
         s.push('\n');
     } else {
-        details(s, &format!("{} rule and service groups", groups.len()), &t, false);
+        details(s, &format!("{} rule and service groups", v.blocking.len()), &t, false);
     }
 }
 
@@ -374,26 +547,24 @@ fn details(s: &mut String, summary: &str, inner: &str, open: bool) {
 /// Rows of the per-service table shown before the rest fold (all with `--details`).
 const SERVICES_SHOWN: usize = 15;
 
-fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
+fn overview(s: &mut String, v: &View<'_>, details_all: bool) {
     let _ = writeln!(s, "### What changed\n");
-    if o.command == Command::ClosestSafe {
+    let Some(ov) = &v.overview else {
         let _ = writeln!(
             s,
             "Not computed by `closest-safe` (it compares mainline candidates with base); run `shipgate report` for the diff.\n"
         );
         return;
-    }
-    let changed_pkgs: Vec<_> = o.packages.iter().filter(|p| p.changed).collect();
-    let manifests = o.files.iter().filter(|f| f.kind == "manifest").count();
+    };
     let _ = writeln!(
         s,
         "{} and {} changed ({}).\n",
-        plural(o.models.len(), "model file", "model files"),
-        plural(changed_pkgs.len(), "package", "packages"),
-        plural(manifests, "manifest file", "manifest files")
+        plural(ov.models, "model file", "model files"),
+        plural(ov.changed_packages.len(), "package", "packages"),
+        plural(ov.manifests, "manifest file", "manifest files")
     );
-    if !o.models.is_empty() {
-        let rows = view::services_overview(o, split);
+    if ov.models > 0 {
+        let rows = &ov.services;
         let head = "| service | model | operations | shapes | blocking | other findings | lines changed |\n| --- | --- | --- | --- | ---: | ---: | ---: |\n";
         let row = |r: &view::ServiceRow<'_>| {
             let m = r.model;
@@ -417,7 +588,7 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
         let _ = writeln!(
             s,
             "\n<sub>operations and shapes: +added −removed ~changed; \"other findings\" are below {} or excepted.</sub>\n",
-            o.fail_on
+            v.fail_on
         );
         if shown < rows.len() {
             let mut rest = String::from(head);
@@ -426,29 +597,24 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
             }
             details(s, &format!("{} more services", rows.len() - shown), &rest, false);
         }
-        let ops: Vec<(&str, &String)> = o
-            .models
-            .iter()
-            .flat_map(|m| {
-                m.operations_added
-                    .iter()
-                    .map(|x| ("added", x))
-                    .chain(m.operations_removed.iter().map(|x| ("removed", x)))
-            })
-            .collect();
-        if !ops.is_empty() {
+        if !ov.operations.is_empty() {
             let mut t = String::from("| operation | |\n| --- | --- |\n");
-            for (what, op) in &ops {
+            for (what, op) in &ov.operations {
                 let _ = writeln!(t, "| {} | {what} |", code(op, true));
             }
-            details(s, &format!("Operations added or removed ({})", ops.len()), &t, ops.len() <= 10);
+            details(
+                s,
+                &format!("Operations added or removed ({})", ov.operations.len()),
+                &t,
+                ov.operations.len() <= 10,
+            );
         }
     }
-    if !changed_pkgs.is_empty() {
+    if !ov.changed_packages.is_empty() {
         let mut t = String::from(
             "| package | ecosystem | base | head | mainline | status |\n| --- | --- | --- | --- | --- | --- |\n",
         );
-        for p in &changed_pkgs {
+        for p in &ov.changed_packages {
             let _ = writeln!(
                 t,
                 "| {} | {} | {} | {} | {} | {} |",
@@ -460,9 +626,10 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
                 text(&p.status)
             );
         }
-        details(s, &format!("Packages changed ({})", changed_pkgs.len()), &t, changed_pkgs.len() <= 10);
+        let n = ov.changed_packages.len();
+        details(s, &format!("Packages changed ({n})"), &t, n <= 10);
     }
-    match common::history_summary(o) {
+    match ov.diff_size {
         Some((current, Some(median), n)) => {
             let ratio =
                 if median > 0.0 { format!(", {:.1}× the median", current as f64 / median) } else { String::new() };
@@ -484,11 +651,11 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
             );
         }
     }
-    if o.history.len() > 1 {
+    if ov.history.len() > 1 {
         let mut t = String::from(
             "| from | to | shapes changed | packages changed | lines changed |\n| --- | --- | ---: | ---: | ---: |\n",
         );
-        for r in &o.history {
+        for r in ov.history {
             let mark = if r.current { " **(this diff)**" } else { "" };
             let _ = writeln!(
                 t,
@@ -500,17 +667,20 @@ fn overview(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
                 r.lines_changed
             );
         }
-        details(s, &format!("Release history ({} diffs)", o.history.len()), &t, false);
+        details(s, &format!("Release history ({} diffs)", ov.history.len()), &t, false);
     }
 }
 
-fn finding_block(s: &mut String, o: &Outcome, f: &Finding) {
-    let loc = common::location_text(o, f).map_or_else(|| "no file".to_string(), |l| code(&l, false));
+/// A blocking finding in full: subject, severity, event, location, message, diff, provenance.
+fn finding_block(b: &FindingBlock<'_>) -> String {
+    let f = b.finding;
+    let mut s = String::new();
+    let loc = b.location.as_deref().map_or_else(|| "no file".to_string(), |l| code(l, false));
     let _ =
         writeln!(s, "**{}** · {} · {} · {}\n", code(f.display_subject(), false), f.severity, code(&f.id, false), loc);
     let _ = writeln!(s, "{}\n", text(&f.message));
-    if let Some(change) = &f.change {
-        s.push_str(&fenced("diff", &common::text_diff(change)));
+    if let Some(diff) = b.diff() {
+        s.push_str(&fenced("diff", &diff));
         s.push('\n');
     }
     let introduced = match &f.introduced_by {
@@ -518,117 +688,73 @@ fn finding_block(s: &mut String, o: &Outcome, f: &Finding) {
         None => "introducing commit unknown".to_string(),
     };
     let _ = writeln!(s, "<sub>{introduced} · fingerprint {}</sub>\n", code(&f.fingerprint, false));
+    s
 }
 
 /// One line per finding: every blocking finding is named even when its group is long.
-fn finding_rows(o: &Outcome, fs: &[&Finding]) -> String {
-    let mut t = String::from("| subject | event | location | introduced by |\n| --- | --- | --- | --- |\n");
-    for f in fs {
-        let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} |",
-            code(f.display_subject(), true),
-            code(&f.id, true),
-            common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
-            f.introduced_by.as_deref().map_or_else(|| "–".to_string(), |c| code(common::short(c), true))
-        );
-    }
-    t
+fn finding_row(b: &FindingBlock<'_>) -> String {
+    let f = b.finding;
+    format!(
+        "| {} | {} | {} | {} |\n",
+        code(f.display_subject(), true),
+        code(&f.id, true),
+        b.location.as_deref().map_or_else(|| "–".to_string(), |l| code(l, true)),
+        f.introduced_by.as_deref().map_or_else(|| "–".to_string(), |c| code(common::short(c), true))
+    )
 }
 
-fn blocking(s: &mut String, o: &Outcome, groups: &[view::Group<'_>], details_all: bool, limit: Option<usize>) {
-    let total: usize = groups.iter().map(|g| g.findings.len()).sum();
-    let _ = writeln!(s, "### Blocking findings ({total})\n");
-    if groups.is_empty() {
-        let _ = writeln!(s, "None.\n");
-        return;
-    }
-    let mut left = limit.unwrap_or(usize::MAX);
-    let mut rest: Vec<&Finding> = Vec::new();
-    for g in groups {
-        let n = g.findings.len().min(left);
-        left -= n;
-        rest.extend(&g.findings[n..]);
-        if n == 0 {
-            continue;
-        }
-        let _ = writeln!(
-            s,
-            "#### {} in {} — {} ({})\n",
-            code(g.rule, false),
-            g.service.as_deref().map_or_else(|| "the release".to_string(), |sv| code(sv, false)),
-            text(common::rule_title(g.rule)),
-            g.findings.len()
-        );
-        let full = if details_all { n } else { n.min(view::SHOWN_IN_FULL) };
-        for f in &g.findings[..full] {
-            finding_block(s, o, f);
-        }
-        if full < n {
-            let list = finding_rows(o, &g.findings[full..n]);
-            let title = format!("{} more {} finding(s), by name (`--details` shows each in full)", n - full, g.rule);
-            details(s, &title, &list, false);
-        }
-    }
-    if !rest.is_empty() {
-        s.push_str(&more_line(&rest));
-    }
-}
-
-fn exception_request(s: &mut String, o: &Outcome, split: &Split<'_>) {
-    if split.blocking.is_empty() {
-        return;
-    }
-    let entries = view::exception_entries(o, split);
+fn exception_request(s: &mut String, v: &View<'_>) {
+    let Some(req) = &v.exception_request else { return };
     let _ = writeln!(
         s,
         "### Exception request ({} covering {})\n",
-        plural(entries.len(), "entry", "entries"),
-        plural(split.blocking.len(), "blocking finding", "blocking findings")
+        plural(req.entries.len(), "entry", "entries"),
+        plural(req.blocking, "blocking finding", "blocking findings")
     );
     let _ = writeln!(
         s,
         "Ready to paste into `shipgate.toml`: one entry per rule and service (a subject glob, with the findings it covers named in its comment), one per finding where a rule has a single subject there. `reason` and `approved_by` are empty on purpose: an exception without a reason excepts nothing.\n"
     );
-    let block = fenced("toml", &view::exceptions_block(o, &entries));
-    details(s, &format!("[[exceptions]] entries ({})", entries.len()), &block, entries.len() <= 30);
+    let block = fenced("toml", &req.toml);
+    details(s, &format!("[[exceptions]] entries ({})", req.entries.len()), &block, req.open);
 }
 
-fn finding_table(findings: &[&Finding], o: &Outcome) -> String {
+fn finding_table(v: &View<'_>, findings: &[&Finding]) -> String {
     let mut t = String::from("| severity | event | subject | location | message |\n| --- | --- | --- | --- | --- |\n");
     for f in findings {
+        let b = v.block(f);
         let _ = writeln!(
             t,
             "| {} | {} | {} | {} | {} |",
             f.severity,
             code(&f.id, true),
             code(f.display_subject(), true),
-            common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
+            b.location.as_deref().map_or_else(|| "–".to_string(), |l| code(l, true)),
             text(&f.message)
         );
     }
     t
 }
 
-fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
-    if split.other.is_empty() {
+fn others(s: &mut String, v: &View<'_>, details_all: bool) {
+    if v.other.is_empty() {
         return;
     }
-    let groups = view::groups(o, &split.other);
-    let _ = writeln!(s, "### Other findings ({}, below {})\n", split.other.len(), o.fail_on);
+    let _ = writeln!(s, "### Other findings ({}, below {})\n", v.split.other.len(), v.fail_on);
     let _ = writeln!(
         s,
         "Shown, never gating. Folded by rule and service; `--details` lists every one (the JSON always does).\n"
     );
-    let t = group_table(&groups);
-    details(s, &format!("{} rule and service groups", groups.len()), &t, groups.len() <= 15);
+    let t = group_table(&v.other);
+    details(s, &format!("{} rule and service groups", v.other.len()), &t, v.other.len() <= 15);
     if details_all {
-        for g in &groups {
-            let mut inner = finding_table(&g.findings, o);
-            for f in g.findings.iter().filter(|f| f.change.is_some()) {
-                let change = f.change.as_ref().expect("filtered on change");
-                let _ = writeln!(inner, "\n{} changed:\n", code(f.display_subject(), false));
-                inner.push_str(&fenced("diff", &common::text_diff(change)));
+        for g in &v.other {
+            let mut inner = finding_table(v, &g.findings);
+            for f in &g.findings {
+                if let Some(diff) = v.block(f).diff() {
+                    let _ = writeln!(inner, "\n{} changed:\n", code(f.display_subject(), false));
+                    inner.push_str(&fenced("diff", &diff));
+                }
             }
             details(s, &format!("{} in {} ({})", g.rule, g.service_label(), g.findings.len()), &inner, false);
         }
@@ -636,14 +762,13 @@ fn others(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
 }
 
 /// Pre-existing and resolved findings, folded to a count per rule (JSON lists each one).
-fn baseline(s: &mut String, o: &Outcome, split: &Split<'_>) {
-    let lines = common::baseline_lines(o, split, &|t| code(t, false));
-    if lines.is_empty() {
+fn baseline(s: &mut String, v: &View<'_>) {
+    if v.held_at_base.is_empty() {
         return;
     }
     let _ = writeln!(s, "### Held at base\n");
-    for l in lines {
-        let _ = writeln!(s, "- {l}");
+    for fold in &v.held_at_base {
+        let _ = writeln!(s, "- {}", fold.line(&|t| code(t, false)));
     }
     s.push('\n');
 }
@@ -651,76 +776,72 @@ fn baseline(s: &mut String, o: &Outcome, split: &Split<'_>) {
 /// Excepted findings listed one per row before they fold into counts per exception entry.
 const EXCEPTED_SHOWN: usize = 20;
 
-fn exceptions(s: &mut String, o: &Outcome, split: &Split<'_>, details_all: bool) {
-    let _ = writeln!(s, "### Exceptions applied ({})\n", split.excepted.len());
-    if split.excepted.is_empty() {
+fn exceptions(s: &mut String, v: &View<'_>, details_all: bool) {
+    let ex = &v.exceptions_applied;
+    let _ = writeln!(s, "### Exceptions applied ({})\n", ex.excepted.len());
+    if ex.excepted.is_empty() {
         let _ = writeln!(s, "None.\n");
     } else {
         let mut t = String::from(
             "| event | subject | approved by | reason | expires | config entry |\n| --- | --- | --- | --- | --- | --- |\n",
         );
-        for f in &split.excepted {
-            let ex = f.exception.as_ref().expect("split put only excepted findings here");
+        for f in &ex.excepted {
+            let e = f.exception.as_ref().expect("the view put only excepted findings here");
             let _ = writeln!(
                 t,
                 "| {} | {} | {} | {} | {} | {} |",
                 code(&f.id, true),
                 code(f.display_subject(), true),
-                ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
-                text(&ex.reason),
-                ex.expires.as_deref().map_or_else(|| "never".to_string(), text),
-                ex.source.as_deref().map_or_else(|| code(&common::exception_ref(ex.index), true), text)
+                e.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
+                text(&e.reason),
+                e.expires.as_deref().map_or_else(|| "never".to_string(), text),
+                e.source.as_deref().map_or_else(|| code(&common::exception_ref(e.index), true), text)
             );
         }
-        if details_all || split.excepted.len() <= EXCEPTED_SHOWN {
+        if details_all || ex.excepted.len() <= EXCEPTED_SHOWN {
             s.push_str(&t);
             s.push('\n');
         } else {
-            let mut by: std::collections::BTreeMap<usize, (&crate::finding::AppliedException, usize)> =
-                std::collections::BTreeMap::new();
-            for f in &split.excepted {
-                let ex = f.exception.as_ref().expect("split put only excepted findings here");
-                by.entry(ex.index).or_insert((ex, 0)).1 += 1;
-            }
             let mut c = String::from(
                 "| config entry | rule | subject | findings | approved by | expires |\n| --- | --- | --- | ---: | --- | --- |\n",
             );
-            for (i, (ex, n)) in &by {
+            for (i, e, n) in &ex.by_entry {
                 let _ = writeln!(
                     c,
                     "| {} | {} | {} | {n} | {} | {} |",
                     code(&common::exception_ref(*i), true),
-                    code(&ex.rule, true),
-                    code(&ex.subject, true),
-                    ex.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
-                    ex.expires.as_deref().map_or_else(|| "never".to_string(), text)
+                    code(&e.rule, true),
+                    code(&e.subject, true),
+                    e.approved_by.as_deref().map_or_else(|| "**nobody recorded**".to_string(), text),
+                    e.expires.as_deref().map_or_else(|| "never".to_string(), text)
                 );
             }
             s.push_str(&c);
             s.push('\n');
-            details(s, &format!("Every excepted finding ({})", split.excepted.len()), &t, false);
+            details(s, &format!("Every excepted finding ({})", ex.excepted.len()), &t, false);
         }
     }
-    if !split.suppressed.is_empty() {
+    if !ex.suppressed.is_empty() {
         let mut t = String::from("| event | subject | location | why |\n| --- | --- | --- | --- |\n");
-        for f in &split.suppressed {
+        for b in &ex.suppressed {
+            let f = b.finding;
             let _ = writeln!(
                 t,
                 "| {} | {} | {} | {} |",
                 code(&f.id, true),
                 code(f.display_subject(), true),
-                common::location_text(o, f).map_or_else(|| "–".to_string(), |l| code(&l, true)),
+                b.location.as_deref().map_or_else(|| "–".to_string(), |l| code(l, true)),
                 f.suppression.as_deref().map_or_else(|| "–".to_string(), text)
             );
         }
-        details(s, &format!("Suppressed by the models' own metadata ({})", split.suppressed.len()), &t, false);
+        details(s, &format!("Suppressed by the models' own metadata ({})", ex.suppressed.len()), &t, false);
     }
 }
 
-fn packages(s: &mut String, o: &Outcome) {
-    let rows = view::package_rows(o);
-    let _ = writeln!(s, "### Required packages ({})\n", rows.len());
-    if rows.is_empty() {
+fn packages(s: &mut String, v: &View<'_>) {
+    let p = &v.packages;
+    let _ = writeln!(s, "### Required packages ({})\n", p.rows.len());
+    if p.rows.is_empty() {
         let _ = writeln!(s, "No package is required by this release.\n");
         return;
     }
@@ -728,19 +849,18 @@ fn packages(s: &mut String, o: &Outcome) {
         s,
         "The authoritative list to publish: every package head ships, mainline needs or `required` names, with the version and the commit to publish it from.\n"
     );
-    let disagree = rows.iter().filter(|r| r.why.is_some()).count();
-    if disagree > 0 {
+    if p.disagree > 0 {
         let _ = writeln!(
             s,
             "**{}** not shipped as head's version from head: see *why*.\n",
-            plural(disagree, "package", "packages")
+            plural(p.disagree, "package", "packages")
         );
     }
     let mut t = String::from(
         "| package | ecosystem | publish version | from commit | head | mainline | path | publish | status | why |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
-    for r in &rows {
-        let p = r.package;
+    for r in &p.rows {
+        let pkg = r.package;
         let from = match r.from {
             view::PublishFrom::Head => code(r.commit, true),
             view::PublishFrom::Mainline => format!("{} (mainline)", code(r.commit, true)),
@@ -748,51 +868,52 @@ fn packages(s: &mut String, o: &Outcome) {
         let _ = writeln!(
             t,
             "| {} | {} | {} | {from} | {} | {} | {} | {} | {} | {} |",
-            code(&p.name, true),
-            text(&p.ecosystem),
+            code(&pkg.name, true),
+            text(&pkg.ecosystem),
             opt_code(r.version),
-            opt(&p.head_version),
-            opt(&p.mainline_version),
-            code(&p.path, true),
-            if p.publish { "yes" } else { "no" },
-            if p.status == "ok" { "ok".to_string() } else { format!("**{}**", text(&p.status)) },
+            opt(&pkg.head_version),
+            opt(&pkg.mainline_version),
+            code(&pkg.path, true),
+            if pkg.publish { "yes" } else { "no" },
+            if pkg.status == "ok" { "ok".to_string() } else { format!("**{}**", text(&pkg.status)) },
             r.why.as_deref().map_or_else(|| "–".to_string(), text)
         );
     }
-    details(s, &format!("Required packages ({})", rows.len()), &t, rows.len() <= 25);
+    details(s, &format!("Required packages ({})", p.rows.len()), &t, p.open);
 }
 
-fn closest_safe(s: &mut String, o: &Outcome) {
+fn closest_safe(s: &mut String, v: &View<'_>) {
     let _ = writeln!(s, "### Closest safe commit\n");
-    let Some(cs) = &o.closest_safe else {
-        let _ = writeln!(s, "{}\n", common::closest_safe_missing(o));
-        return;
-    };
-    match (&cs.commit, cs.distance) {
-        (Some(c), Some(d)) => {
-            let mainline = o.mainline.as_ref().map_or_else(|| "mainline".to_string(), |m| code(&m.rev, false));
+    match &v.closest_safe {
+        ClosestSafeSection::Missing(why) => {
+            let _ = writeln!(s, "{why}\n");
+        }
+        ClosestSafeSection::Found { commit, distance, mainline, candidates, passes, left_out } => {
+            let mainline = mainline.map_or_else(|| "mainline".to_string(), |m| code(m, false));
             let _ = writeln!(
                 s,
-                "{} is the newest commit on {mainline} that {}, {d} commit(s) behind its tip ({} candidate(s) checked).\n",
-                code(c, false),
-                common::passes_gate_text(o),
-                cs.candidates_checked
+                "{} is the newest commit on {mainline} that {passes}, {distance} commit(s) behind its tip ({candidates} candidate(s) checked).\n",
+                code(commit, false),
             );
-            if cs.left_out.is_empty() {
+            if left_out.is_empty() {
                 let _ = writeln!(s, "It leaves nothing out: mainline's tip is safe.\n");
             } else {
-                let by_commit = common::blocking_by_commit(o);
                 let mut t =
                     String::from("| commit | summary | blocking findings it introduced |\n| --- | --- | --- |\n");
-                for l in &cs.left_out {
-                    let list = common::introduced_cell(&by_commit, &l.commit, |t| code(t, true));
-                    let _ = writeln!(t, "| {} | {} | {list} |", code(common::short(&l.commit), true), text(&l.summary));
+                for l in left_out {
+                    let _ = writeln!(
+                        t,
+                        "| {} | {} | {} |",
+                        code(l.commit, true),
+                        text(l.summary),
+                        l.cell(|t| code(t, true))
+                    );
                 }
-                details(s, &format!("It leaves out {} commit(s)", cs.left_out.len()), &t, cs.left_out.len() <= 10);
+                details(s, &format!("It leaves out {} commit(s)", left_out.len()), &t, left_out.len() <= 10);
             }
         }
-        _ => {
-            let _ = writeln!(s, "No safe commit among the {} mainline candidate(s) checked.\n", cs.candidates_checked);
+        ClosestSafeSection::NoneSafe { candidates, .. } => {
+            let _ = writeln!(s, "No safe commit among the {candidates} mainline candidate(s) checked.\n");
         }
     }
 }
@@ -804,14 +925,15 @@ fn sign_off(s: &mut String) {
     );
 }
 
-fn appendix(o: &Outcome) -> String {
+fn appendix(v: &View<'_>) -> String {
+    let a = &v.appendix;
     let mut s = String::from("### Appendix: inputs\n\n| input | digest |\n| --- | --- |\n");
-    for (k, v) in &o.digests {
-        let _ = writeln!(s, "| {} | {} |", text(k), code(v, true));
+    for (k, d) in a.digests {
+        let _ = writeln!(s, "| {} | {} |", text(k), code(d, true));
     }
     let _ = writeln!(s, "\nReproduce the verdict:\n");
-    s.push_str(&fenced("sh", &o.command_line));
-    if o.date.is_none() {
+    s.push_str(&fenced("sh", a.reproduce));
+    if a.no_date {
         let _ = writeln!(s, "\n{}", common::NO_DATE_NOTE);
     }
     s
@@ -848,6 +970,34 @@ mod tests {
     #[test]
     fn text_escapes_html_and_markdown() {
         assert_eq!(text("<script>*x*</script> & |"), "&lt;script&gt;\\*x\\*&lt;/script&gt; &amp; \\|");
+    }
+
+    /// The one-pass measure picks what re-rendering every `k` would: the largest `k` whose
+    /// section fits, over groups with blocks, folded rows (whose title counts them), multi-digit
+    /// counts and rules that leave the count line.
+    #[test]
+    fn most_that_fit_is_the_largest_k_that_fits() {
+        let group = |rule: &str, in_full: usize, n: usize| GroupParts {
+            heading: format!("#### `{rule}` in the release — Title ({n})\n\n"),
+            rule: rule.to_string(),
+            in_full,
+            pieces: (0..n)
+                .map(|i| {
+                    if i < in_full {
+                        format!("block {i} {}\n\n", "x".repeat(i * 7 % 40))
+                    } else {
+                        format!("| row {i} |\n")
+                    }
+                })
+                .collect(),
+        };
+        let groups = vec![group("Alpha", 3, 14), group("B", 3, 2), group("Gamma", 2, 9), group("Alpha2", 0, 12)];
+        let rules: Vec<String> = groups.iter().flat_map(|g| g.pieces.iter().map(|_| g.rule.clone())).collect();
+        let b = Blocking { heading: "### Blocking findings (37)\n\n".into(), total: rules.len(), rules, groups };
+        for budget in 0..b.len(b.total) + 10 {
+            let brute = (0..=b.total).rev().find(|k| b.len(*k) <= budget);
+            assert_eq!(b.most_that_fit(budget), brute, "budget {budget}");
+        }
     }
 
     #[test]

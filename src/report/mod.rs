@@ -1,8 +1,11 @@
 //! Renderers: each reads an [`Outcome`](crate::outcome::Outcome) and returns text. Nothing here
 //! prints or touches the file system; the CLI decides where text goes.
 //!
-//! May depend on: `outcome`, `finding`, `rules` (the catalog, for rule titles), `engine` (replay
-//! rows, shell quoting), `date`.
+//! The human formats (`md`, `html`, `table`) encode one [`view::View`] of typed sections built
+//! from the outcome; `json` encodes its own contract types ([`json::view`]); `sarif` and
+//! `github` read the outcome through the helpers in [`common`].
+//!
+//! May depend on: `outcome`, `finding`, `rules` (the catalog, for rule titles), `date`.
 use crate::outcome::Outcome;
 
 pub mod common;

@@ -1,8 +1,8 @@
 //! `replay` output: one row a release (verdict, blocking findings by rule, the top blockers),
 //! then a summary per rule, in table, JSON or Markdown. Pure functions of the [`Replay`].
 use super::Style;
-use crate::engine::replay::{ReleaseCheck, Replay};
 use crate::outcome::Verdict;
+use crate::outcome::{ReleaseCheck, Replay};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -2,10 +2,12 @@
 //! changed (per service), then the blocking findings; notes and findings below `--fail-on` fold
 //! into counts by rule and service unless `--details` is given. Tables fit the terminal's width,
 //! 80 columns when it is unknown. Colour only when the CLI says the output is a terminal and
-//! `NO_COLOR` is unset. `closest-safe` leads with its answer and has no verdict line.
-use super::{Style, common, view};
+//! `NO_COLOR` is unset. `closest-safe` leads with its answer and has no verdict line. It encodes
+//! the [`View`]; it computes nothing of its own.
+use super::view::{self, ClosestSafeSection, View};
+use super::{Style, common};
 use crate::finding::Severity;
-use crate::outcome::{Command, Outcome, Verdict};
+use crate::outcome::{Command, Outcome};
 use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
 
@@ -102,36 +104,36 @@ fn group_table(style: Style, groups: &[view::Group<'_>], limit: usize) -> Table 
 }
 
 pub fn render(o: &Outcome, style: Style) -> String {
+    let v = View::of(o);
+    let h = &v.header;
     let mut out = String::new();
-    let split = common::split(o);
-    let groups = view::groups(o, &split.blocking);
-    let repo = if o.repo_name.is_empty() { &o.repo } else { &o.repo_name };
-    let _ = writeln!(out, "shipgate {} {} — {repo}", env!("CARGO_PKG_VERSION"), o.command.name());
-    let _ = writeln!(out, "base      {} ({})", o.base.rev, common::short(&o.base.commit));
-    if o.command != Command::ClosestSafe {
-        let _ = writeln!(out, "head      {} ({})", o.head.rev, common::short(&o.head.commit));
+    let groups = &v.blocking;
+    let _ = writeln!(out, "shipgate {} {} — {}", env!("CARGO_PKG_VERSION"), v.command.name(), h.repo);
+    let _ = writeln!(out, "base      {} ({})", h.base.rev, common::short(&h.base.commit));
+    if v.command != Command::ClosestSafe {
+        let _ = writeln!(out, "head      {} ({})", h.head.rev, common::short(&h.head.commit));
     }
-    if let Some(m) = &o.mainline {
+    if let Some(m) = h.mainline {
         let _ = writeln!(out, "mainline  {} ({})", m.rev, common::short(&m.commit));
     }
     out.push('\n');
     let limit = if style.details { usize::MAX } else { SHOWN };
 
-    if o.command == Command::ClosestSafe {
+    if v.command == Command::ClosestSafe {
         // The answer first; closest-safe does not gate, so no verdict wording.
-        closest_safe(&mut out, o, style);
+        closest_safe(&mut out, &v, style);
     } else {
-        let _ = writeln!(out, "{}\n", verdict_line(o, style));
+        let _ = writeln!(out, "{}\n", verdict_line(&v, style));
         if !groups.is_empty() {
-            let _ = writeln!(out, "What blocks\n{}", group_table(style, &groups, limit));
+            let _ = writeln!(out, "What blocks\n{}", group_table(style, groups, limit));
             more(&mut out, groups.len().saturating_sub(limit), "rule and service groups");
             out.push('\n');
         }
-        overview(&mut out, o, &split, style, limit);
+        overview(&mut out, &v, style, limit);
     }
 
     if !groups.is_empty() {
-        let _ = writeln!(out, "Blocking findings ({})", split.blocking.len());
+        let _ = writeln!(out, "Blocking findings ({})", v.counts.blocking);
         let per_group = if style.details { usize::MAX } else { PER_GROUP };
         let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
         for g in groups.iter().take(limit) {
@@ -144,7 +146,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 for line in wrap(f.display_subject(), width.saturating_sub(2).max(20)) {
                     let _ = writeln!(out, "  {line}");
                 }
-                let loc = common::location_text(o, f).map_or_else(String::new, |l| format!(" at {l}"));
+                let loc = v.block(f).location.map_or_else(String::new, |l| format!(" at {l}"));
                 for line in wrap(&format!("{}{loc}", f.id), width.saturating_sub(4).max(20)) {
                     let _ = writeln!(out, "    {line}");
                 }
@@ -162,14 +164,13 @@ pub fn render(o: &Outcome, style: Style) -> String {
         out.push('\n');
     }
 
-    for (title, list) in [
-        (format!("Other findings (below {}, not gating)", o.fail_on), &split.other),
-        ("Excepted".to_string(), &split.excepted),
+    for (title, list, gs) in [
+        (format!("Other findings (below {}, not gating)", v.fail_on), &v.split.other, &v.other),
+        ("Excepted".to_string(), &v.split.excepted, &v.excepted),
     ] {
         if list.is_empty() {
             continue;
         }
-        let gs = view::groups(o, list);
         if style.details {
             let mut t = table(style, &["severity", "event", "subject", "message"]);
             for f in list.iter() {
@@ -187,24 +188,24 @@ pub fn render(o: &Outcome, style: Style) -> String {
             keep_whole(&mut t, 1, list.iter().map(|f| f.id.as_str()));
             let _ = writeln!(out, "{title}: {}\n{t}\n", list.len());
         } else {
-            let _ = writeln!(out, "{title}: {}, by rule and service\n{}", list.len(), group_table(style, &gs, limit));
+            let _ = writeln!(out, "{title}: {}, by rule and service\n{}", list.len(), group_table(style, gs, limit));
             more(&mut out, gs.len().saturating_sub(limit), "groups");
             out.push('\n');
         }
     }
-    if !split.suppressed.is_empty() {
-        let _ = writeln!(out, "Suppressed by the models' own metadata: {}\n", split.suppressed.len());
+    if v.counts.suppressed > 0 {
+        let _ = writeln!(out, "Suppressed by the models' own metadata: {}\n", v.counts.suppressed);
     }
     // Pre-existing and resolved findings, folded to a count per rule (JSON lists each one).
     let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
-    for text in common::baseline_lines(o, &split, &|t| t.to_string()) {
-        for line in wrap(&text, width) {
+    for fold in &v.held_at_base {
+        for line in wrap(&fold.line(&|t| t.to_string()), width) {
             let _ = writeln!(out, "{line}");
         }
         out.push('\n');
     }
 
-    let rows = view::package_rows(o);
+    let rows = &v.packages.rows;
     let notable: Vec<&view::PackageRow<'_>> =
         rows.iter().filter(|r| style.details || r.why.is_some() || r.package.status != "ok").collect();
     if !notable.is_empty() {
@@ -234,92 +235,88 @@ pub fn render(o: &Outcome, style: Style) -> String {
         );
     }
 
-    if o.command != Command::ClosestSafe && o.closest_safe.is_some() {
-        closest_safe(&mut out, o, style);
+    if v.command != Command::ClosestSafe {
+        closest_safe(&mut out, &v, style);
     }
     let width = usize::from(style.width.unwrap_or(DEFAULT_WIDTH));
-    for note in &o.notes {
+    for note in v.notes {
         for (i, line) in wrap(&format!("note: {note}"), width).into_iter().enumerate() {
             let _ = writeln!(out, "{}{line}", if i == 0 { "" } else { "  " });
         }
     }
-    if o.command == Command::ClosestSafe {
-        if let Some(cs) = &o.closest_safe {
-            let _ = writeln!(out, "{}", closest_safe_line(cs));
+    if v.command == Command::ClosestSafe {
+        if let Some(line) = closest_safe_line(&v.closest_safe) {
+            let _ = writeln!(out, "{line}");
         }
     } else {
-        let _ = writeln!(out, "{}", verdict_line(o, style));
+        let _ = writeln!(out, "{}", verdict_line(&v, style));
     }
     out
 }
 
-fn verdict_line(o: &Outcome, style: Style) -> String {
-    let counts = o.counts();
-    let verdict = match o.verdict {
-        Verdict::Pass => "PASS",
-        Verdict::Fail => "FAIL",
-    };
+fn verdict_line(v: &View<'_>, style: Style) -> String {
+    let c = &v.counts;
+    let word = v.header.verdict_word;
     let verdict = if style.color {
-        let code = if o.verdict == Verdict::Pass { 32 } else { 31 };
-        format!("\x1b[1;{code}m{verdict}\x1b[0m")
+        let code = if v.verdict.as_ref().is_some_and(|x| x.pass) { 32 } else { 31 };
+        format!("\x1b[1;{code}m{word}\x1b[0m")
     } else {
-        verdict.to_string()
+        word.to_string()
     };
-    let blocking = o.blocking().count();
     format!(
-        "{verdict}: {blocking} blocking at {}+ · {} error, {} danger, {} warning, {} note",
-        o.fail_on,
-        counts[&Severity::Error],
-        counts[&Severity::Danger],
-        counts[&Severity::Warning],
-        counts[&Severity::Note]
+        "{verdict}: {} blocking at {}+ · {} error, {} danger, {} warning, {} note",
+        c.blocking, v.fail_on, c.error, c.danger, c.warning, c.note
     )
 }
 
-fn closest_safe_line(cs: &crate::outcome::ClosestSafe) -> String {
-    match (&cs.commit, cs.distance) {
-        (Some(c), Some(d)) => format!(
-            "Closest safe commit: {}, {d} behind the mainline tip ({} checked)",
-            common::short(c),
-            cs.candidates_checked
+/// The answer in one line; `None` when the command did not compute it.
+fn closest_safe_line(cs: &ClosestSafeSection<'_>) -> Option<String> {
+    Some(match cs {
+        ClosestSafeSection::Missing(_) => return None,
+        ClosestSafeSection::Found { commit, distance, candidates, .. } => format!(
+            "Closest safe commit: {}, {distance} behind the mainline tip ({candidates} checked)",
+            common::short(commit)
         ),
-        _ => format!("No safe commit among the {} mainline candidates checked.", cs.candidates_checked),
-    }
+        ClosestSafeSection::NoneSafe { candidates, .. } => {
+            format!("No safe commit among the {candidates} mainline candidates checked.")
+        }
+    })
 }
 
-fn closest_safe(out: &mut String, o: &Outcome, style: Style) {
-    let Some(cs) = &o.closest_safe else { return };
-    let _ = writeln!(out, "{}", closest_safe_line(cs));
-    if cs.commit.is_some() {
-        let _ = writeln!(
-            out,
-            "  It passes the gate at {} (mainline rules are not applied:\n  every candidate is on mainline).",
-            o.fail_on
-        );
-    }
-    if !cs.left_out.is_empty() {
-        let by_commit = common::blocking_by_commit(o);
+fn closest_safe(out: &mut String, v: &View<'_>, style: Style) {
+    let Some(line) = closest_safe_line(&v.closest_safe) else { return };
+    let _ = writeln!(out, "{line}");
+    let left_out = match &v.closest_safe {
+        ClosestSafeSection::Found { left_out, .. } => {
+            let _ = writeln!(
+                out,
+                "  It passes the gate at {} (mainline rules are not applied:\n  every candidate is on mainline).",
+                v.fail_on
+            );
+            left_out
+        }
+        ClosestSafeSection::NoneSafe { left_out, .. } => left_out,
+        ClosestSafeSection::Missing(_) => return,
+    };
+    if !left_out.is_empty() {
         let mut t = table(style, &["left out", "summary", "blocking findings it introduced"]);
-        for l in &cs.left_out {
-            t.add_row(vec![
-                Cell::new(common::short(&l.commit)),
-                Cell::new(&l.summary),
-                Cell::new(common::introduced_cell(&by_commit, &l.commit, |t| t.to_string())),
-            ]);
+        for l in left_out {
+            t.add_row(vec![Cell::new(l.commit), Cell::new(l.summary), Cell::new(l.cell(|t| t.to_string()))]);
         }
         let _ = writeln!(out, "{t}");
     }
     out.push('\n');
 }
 
-fn overview(out: &mut String, o: &Outcome, split: &common::Split<'_>, style: Style, limit: usize) {
-    let changed_pkgs = o.packages.iter().filter(|p| p.changed).count();
-    if o.models.is_empty() && o.files.is_empty() {
+fn overview(out: &mut String, v: &View<'_>, style: Style, limit: usize) {
+    let Some(ov) = &v.overview else { return };
+    let changed_pkgs = ov.changed_packages.len();
+    if ov.models == 0 && ov.files == 0 {
         out.push_str("No model or manifest file changed.\n\n");
         return;
     }
-    let _ = writeln!(out, "What changed: {} model file(s), {changed_pkgs} package(s)", o.models.len());
-    let rows = view::services_overview(o, split);
+    let _ = writeln!(out, "What changed: {} model file(s), {changed_pkgs} package(s)", ov.models);
+    let rows = &ov.services;
     if !rows.is_empty() {
         let mut t = table(style, &["service", "ops +/−/~", "shapes +/−/~", "blocking", "other"]);
         for r in rows.iter().take(limit) {
@@ -339,7 +336,7 @@ fn overview(out: &mut String, o: &Outcome, split: &common::Split<'_>, style: Sty
         let _ = writeln!(out, "{t}");
         more(out, rows.len().saturating_sub(limit), "services");
     }
-    if let Some((current, median, n)) = common::history_summary(o) {
+    if let Some((current, median, n)) = ov.diff_size {
         match median {
             Some(m) => {
                 let _ = writeln!(

@@ -1,17 +1,25 @@
 //! The report view: what every human format (md, html, table) says, computed once from the
-//! [`Outcome`], so the three only encode it. It holds the summaries a reviewer reads first and
-//! the folds they open on demand:
+//! [`Outcome`] by [`View::of`], so the three only encode it: they choose markup, order and
+//! folding, never what a section holds. A [`View`] is typed sections:
 //!
-//! - findings grouped by rule and service ([`Group`]): what blocks, and the folded rest;
-//! - ready-to-paste `[[exceptions]]` entries, one per rule and service with a subject glob, each
-//!   naming how many findings it covers ([`ExceptionEntry`]);
-//! - the per-service overview ([`ServiceRow`]);
-//! - the required-package list with the version and commit to publish from ([`PackageRow`]).
+//! - [`Header`]: the revisions, the rule set, the config, the date, the threshold;
+//! - [`VerdictSection`] and [`Counts`]: the verdict and the counts by severity;
+//! - [`Overview`]: what changed, per service ([`ServiceRow`]), operations, packages, diff size;
+//! - findings split by what they do to the gate ([`Split`]), grouped by rule and service
+//!   ([`Group`]), each shown as a [`FindingBlock`];
+//! - [`ExceptionRequest`]: ready-to-paste `[[exceptions]]` entries, one per rule and service with
+//!   a subject glob, each naming how many findings it covers ([`ExceptionEntry`]);
+//! - [`ExceptionsApplied`]: the excepted findings, folded per config entry, and the suppressed;
+//! - [`Packages`]: the required-package list with the version and commit to publish from
+//!   ([`PackageRow`]);
+//! - [`ClosestSafeSection`]: the answer, or why there is none, and what each left-out commit
+//!   introduced ([`LeftOutRow`]);
+//! - the sign-off, the notes and the [`Appendix`] (inputs and the reproduce command).
 //!
 //! Pure functions of the outcome: same outcome, same view, same order.
 use super::common::{self, Split};
-use crate::finding::{Finding, Severity, id_matches};
-use crate::outcome::{Outcome, PackageSummary};
+use crate::finding::{AppliedException, Finding, Severity, id_matches};
+use crate::outcome::{Command, Outcome, PackageSummary, ReleaseSize, RevInfo, Verdict};
 use std::collections::BTreeMap;
 
 /// Examples a folded group shows before "and N more".
@@ -19,6 +27,431 @@ pub const EXAMPLES: usize = 3;
 /// Blocking findings a group shows in full (message, diff) before the rest are listed by name.
 pub const SHOWN_IN_FULL: usize = 3;
 
+/// Every section of a human report.
+pub struct View<'a> {
+    pub command: Command,
+    pub header: Header<'a>,
+    /// `None` for closest-safe, which does not gate.
+    pub verdict: Option<VerdictSection>,
+    pub counts: Counts,
+    /// `None` for closest-safe, which compares mainline candidates with base.
+    pub overview: Option<Overview<'a>>,
+    /// Every finding by what it does to the gate.
+    pub split: Split<'a>,
+    /// The blocking findings by rule and service.
+    pub blocking: Vec<Group<'a>>,
+    /// The findings below `--fail-on`, by rule and service.
+    pub other: Vec<Group<'a>>,
+    pub excepted: Vec<Group<'a>>,
+    pub suppressed: Vec<Group<'a>>,
+    /// Pre-existing findings that do not block and resolved ones, each folded per rule.
+    pub held_at_base: Vec<Fold<'a>>,
+    /// `None` when nothing blocks.
+    pub exception_request: Option<ExceptionRequest<'a>>,
+    pub exceptions_applied: ExceptionsApplied<'a>,
+    pub packages: Packages<'a>,
+    pub closest_safe: ClosestSafeSection<'a>,
+    /// `report` always has a sign-off table, a failing gate too.
+    pub sign_off: bool,
+    pub notes: &'a [String],
+    pub appendix: Appendix<'a>,
+    pub fail_on: Severity,
+    /// For locations ([`View::block`]).
+    outcome: &'a Outcome,
+}
+
+/// Who, what and against what: the top of every report.
+pub struct Header<'a> {
+    /// The repository: its origin URL, else its directory name.
+    pub repo: &'a str,
+    /// `PASS` or `FAIL` (not shown for closest-safe).
+    pub verdict_word: &'static str,
+    pub base: &'a RevInfo,
+    pub head: &'a RevInfo,
+    /// base, head and mainline (when there is one), named.
+    pub revs: Vec<(&'static str, &'a RevInfo)>,
+    pub mainline: Option<&'a RevInfo>,
+    /// The rule set's digest, 12 characters.
+    pub rule_set: String,
+    pub config: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub fail_on: Severity,
+    pub closest_safe: bool,
+}
+
+impl Header<'_> {
+    /// The `--fail-on` line, in the command's words (`strong` and `end` wrap the level): closest-safe
+    /// does not gate, it looks for a candidate without such findings.
+    pub fn threshold(&self, strong: &str, end: &str) -> String {
+        if self.closest_safe {
+            format!("a safe candidate has nothing at {strong}{}{end} or above", self.fail_on)
+        } else {
+            format!("gate fails on {strong}{}{end} and above", self.fail_on)
+        }
+    }
+}
+
+/// The verdict's one-sentence summary.
+pub struct VerdictSection {
+    pub word: &'static str,
+    pub pass: bool,
+    pub blocking: usize,
+    /// Rules and services the blocking findings come from.
+    pub rules: usize,
+    pub services: usize,
+}
+
+/// Active findings by severity, and those excepted or suppressed.
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    pub error: usize,
+    pub danger: usize,
+    pub warning: usize,
+    pub note: usize,
+    pub excepted: usize,
+    pub suppressed: usize,
+    /// The gate's blocking findings.
+    pub blocking: usize,
+}
+
+impl Counts {
+    /// The active count at `sev` (0 for `suppressed`: those are counted apart).
+    pub fn at(&self, sev: Severity) -> usize {
+        match sev {
+            Severity::Error => self.error,
+            Severity::Danger => self.danger,
+            Severity::Warning => self.warning,
+            Severity::Note => self.note,
+            Severity::Suppressed => 0,
+        }
+    }
+}
+
+/// What base → head changed.
+pub struct Overview<'a> {
+    pub models: usize,
+    /// Model and manifest files touched.
+    pub files: usize,
+    pub manifests: usize,
+    pub changed_packages: Vec<&'a PackageSummary>,
+    pub services: Vec<ServiceRow<'a>>,
+    /// Operations added or removed, model by model: (`added` | `removed`, operation).
+    pub operations: Vec<(&'static str, &'a str)>,
+    /// This diff's size, the median of the releases before it and how many there are.
+    pub diff_size: Option<(u64, Option<f64>, usize)>,
+    pub history: &'a [ReleaseSize],
+}
+
+/// A finding as every format shows it in full.
+pub struct FindingBlock<'a> {
+    pub finding: &'a Finding,
+    /// `path:line` as a reader finds it (`base:` for a location in the base commit).
+    pub location: Option<String>,
+}
+
+impl<'a> FindingBlock<'a> {
+    pub fn of(o: &Outcome, f: &'a Finding) -> Self {
+        FindingBlock { finding: f, location: common::location_text(o, f) }
+    }
+
+    /// The compact text diff of what changed, when the finding has old and new values.
+    pub fn diff(&self) -> Option<String> {
+        self.finding.change.as_ref().map(common::text_diff)
+    }
+}
+
+/// Findings of one rule folded to a count: `MisalignedDependency ×52 (warning)`.
+pub struct RuleFold<'a> {
+    pub rule: &'a str,
+    pub worst: Severity,
+    pub count: usize,
+}
+
+/// Which baseline list a [`Fold`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoldKind {
+    /// They hold at base too and do not block.
+    PreExisting,
+    /// They held at base and no longer hold.
+    Resolved,
+}
+
+/// A baseline list folded per rule.
+pub struct Fold<'a> {
+    pub kind: FoldKind,
+    pub count: usize,
+    pub rules: Vec<RuleFold<'a>>,
+}
+
+impl Fold<'_> {
+    /// The line every format writes, with `code` applied to rule ids and the config key.
+    pub fn line(&self, code: &dyn Fn(&str) -> String) -> String {
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| format!("{} ×{} ({})", code(r.rule), r.count, r.worst))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match self.kind {
+            FoldKind::PreExisting => format!(
+                "Pre-existing ({}; they hold at base too, so this release does not introduce them and they do not block; {} makes them block): {rules}",
+                self.count,
+                code("[gate] pre_existing = \"block\"")
+            ),
+            FoldKind::Resolved => {
+                format!("Resolved since base ({}; they held at base and no longer hold): {rules}", self.count)
+            }
+        }
+    }
+}
+
+fn fold<'a>(kind: FoldKind, findings: Vec<&'a Finding>) -> Fold<'a> {
+    let count = findings.len();
+    let rules = common::fold_by_rule(findings)
+        .into_iter()
+        .map(|(rule, worst, count)| RuleFold { rule, worst, count })
+        .collect();
+    Fold { kind, count, rules }
+}
+
+/// The exception request: entries a reviewer pastes, and the block they paste.
+pub struct ExceptionRequest<'a> {
+    pub entries: Vec<ExceptionEntry<'a>>,
+    /// How many blocking findings the entries cover (all of them).
+    pub blocking: usize,
+    /// The TOML block, entries blank-line separated.
+    pub toml: String,
+    /// Whether the block is shown open (a short request) or folded.
+    pub open: bool,
+}
+
+/// Entries shown open before the request folds.
+const REQUEST_OPEN: usize = 30;
+
+/// Exceptions applied, and events the models suppressed themselves.
+pub struct ExceptionsApplied<'a> {
+    pub excepted: Vec<&'a Finding>,
+    /// The excepted findings per config entry: (entry index, the exception, findings covered).
+    pub by_entry: Vec<(usize, &'a AppliedException, usize)>,
+    pub suppressed: Vec<FindingBlock<'a>>,
+}
+
+/// The required packages.
+pub struct Packages<'a> {
+    pub rows: Vec<PackageRow<'a>>,
+    /// Rows not shipped as head's version from head (they have a *why*).
+    pub disagree: usize,
+    /// Whether the table is shown open (a short list) or folded.
+    pub open: bool,
+}
+
+/// Packages shown open before the list folds.
+const PACKAGES_OPEN: usize = 25;
+
+/// The closest-safe answer.
+pub enum ClosestSafeSection<'a> {
+    /// Not computed by this command: why, in Markdown (backticks for code).
+    Missing(&'static str),
+    /// No candidate passes: every candidate is left out.
+    NoneSafe { candidates: usize, left_out: Vec<LeftOutRow<'a>> },
+    Found {
+        commit: &'a str,
+        distance: usize,
+        /// The mainline as the user named it.
+        mainline: Option<&'a str>,
+        candidates: usize,
+        /// What "passes" means.
+        passes: String,
+        left_out: Vec<LeftOutRow<'a>>,
+    },
+}
+
+/// A mainline commit the closest safe commit leaves out, and the blocking findings it introduced.
+pub struct LeftOutRow<'a> {
+    /// 12 characters.
+    pub commit: &'a str,
+    pub summary: &'a str,
+    /// The first [`common::LEFT_OUT_SHOWN`] blocking findings it introduced.
+    pub introduced: Vec<&'a Finding>,
+    /// How many more it introduced.
+    pub more: usize,
+}
+
+impl LeftOutRow<'_> {
+    /// The cell: id and subject of each, through `code`, then "and N more"; `–` for none.
+    pub fn cell(&self, code: impl Fn(&str) -> String) -> String {
+        let mut list: Vec<String> =
+            self.introduced.iter().map(|f| format!("{} {}", code(&f.id), code(f.display_subject()))).collect();
+        if self.more > 0 {
+            list.push(format!("and {} more", self.more));
+        }
+        if list.is_empty() { "–".to_string() } else { list.join(", ") }
+    }
+}
+
+/// The inputs and how to reproduce the verdict.
+pub struct Appendix<'a> {
+    pub digests: &'a BTreeMap<String, String>,
+    pub reproduce: &'a str,
+    /// No `--date` was given: say what expiry was judged against ([`common::NO_DATE_NOTE`]).
+    pub no_date: bool,
+}
+
+impl<'a> View<'a> {
+    pub fn of(o: &'a Outcome) -> View<'a> {
+        let split = common::split(o);
+        let blocking = groups(o, &split.blocking);
+        let closest = o.command == Command::ClosestSafe;
+        let c = o.counts();
+        let counts = Counts {
+            error: c[&Severity::Error],
+            danger: c[&Severity::Danger],
+            warning: c[&Severity::Warning],
+            note: c[&Severity::Note],
+            excepted: split.excepted.len(),
+            suppressed: split.suppressed.len(),
+            blocking: split.blocking.len(),
+        };
+        let verdict = (!closest).then(|| {
+            let services: std::collections::BTreeSet<&str> =
+                blocking.iter().filter_map(|g| g.service.as_deref()).collect();
+            let rules: std::collections::BTreeSet<&str> = blocking.iter().map(|g| g.rule).collect();
+            VerdictSection {
+                word: common::verdict_word(o),
+                pass: o.verdict == Verdict::Pass,
+                blocking: split.blocking.len(),
+                rules: rules.len(),
+                services: services.len(),
+            }
+        });
+        let mut revs = vec![("base", &o.base), ("head", &o.head)];
+        if let Some(m) = &o.mainline {
+            revs.push(("mainline", m));
+        }
+        let header = Header {
+            repo: if o.repo_name.is_empty() { &o.repo } else { &o.repo_name },
+            verdict_word: common::verdict_word(o),
+            base: &o.base,
+            head: &o.head,
+            revs,
+            mainline: o.mainline.as_ref(),
+            rule_set: common::short(&crate::rules::catalog::digest()).to_string(),
+            config: o.config_path.as_deref(),
+            date: o.date.as_deref(),
+            fail_on: o.fail_on,
+            closest_safe: closest,
+        };
+        let overview = (!closest).then(|| Overview {
+            models: o.models.len(),
+            files: o.files.len(),
+            manifests: o.files.iter().filter(|f| f.kind == "manifest").count(),
+            changed_packages: o.packages.iter().filter(|p| p.changed).collect(),
+            services: services_overview(o, &split),
+            operations: o
+                .models
+                .iter()
+                .flat_map(|m| {
+                    m.operations_added
+                        .iter()
+                        .map(|x| ("added", x.as_str()))
+                        .chain(m.operations_removed.iter().map(|x| ("removed", x.as_str())))
+                })
+                .collect(),
+            diff_size: common::history_summary(o),
+            history: &o.history,
+        });
+        let mut held_at_base = Vec::new();
+        if !split.pre_existing.is_empty() {
+            held_at_base.push(fold(FoldKind::PreExisting, split.pre_existing.clone()));
+        }
+        if !o.resolved.is_empty() {
+            held_at_base.push(fold(FoldKind::Resolved, o.resolved.iter().collect()));
+        }
+        let exception_request = (!split.blocking.is_empty()).then(|| {
+            let entries = exception_entries(o, &split);
+            ExceptionRequest {
+                toml: exceptions_block(o, &entries),
+                open: entries.len() <= REQUEST_OPEN,
+                blocking: split.blocking.len(),
+                entries,
+            }
+        });
+        let mut by_entry: BTreeMap<usize, (&AppliedException, usize)> = BTreeMap::new();
+        for f in &split.excepted {
+            let ex = f.exception.as_ref().expect("split put only excepted findings here");
+            by_entry.entry(ex.index).or_insert((ex, 0)).1 += 1;
+        }
+        let exceptions_applied = ExceptionsApplied {
+            excepted: split.excepted.clone(),
+            by_entry: by_entry.into_iter().map(|(i, (ex, n))| (i, ex, n)).collect(),
+            suppressed: split.suppressed.iter().map(|f| FindingBlock::of(o, f)).collect(),
+        };
+        let rows = package_rows(o);
+        let packages = Packages {
+            disagree: rows.iter().filter(|r| r.why.is_some()).count(),
+            open: rows.len() <= PACKAGES_OPEN,
+            rows,
+        };
+        View {
+            command: o.command,
+            header,
+            verdict,
+            counts,
+            overview,
+            other: groups(o, &split.other),
+            excepted: groups(o, &split.excepted),
+            suppressed: groups(o, &split.suppressed),
+            blocking,
+            held_at_base,
+            exception_request,
+            exceptions_applied,
+            packages,
+            closest_safe: closest_safe(o),
+            sign_off: o.command == Command::Report || o.verdict == Verdict::Fail,
+            notes: &o.notes,
+            appendix: Appendix { digests: &o.digests, reproduce: &o.command_line, no_date: o.date.is_none() },
+            fail_on: o.fail_on,
+            split,
+            outcome: o,
+        }
+    }
+
+    /// `f` as shown in full, with its location as a reader finds it.
+    pub fn block<'f>(&self, f: &'f Finding) -> FindingBlock<'f> {
+        FindingBlock::of(self.outcome, f)
+    }
+}
+
+fn closest_safe(o: &Outcome) -> ClosestSafeSection<'_> {
+    let Some(cs) = &o.closest_safe else {
+        return ClosestSafeSection::Missing(common::closest_safe_missing(o));
+    };
+    let by_commit = common::blocking_by_commit(o);
+    let left_out = cs
+        .left_out
+        .iter()
+        .map(|l| {
+            let fs = by_commit.get(l.commit.as_str()).map_or(&[][..], Vec::as_slice);
+            LeftOutRow {
+                commit: common::short(&l.commit),
+                summary: &l.summary,
+                introduced: fs.iter().take(common::LEFT_OUT_SHOWN).copied().collect(),
+                more: fs.len().saturating_sub(common::LEFT_OUT_SHOWN),
+            }
+        })
+        .collect();
+    match (&cs.commit, cs.distance) {
+        (Some(commit), Some(distance)) => ClosestSafeSection::Found {
+            commit,
+            distance,
+            mainline: o.mainline.as_ref().map(|m| m.rev.as_str()),
+            candidates: cs.candidates_checked,
+            passes: common::passes_gate_text(o),
+            left_out,
+        },
+        _ => ClosestSafeSection::NoneSafe { candidates: cs.candidates_checked, left_out },
+    }
+}
 /// Findings of one rule on one service (or, for findings that are not about a Smithy shape, of one
 /// rule), in report order.
 #[derive(Debug, Clone)]

@@ -1,7 +1,11 @@
 //! The rule catalog: one TOML file per rule under `rules/`, embedded at build time (see
-//! `build.rs`). Metadata only; the logic lives in the evaluators. The file stem is the rule id.
+//! `build.rs`) and parsed once. The file stem is the rule id. The logic lives in the evaluators;
+//! the severities they emit come from here ([`severity`], [`severity_in`]): a rule's `severity`,
+//! or the `[events."<id form>"]` entry of an event id (with named `cases` where one id takes
+//! different severities under different conditions).
 use crate::finding::Severity;
 use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
@@ -24,7 +28,7 @@ pub enum Category {
 pub struct RuleMeta {
     pub id: String,
     pub title: String,
-    /// Default severity; some model rules pick another one per event (documented in `summary`).
+    /// Default severity: the rule id's, and every event form `events` does not list.
     pub severity: Severity,
     pub category: Category,
     /// Every event id form the rule emits, smithy-diff's hierarchical ids with `<placeholders>`
@@ -42,6 +46,27 @@ pub struct RuleMeta {
     /// Where the behaviour is specified (URL).
     #[serde(default)]
     pub reference: Option<String>,
+    /// The severity of each event id form the rule emits at another severity than `severity`, or
+    /// that `ids` does not list (`BehindMainline.Version`). A form listed in neither is emitted
+    /// at `severity`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, EventMeta>,
+}
+
+/// `[events."<id form>"]` of a rule file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventMeta {
+    pub severity: Severity,
+    /// Named conditions under which the same id takes another severity (`ChangedDefault`: a
+    /// member's default changed between two values on one side of the zero value is
+    /// `member-value = "danger"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cases: BTreeMap<String, Severity>,
+    /// The model can set another severity (trait definitions' `diff.*` tags, `breakingChanges`
+    /// rules); `severity` is the one when it does not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub varies_with_model: bool,
 }
 
 /// Every rule, sorted by id. Panics only if an embedded file is invalid, which the catalog test
@@ -57,6 +82,68 @@ pub fn all() -> &'static [RuleMeta] {
                 meta
             })
             .collect()
+    })
+}
+
+/// What a declared event form is emitted at: its severity and its named cases.
+type Entry = (Severity, Option<&'static EventMeta>);
+
+/// Every declared event form of every rule file, by form: the rule id itself, each of its `ids`
+/// and each `[events]` key, in the file of the rule its first segment names (the binding
+/// families are listed by `AddedEntityBinding` too, but `AddedOperationBinding.toml` rules them).
+fn declared() -> &'static HashMap<&'static str, Entry> {
+    static INDEX: OnceLock<HashMap<&'static str, Entry>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = HashMap::new();
+        for r in all() {
+            let forms = std::iter::once(&r.id).chain(&r.ids).chain(r.events.keys());
+            for form in forms.filter(|f| crate::finding::rule_of(f) == r.id) {
+                let event = r.events.get(form);
+                index.insert(form.as_str(), (event.map_or(r.severity, |e| e.severity), event));
+            }
+        }
+        index
+    })
+}
+
+/// The severity an evaluator emits the event form `form` at (`"RemovedShape.ScalarShape"`,
+/// `"ChangedEnumTrait.Removed.<index>"`): its `[events]` entry, else its rule's `severity`. A form
+/// its file does not declare is a bug the tests catch (`rules::registry`); it falls back to the
+/// rule's severity (error for an unknown rule) rather than stopping a run.
+pub fn severity(form: &str) -> Severity {
+    match declared().get(form) {
+        Some((severity, _)) => *severity,
+        None => undeclared(form),
+    }
+}
+
+/// The severity of the event form `form` in its named case `case` (`[events."<form>"] cases`).
+pub fn severity_in(form: &str, case: &str) -> Severity {
+    match declared().get(form).map(|(_, e)| e.and_then(|e| e.cases.get(case))) {
+        Some(Some(severity)) => *severity,
+        _ => undeclared(&format!("{form} ({case})")),
+    }
+}
+
+fn undeclared(form: &str) -> Severity {
+    debug_assert!(false, "{form} is not declared in rules/{}.toml", crate::finding::rule_of(form));
+    get(crate::finding::rule_of(form)).map_or(Severity::Error, |r| r.severity)
+}
+
+/// Whether the rule files declare that the full event id `id` may be emitted at `severity`:
+/// `id` matches a declared form (the rule id, one of `ids`, an `[events]` key) and `severity` is
+/// that form's severity or one of its cases' (any, when the model may set it). What the tests
+/// check every emitted finding against.
+pub fn declares(id: &str, severity: Severity) -> bool {
+    let entry = declared().get(id).or_else(|| {
+        let rule = get(crate::finding::rule_of(id))?;
+        let form = rule.ids.iter().chain(rule.events.keys()).find(|f| f.contains('<') && form_matches(f, id))?;
+        declared().get(form.as_str())
+    });
+    entry.is_some_and(|(declared, event)| match event {
+        Some(e) if e.varies_with_model => true,
+        Some(e) => e.severity == severity || e.cases.values().any(|s| *s == severity),
+        None => *declared == severity,
     })
 }
 

@@ -47,8 +47,42 @@ pub fn explain(r: &RuleMeta) -> String {
         }
         let _ = writeln!(s);
     }
+    if !r.events.is_empty() {
+        let _ = writeln!(s, "## Severity per event id\n\nOther ids take the default severity.\n");
+        for (form, e) in &r.events {
+            let mut line = format!("- `{form}`: {}", e.severity);
+            for (case, severity) in &e.cases {
+                let _ = write!(line, "; {case}: {severity}");
+            }
+            if e.varies_with_model {
+                line.push_str(" (the model can set another)");
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        let _ = writeln!(s);
+    }
     if let Some(reference) = &r.reference {
         let _ = writeln!(s, "Reference: {reference}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_lists_the_severity_of_each_event_the_file_declares() {
+        let text = explain(catalog::get("ChangedDefault").expect("a rule"));
+        assert!(text.contains("## Severity per event id"), "{text}");
+        assert!(text.contains("- `ChangedDefault`: error; member-value: danger"), "{text}");
+        let text = explain(catalog::get("ModifiedTrait").expect("a rule"));
+        assert!(
+            text.contains(
+                "- `ModifiedTrait.Add.<trait shape id>`: note; unknown-trait: warning (the model can set another)"
+            ),
+            "{text}"
+        );
+        assert!(!explain(catalog::get("AddedShape").expect("a rule")).contains("Severity per event"));
+    }
 }

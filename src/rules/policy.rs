@@ -9,6 +9,7 @@
 //! May depend on: `finding`, `date`.
 use crate::date::Date;
 use crate::finding::{AppliedException, Finding, Severity, id_matches};
+use crate::rules::catalog;
 use globset::Glob;
 
 /// `[rules]`: (rule or event-id prefix, level or `None` for off), longest (most specific) first.
@@ -40,12 +41,48 @@ pub struct ExceptionRule {
 }
 
 /// What applies to every finding after the evaluators: levels, then exceptions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// Where the exceptions are written (findings about them point there).
     pub origin: String,
     pub levels: Levels,
     pub exceptions: Vec<ExceptionRule>,
+    /// The exceptions' subjects, compiled once ([`Policy::new`]).
+    subjects: Subjects,
+}
+
+impl Policy {
+    pub fn new(origin: impl Into<String>, levels: Levels, exceptions: Vec<ExceptionRule>) -> Policy {
+        let subjects = Subjects::new(&exceptions);
+        Policy { origin: origin.into(), levels, exceptions, subjects }
+    }
+}
+
+/// Every exception subject compiled into one `GlobSet` (so matching costs findings + exceptions +
+/// matches, not findings × exceptions: 10,000 exceptions took seconds), with the exception each
+/// glob of the set belongs to. A subject that is not a glob (the config refuses those; tests may
+/// not) matches exactly only.
+#[derive(Debug, Clone, Default)]
+struct Subjects {
+    set: globset::GlobSet,
+    exception: Vec<usize>,
+}
+
+impl Subjects {
+    fn new(exceptions: &[ExceptionRule]) -> Subjects {
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut exception = Vec::new();
+        for (index, ex) in exceptions.iter().enumerate() {
+            if let Ok(g) = Glob::new(&ex.subject) {
+                builder.add(g);
+                exception.push(index);
+            }
+        }
+        match builder.build() {
+            Ok(set) => Subjects { set, exception },
+            Err(_) => Subjects::default(),
+        }
+    }
 }
 
 /// Re-levels findings per `[rules]`; drops those turned `off`. Suppressed model events stay
@@ -67,7 +104,7 @@ pub fn apply_levels(findings: &mut Vec<Finding>, levels: &Levels) {
 pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Date) {
     let origin = policy.origin.clone();
     let mut extra = Vec::new();
-    let candidates = candidates_by_exception(findings, &policy.exceptions);
+    let candidates = candidates_by_exception(findings, policy);
     for (index, ex) in policy.exceptions.iter().enumerate() {
         let line = ex.line;
         let subject_desc = format!("exceptions[{index}] {} {}", ex.rule, ex.subject);
@@ -76,7 +113,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             extra.push(
                 Finding::new(
                     "ExpiredException.MissingReason",
-                    Severity::Warning,
+                    catalog::severity("ExpiredException.MissingReason"),
                     &subject_desc,
                     format!(
                         "the exception for {} on `{}` has no reason, so it excepts nothing: add `reason = \"…\"` saying why it is safe to ship",
@@ -93,7 +130,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             extra.push(
                 Finding::new(
                     "ExpiredException.Expired",
-                    Severity::Warning,
+                    catalog::severity("ExpiredException.Expired"),
                     &subject_desc,
                     format!(
                         "the exception for {} on `{}` expired on {}, so it excepts nothing: renew it with a new date and approval, or fix the finding",
@@ -130,7 +167,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             extra.push(
                 Finding::new(
                     "UnusedException",
-                    Severity::Warning,
+                    catalog::severity("UnusedException"),
                     &subject_desc,
                     format!(
                         "the exception for {} on `{}` matched no finding: remove it, or correct its rule or subject",
@@ -166,7 +203,7 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
     if crate::date::parse(&approval.expires).is_none_or(|d| d < today) {
         findings.push(Finding::new(
             "ExpiredException.Expired",
-            Severity::Warning,
+            catalog::severity("ExpiredException.Expired"),
             &approval.source,
             format!(
                 "the approval from {} expired on {}, so it excepts nothing: approve again (remove and re-add the label), or fix the findings",
@@ -192,28 +229,19 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
 }
 
 /// For each exception, the findings whose subject it names (equal, or matched as a glob), in
-/// finding order. One `GlobSet` over every subject matches each finding once, so the cost is
-/// findings + exceptions + matches, not findings × exceptions (10,000 exceptions took seconds).
-fn candidates_by_exception(findings: &[Finding], exceptions: &[ExceptionRule]) -> Vec<Vec<usize>> {
-    let mut builder = globset::GlobSetBuilder::new();
-    // Position in the set → exception index (subjects are validated globs; keep any that is not
-    // to exact matching only).
-    let mut set_index = Vec::new();
+/// finding order.
+fn candidates_by_exception(findings: &[Finding], policy: &Policy) -> Vec<Vec<usize>> {
+    let exceptions = &policy.exceptions;
     let mut exact: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
     for (index, ex) in exceptions.iter().enumerate() {
-        let subject = ex.subject.as_str();
-        exact.entry(subject).or_default().push(index);
-        if let Ok(g) = Glob::new(subject) {
-            builder.add(g);
-            set_index.push(index);
-        }
+        exact.entry(ex.subject.as_str()).or_default().push(index);
     }
-    let set = builder.build().unwrap_or_else(|_| globset::GlobSet::empty());
+    let Subjects { set, exception } = &policy.subjects;
     let mut out = vec![Vec::new(); exceptions.len()];
     let mut hits = Vec::new();
     for (i, f) in findings.iter().enumerate() {
         set.matches_into(f.subject.as_str(), &mut hits);
-        let mut matched: Vec<usize> = hits.iter().map(|&h| set_index[h]).collect();
+        let mut matched: Vec<usize> = hits.iter().map(|&h| exception[h]).collect();
         matched.extend(exact.get(f.subject.as_str()).into_iter().flatten());
         matched.sort_unstable();
         matched.dedup();
@@ -246,7 +274,7 @@ mod tests {
                 ExceptionRule { line: Some(lines.line(start)), ..s.into_inner() }
             })
             .collect();
-        Policy { origin: "shipgate.toml".into(), levels: Levels::default(), exceptions }
+        Policy::new("shipgate.toml", Levels::default(), exceptions)
     }
 
     fn findings() -> Vec<Finding> {

@@ -699,6 +699,31 @@ impl Repo {
         clean.as_mut().expect("set just above").apply(&repo, rel, data)
     }
 
+    /// Whether `path` is a symlink in `snapshot`: in a commit, a tree entry of mode 120000 (its
+    /// blob is the target path, not content); in the work tree, a symlink on disk.
+    pub fn is_link(&self, snapshot: &Snapshot, path: &str) -> Result<bool> {
+        use gix::objs::tree::EntryKind;
+        let c = match snapshot {
+            Snapshot::Worktree(dir) => {
+                return Ok(std::fs::symlink_metadata(dir.join(fs_path(path))).is_ok_and(|m| m.file_type().is_symlink()));
+            }
+            Snapshot::Commit(c) => c,
+        };
+        let repo = self.local();
+        let (mut tree, mut prefix) = (c.tree, String::new());
+        let mut names = path.split('/').peekable();
+        while let Some(name) = names.next() {
+            let entries = self.trees.get_or_try(tree, || tree_entries(&repo, tree, &prefix).map(TreeEntries::from))?;
+            let Some((_, kind, oid)) = entries.iter().find(|(n, ..)| n == name) else { return Ok(false) };
+            match (names.peek(), kind) {
+                (None, kind) => return Ok(*kind == EntryKind::Link),
+                (Some(_), EntryKind::Tree) => (tree, prefix) = (*oid, join(&prefix, name)),
+                (Some(_), _) => return Ok(false),
+            }
+        }
+        Ok(false)
+    }
+
     /// Reads a blob by id; `path` only names it in errors.
     pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
         let repo = self.local();
@@ -807,13 +832,27 @@ fn tree_entries(
     Ok(out)
 }
 
-/// A git path (bytes) as text: UTF-8 as it is, every byte that is not UTF-8 escaped as `\xNN`,
-/// so `models/\xff.json` and `models/\xfe.json` stay two files (a lossy conversion made both
-/// `models/�.json` and let a change in one pass). Reports show the escaped form.
+/// A git path (bytes) as text: UTF-8 as it is, except that every byte that is not UTF-8 and
+/// every ASCII control character (`\n`, `\r`, `\t`, DEL, …) is escaped as `\xNN`. So
+/// `models/\xff.json` and `models/\xfe.json` stay two files (a lossy conversion made both
+/// `models/�.json` and let a change in one pass), and no file name can break a report's line
+/// into a GitHub workflow command (`x\n::warning::…` on a step's stdout). Reports show the
+/// escaped form.
 pub fn path_text(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
+        let valid = chunk.valid();
+        if !valid.bytes().any(|b| b.is_ascii_control()) {
+            out.push_str(valid); // every name of a sane tree: no per-character work
+        } else {
+            for c in valid.chars() {
+                if c.is_ascii_control() {
+                    out.push_str(&format!("\\x{:02x}", c as u32));
+                } else {
+                    out.push(c);
+                }
+            }
+        }
         for b in chunk.invalid() {
             out.push_str(&format!("\\x{b:02x}"));
         }
@@ -821,8 +860,8 @@ pub fn path_text(bytes: &[u8]) -> String {
     out
 }
 
-/// The bytes a [`path_text`] names: its `\xNN` escapes (`NN` ≥ 80, never valid UTF-8 on its own)
-/// turned back into bytes.
+/// The bytes a [`path_text`] names: its `\xNN` escapes of bytes it escapes (`NN` ≥ 80, never
+/// valid UTF-8 on its own, or an ASCII control character) turned back into bytes.
 pub fn path_bytes(text: &str) -> Vec<u8> {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -834,7 +873,7 @@ pub fn path_bytes(text: &str) -> Vec<u8> {
                 .get(i + 2..i + 4)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            && v >= 0x80
+            && (v >= 0x80 || v.is_ascii_control())
         {
             out.push(v);
             i += 4;

@@ -64,3 +64,15 @@ pub fn diff_v1_main_json(dir: &Path) -> serde_json::Value {
     assert_schema_valid(&v);
     v
 }
+
+/// Every finding's id and severity are ones its rule file declares (`rules/<Rule>.toml`, see
+/// `catalog::declares`); suppressed and re-levelled findings took the model's severity instead.
+pub fn assert_declared(what: &str, findings: &[shipgate::finding::Finding]) {
+    let undeclared: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity != shipgate::finding::Severity::Suppressed && f.suppression.is_none())
+        .filter(|f| !shipgate::rules::catalog::declares(&f.id, f.severity))
+        .map(|f| format!("[{}] {}", f.severity, f.id))
+        .collect();
+    assert!(undeclared.is_empty(), "{what}: severities not declared in rules/*.toml: {undeclared:?}");
+}

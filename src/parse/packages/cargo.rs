@@ -7,9 +7,8 @@
 //!
 //! `cargo_metadata` is not used: its types describe `cargo metadata` output, which needs a
 //! checkout and a cargo run; we read manifests straight from git objects, and want lines.
-use super::model::{
-    DepKind, Dependency, Ecosystem, ManifestError, Package, dir_contains, glob_set, join_path, parent_dir,
-};
+use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, dir_contains, join_path, parent_dir};
+use crate::globs::PathGlobs;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -111,6 +110,8 @@ pub struct CargoWorkspace {
     pub dir: String,
     pub members: Vec<String>,
     pub exclude: Vec<String>,
+    /// `exclude` compiled (empty when a pattern is not a glob: then only its prefix counts).
+    pub exclude_globs: PathGlobs,
     /// `[workspace.package] version`, with its line.
     pub version: Option<(String, u32)>,
     /// `[workspace.package] publish`, as "may publish".
@@ -128,7 +129,7 @@ impl CargoWorkspace {
         }
         let rel =
             if self.dir.is_empty() { dir } else { dir.strip_prefix(&self.dir).unwrap_or(dir).trim_start_matches('/') };
-        let excluded = glob_set(&self.exclude).map(|g| g.is_match(rel)).unwrap_or(false)
+        let excluded = self.exclude_globs.is_match(rel)
             || self.exclude.iter().any(|e| {
                 let e = e.trim_end_matches('/');
                 rel == e || rel.starts_with(&format!("{e}/"))
@@ -192,6 +193,7 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<CargoManifest, ManifestE
             Some(CargoWorkspace {
                 dir: dir.to_string(),
                 members: ws.members,
+                exclude_globs: PathGlobs::new(&ws.exclude).unwrap_or_default(),
                 exclude: ws.exclude,
                 version,
                 publish,

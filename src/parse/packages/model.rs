@@ -5,9 +5,9 @@
 //! - Paths are repo-relative with `/` separators; the repository root is the empty string.
 //! - Everything is sorted (`BTreeMap`), so every output built from a tree is byte-stable.
 //!
-//! May depend on: `finding`.
+//! May depend on: `finding`, `globs`, `text`.
 use crate::finding::{Finding, Severity};
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use crate::globs::NameGlobs;
 use miette::{NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -165,7 +165,7 @@ pub struct PackageTree {
     /// `[packages] exclude`: package-name globs never checked. A dependency on such a name is
     /// never missing, whether or not the package exists in the snapshot.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: NameGlobs,
     /// The name of the package in each directory that has one (selected or not, duplicates
     /// too): what a path dependency resolves to.
     #[serde(default)]
@@ -232,7 +232,7 @@ pub fn dir_contains(dir: &str, path: &str) -> bool {
     dir.is_empty() || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
-/// Something wrong with a manifest or with the selection. Carries the file, a span and a help
+/// Something wrong with a manifest. Carries the file, a span and a help
 /// line so miette renders it with the offending line; `load_tree` turns manifest errors into
 /// `MalformedManifest` findings (see [`ManifestError::to_finding`]).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -264,12 +264,6 @@ pub enum ManifestError {
         #[label("here")]
         span: SourceSpan,
     },
-    #[error("invalid package glob `{glob}`: {message}")]
-    #[diagnostic(
-        code(shipgate::config::glob),
-        help("fix the glob under [packages] in shipgate.toml (globs are like `rust-runtime/*`)")
-    )]
-    Glob { glob: String, message: String },
 }
 
 impl ManifestError {
@@ -304,14 +298,12 @@ impl ManifestError {
     pub fn path(&self) -> Option<&str> {
         match self {
             ManifestError::Syntax { path, .. } | ManifestError::Invalid { path, .. } => Some(path),
-            ManifestError::Glob { .. } => None,
         }
     }
 
     pub fn line(&self) -> Option<u32> {
         match self {
             ManifestError::Syntax { line, .. } | ManifestError::Invalid { line, .. } => Some(*line),
-            ManifestError::Glob { .. } => None,
         }
     }
 
@@ -323,7 +315,6 @@ impl ManifestError {
                 ("Syntax", format!("invalid {format}: {message}; fix the file so the package can be checked"))
             }
             ManifestError::Invalid { message, help, .. } => ("Invalid", format!("{message}; {help}")),
-            ManifestError::Glob { glob, message } => ("Glob", format!("invalid glob `{glob}`: {message}")),
         };
         let path = self.path().unwrap_or("shipgate.toml").to_string();
         Finding::new(format!("MalformedManifest.{event}"), Severity::Error, path.clone(), message).at(path, self.line())
@@ -363,32 +354,6 @@ pub fn join_path(dir: &str, rel: &str) -> Option<String> {
 /// The directory of a repo-relative file path ("" at the root).
 pub fn parent_dir(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
-}
-
-/// A glob matcher with `*` not crossing `/` (as Cargo workspace members and npm workspaces).
-pub fn glob_set(globs: &[String]) -> Result<GlobSet, ManifestError> {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        let trimmed = g.trim().trim_start_matches("./").trim_end_matches('/');
-        let glob = GlobBuilder::new(trimmed)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| ManifestError::Glob { glob: g.clone(), message: e.kind().to_string() })?;
-        b.add(glob);
-    }
-    b.build().map_err(|e| ManifestError::Glob { glob: globs.join(", "), message: e.to_string() })
-}
-
-/// A name matcher for package-name globs (`aws-smithy-*`, `@scope/*`): `*` may match `/` so
-/// `@smithy/*` behaves as users expect for scoped names.
-pub fn name_glob_set(globs: &[String]) -> Result<GlobSet, ManifestError> {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        let glob =
-            Glob::new(g.trim()).map_err(|e| ManifestError::Glob { glob: g.clone(), message: e.kind().to_string() })?;
-        b.add(glob);
-    }
-    b.build().map_err(|e| ManifestError::Glob { glob: globs.join(", "), message: e.to_string() })
 }
 
 /// The name of the in-repo package a dependency resolves to, when it resolves inside the

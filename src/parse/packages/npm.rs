@@ -1,12 +1,14 @@
 //! npm manifests (`package.json`) read from blobs, and npm's range semantics.
 //!
-//! [`parse_manifest`] reads one file; lines come from a small key scanner over the raw text
-//! ([`key_lines`]) since serde_json keeps no positions. [`load`] reads every manifest and links
+//! [`parse_manifest`] reads one file with serde_json; the lines of its keys come from the
+//! crate's JSON reader that keeps positions ([`crate::parse::json`], see [`key_lines`]). [`load`] reads every manifest and links
 //! packages to the root whose `workspaces` globs (array, or `{ "packages": [...] }`) match them.
 //! Ranges are evaluated with `nodejs-semver` (node-semver's semantics: `^`, `~`, `x`/`*`, `||`,
 //! hyphen ranges, comparators, pre-releases only within the same `major.minor.patch` tuple);
 //! [`Spec`] handles what is not a range (`workspace:`, `npm:` aliases, `file:`, URLs, tags).
-use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, glob_set, join_path, parent_dir};
+use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, join_path, parent_dir};
+use crate::globs::PathGlobs;
+use crate::parse::json::Node;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -220,13 +222,13 @@ pub fn load(files: &[(&str, &str)]) -> (Vec<Package>, Vec<ManifestError>) {
     }
     let mut roots = Vec::new();
     for m in manifests.iter().filter(|m| !m.workspaces.is_empty()) {
-        match glob_set(&m.workspaces) {
+        match PathGlobs::new(&m.workspaces) {
             Ok(g) => roots.push((parent_dir(&m.path).to_string(), g)),
             Err(e) => errors.push(ManifestError::invalid(
                 &m.path,
                 "",
                 0,
-                format!("`workspaces` has an invalid glob: {e}"),
+                format!("`workspaces` has an invalid glob: invalid package glob `{}`: {}", e.glob, e.message),
                 "fix the glob in `workspaces`",
             )),
         }
@@ -251,52 +253,21 @@ pub fn load(files: &[(&str, &str)]) -> (Vec<Package>, Vec<ManifestError>) {
     (packages, errors)
 }
 
-/// Positions of object keys in a JSON text: `(enclosing top-level key for depth-2 keys, key)` →
-/// `(byte offset, 1-based line)` of the key's first occurrence. Keys deeper than two levels are
-/// not recorded. A scanner, not a parser: run it only on text serde_json accepted.
+/// Where the keys of a `package.json` are: `(None, key)` for a top-level key and
+/// `(Some(section), key)` for a key of a top-level object (a dependency section) →
+/// `(byte offset of the key's opening quote, 1-based line)`. Read with [`crate::parse::json`]
+/// (the text is one serde_json accepted); empty when that reader refuses it (it rejects
+/// duplicate keys), so errors then point at the start of the file.
 pub fn key_lines(text: &str) -> BTreeMap<(Option<String>, String), (usize, u32)> {
     let mut out = BTreeMap::new();
-    let bytes = text.as_bytes();
-    let mut depth = 0usize; // object/array nesting
-    let mut top_key: Option<String> = None; // last key seen at depth 1
-    let mut line = 1u32;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => line += 1,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                let raw = &text[start + 1..i.min(text.len())];
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                let is_key = bytes.get(j) == Some(&b':');
-                if is_key {
-                    let key: String =
-                        serde_json::from_str(&text[start..=i.min(text.len() - 1)]).unwrap_or_else(|_| raw.to_string());
-                    if depth == 1 {
-                        out.entry((None, key.clone())).or_insert((start, line));
-                        top_key = Some(key);
-                    } else if depth == 2
-                        && let Some(t) = &top_key
-                    {
-                        out.entry((Some(t.clone()), key)).or_insert((start, line));
-                    }
-                }
-            }
-            _ => {}
+    let Ok(Node::Object(top)) = crate::parse::json::parse(text.as_bytes()) else { return out };
+    let lines = crate::text::LineIndex::new(text.as_bytes());
+    let at = |offset: u32| (offset as usize, lines.line(offset as usize));
+    for e in &top {
+        out.insert((None, e.key.clone()), at(e.offset));
+        for inner in e.value.as_object().into_iter().flatten() {
+            out.insert((Some(e.key.clone()), inner.key.clone()), at(inner.offset));
         }
-        i += 1;
     }
     out
 }

@@ -5,34 +5,43 @@
 //!
 //! Invariants:
 //! - A manifest that cannot be read is never a panic and never aborts the tree: it becomes a
-//!   `MalformedManifest` finding in [`PackageTree::problems`] and the manifest is skipped. The
-//!   only hard error of [`load_tree`] is a bad selection glob (a config problem, exit 2).
+//!   `MalformedManifest` finding in [`PackageTree::problems`] and the manifest is skipped.
+//!   [`load_tree`] has no hard error: the selection's globs were compiled when the config loaded.
 //!
-//! May depend on: `finding`.
-use super::model::{
-    Ecosystem, ManifestError, Package, PackageTree, glob_set, name_glob_set, parent_dir, parse_version,
-};
+//! May depend on: `finding`, `globs`.
+use super::model::{Ecosystem, ManifestError, Package, PackageTree, parent_dir, parse_version};
 use crate::finding::{Finding, Severity};
-use globset::GlobSet;
+use crate::globs::{GlobError, NameGlobs, PathGlobs};
 use serde::{Deserialize, Serialize};
 
-/// Which manifests are packages, as configured by `[packages]` in shipgate.toml.
+/// Which manifests are packages, as configured by `[packages]` in shipgate.toml, compiled.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Selection {
     /// Package-dir or `Cargo.toml` globs (`rust-runtime/*`). `None`: every `Cargo.toml` with
     /// `[package]`. `Some([])`: Cargo off.
-    pub cargo: Option<Vec<String>>,
+    pub cargo: Option<PathGlobs>,
     /// Package-dir or `package.json` globs. `None`: every `package.json` with `name` and
     /// `version`. `Some([])`: npm off.
-    pub npm: Option<Vec<String>>,
+    pub npm: Option<PathGlobs>,
     /// Package-name globs never checked (they land in [`PackageTree::others`]).
     #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: NameGlobs,
+}
+
+impl Selection {
+    /// Compiles a selection; the error names the first glob that does not compile.
+    pub fn new(cargo: Option<&[String]>, npm: Option<&[String]>, exclude: &[String]) -> Result<Selection, GlobError> {
+        Ok(Selection {
+            cargo: cargo.map(PathGlobs::new).transpose()?,
+            npm: npm.map(PathGlobs::new).transpose()?,
+            exclude: NameGlobs::new(exclude)?,
+        })
+    }
 }
 
 /// Whether a manifest at `manifest_path` is selected by `globs` (matching its directory, or
 /// the manifest path itself).
-fn selected(globs: &GlobSet, manifest_path: &str) -> bool {
+fn selected(globs: &PathGlobs, manifest_path: &str) -> bool {
     let dir = parent_dir(manifest_path);
     globs.is_match(manifest_path) || globs.is_match(if dir.is_empty() { "." } else { dir })
 }
@@ -41,11 +50,9 @@ fn selected(globs: &GlobSet, manifest_path: &str) -> bool {
 ///
 /// `files`: every `Cargo.toml` and `package.json` of the snapshot (repo-relative path, bytes),
 /// including workspace roots; other files are ignored. Malformed manifests become findings in
-/// [`PackageTree::problems`]; the error is only for a bad glob in `sel`.
-pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> Result<PackageTree, ManifestError> {
-    let cargo_globs = sel.cargo.as_deref().map(glob_set).transpose()?;
-    let npm_globs = sel.npm.as_deref().map(glob_set).transpose()?;
-    let exclude = name_glob_set(&sel.exclude)?;
+/// [`PackageTree::problems`].
+pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> PackageTree {
+    let (cargo_globs, npm_globs, exclude) = (&sel.cargo, &sel.npm, &sel.exclude);
     let mut tree = PackageTree { exclude: sel.exclude.clone(), ..PackageTree::default() };
     let mut found: Vec<Package> = Vec::new();
 
@@ -135,7 +142,7 @@ pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> Result<Package
         tree.packages.insert(p.key(), p);
     }
     crate::finding::sort_findings(&mut tree.problems);
-    Ok(tree)
+    tree
 }
 
 fn is_manifest(path: &str) -> bool {
@@ -162,14 +169,14 @@ mod tests {
             ("a/z/Cargo.toml", "[package]\nname = \"inlineable\"\nversion = \"1.0.0\"\n"),
             ("p/package.json", r#"{"name":"p"}"#),
         ]);
-        let sel = Selection { cargo: Some(vec!["a/*".into()]), npm: None, exclude: vec!["inline*".into()] };
-        let tree = load_tree(&f, &sel).expect("valid globs");
+        let sel = Selection::new(Some(&["a/*".into()]), None, &["inline*".into()]).expect("valid globs");
+        let tree = load_tree(&f, &sel);
         assert_eq!(tree.packages.keys().map(|k| k.1.as_str()).collect::<Vec<_>>(), vec!["x"]);
         assert!(tree.exists(Ecosystem::Cargo, "y") && tree.exists(Ecosystem::Cargo, "inlineable"));
         assert!(tree.exists(Ecosystem::Npm, "p"), "version-less npm packages are known but not detected");
         assert_eq!(tree.package_of_path("a/x/src/lib.rs").map(|p| p.name.as_str()), Some("x"));
         assert!(tree.package_of_path("b/y/src/lib.rs").is_none());
-        let bad = Selection { cargo: Some(vec!["a/[".into()]), ..Selection::default() };
-        assert!(matches!(load_tree(&f, &bad), Err(ManifestError::Glob { .. })));
+        let bad = Selection::new(Some(&["x".into(), "a/[".into()]), None, &[]).expect_err("unclosed class");
+        assert_eq!((bad.index, bad.glob.as_str()), (1, "a/["));
     }
 }

@@ -10,7 +10,9 @@
 pub mod assemble;
 pub mod bundled;
 pub mod idl;
-pub mod node;
+/// The JSON reader moved to [`crate::parse::json`] (the package parsers use it too); this name
+/// stays for the Smithy code that still says `node`.
+pub use crate::parse::json as node;
 pub mod scan;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};

@@ -1,8 +1,8 @@
 //! WARNING when an error is added to an operation.
 use super::{Event, name_of};
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Operation]) {
@@ -15,7 +15,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         for e in new.errors.iter().filter(|e| !old.errors.contains(e)) {
             out.push(Event::new(
                 format!("AddedOperationError.{}", name_of(e)),
-                Severity::Warning,
+                catalog::severity("AddedOperationError.<error name>"),
                 &new.id,
                 format!(
                     "The `{e}` error was added to the `{}` operation. This is backward-compatible if the error is only encountered as a result of a change in behavior of the client (for example, the client sends a new parameter to an operation).",

@@ -1,8 +1,8 @@
 //! ERROR when a new member of an existing structure is `@required` without `@default`.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Structure]) {
@@ -16,7 +16,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             {
                 out.push(Event::new(
                     "AddedRequiredMember",
-                    Severity::Error,
+                    catalog::severity("AddedRequiredMember"),
                     format!("{}${}", new.id, m.name),
                     "Adding a new member with the `required` trait but not the `default` trait is backwards-incompatible.",
                 ));

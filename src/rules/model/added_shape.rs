@@ -3,8 +3,8 @@
 use super::Event;
 use crate::diff::smithy::Differences;
 use crate::diff::smithy::view::View;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for v in &d.added {
@@ -16,6 +16,6 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             }
         }
         let id = v.id();
-        out.push(Event::new("AddedShape", Severity::Note, &id, format!("Added {} `{id}`", v.kind())));
+        out.push(Event::new("AddedShape", catalog::severity("AddedShape"), &id, format!("Added {} `{id}`", v.kind())));
     }
 }

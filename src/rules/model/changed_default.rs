@@ -1,9 +1,9 @@
 //! ERROR/DANGER for `@default` changes that break previously generated code.
 use super::Event;
 use crate::diff::smithy::{Changed, Differences};
-use crate::finding::Severity;
+use crate::parse::json::Node;
 use crate::parse::smithy::ShapeType;
-use crate::parse::smithy::node::Node;
+use crate::rules::catalog;
 
 const DEFAULT: &str = "smithy.api#default";
 
@@ -28,7 +28,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             (Some(old), None) if !inconsequential_removal(d, c, old) => {
                 out.push(Event::new(
                     "ChangedDefault",
-                    Severity::Error,
+                    catalog::severity("ChangedDefault"),
                     &c.id,
                     "@default trait was removed. This will break previously generated code.",
                 ));
@@ -37,14 +37,14 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 if c.new.kind() != ShapeType::Member {
                     out.push(Event::new(
                         "ChangedDefault",
-                        Severity::Error,
+                        catalog::severity("ChangedDefault"),
                         &c.id,
                         format!("Adding the @default trait to a root-level shape will break previously generated code. Added @default: {}", new.to_json()),
                     ));
                 } else if !c.new.has_trait("smithy.api#addedDefault") && !new.is_null() {
                     out.push(Event::new(
                         "ChangedDefault",
-                        Severity::Error,
+                        catalog::severity("ChangedDefault"),
                         &c.id,
                         format!(
                             "Adding the @default trait to a member without also adding the @addedDefault trait will break previously generated code. Added @default: {}",
@@ -75,7 +75,7 @@ fn changed_value(d: &Differences<'_>, c: &Changed<'_>, old: &Node, new: &Node, o
         out.push(
             Event::new(
                 "ChangedDefault",
-                Severity::Error,
+                catalog::severity("ChangedDefault"),
                 &c.id,
                 format!("Changing the @default value of a root-level shape will break previously generated code. Old value: {o}. New value: {n}"),
             )
@@ -87,21 +87,21 @@ fn changed_value(d: &Differences<'_>, c: &Changed<'_>, old: &Node, new: &Node, o
     let (old_zero, new_zero) = (is_zero_value(old, kind), is_zero_value(new, kind));
     let (severity, message) = if old_zero == new_zero {
         (
-            Severity::Danger,
+            catalog::severity_in("ChangedDefault", "member-value"),
             format!(
                 "Changing the @default value of a member is dangerous and could break previously generated code or lead to subtle errors. Do this only when strictly necessary. Old value: {o}. New value: {n}"
             ),
         )
     } else if old_zero {
         (
-            Severity::Error,
+            catalog::severity("ChangedDefault"),
             format!(
                 "The @default trait of this member changed from the zero value of the target shape, `{o}`, to a value that is not the zero value, `{n}`. This will break previously generated code."
             ),
         )
     } else {
         (
-            Severity::Error,
+            catalog::severity("ChangedDefault"),
             format!(
                 "The @default trait of this member changed from something other than the zero value of the target shape, `{o}`, to the zero value, `{n}`. This will break previously generated code."
             ),

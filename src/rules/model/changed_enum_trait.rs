@@ -4,9 +4,9 @@
 use super::Event;
 use crate::diff::smithy::view::View;
 use crate::diff::smithy::{Changed, Differences};
-use crate::finding::Severity;
+use crate::parse::json::Node;
 use crate::parse::smithy::ShapeType;
-use crate::parse::smithy::node::Node;
+use crate::rules::catalog;
 
 struct Def {
     value: String,
@@ -59,7 +59,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 None => {
                     out.push(Event::new(
                         format!("ChangedEnumTrait.Removed.{index}"),
-                        Severity::Error,
+                        catalog::severity("ChangedEnumTrait.Removed.<index>"),
                         &c.id,
                         format!("Enum value `{}` was removed", def.value),
                     ));
@@ -70,7 +70,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     out.push(
                         Event::new(
                             format!("ChangedEnumTrait.NameChanged.{index}"),
-                            Severity::Error,
+                            catalog::severity("ChangedEnumTrait.NameChanged.<index>"),
                             &c.id,
                             format!(
                                 "Enum `name` changed from `{}` to `{}` for the `{}` value",
@@ -96,7 +96,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                 old_end += 1;
                 out.push(Event::new(
                     format!("ChangedEnumTrait.OrderChanged.{pos}"),
-                    Severity::Error,
+                    catalog::severity("ChangedEnumTrait.OrderChanged.<position>"),
                     &c.id,
                     format!(
                         "Enum value `{}` was inserted before the end of the list of existing values. This can cause compatibility issues when ordinal values are used for iteration, serialization, etc.",
@@ -106,7 +106,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             } else {
                 out.push(Event::new(
                     format!("ChangedEnumTrait.Appended.{pos}"),
-                    Severity::Note,
+                    catalog::severity("ChangedEnumTrait.Appended.<position>"),
                     &c.id,
                     format!("Enum value `{}` was appended", def.value),
                 ));

@@ -1,8 +1,8 @@
 //! DANGER when structure or union members are reordered or inserted before existing ones.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for kind in [ShapeType::Structure, ShapeType::Union] {
@@ -14,7 +14,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             if old.members.iter().zip(&new.members).any(|(a, b)| a.name != b.name) {
                 out.push(Event::new(
                     "ChangedMemberOrder",
-                    Severity::Danger,
+                    catalog::severity("ChangedMemberOrder"),
                     &new.id,
                     format!(
                         "{} shape members were reordered. This can cause ABI compatibility issues in languages like C and C++ where the layout and alignment of a data structure matters.",

@@ -9,6 +9,7 @@ use crate::diff::smithy::view::View;
 use crate::diff::smithy::{Changed, Differences};
 use crate::finding::Severity;
 use crate::parse::smithy::{Shape, ShapeType};
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Member]) {
@@ -37,19 +38,23 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
 const COMPATIBLE: &str = "This was determined backward compatible.";
 
 fn evaluate_targets(d: &Differences<'_>, old: Option<&Shape>, new: Option<&Shape>) -> (Severity, String) {
+    let compatible = catalog::severity_in("ChangedMemberTarget", "compatible");
     let (Some(old), Some(new)) = (old, new) else {
-        return (Severity::Warning, COMPATIBLE.into());
+        return (compatible, COMPATIBLE.into());
     };
     if old.kind != new.kind {
-        return (Severity::Error, format!("The type of the targeted shape changed from {} to {}.", old.kind, new.kind));
+        return (
+            catalog::severity("ChangedMemberTarget"),
+            format!("The type of the targeted shape changed from {} to {}.", old.kind, new.kind),
+        );
     }
     let unnamed = old.kind.is_simple() || old.kind.is_collection() || old.kind == ShapeType::Map;
     if !unnamed || matches!(old.kind, ShapeType::Enum | ShapeType::IntEnum) {
-        return (Severity::Error, format!("The name of a {} is significant.", old.kind));
+        return (catalog::severity("ChangedMemberTarget"), format!("The name of a {} is significant.", old.kind));
     }
     if old.traits.has("smithy.api#enum") {
         return (
-            Severity::Error,
+            catalog::severity("ChangedMemberTarget"),
             "The `smithy.api#enum` trait was found on the target, so the name of the targeted shape matters for codegen."
                 .into(),
         );
@@ -75,9 +80,9 @@ fn evaluate_targets(d: &Differences<'_>, old: Option<&Shape>, new: Option<&Shape
     let nested = Differences { old: d.old, new: d.new, changed, added: Vec::new(), removed: Vec::new() };
     let events = super::decorated_events(&nested);
     if events.is_empty() {
-        return (Severity::Warning, COMPATIBLE.into());
+        return (compatible, COMPATIBLE.into());
     }
-    let mut severity = Severity::Warning;
+    let mut severity = compatible;
     let mut message = String::from("This will result in the following effective differences:\n\n");
     for (e, level, _) in &events {
         severity = severity.max(*level);
@@ -85,7 +90,7 @@ fn evaluate_targets(d: &Differences<'_>, old: Option<&Shape>, new: Option<&Shape
         message.push_str(&format!("- [{}] {}\n", level.as_str().to_ascii_uppercase(), indented.trim()));
     }
     let mut message = message.trim().to_string();
-    if severity <= Severity::Warning {
+    if severity <= compatible {
         message.insert_str(0, &format!("{COMPATIBLE} "));
     }
     (severity, message)

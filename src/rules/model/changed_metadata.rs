@@ -1,7 +1,7 @@
 //! WARNING when the value of a metadata key changes.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for (k, old) in &d.old.model.metadata {
@@ -10,7 +10,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             out.push(
                 Event::metadata(
                     "ChangedMetadata",
-                    Severity::Warning,
+                    catalog::severity("ChangedMetadata"),
                     k,
                     format!("Metadata key `{k}` was changed from {o} to {n}"),
                 )

@@ -4,8 +4,8 @@
 use super::Event;
 use crate::diff::smithy::Differences;
 use crate::diff::smithy::view::Side;
-use crate::finding::Severity;
 use crate::parse::smithy::{Member, Shape, ShapeType};
+use crate::rules::catalog;
 use std::collections::BTreeSet;
 
 /// `NullableIndex.isMemberNullable` in client mode.
@@ -88,33 +88,41 @@ fn events(
         || new_side.target_of(nm).map(|t| t.kind).filter(|k| matches!(k, ShapeType::Structure | ShapeType::Union));
     let mut out = Vec::new();
     if old_input && !new_input {
-        out.push(emit(Severity::Error, "RemovedInputTrait", format!("The `@input` trait was removed from {}", nc.id)));
+        out.push(emit(
+            catalog::severity("ChangedNullability.RemovedInputTrait"),
+            "RemovedInputTrait",
+            format!("The `@input` trait was removed from {}", nc.id),
+        ));
     } else if !old_input && new_input {
-        out.push(emit(Severity::Danger, "AddedInputTrait", format!("The `@input` trait was added to {}", nc.id)));
+        out.push(emit(
+            catalog::severity("ChangedNullability.AddedInputTrait"),
+            "AddedInputTrait",
+            format!("The `@input` trait was added to {}", nc.id),
+        ));
     } else if !new_input {
         if added("smithy.api#clientOptional") && both("smithy.api#required") {
             out.push(emit(
-                Severity::Error,
+                catalog::severity("ChangedNullability.AddedClientOptionalTrait"),
                 "AddedClientOptionalTrait",
                 "The `@clientOptional` trait was added to a `@required` member.".into(),
             ));
         } else if removed("smithy.api#clientOptional") && both("smithy.api#required") {
             out.push(emit(
-                Severity::Error,
+                catalog::severity("ChangedNullability.RemovedClientOptionalTrait"),
                 "RemovedClientOptionalTrait",
                 "The `@clientOptional` trait was removed from a `@required` member.".into(),
             ));
         } else if added("smithy.api#required") && !has(nm, "smithy.api#clientOptional") {
             match structure_or_union() {
                 Some(kind) => out.push(emit(
-                    Severity::Warning,
+                    catalog::severity("ChangedNullability.AddedRequiredTrait.StructureOrUnion"),
                     "AddedRequiredTrait.StructureOrUnion",
                     format!(
                         "The `@required` trait was added to a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)"
                     ),
                 )),
                 None => out.push(emit(
-                    Severity::Error,
+                    catalog::severity("ChangedNullability.AddedRequiredTrait"),
                     "AddedRequiredTrait",
                     "The `@required` trait was added to a member.".into(),
                 )),
@@ -122,7 +130,7 @@ fn events(
         }
         if added("smithy.api#default") && !removed("smithy.api#required") {
             out.push(emit(
-                Severity::Error,
+                catalog::severity("ChangedNullability.AddedDefaultTrait"),
                 "AddedDefaultTrait",
                 "The `@default` trait was added to a member that was not previously `@required`.".into(),
             ));
@@ -130,14 +138,14 @@ fn events(
         if removed("smithy.api#required") && !has(nm, "smithy.api#default") && !has(om, "smithy.api#clientOptional") {
             match structure_or_union() {
                 Some(kind) => out.push(emit(
-                    Severity::Warning,
+                    catalog::severity("ChangedNullability.RemovedRequiredTrait.StructureOrUnion"),
                     "RemovedRequiredTrait.StructureOrUnion",
                     format!(
                         "The @required trait was removed from a member that targets a {kind}. This is backward compatible in generators that always treat structures and unions as optional (e.g., AWS generators)."
                     ),
                 )),
                 None => out.push(emit(
-                    Severity::Error,
+                    catalog::severity("ChangedNullability.RemovedRequiredTrait"),
                     "RemovedRequiredTrait",
                     "The @required trait was removed and not replaced with the @default trait and @addedDefault trait.".into(),
                 )),
@@ -145,24 +153,24 @@ fn events(
         }
     }
     // Java's `Node.toString`: a string's raw value, other nodes as JSON.
-    let shown = |n: &crate::parse::smithy::node::Node| n.as_str().map_or_else(|| n.to_json(), str::to_string);
+    let shown = |n: &crate::parse::json::Node| n.as_str().map_or_else(|| n.to_json(), str::to_string);
     if let (Some(o), Some(n)) = (om.traits.get("smithy.api#default"), nm.traits.get("smithy.api#default")) {
         if !o.is_null() && n.is_null() {
             out.push(emit(
-                Severity::Error,
+                catalog::severity("ChangedNullability.AddedNullDefault"),
                 "AddedNullDefault",
                 format!("The `@default` trait was changed from `{}` to `null`.", shown(o)),
             ));
         } else if o.is_null() && !n.is_null() {
             out.push(emit(
-                Severity::Error,
+                catalog::severity("ChangedNullability.RemovedNullDefault"),
                 "RemovedNullDefault",
                 format!("The `@default` trait was changed from `null` to `{}`.", shown(n)),
             ));
         }
     }
     if out.is_empty() {
-        out.push(Event::new("ChangedNullability", Severity::Error, id, format!("{change}.")));
+        out.push(Event::new("ChangedNullability", catalog::severity("ChangedNullability"), id, format!("{change}.")));
     }
     out
 }

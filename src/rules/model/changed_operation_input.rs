@@ -1,8 +1,8 @@
 //! ERROR when an operation's input shape changes.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Operation]) {
@@ -13,7 +13,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             out.push(
                 Event::new(
                     format!("ChangedOperationInput.From.{}.To.{}", old.input, new.input),
-                    Severity::Error,
+                    catalog::severity("ChangedOperationInput.From.<old input shape id>.To.<new input shape id>"),
                     &new.id,
                     format!("Changed operation input of `{}` from `{}` to `{}`", new.id, old.input, new.input),
                 )

@@ -1,8 +1,8 @@
 //! ERROR when an operation's output shape changes.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Operation]) {
@@ -13,7 +13,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             out.push(
                 Event::new(
                     format!("ChangedOperationOutput.From.{}.To.{}", old.output, new.output),
-                    Severity::Error,
+                    catalog::severity("ChangedOperationOutput.From.<old output shape id>.To.<new output shape id>"),
                     &new.id,
                     format!("Changed operation output of `{}` from `{}` to `{}`", new.id, old.output, new.output),
                 )

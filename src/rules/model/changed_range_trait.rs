@@ -3,10 +3,11 @@
 use super::Event;
 use crate::diff::smithy::Differences;
 use crate::finding::Severity;
-use crate::parse::smithy::node::{Decimal, Node};
+use crate::parse::json::{Decimal, Node};
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
-    tightened(d, "smithy.api#range", "ChangedRangeTrait", out);
+    tightened(d, "smithy.api#range", "ChangedRangeTrait", catalog::severity("ChangedRangeTrait"), out);
 }
 
 /// A bound's exact value (compared as Smithy's `BigDecimal`, never rounded through `f64`) and
@@ -18,7 +19,8 @@ fn bound(trait_value: &Node, key: &str) -> Option<(Decimal, String)> {
     }
 }
 
-pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out: &mut Vec<Event>) {
+/// `severity`: the event's, from its rule file.
+pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, severity: Severity, out: &mut Vec<Event>) {
     for c in &d.changed {
         let Some((old, new)) = c.changed_trait(trait_id) else {
             continue;
@@ -29,7 +31,7 @@ pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out
             out.push(
                 Event::new(
                     event_id,
-                    Severity::Error,
+                    severity,
                     &c.id,
                     format!(
                         "{trait_id} trait value `min` was made more restrictive by raising from {} to {}",
@@ -47,7 +49,7 @@ pub(super) fn tightened(d: &Differences<'_>, trait_id: &str, event_id: &str, out
             out.push(
                 Event::new(
                     event_id,
-                    Severity::Error,
+                    severity,
                     &c.id,
                     format!(
                         "{trait_id} trait value `max` was made more restrictive by lowering from {old_text} to {}",

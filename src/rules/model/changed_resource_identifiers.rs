@@ -1,8 +1,8 @@
 //! ERROR when a resource's identifiers change.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 use std::collections::BTreeMap;
 
 fn java_map(m: &BTreeMap<String, String>) -> String {
@@ -20,7 +20,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             out.push(
                 Event::new(
                     "ChangedResourceIdentifiers",
-                    Severity::Error,
+                    catalog::severity("ChangedResourceIdentifiers"),
                     &new.id,
                     format!("Identifiers of resource `{}` changed from {o} to {n}.", new.id),
                 )

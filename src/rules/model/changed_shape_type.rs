@@ -2,8 +2,8 @@
 //! string-with-`@enum` → enum (both recommended migrations).
 use super::Event;
 use crate::diff::smithy::{Changed, Differences};
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 /// A string with the `@enum` trait became an enum shape.
 pub fn string_to_enum(c: &Changed<'_>) -> bool {
@@ -22,7 +22,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         out.push(
             Event::new(
                 "ChangedShapeType",
-                Severity::Error,
+                catalog::severity("ChangedShapeType"),
                 &c.id,
                 format!("Shape `{}` type was changed from `{o}` to `{n}`.", c.id),
             )

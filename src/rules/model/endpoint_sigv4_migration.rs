@@ -4,9 +4,9 @@
 use super::Event;
 use super::sigv4_migration::{classify, message};
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
+use crate::parse::json::Node;
 use crate::parse::smithy::ShapeType;
-use crate::parse::smithy::node::Node;
+use crate::rules::catalog;
 use std::collections::BTreeMap;
 
 const RULE_SET: &str = "smithy.rules#endpointRuleSet";
@@ -103,8 +103,13 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     new.id
                 );
                 out.push(
-                    Event::new("EndpointSigV4Migration", Severity::Danger, &new.id, message(&m, &location))
-                        .with_change(o.join(", "), n.join(", ")),
+                    Event::new(
+                        "EndpointSigV4Migration",
+                        catalog::severity("EndpointSigV4Migration"),
+                        &new.id,
+                        message(&m, &location),
+                    )
+                    .with_change(o.join(", "), n.join(", ")),
                 );
             }
         }
@@ -132,7 +137,7 @@ mod tests {
     // `EndpointPathCollector` walks them, not only below tree rules.
     #[test]
     fn endpoints_are_collected_below_every_member() {
-        let rs = crate::parse::smithy::node::parse(
+        let rs = crate::parse::json::parse(
             br#"{"rules": [{"type": "tree", "rules": [{"type": "endpoint", "endpoint": {"url": "a"}}]},
                           {"type": "error", "x": [{"type": "endpoint", "endpoint": {"url": "b"}}]}]}"#,
         )

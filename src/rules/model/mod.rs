@@ -15,7 +15,7 @@ mod suppress;
 use crate::diff::smithy::Differences;
 use crate::diff::smithy::view::View;
 use crate::finding::{self, Finding, Severity};
-use crate::parse::smithy::node::Node;
+use crate::parse::json::Node;
 use crate::parse::smithy::{Model, ShapeType};
 use std::collections::BTreeSet;
 

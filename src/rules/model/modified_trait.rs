@@ -1,13 +1,15 @@
 //! Trait additions, removals and updates judged by the trait definition's (deprecated)
-//! `diff.<severity>.<change>` tags, `diff.contents` crawling into trait values, or by default
-//! NOTE on add/update and WARNING on remove. Traits whose definitions carry `breakingChanges` are
-//! left to `TraitBreakingChange`; unknown traits get WARNING on any change.
+//! `diff.<severity>.<change>` tags, `diff.contents` crawling into trait values, or by the
+//! severities of `rules/ModifiedTrait.toml` (NOTE on add/update and WARNING on remove; WARNING on
+//! any change of an unknown trait). Traits whose definitions carry `breakingChanges` are left to
+//! `TraitBreakingChange`.
 use super::{Event, is_clipped, ticked};
 use crate::diff::smithy::view::{Side, View};
 use crate::diff::smithy::{Differences, trait_differences};
 use crate::finding::Severity;
-use crate::parse::smithy::node::Node;
+use crate::parse::json::Node;
 use crate::parse::smithy::{Shape, ShapeType, Traits};
+use crate::rules::catalog;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -25,6 +27,7 @@ const IGNORED: [&str; 4] =
 
 fn from_tag(tag: &str, allow_contents: bool) -> Option<Strategy> {
     if tag == "diff.contents" {
+        // The severity is not used: contents are judged by the tags of the members crawled.
         return allow_contents.then_some((Kind::Contents, Severity::Note));
     }
     let rest = tag.strip_prefix("diff.")?;
@@ -51,7 +54,11 @@ fn tag_strategies(tags: &[&str], allow_contents: bool) -> Vec<Strategy> {
 
 fn strategies(side: Side<'_>, trait_id: &str) -> Vec<Strategy> {
     let Some(def) = side.trait_def(trait_id) else {
-        return vec![(Kind::Const, Severity::Warning)];
+        return vec![
+            (Kind::Add, catalog::severity_in("ModifiedTrait.Add.<trait shape id>", "unknown-trait")),
+            (Kind::Remove, catalog::severity_in("ModifiedTrait.Remove.<trait shape id>", "unknown-trait")),
+            (Kind::Update, catalog::severity_in("ModifiedTrait.Update.<trait shape id>", "unknown-trait")),
+        ];
     };
     let tagged = tag_strategies(&View::Shape(def).tags(), true);
     if !tagged.is_empty() {
@@ -66,7 +73,11 @@ fn strategies(side: Side<'_>, trait_id: &str) -> Vec<Strategy> {
     if has_rules {
         return Vec::new();
     }
-    vec![(Kind::Add, Severity::Note), (Kind::Update, Severity::Note), (Kind::Remove, Severity::Warning)]
+    vec![
+        (Kind::Add, catalog::severity("ModifiedTrait.Add.<trait shape id>")),
+        (Kind::Update, catalog::severity("ModifiedTrait.Update.<trait shape id>")),
+        (Kind::Remove, catalog::severity("ModifiedTrait.Remove.<trait shape id>")),
+    ]
 }
 
 struct Ctx<'a, 'o> {

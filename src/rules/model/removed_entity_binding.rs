@@ -2,8 +2,8 @@
 //! NOTE when an operation removed from a service stays in its closure through a resource.
 use super::{Event, name_of};
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 const ENTITIES: [ShapeType; 2] = [ShapeType::Service, ShapeType::Resource];
 
@@ -20,7 +20,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             if contained.contains(op) {
                 out.push(Event::new(
                     id,
-                    Severity::Note,
+                    catalog::severity_in("RemovedOperationBinding.FromService.<operation name>", "still-in-closure"),
                     &new.id,
                     format!(
                         "Operation binding of `{op}` was removed from service shape, `{}`, but the operation remains in the service closure through a resource",
@@ -28,18 +28,26 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
                     ),
                 ));
             } else {
+                let severity = match new.kind {
+                    ShapeType::Resource => catalog::severity("RemovedOperationBinding.FromResource.<operation name>"),
+                    _ => catalog::severity("RemovedOperationBinding.FromService.<operation name>"),
+                };
                 out.push(Event::new(
                     id,
-                    Severity::Error,
+                    severity,
                     &new.id,
                     format!("Operation binding of `{op}` was removed from {} shape, `{}`", new.kind, new.id),
                 ));
             }
         }
+        let severity = match new.kind {
+            ShapeType::Resource => catalog::severity("RemovedResourceBinding.FromResource.<resource name>"),
+            _ => catalog::severity("RemovedResourceBinding.FromService.<resource name>"),
+        };
         for r in old.resources.iter().filter(|x| !new.resources.contains(x)) {
             out.push(Event::new(
                 format!("RemovedResourceBinding.{from}.{}", name_of(r)),
-                Severity::Error,
+                severity,
                 &new.id,
                 format!("Resource binding of `{r}` was removed from {} shape, `{}`", new.kind, new.id),
             ));

@@ -1,8 +1,8 @@
 //! WARNING when an error is removed from an operation.
 use super::{Event, name_of};
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Operation]) {
@@ -15,7 +15,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
         for e in old.errors.iter().filter(|e| !new.errors.contains(e)) {
             out.push(Event::new(
                 format!("RemovedOperationError.{}", name_of(e)),
-                Severity::Warning,
+                catalog::severity("RemovedOperationError.<error name>"),
                 &new.id,
                 format!("The `{e}` error was removed from the `{}` operation.", new.id),
             ));

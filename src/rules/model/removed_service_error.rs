@@ -1,8 +1,8 @@
 //! WARNING when an error is removed from a service.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Service]) {
@@ -16,7 +16,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             // smithy-diff passes the service id and the error id in this order; kept for parity.
             out.push(Event::new(
                 "RemovedServiceError",
-                Severity::Warning,
+                catalog::severity("RemovedServiceError"),
                 &new.id,
                 format!(
                     "The `{}` error was removed from the `{e}` service. This means that it is no longer considered an error common to all operations within the service.",

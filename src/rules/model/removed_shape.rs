@@ -3,8 +3,8 @@
 use super::Event;
 use crate::diff::smithy::Differences;
 use crate::diff::smithy::view::View;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for v in &d.removed {
@@ -27,9 +27,14 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             _ => false,
         };
         if scalar {
-            out.push(Event::new("RemovedShape.ScalarShape", Severity::Warning, &id, message));
+            out.push(Event::new(
+                "RemovedShape.ScalarShape",
+                catalog::severity("RemovedShape.ScalarShape"),
+                &id,
+                message,
+            ));
         } else {
-            out.push(Event::new("RemovedShape", Severity::Error, &id, message));
+            out.push(Event::new("RemovedShape", catalog::severity("RemovedShape"), &id, message));
         }
     }
 }

@@ -2,8 +2,8 @@
 //! already in the service's closure.
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for c in d.changed_of(&[ShapeType::Service]) {
@@ -17,14 +17,14 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             match new.rename.get(shape) {
                 None => out.push(Event::new(
                     "ServiceRename",
-                    Severity::Error,
+                    catalog::severity("ServiceRename"),
                     &new.id,
                     format!("Service rename of `{shape}` to `{to}` was removed"),
                 )),
                 Some(n) if n != to => out.push(
                     Event::new(
                         "ServiceRename",
-                        Severity::Error,
+                        catalog::severity("ServiceRename"),
                         &new.id,
                         format!("Service rename of `{shape}` was changed from `{to}` to `{n}`"),
                     )
@@ -38,7 +38,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             if !old.rename.contains_key(shape) && closure.contains(shape) {
                 out.push(Event::new(
                     "ServiceRename",
-                    Severity::Error,
+                    catalog::severity("ServiceRename"),
                     &new.id,
                     format!("Service rename of `{shape}` to `{to}` was added to an old shape"),
                 ));

@@ -3,8 +3,8 @@
 //! smithy-aws-traits' `SigV4Migration`).
 use super::Event;
 use crate::diff::smithy::Differences;
-use crate::finding::Severity;
 use crate::parse::smithy::ShapeType;
+use crate::rules::catalog;
 
 pub const SIGV4: &str = "aws.auth#sigv4";
 pub const SIGV4A: &str = "aws.auth#sigv4a";
@@ -80,8 +80,13 @@ fn exact(list: &[String], sigv4a: bool) -> Option<usize> {
 fn check(shape: &str, old: &[String], new: &[String], out: &mut Vec<Event>) {
     if let Some(m) = classify(old, new, &exact) {
         out.push(
-            Event::new("SigV4Migration", Severity::Danger, shape, message(&m, &format!("`{shape}`")))
-                .with_change(old.join(", "), new.join(", ")),
+            Event::new(
+                "SigV4Migration",
+                catalog::severity("SigV4Migration"),
+                shape,
+                message(&m, &format!("`{shape}`")),
+            )
+            .with_change(old.join(", "), new.join(", ")),
         );
     }
 }

@@ -4,8 +4,8 @@
 //! matching `metadata.severityOverrides` level (WARNING or DANGER) that is above the event's own.
 use super::Event;
 use crate::finding::{Severity, id_matches};
+use crate::parse::json::Node;
 use crate::parse::smithy::Model;
-use crate::parse::smithy::node::Node;
 
 struct Rule {
     id: String,

@@ -5,8 +5,9 @@ use super::{Event, is_clipped, ticked};
 use crate::diff::smithy::view::Side;
 use crate::diff::smithy::{Differences, trait_differences};
 use crate::finding::Severity;
-use crate::parse::smithy::node::Node;
+use crate::parse::json::Node;
 use crate::parse::smithy::{Shape, ShapeType, Traits};
+use crate::rules::catalog;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -21,7 +22,8 @@ enum Change {
 struct Rule {
     path: Vec<String>,
     change: Change,
-    severity: Severity,
+    /// The rule's own severity; `None`: the event's from `rules/TraitBreakingChange.toml`.
+    severity: Option<Severity>,
     message: Option<String>,
 }
 
@@ -40,8 +42,7 @@ fn rules(def: &Shape) -> Vec<Rule> {
                 "any" => Change::Any,
                 _ => return None,
             };
-            let severity =
-                r.get("severity").and_then(Node::as_str).and_then(Severity::parse).unwrap_or(Severity::Error);
+            let severity = r.get("severity").and_then(Node::as_str).and_then(Severity::parse);
             let path = r
                 .get("path")
                 .and_then(Node::as_str)
@@ -174,12 +175,13 @@ fn compare(def: &Shape, subject: &str, rule: &Rule, path: &str, left: &Node, rig
         }
         message.push_str(extra);
     }
-    let name = match kind {
-        Change::Add => "Add",
-        Change::Remove => "Remove",
-        _ => "Update",
+    let (name, declared) = match kind {
+        Change::Add => ("Add", catalog::severity("TraitBreakingChange.Add.<trait shape id>")),
+        Change::Remove => ("Remove", catalog::severity("TraitBreakingChange.Remove.<trait shape id>")),
+        _ => ("Update", catalog::severity("TraitBreakingChange.Update.<trait shape id>")),
     };
-    let mut e = Event::new(format!("TraitBreakingChange.{name}.{t}"), rule.severity, subject, message);
+    let severity = rule.severity.unwrap_or(declared);
+    let mut e = Event::new(format!("TraitBreakingChange.{name}.{t}"), severity, subject, message);
     match kind {
         Change::Update => e = e.with_change(lp, rp),
         Change::Add if is_clipped(right, &rp) => e = e.with_change(String::new(), rp),

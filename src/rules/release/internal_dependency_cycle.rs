@@ -3,8 +3,9 @@
 //! `problems`.
 //!
 //! May depend on: `parse::packages`, `finding`.
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::parse::packages::model::{Ecosystem, PackageTree, internal_name};
+use crate::rules::catalog;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Adds the tree's dependency cycles to its `problems`, sorted as the tree keeps them.
@@ -49,9 +50,14 @@ fn dependency_cycles(tree: &PackageTree) -> Vec<Finding> {
             names.join(", ")
         );
         out.push(
-            Finding::new("InternalDependencyCycle", Severity::Error, first.name.clone(), msg)
-                .keyed(&names.join(","))
-                .at(first.manifest_path.clone(), line),
+            Finding::new(
+                "InternalDependencyCycle",
+                catalog::severity("InternalDependencyCycle"),
+                first.name.clone(),
+                msg,
+            )
+            .keyed(&names.join(","))
+            .at(first.manifest_path.clone(), line),
         );
     }
     out

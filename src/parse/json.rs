@@ -1,9 +1,13 @@
-//! A small, fast JSON reader for Smithy JSON AST files.
+//! A small, fast JSON reader that keeps where every object key is: the one JSON-with-positions
+//! reader of the crate, for Smithy JSON AST files (the line of a shape) and for the package
+//! parsers (the line of a `package.json` key, of a candidate manifest's entry).
 //!
-//! Why not serde_json: we need the byte offset of every object key (to report the line of a
-//! shape), order-preserving objects, Smithy's order-insensitive object equality, and a hard
-//! nesting limit so hostile input can never overflow the stack. The reader works on bytes, never
-//! panics, and reports the offset of the first problem.
+//! Why not serde_json: we need the byte offset of every object key, order-preserving objects,
+//! Smithy's order-insensitive object equality, and a hard nesting limit so hostile input can
+//! never overflow the stack. The reader works on bytes, never panics, and reports the offset of
+//! the first problem. Duplicate keys are an error (JSON readers disagree on which value wins).
+//!
+//! May depend on: nothing in the crate.
 use std::fmt;
 
 /// Deepest nesting accepted. Real models nest well under 64 levels (endpoint rule sets are the
