@@ -3,6 +3,8 @@
 //! the severities they emit come from here ([`severity`], [`severity_in`]): a rule's `severity`,
 //! or the `[events."<id form>"]` entry of an event id (with named `cases` where one id takes
 //! different severities under different conditions).
+//!
+//! May depend on: `finding`, `parse::smithy::bundled` (the data files build.rs embeds with the rules).
 use crate::finding::Severity;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

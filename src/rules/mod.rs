@@ -2,8 +2,8 @@
 //! policy (levels, exceptions) applied to every finding whatever rule made it, and the baseline
 //! (new, pre-existing, resolved) that decides which findings the release introduces.
 //!
-//! May depend on: `parse`, `diff`, `finding`, `outcome` (package rows), `date`. Never on config: the
-//! policy arrives resolved.
+//! May depend on: `parse`, `diff`, `finding`, `outcome` (package rows), `date`, `globs` (compiled
+//! by the config). Never on config: the policy arrives resolved, its globs compiled.
 pub mod baseline;
 pub mod catalog;
 pub mod docs;

@@ -6,7 +6,7 @@
 //! The policy arrives resolved ([`Policy`], built from the config by the engine's caller): this
 //! module never sees the raw config.
 //!
-//! May depend on: `finding`, `date`.
+//! May depend on: `finding`, `date`, `rules::catalog` (severities).
 use crate::date::Date;
 use crate::finding::{AppliedException, Finding, Severity, id_matches};
 use crate::rules::catalog;

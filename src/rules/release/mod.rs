@@ -17,7 +17,8 @@
 //! CandidateMismatch (from `apply_candidate`). One rule a file, named after it; [`requirements`]
 //! holds what version requirements mean, [`summary`] the package rows.
 //!
-//! May depend on: `parse`, `diff::packages`, `finding`, `outcome`.
+//! May depend on: `parse`, `diff::packages`, `finding`, `outcome`, `globs`, `rules::catalog`
+//! (severities).
 mod behind_mainline;
 mod breaking_change_without_major_bump;
 mod candidate_mismatch;
