@@ -123,8 +123,8 @@ impl<'a> Scan<'a> {
         self.i += 1;
         let raw = &self.b[start..self.i];
         if escaped {
-            match super::node::parse(raw).ok()? {
-                super::node::Node::String(s) => Some(Cow::Owned(s)),
+            match crate::parse::json::parse(raw).ok()? {
+                crate::parse::json::Node::String(s) => Some(Cow::Owned(s)),
                 _ => None,
             }
         } else {
