@@ -14,6 +14,7 @@ use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary,
 use crate::parse::packages::model::PackageTree;
 use crate::parse::packages::tree::load_tree;
 use crate::parse::smithy;
+use crate::rules::catalog;
 use crate::rules::release::{self, CandidateEntry, ReleaseInput, apply_candidate};
 use crate::source::{Commit, FileEntry, Oid, PathChange};
 use crate::source::{Repo, SMALL_FILE_CAP, Snapshot, SourceError, WORKTREE, read_local_file};
@@ -368,7 +369,7 @@ impl<'a> Analyzer<'a> {
             // finding instead of a run that a CI runner kills for its memory.
             let finding = Finding::new(
                 "InvalidModel",
-                Severity::Error,
+                catalog::severity("InvalidModel"),
                 path,
                 format!(
                     "{path}: the model file is {size} bytes, more than the {cap} bytes shipgate parses, so nothing in it was diffed; split the model into smaller files, or raise the limit with SHIPGATE_MAX_MODEL_BYTES if the machine has memory for it (parsing takes several times the file's size)"
@@ -506,7 +507,7 @@ impl<'a> Analyzer<'a> {
             .map(|p| {
                 Finding::new(
                     "InvalidModel",
-                    Severity::Error,
+                    catalog::severity("InvalidModel"),
                     p.path.to_string(),
                     format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
                 )
@@ -1241,7 +1242,7 @@ fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     let message = message.strip_prefix(path).map(|m| m.trim_start_matches([':', ' '])).unwrap_or(&message).to_string();
     Finding::new(
         "InvalidModel",
-        Severity::Error,
+        catalog::severity("InvalidModel"),
         path,
         format!("{path}:{line}:{column}: {message}; fix the model before it ships (nothing in it could be diffed)"),
     )
