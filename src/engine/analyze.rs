@@ -1,0 +1,823 @@
+//! The model and package stage of one comparison: an [`Analyzer`] takes a base and a head
+//! snapshot of one repository under one config and returns the findings before policy
+//! ([`Analysis`]), or after it ([`Evaluation`]), caching results by blob id so that history
+//! searches pay for distinct blobs, not commits × files. `engine` turns a request into
+//! snapshots and an [`Analyzer`]'s results into an `Outcome`.
+//!
+//! May depend on what `engine` may (`source`, `config`, `parse`, `diff`, `rules`, `history`,
+//! `outcome`); nothing outside `engine` names it except through `engine`'s re-exports.
+use super::*;
+/// What one base → head comparison found, before policy (levels, exceptions) is applied.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub files: Vec<FileChange>,
+    pub models: Vec<ModelSummary>,
+    pub packages: Vec<PackageSummary>,
+    pub notes: Vec<String>,
+}
+
+/// What [`Analyzer::evaluate`] found: the analysis with its findings as every report shows them
+/// (levels, exceptions, baseline), the findings resolved since base, and the release sizes.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub analysis: Analysis,
+    pub resolved: Vec<Finding>,
+    pub history: Vec<crate::outcome::ReleaseSize>,
+}
+
+/// Compares snapshots of one repository under one config. Shared by `check` and the history
+/// searches, so it is `Sync` and caches results by blob id: evaluating many candidates costs what
+/// their distinct blobs cost, not commits × files. It keeps results (a model pair's findings and
+/// summary, whether a blob parses), never the parsed models or their bytes: a model is 2–3× its
+/// JSON in memory, and a history search meets hundreds of them.
+pub struct Analyzer<'a> {
+    pub repo: &'a Repo,
+    pub config: &'a LoadedConfig,
+    classifier: Classifier,
+    /// What links each model blob to other files (see [`Links`]), without a bound: a few
+    /// namespace names per blob, where a read model is megabytes. The grouping into assemblies
+    /// needs every file's links before any side is built.
+    links: Memo<(String, Oid), Arc<Links>>,
+    sides: Memo<Vec<(String, Oid)>, Arc<SideModel>>,
+    /// What each assembled side gets wrong (its `broken` and `problems` findings), without a
+    /// bound: the baseline asks for base's sides again after the diff, and a side's findings are
+    /// a few lines where its model is megabytes.
+    side_faults: Memo<Vec<(String, Oid)>, Arc<Vec<Finding>>>,
+    model_diffs: Memo<UnitKey, Arc<ModelStage>>,
+    manifests: Memo<Oid, Arc<Vec<u8>>>,
+    package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
+    /// The manifests of a commit's tree, by tree id.
+    manifest_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
+    /// Every file of a commit's tree (path → blob), by tree id: base's, for [`Analyzer::state`].
+    file_index: Memo<Oid, Arc<HashMap<String, Oid>>>,
+    /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
+    states: Memo<(Oid, Option<Oid>), Arc<Vec<Finding>>>,
+    /// The size of the diff between two release commits, for the release-size baseline.
+    sizes: Memo<(Oid, Oid), crate::history::DiffSize>,
+    /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
+    candidate: Option<Vec<CandidateEntry>>,
+}
+
+/// Package trees an [`Analyzer`] keeps (each can be large; candidates next to each other in a
+/// history search share theirs, so a small table serves them).
+const PACKAGE_TREES_KEPT: usize = 64;
+
+/// Assembled sides an [`Analyzer`] keeps (each is several times its JSON in memory; a diff of
+/// 402 models kept all of them until exit, 970 MB). Their results, the per-assembly findings and
+/// summaries, are kept without a bound; a history search re-reads a side (base's) only when the
+/// table has started over. Read files are not kept: each is read once, for the side it is in
+/// (its links come from a scan, see [`Analyzer::links_of`]), and assembled without a copy.
+const MODELS_KEPT: usize = 32;
+
+/// File indexes an [`Analyzer`] keeps: base's is the one asked for again and again.
+const FILE_INDEXES_KEPT: usize = 4;
+
+/// The model files that assemble together in one comparison: each file's path and its blob on
+/// each side (`None` where the file does not exist), sorted by path.
+type UnitKey = Vec<UnitFile>;
+
+/// One file of an assembly: its path and its blob in base and in head.
+type UnitFile = (String, Option<Oid>, Option<Oid>);
+
+/// A (path, blob) and the links a grouping read for it.
+type UsedLinks = ((String, Oid), Arc<Links>);
+
+/// Largest model file shipgate parses by default (parsing needs several times the file's size in
+/// memory); a larger one is an `InvalidModel` finding, so the gate fails plainly rather than by
+/// the runner's memory limit. `SHIPGATE_MAX_MODEL_BYTES` sets another limit.
+pub const MODEL_CAP: u64 = 256 * 1024 * 1024;
+
+fn model_cap() -> u64 {
+    static CAP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        std::env::var("SHIPGATE_MAX_MODEL_BYTES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(MODEL_CAP)
+    })
+}
+
+/// A model blob, read for the side it is in: a JSON AST file as written, or an IDL file's bytes
+/// (its relative ids resolve against the files it is assembled with).
+struct ReadModel {
+    bytes: Arc<Vec<u8>>,
+    /// JSON AST: the file as written, or the finding that says why it is not a model.
+    json: Option<Result<smithy::ModelFile, Finding>>,
+    /// A JSON AST file's links as the full read finds them (an IDL file's come from
+    /// [`Analyzer::links_of`] alone).
+    links: Option<Arc<Links>>,
+}
+
+/// Namespaces a model file defines shapes in, and namespaces it points at outside itself (see
+/// [`smithy::ModelFile::namespaces`]): none for a file that cannot be read.
+type Links = (BTreeSet<String>, BTreeSet<String>);
+
+/// One side of an assembly: the assembled model, the files that could not be read (each an
+/// `InvalidModel` finding) and what the files together get wrong (conflicts, dangling `apply`).
+struct SideModel {
+    model: smithy::Model,
+    broken: Vec<Finding>,
+    problems: Vec<Finding>,
+    bytes: BTreeMap<String, Arc<Vec<u8>>>,
+}
+
+/// What one assembly's diff contributes: its findings and one summary per changed file.
+#[derive(Debug, Clone)]
+struct ModelStage {
+    findings: Vec<Finding>,
+    summaries: Vec<ModelSummary>,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(repo: &'a Repo, config: &'a LoadedConfig) -> Analyzer<'a> {
+        Analyzer {
+            repo,
+            config,
+            classifier: Classifier::new(config.policy.smithy.clone(), config.policy.cargo_on, config.policy.npm_on),
+            links: Memo::default(),
+            sides: Memo::bounded(MODELS_KEPT),
+            side_faults: Memo::default(),
+            model_diffs: Memo::default(),
+            manifests: Memo::default(),
+            package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
+            manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
+            file_index: Memo::bounded(FILE_INDEXES_KEPT),
+            states: Memo::default(),
+            sizes: Memo::default(),
+            candidate: None,
+        }
+    }
+
+    /// Evaluates the release rules against a candidate manifest instead of head's own versions.
+    pub fn with_candidate(mut self, entries: Vec<CandidateEntry>) -> Self {
+        self.candidate = Some(entries);
+        self
+    }
+
+    /// Whether releases rules read a candidate manifest instead of head's versions.
+    pub fn has_candidate(&self) -> bool {
+        self.candidate.is_some()
+    }
+
+    /// The package tree of a snapshot: every Cargo.toml and package.json, each blob read once,
+    /// and loaded once per distinct set of manifests (paths and blob ids), so history
+    /// candidates that change no manifest share one tree.
+    pub fn package_tree(&self, snap: &Snapshot) -> Result<Arc<PackageTree>, EngineError> {
+        let list = || {
+            self.repo
+                .files(snap, &|p| {
+                    let name = p.rsplit('/').next().unwrap_or(p);
+                    (name == "Cargo.toml" || name == "package.json") && !p.contains("node_modules/")
+                })
+                .map(Arc::new)
+        };
+        // A history search asks for base's (and mainline's) tree once per candidate: walk each
+        // tree once.
+        let entries = match snap {
+            Snapshot::Commit(c) => self.manifest_lists.get_or_try(c.tree, list)?,
+            Snapshot::Worktree(_) => list()?,
+        };
+        let entries = entries.as_ref();
+        self.package_trees.get_or_try(entries.clone(), || {
+            let mut files = Vec::with_capacity(entries.len());
+            for e in entries {
+                let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
+                files.push((e.path.clone(), bytes.as_ref().clone()));
+            }
+            let mut tree = load_tree(&files, &self.config.policy.selection);
+            release::internal_dependency_cycle::check_tree(&mut tree);
+            Ok(Arc::new(tree))
+        })
+    }
+
+    /// Reads a model blob.
+    fn read_model(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<ReadModel, EngineError> {
+        let size = self.model_size(snap, path, oid)?;
+        let cap = model_cap();
+        if size > cap {
+            // Parsing takes several times the file's size in memory: past the cap, a clear
+            // finding instead of a run that a CI runner kills for its memory.
+            let finding = Finding::new(
+                "InvalidModel",
+                catalog::severity("InvalidModel"),
+                path,
+                format!(
+                    "{path}: the model file is {size} bytes, more than the {cap} bytes shipgate parses, so nothing in it was diffed; split the model into smaller files, or raise the limit with SHIPGATE_MAX_MODEL_BYTES if the machine has memory for it (parsing takes several times the file's size)"
+                ),
+            )
+            .at(path, None);
+            return Ok(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Some(Arc::default()) });
+        }
+        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+        let (json, links) = if smithy::is_idl_path(path) {
+            (None, None)
+        } else {
+            match smithy::read_json(path, &bytes) {
+                Ok(file) => {
+                    let links = Arc::new(file.namespaces());
+                    (Some(Ok(file)), Some(links))
+                }
+                Err(e) => (Some(Err(invalid_model(path, &bytes, &e))), Some(Arc::default())),
+            }
+        };
+        Ok(ReadModel { bytes: Arc::new(bytes), json, links })
+    }
+
+    /// What links a model blob to other files, once per (path, blob): for a JSON AST file a
+    /// scan of its bytes ([`smithy::scan`], exact for every file that reads as a model; the
+    /// full read in [`Analyzer::assemble_side`] corrects it for one that does not), else the links
+    /// of the full read.
+    fn links_of(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<Arc<Links>, EngineError> {
+        self.links.get_or_try((path.to_string(), oid), || {
+            if self.model_size(snap, path, oid)? > model_cap() {
+                // Never read (see `read_model`): it links nothing.
+                return Ok(Arc::default());
+            }
+            let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+            if smithy::is_idl_path(path) {
+                // Alone, an IDL file resolves its ids as well as it can; what it defines and
+                // points at is what links it to the files it needs.
+                let links = match smithy::idl::read(path, &bytes, &smithy::Model::default()) {
+                    Ok(file) => file.namespaces(),
+                    Err(_) => (smithy::idl::namespace_of(&bytes).into_iter().collect(), BTreeSet::new()),
+                };
+                return Ok(Arc::new(links));
+            }
+            let links = smithy::scan::links(&bytes)
+                .unwrap_or_else(|| smithy::read_json(path, &bytes).map(|f| f.namespaces()).unwrap_or_default());
+            Ok(Arc::new(links))
+        })
+    }
+
+    /// Whether the links a grouping was made with still stand: a full read replaces a scan's
+    /// guess for a file that is not a model (see [`Analyzer::links_of`]), and then the files
+    /// are grouped again.
+    fn still_linked(&self, used: &[UsedLinks]) -> bool {
+        used.iter().all(|(key, links)| self.links.peek(key).is_none_or(|now| Arc::ptr_eq(&now, links)))
+    }
+
+    /// The size of a model blob (of the file, in the work tree).
+    fn model_size(&self, snap: &Snapshot, path: &str, oid: Oid) -> Result<u64, EngineError> {
+        Ok(match snap {
+            Snapshot::Commit(_) => self.repo.blob_size(oid, path)?,
+            Snapshot::Worktree(dir) => {
+                std::fs::symlink_metadata(dir.join(crate::source::fs_path(path))).map_or(0, |m| m.len())
+            }
+        })
+    }
+
+    /// One side's files assembled ([`Analyzer::assemble_side`]), kept by set of (path, blob)
+    /// when `keep`: a base side is, since every candidate of a history search is diffed against
+    /// the same base (and the baseline asks again); a head's side is rarely met again (a later
+    /// candidate with the same blobs hits the per-assembly results instead).
+    fn side_model(
+        &self,
+        snap: &Snapshot,
+        entries: &[(String, Oid)],
+        keep: bool,
+    ) -> Result<Arc<SideModel>, EngineError> {
+        if !keep {
+            return match self.sides.peek(&entries.to_vec()) {
+                Some(side) => Ok(side),
+                None => self.assemble_side(snap, entries),
+            };
+        }
+        self.sides.get_or_try(entries.to_vec(), || self.assemble_side(snap, entries))
+    }
+
+    /// Assembles one side's files (see [`smithy::assemble`]). `.smithy` files resolve their
+    /// relative ids against the others: read once against the JSON AST files, then again against
+    /// everything read so far, until nothing more resolves.
+    fn assemble_side(&self, snap: &Snapshot, entries: &[(String, Oid)]) -> Result<Arc<SideModel>, EngineError> {
+        let mut files = Vec::new();
+        let mut broken = Vec::new();
+        let mut bytes = BTreeMap::new();
+        let mut idl: Vec<(String, Arc<Vec<u8>>)> = Vec::new();
+        for (path, oid) in entries {
+            let read = self.read_model(snap, path, *oid)?;
+            if let Some(links) = &read.links {
+                self.links.correct(&(path.clone(), *oid), links);
+            }
+            bytes.insert(path.clone(), read.bytes.clone());
+            match read.json {
+                Some(Ok(file)) => files.push(file),
+                Some(Err(f)) => broken.push(f),
+                None => idl.push((path.clone(), read.bytes)),
+            }
+        }
+        if !idl.is_empty() {
+            let mut others = smithy::Model::default();
+            for f in &files {
+                others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            let mut results: Vec<Result<smithy::ModelFile, smithy::SmithyError>> = Vec::new();
+            let mut resolved = usize::MAX;
+            for _round in 0..4 {
+                results = idl.iter().map(|(path, b)| smithy::idl::read(path, b, &others)).collect();
+                let now = results.iter().filter(|r| r.is_ok()).count();
+                if now == resolved || now == idl.len() {
+                    break;
+                }
+                resolved = now;
+                for f in results.iter().flatten() {
+                    others.shapes.extend(f.model.shapes.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+            for ((path, b), r) in idl.iter().zip(results) {
+                match r {
+                    Ok(file) => files.push(file),
+                    Err(e) => broken.push(invalid_model(path, b, &e)),
+                }
+            }
+        }
+        let assembled = smithy::assemble::assemble(files);
+        let problems = assembled
+            .problems
+            .into_iter()
+            .map(|p| {
+                Finding::new(
+                    "InvalidModel",
+                    catalog::severity("InvalidModel"),
+                    p.path.to_string(),
+                    format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
+                )
+                .keyed(&p.message)
+                .at(p.path.to_string(), Some(p.line))
+            })
+            .collect();
+        let faults = || Ok::<_, EngineError>(Arc::new(broken.iter().chain(&problems).cloned().collect()));
+        self.side_faults.get_or_try(entries.to_vec(), faults)?;
+        Ok(Arc::new(SideModel { model: assembled.model, broken, problems, bytes }))
+    }
+
+    /// What one side's files get wrong, alone and together ([`SideModel::broken`] and
+    /// [`SideModel::problems`]), assembling the side only when it was not assembled before.
+    fn side_faults(&self, snap: &Snapshot, entries: &[(String, Oid)]) -> Result<Arc<Vec<Finding>>, EngineError> {
+        self.side_faults.get_or_try(entries.to_vec(), || {
+            let side = self.side_model(snap, entries, true)?;
+            Ok(Arc::new(side.broken.iter().chain(&side.problems).cloned().collect()))
+        })
+    }
+
+    /// The model files of a comparison, grouped into assemblies (see [`smithy::assemble::group`]):
+    /// the changed files of both sides, the unchanged `.smithy` files (IDL models are the ones
+    /// written across files), and, when some file points at a namespace none of those define,
+    /// every model file of the snapshots. Only assemblies with a changed file are returned, with
+    /// the links they were grouped by (see [`Analyzer::still_linked`]).
+    fn units(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        changes: &[&PathChange],
+    ) -> Result<(Vec<UnitKey>, Vec<UsedLinks>), EngineError> {
+        let used: std::cell::RefCell<Vec<UsedLinks>> = Default::default();
+        let links_of = |snap: &Snapshot, path: &str, oid: Oid| -> Result<Arc<Links>, EngineError> {
+            let links = self.links_of(snap, path, oid)?;
+            used.borrow_mut().push(((path.to_string(), oid), links.clone()));
+            Ok(links)
+        };
+        let mut files: BTreeMap<String, (Option<Oid>, Option<Oid>)> =
+            changes.iter().map(|c| (c.path.clone(), (c.old, c.new))).collect();
+        let is_model = |p: &str| self.classifier.by_path(p) == Some(Kind::Model);
+        let unchanged = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>,
+                         keep: &dyn Fn(&str) -> bool|
+         -> Result<Vec<(String, Oid)>, EngineError> {
+            let mut out = Vec::new();
+            for e in self.repo.files(head, &|p| keep(p) && !files.contains_key(p))? {
+                out.push((e.path, e.oid));
+            }
+            Ok(out)
+        };
+        for (path, oid) in unchanged(&files, &|p| smithy::is_idl_path(p) && is_model(p))? {
+            files.insert(path, (Some(oid), Some(oid)));
+        }
+        let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<_, EngineError> {
+            let mut out = Vec::with_capacity(files.len());
+            for (path, (old, new)) in files {
+                let mut both: (BTreeSet<String>, BTreeSet<String>) = Default::default();
+                for (snap, oid) in [(base, old), (head, new)] {
+                    if let Some(oid) = oid {
+                        let links = links_of(snap, path, *oid)?;
+                        both.0.extend(links.0.iter().cloned());
+                        both.1.extend(links.1.iter().cloned());
+                    }
+                }
+                out.push(both);
+            }
+            Ok(out)
+        };
+        let mut linked = links(&files)?;
+        let defined: BTreeSet<&String> = linked.iter().flat_map(|(d, _)| d).collect();
+        let dangling = linked.iter().any(|(_, r)| r.iter().any(|n| !defined.contains(n)));
+        // A file that starts defining a namespace (an added, renamed or split file) may meet
+        // an unchanged file that defines it too.
+        let mut new_namespace = false;
+        for c in changes {
+            let Some(new) = c.new else { continue };
+            let now = links_of(head, &c.path, new)?;
+            let before = match c.old {
+                Some(old) => links_of(base, &c.path, old)?,
+                None => Arc::default(),
+            };
+            new_namespace |= !now.0.is_subset(&before.0);
+        }
+        if dangling || new_namespace {
+            // Some file needs a namespace no file read so far defines, or starts defining one
+            // another file may define: read every model file.
+            let mut more = Vec::new();
+            for e in
+                self.repo.files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?
+            {
+                let entry = e.clone();
+                let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &entry))?;
+                if kind == Some(Kind::Model) {
+                    more.push((e.path, e.oid));
+                }
+            }
+            for (path, oid) in more {
+                files.insert(path, (Some(oid), Some(oid)));
+            }
+            linked = links(&files)?;
+        }
+        let paths: Vec<UnitFile> = files.iter().map(|(p, (o, n))| (p.clone(), *o, *n)).collect();
+        let units = smithy::assemble::group(&linked)
+            .into_iter()
+            .filter(|g| g.iter().any(|&i| paths[i].1 != paths[i].2))
+            .map(|g| g.into_iter().map(|i| paths[i].clone()).collect())
+            .collect();
+        Ok((units, used.into_inner()))
+    }
+
+    /// Diffs one assembly between two snapshots, once per set of files and blobs.
+    fn model_stage(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        unit: &UnitKey,
+        files: &HashMap<&str, &FileChange>,
+    ) -> Result<Arc<ModelStage>, EngineError> {
+        self.model_diffs.get_or_try(unit.clone(), || self.diff_unit(base, head, unit, files))
+    }
+
+    fn diff_unit(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        unit: &UnitKey,
+        files: &HashMap<&str, &FileChange>,
+    ) -> Result<Arc<ModelStage>, EngineError> {
+        let side = |snap: &Snapshot, pick: fn(&UnitFile) -> Option<Oid>, keep: bool| {
+            let entries: Vec<(String, Oid)> = unit.iter().filter_map(|u| pick(u).map(|o| (u.0.clone(), o))).collect();
+            self.side_model(snap, &entries, keep)
+        };
+        let old = side(base, |u| u.1, true)?;
+        let new = side(head, |u| u.2, false)?;
+        let mut findings = Vec::new();
+        for f in &old.broken {
+            // A broken base model is worth saying, but only the head's blocks.
+            let mut f = f.clone().on_base();
+            f.severity = Severity::Note;
+            f.message = format!("the base version could not be parsed, so it was diffed as empty: {}", f.message);
+            findings.push(f);
+        }
+        findings.extend(new.broken.iter().cloned());
+        findings.extend(new.problems.iter().cloned());
+        let head_broken = !new.broken.is_empty();
+        let diff = if head_broken {
+            crate::rules::model::ModelDiff::default()
+        } else {
+            crate::rules::model::diff(&old.model, &new.model)
+        };
+        let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
+        for mut f in diff.findings {
+            if f.path.is_none() {
+                f.path = changed.first().map(|p| p.to_string());
+            }
+            findings.push(f);
+        }
+        // One summary per changed file: what is in it now (or was, for what was removed).
+        let file_of = |m: &smithy::Model, id: &str| m.shapes.get(id).map(|s| s.file.to_string());
+        let located = |ids: &[String], m: &smithy::Model, path: &str| -> Vec<String> {
+            ids.iter().filter(|id| file_of(m, id).as_deref() == Some(path)).cloned().collect()
+        };
+        let mut summaries = Vec::new();
+        for path in changed {
+            let Some(file) = files.get(path) else { continue };
+            let in_head = new.bytes.contains_key(path);
+            let services: Vec<String> = {
+                let m = if in_head { &new.model } else { &old.model };
+                m.services().into_iter().filter(|s| file_of(m, s).as_deref() == Some(path)).collect()
+            };
+            let changed_here: Vec<String> = diff
+                .shapes_changed
+                .iter()
+                .filter(|id| file_of(&new.model, id).or_else(|| file_of(&old.model, id)).as_deref() == Some(path))
+                .cloned()
+                .collect();
+            summaries.push(ModelSummary {
+                path: path.to_string(),
+                status: file.status,
+                services,
+                shapes: ShapeCounts {
+                    added: located(&diff.shapes_added, &new.model, path).len(),
+                    removed: located(&diff.shapes_removed, &old.model, path).len(),
+                    changed: changed_here.len(),
+                },
+                operations_added: located(&diff.operations_added, &new.model, path),
+                operations_removed: located(&diff.operations_removed, &old.model, path),
+                operations_changed: located(&diff.operations_changed, &new.model, path),
+                base_size: file.base_size,
+                head_size: file.head_size,
+                lines_changed: Some(lines_changed(
+                    old.bytes.get(path).map(|b| b.as_slice()),
+                    new.bytes.get(path).map(|b| b.as_slice()),
+                )),
+            });
+        }
+        Ok(Arc::new(ModelStage { findings, summaries }))
+    }
+
+    /// The files of `base` at `paths`. Every candidate of a history search asks about the same
+    /// base, so a commit's tree is indexed once (path → blob) instead of walked per candidate.
+    fn base_entries(&self, base: &Snapshot, paths: &BTreeSet<&str>) -> Result<Vec<FileEntry>, EngineError> {
+        match base {
+            Snapshot::Commit(c) => {
+                let index = self.file_index.get_or_try(c.tree, || {
+                    let all = self.repo.files(base, &|_| true)?;
+                    Ok::<_, EngineError>(Arc::new(all.into_iter().map(|e| (e.path, e.oid)).collect()))
+                })?;
+                Ok(paths
+                    .iter()
+                    .filter_map(|p| index.get(*p).map(|oid| FileEntry { path: p.to_string(), oid: *oid }))
+                    .collect())
+            }
+            Snapshot::Worktree(_) => Ok(self.repo.files(base, &|p| paths.contains(p))?),
+        }
+    }
+
+    /// Everything every evaluator finds between `base` and `head` (and `mainline`, when given).
+    pub fn analyze(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        mainline: Option<&Snapshot>,
+    ) -> Result<Analysis, EngineError> {
+        let _ = mainline;
+        let changes = self.repo.diff(base, head)?;
+        let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
+        let model_files: HashMap<&str, &FileChange> =
+            files.iter().filter(|f| f.kind == Kind::Model.name()).map(|f| (f.path.as_str(), f)).collect();
+        // A file that is a model only at head is an added model (see `changed_files`).
+        let model_changes: Vec<PathChange> = changes
+            .iter()
+            .filter_map(|c| {
+                let f = model_files.get(c.path.as_str())?;
+                Some(PathChange { old: c.old.filter(|_| f.status != crate::outcome::FileStatus::Added), ..c.clone() })
+            })
+            .collect();
+        let model_changes: Vec<&PathChange> = model_changes.iter().collect();
+        let stages: Vec<Arc<ModelStage>> = loop {
+            if model_changes.is_empty() {
+                break Vec::new();
+            }
+            let (units, used) = self.units(base, head, &model_changes)?;
+            let stages: Vec<Arc<ModelStage>> =
+                units.par_iter().map(|u| self.model_stage(base, head, u, &model_files)).collect::<Result<_, _>>()?;
+            if self.still_linked(&used) {
+                break stages;
+            }
+        };
+        let mut findings = Vec::new();
+        let mut models = Vec::new();
+        for stage in stages {
+            findings.extend(stage.findings.iter().cloned());
+            models.extend(stage.summaries.iter().cloned());
+        }
+        models.sort_by(|a, b| a.path.cmp(&b.path));
+        // Packages: base, head and mainline trees; the release rules see every changed path.
+        let mut notes = Vec::new();
+        let base_tree = self.package_tree(base)?;
+        let mut head_tree = self.package_tree(head)?;
+        if let Some(entries) = &self.candidate {
+            let (tree, mut extra) = apply_candidate(&head_tree, entries);
+            head_tree = Arc::new(tree);
+            findings.append(&mut extra);
+            notes.push("packages and versions come from the candidate manifest, not from head's manifests".into());
+        }
+        let mainline_tree = mainline.map(|m| self.package_tree(m)).transpose()?;
+        let changed: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+        let breaking: BTreeSet<String> = findings
+            .iter()
+            .filter(|f| f.severity.is_breaking() && f.rule != "InvalidModel")
+            .filter_map(|f| f.path.clone())
+            .collect();
+        let input = ReleaseInput {
+            base: &base_tree,
+            head: &head_tree,
+            mainline: mainline_tree.as_deref(),
+            changed_files: &changed,
+            breaking_models: &breaking,
+            policy: &self.config.policy.release,
+            base_label: None,
+        };
+        let (mut release_findings, packages) = release::evaluate(&input);
+        findings.append(&mut release_findings);
+        Ok(Analysis { findings, files, models, packages, notes })
+    }
+
+    /// The findings that hold at `base` alone, for the baseline (see [`crate::rules::baseline`]):
+    /// the release rules with base in head's place (so no change, only state), against the same
+    /// `mainline` the head was checked against; and `InvalidModel` for every model of `files`
+    /// (the base → head file changes) that base has and cannot parse. `[rules]` levels applied,
+    /// never the head's candidate manifest.
+    pub fn state(
+        &self,
+        base: &Snapshot,
+        mainline: Option<&Snapshot>,
+        files: &[FileChange],
+    ) -> Result<Vec<Finding>, EngineError> {
+        let release = || -> Result<Arc<Vec<Finding>>, EngineError> {
+            let tree = self.package_tree(base)?;
+            let mainline_tree = mainline.map(|m| self.package_tree(m)).transpose()?;
+            let input = ReleaseInput {
+                base: &tree,
+                head: &tree,
+                mainline: mainline_tree.as_deref(),
+                changed_files: &[],
+                breaking_models: &BTreeSet::new(),
+                policy: &self.config.policy.release,
+                base_label: None,
+            };
+            Ok(Arc::new(release::evaluate(&input).0))
+        };
+        let mut findings = match (base, mainline) {
+            (Snapshot::Commit(b), None) => self.states.get_or_try((b.id, None), release)?,
+            (Snapshot::Commit(b), Some(Snapshot::Commit(m))) => self.states.get_or_try((b.id, Some(m.id)), release)?,
+            _ => release()?,
+        }
+        .as_ref()
+        .clone();
+        let at_base: BTreeSet<&str> = files
+            .iter()
+            .filter(|f| f.kind == Kind::Model.name() && f.base_size.is_some())
+            .map(|f| f.path.as_str())
+            .collect();
+        if !at_base.is_empty() {
+            // The base side of the same assemblies the diff makes: what base cannot read, and
+            // what its files get wrong together.
+            let changes: Vec<PathChange> = self
+                .base_entries(base, &at_base)?
+                .into_iter()
+                .map(|e| PathChange {
+                    path: e.path,
+                    kind: crate::source::ChangeKind::Removed,
+                    old: Some(e.oid),
+                    new: None,
+                })
+                .collect();
+            let refs: Vec<&PathChange> = changes.iter().collect();
+            loop {
+                let (units, used) = self.units(base, base, &refs)?;
+                let mut found = Vec::new();
+                for unit in units {
+                    let entries: Vec<(String, Oid)> =
+                        unit.iter().filter_map(|u| u.1.map(|o| (u.0.clone(), o))).collect();
+                    found.extend(self.side_faults(base, &entries)?.iter().map(|f| f.clone().on_base()));
+                }
+                if self.still_linked(&used) {
+                    findings.extend(found);
+                    break;
+                }
+            }
+        }
+        crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
+        Ok(findings)
+    }
+
+    /// Everything `check` decides on for base → head: [`Analyzer::analyze`]; with `history`
+    /// (how the report names base and head), the release-size baseline and its
+    /// `UnusuallyLargeDiff`; levels and exceptions ([`Analyzer::finish`]); and every finding
+    /// classified against what holds at base.
+    pub fn evaluate(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        mainline: Option<&Snapshot>,
+        today: crate::date::Date,
+        history: Option<(&str, &str)>,
+    ) -> Result<Evaluation, EngineError> {
+        let mut analysis = self.analyze(base, head, mainline)?;
+        let mut sizes = Vec::new();
+        if let Some((base_rev, head_label)) = history {
+            let current = crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files);
+            let measure = |a: &Commit, b: &Commit| self.release_size(a, b);
+            let pattern = self.config.policy.release_tags.as_ref().map(|t| &t.matcher);
+            match crate::history::release_sizes(
+                self.repo,
+                pattern,
+                (base_rev, base),
+                (head_label, head),
+                &current,
+                &measure,
+            ) {
+                Ok((measured, finding)) => {
+                    sizes = measured;
+                    analysis.findings.extend(finding);
+                }
+                Err(e) => analysis.notes.push(format!("release history was not measured: {e}")),
+            }
+        }
+        let at_base = self.state(base, mainline, &analysis.files)?;
+        analysis.findings = self.finish(std::mem::take(&mut analysis.findings), today);
+        let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
+        Ok(Evaluation { analysis, resolved, history: sizes })
+    }
+
+    /// The size of the diff between two commits (no mainline), once per
+    /// pair: the release-size baseline measures the same past releases for every check.
+    pub fn release_size(&self, from: &Commit, to: &Commit) -> Result<crate::history::DiffSize, EngineError> {
+        self.sizes.get_or_try((from.id, to.id), || {
+            let (a, b) = (Snapshot::Commit(from.clone()), Snapshot::Commit(to.clone()));
+            let analysis = self.analyze(&a, &b, None)?;
+            Ok(crate::history::DiffSize::of(&analysis.models, &analysis.packages, &analysis.files))
+        })
+    }
+
+    /// Records the size of a diff measured elsewhere (replay measures every release pair itself).
+    pub fn remember_release_size(&self, from: &Commit, to: &Commit, size: crate::history::DiffSize) {
+        let _ = self.sizes.get_or_try((from.id, to.id), || Ok::<_, EngineError>(size));
+    }
+
+    /// Applies `[rules]` levels and exceptions, and sorts: the findings as every report shows them.
+    pub fn finish(&self, mut findings: Vec<Finding>, today: crate::date::Date) -> Vec<Finding> {
+        crate::rules::policy::apply_levels(&mut findings, &self.config.policy.findings.levels);
+        crate::rules::policy::apply_exceptions(&mut findings, &self.config.policy.findings, today);
+        sort_findings(&mut findings);
+        findings
+    }
+}
+
+/// The finding for a model blob that does not parse: where and why.
+fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
+    let (message, offset) = (e.message().to_string(), e.offset());
+    let (line, column) = crate::text::line_col(bytes, offset);
+    let message = message.strip_prefix(path).map(|m| m.trim_start_matches([':', ' '])).unwrap_or(&message).to_string();
+    Finding::new(
+        "InvalidModel",
+        catalog::severity("InvalidModel"),
+        path,
+        format!("{path}:{line}:{column}: {message}; fix the model before it ships (nothing in it could be diffed)"),
+    )
+    .at(path, Some(line))
+}
+
+/// Lines added plus lines removed, counted as multisets of lines (moves are not changes):
+/// deterministic and linear, where a full diff of a multi-megabyte model would not be.
+pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
+    let mut counts: HashMap<&[u8], i64> = HashMap::new();
+    for line in old.unwrap_or_default().split(|b| *b == b'\n') {
+        *counts.entry(line).or_default() += 1;
+    }
+    for line in new.unwrap_or_default().split(|b| *b == b'\n') {
+        *counts.entry(line).or_default() -= 1;
+    }
+    counts.values().map(|v| v.unsigned_abs()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    // Regression guard for the links scan: a base file that is JSON but not a model (an unknown
+    // shape type) has no links in the full read, so its head version starts a namespace and
+    // assembles with the unchanged file defining it (a conflict); grouped by the scan's guess
+    // alone it would be diffed on its own and the conflict missed.
+    #[test]
+    fn a_file_the_scan_misjudges_is_grouped_as_the_full_read_groups_it() {
+        use crate::source::fixture::FixtureRepo;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut r = FixtureRepo::init(dir.path()).expect("init");
+        r.write("a.json", r#"{"smithy":"2.0","shapes":{"ex#A":{"type":"string"}}}"#);
+        r.write("b.json", r#"{"smithy":"2.0","shapes":{"ex#B":{"type":"nonsense"}}}"#);
+        let base = r.commit("base").expect("commit");
+        r.tag("base", base).expect("tag");
+        r.write("b.json", r#"{"smithy":"2.0","shapes":{"ex#A":{"type":"integer"}}}"#);
+        r.commit("head").expect("commit");
+        let repo = crate::source::Repo::open(dir.path()).expect("open");
+        let config = crate::config::LoadedConfig::builtin();
+        let analyzer = super::Analyzer::new(&repo, &config);
+        let (base, head) = (repo.snapshot("base").expect("base"), repo.snapshot("HEAD").expect("head"));
+        let analysis = analyzer.analyze(&base, &head, None).expect("analyze");
+        let messages: Vec<&str> = analysis.findings.iter().map(|f| f.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("conflicting definitions of `ex#A`")), "{messages:#?}");
+    }
+
+    // Regression: the column of an InvalidModel finding counted bytes, so a line with `é` before
+    // the error pointed one column too far right.
+    #[test]
+    fn invalid_model_columns_count_characters() {
+        let bytes = "{\"smithy\": \"2.0\", \"é\": ]}".as_bytes();
+        let e = crate::parse::smithy::parse("m.json", bytes).expect_err("not JSON");
+        let f = super::invalid_model("m.json", bytes, &e);
+        let (line, column) = crate::text::line_col(bytes, e.offset());
+        assert!(f.message.starts_with(&format!("m.json:{line}:{column}: ")), "{}", f.message);
+        // Counting bytes gives offset + 1; `é` is two bytes but one column.
+        assert_eq!(column as usize, e.offset(), "{}", f.message);
+    }
+}
