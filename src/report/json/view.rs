@@ -55,10 +55,9 @@ pub struct Tool {
 
 #[derive(Serialize)]
 pub struct Counts {
-    pub error: usize,
-    pub danger: usize,
-    pub warning: usize,
-    pub note: usize,
+    /// The active findings by severity.
+    #[serde(flatten)]
+    pub active: Levels,
     /// Findings covered by an exception (not in the four counts above).
     pub excepted: usize,
     /// Model events suppressed by the model's own metadata (not counted either).
@@ -378,10 +377,7 @@ impl<'a> Report<'a> {
             verdict: verdict(o.verdict),
             gates: o.command.gates(),
             counts: Counts {
-                error: c[&Severity::Error],
-                danger: c[&Severity::Danger],
-                warning: c[&Severity::Warning],
-                note: c[&Severity::Note],
+                active: Levels::of(&c),
                 excepted: o.findings.iter().filter(|f| f.exception.is_some()).count(),
                 suppressed: o.findings.iter().filter(|f| f.severity == Severity::Suppressed).count(),
                 new: Levels::of(&o.counts_of(Baseline::New)),
