@@ -40,16 +40,7 @@ fn closest_safe_finds_the_right_commit_and_culprits() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (r, ids) = broken_mainline(tmp.path());
     let before = tree_bytes(&r.dir);
-    let out = shipgate()
-        .args(["closest-safe", "--base", "release-1", "--mainline", "origin/main", "--format", "json", "--repo"])
-        .arg(&r.dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
-    assert_schema_valid(&v);
+    let v = json_report(&["closest-safe", "--base", "release-1", "--mainline", "origin/main"], &r.dir);
     let cs = &v["closest_safe"];
     assert_eq!(cs["commit"].as_str(), Some(ids[1].as_str()), "c1 is the newest safe commit");
     assert_eq!(cs["distance"], 4);

@@ -85,26 +85,22 @@ fn init_fits_the_repository_and_replays_its_proposal() {
     // What it proposes is what `replay --config` gives.
     let cfg = tmp.path().join("proposed.toml");
     std::fs::write(&cfg, &config).expect("write");
-    let out = shipgate()
-        .args(["replay", "--format", "json", "--repo"])
-        .arg(&r.dir)
-        .arg("--config")
-        .arg(&cfg)
-        .output()
-        .expect("runs");
-    let v = json(&out.stdout);
+    let replay = || {
+        let out = shipgate()
+            .args(["replay", "--format", "json", "--repo"])
+            .arg(&r.dir)
+            .arg("--config")
+            .arg(&cfg)
+            .output()
+            .expect("runs");
+        json(&out.stdout)
+    };
+    let v = replay();
     assert_eq!(v["summary"]["pass"], 3, "{v:#}");
     // Without the learned entry, lint.toml blocks every release.
     let without = config.replace("  \"crates/app/lint.toml\",\n", "");
     std::fs::write(&cfg, &without).expect("write");
-    let out = shipgate()
-        .args(["replay", "--format", "json", "--repo"])
-        .arg(&r.dir)
-        .arg("--config")
-        .arg(&cfg)
-        .output()
-        .expect("runs");
-    assert_eq!(json(&out.stdout)["summary"]["fail"], 3);
+    assert_eq!(replay()["summary"]["fail"], 3);
 }
 
 #[test]

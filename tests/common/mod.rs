@@ -49,11 +49,12 @@ pub fn assert_schema_valid(value: &serde_json::Value) {
     assert!(errors.is_empty(), "report does not match schema/report.schema.json:\n{}", errors.join("\n"));
 }
 
-/// `shipgate diff --base v1 --head main --format json` on `dir`: the report, which must succeed
-/// and match the shipped schema.
-pub fn diff_v1_main_json(dir: &Path) -> serde_json::Value {
+/// `shipgate <args> --format json --repo <dir>`: the report, which must succeed and match the
+/// shipped schema.
+pub fn json_report(args: &[&str], dir: &Path) -> serde_json::Value {
     let out = shipgate()
-        .args(["diff", "--base", "v1", "--head", "main", "--format", "json", "--repo"])
+        .args(args)
+        .args(["--format", "json", "--repo"])
         .arg(dir)
         .assert()
         .success()
@@ -63,6 +64,11 @@ pub fn diff_v1_main_json(dir: &Path) -> serde_json::Value {
     let v = json(&out);
     assert_schema_valid(&v);
     v
+}
+
+/// `shipgate diff --base v1 --head main --format json` on `dir` (see [`json_report`]).
+pub fn diff_v1_main_json(dir: &Path) -> serde_json::Value {
+    json_report(&["diff", "--base", "v1", "--head", "main"], dir)
 }
 
 /// Every finding's id and severity are ones its rule file declares (`rules/<Rule>.toml`, see
