@@ -526,7 +526,7 @@ impl<'a> Analyzer<'a> {
                     )
                 })
             },
-            || smithy::prune::read_planned(&old_list, &new_list, &plan),
+            || smithy::prune::read_planned(&old_list, &new_list, plan),
         );
         let (true, Some((old, new))) = (valid, read) else { return Ok(None) };
         drop((old_list, new_list));
@@ -897,14 +897,35 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
     counts.values().map(|v| v.unsigned_abs()).sum()
 }
 
+/// How many leading bytes two sequences of blocks have in common: equal blocks compared whole
+/// (a `memcmp`), the first unequal pair with `within`.
+fn common_len<'a>(
+    a: impl Iterator<Item = &'a [u8]>,
+    b: impl Iterator<Item = &'a [u8]>,
+    within: impl Fn(&[u8], &[u8]) -> usize,
+) -> usize {
+    let mut n = 0;
+    for (x, y) in a.zip(b) {
+        if x == y {
+            n += x.len();
+        } else {
+            return n + within(x, y);
+        }
+    }
+    n
+}
+
 /// The parts of `old` and `new` between the whole lines they start and end with in common, and
 /// whether those parts run to the end of the files (no common last lines were cut off).
 fn differing_lines<'a>(old: &'a [u8], new: &'a [u8]) -> (&'a [u8], &'a [u8], bool) {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let prefix =
+        common_len(old.chunks(4096), new.chunks(4096), |a, b| a.iter().zip(b).take_while(|(x, y)| x == y).count());
     // Cut after the last line break of the common prefix: whole lines only.
     let start = old[..prefix].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let (old, new) = (&old[start..], &new[start..]);
-    let suffix = old.iter().rev().zip(new.iter().rev()).take_while(|(a, b)| a == b).count();
+    let suffix = common_len(old.rchunks(4096), new.rchunks(4096), |a, b| {
+        a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count()
+    });
     // Cut after the first line break inside the common suffix: what follows is whole lines
     // on both sides (the break itself ends the last differing line).
     let (old_from, new_from) = (old.len() - suffix, new.len() - suffix);
@@ -982,6 +1003,21 @@ mod tests {
                 assert_eq!(super::lines_changed(Some(o), Some(n)), plain(o, n), "{old:?} -> {new:?}");
             }
             assert_eq!(super::lines_changed(Some(old.as_bytes()), None), plain(old.as_bytes(), b""));
+        }
+        // Past one 4 KiB block: edits before, at and after block boundaries.
+        let big: String = (0..3000).map(|i| format!("line {}\n", i % 700)).collect();
+        for at in [0, 1, 4095, 4096, 4097, 9000, big.len() - 2, big.len() - 1] {
+            let mut edited = big.clone().into_bytes();
+            edited[at] = b'#';
+            let mut longer = big.clone().into_bytes();
+            longer.insert(at, b'\n');
+            for new in [&edited, &longer] {
+                assert_eq!(
+                    super::lines_changed(Some(big.as_bytes()), Some(new)),
+                    plain(big.as_bytes(), new),
+                    "at {at}"
+                );
+            }
         }
     }
 

@@ -358,6 +358,21 @@ fn read<'a>(bytes: &'a [u8], hook: Option<Hook<'a>>) -> Result<Node, SyntaxError
     Ok(node)
 }
 
+/// Where the string whose opening quote is at `open` ends: the index of its closing quote, and
+/// whether it has an escape (`None`: it does not end). Escapes are stepped over, not checked.
+pub fn string_end(bytes: &[u8], open: usize) -> Option<(usize, bool)> {
+    let mut i = open + 1;
+    let mut escaped = false;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+        if bytes[i] == b'"' {
+            return Some((i, escaped));
+        }
+        escaped = true;
+        i += 2;
+    }
+}
+
 /// What [`parse_shapes_apart`] does with the entries of `"shapes"`.
 struct Hook<'a> {
     wanted: &'a dyn Fn(&str) -> bool,
@@ -622,22 +637,10 @@ impl Reader<'_> {
         loop {
             match self.b.get(self.i) {
                 None => return Err(self.err("unexpected end of input, expected a value")),
-                Some(b'"') => {
-                    let open = self.i;
-                    self.i += 1;
-                    loop {
-                        match self.b.get(self.i) {
-                            None => {
-                                self.i = open;
-                                return Err(self.err("unterminated string"));
-                            }
-                            Some(b'"') => break,
-                            Some(b'\\') => self.i += 2,
-                            Some(_) => self.i += 1,
-                        }
-                    }
-                    self.i += 1;
-                }
+                Some(b'"') => match string_end(self.b, self.i) {
+                    Some((close, _)) => self.i = close + 1,
+                    None => return Err(self.err("unterminated string")),
+                },
                 Some(b'{' | b'[') => {
                     depth += 1;
                     self.i += 1;

@@ -24,7 +24,7 @@
 use super::assemble::{Assembled, assemble};
 use super::scan::{self, Field};
 use super::{ModelFile, Unread, bundled};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// One file of a side: its path, bytes and index.
@@ -36,7 +36,7 @@ pub struct Plan {
     /// Entry keys (shape ids and `apply` keys) to build.
     keys: HashSet<String>,
     /// Shape ids each side defines and leaves unread: base, head.
-    pub unread: (HashSet<String>, HashSet<String>),
+    pub unread: (std::collections::HashSet<String>, std::collections::HashSet<String>),
 }
 
 impl Plan {
@@ -44,6 +44,12 @@ impl Plan {
     pub fn wants(&self, key: &str) -> bool {
         self.keys.contains(key)
     }
+}
+
+/// Whether the id is a bundled shape's (the bundled libraries' namespaces are all `smithy.*` or
+/// `aws.*`: most ids are decided without a lookup).
+fn is_bundled(id: &str) -> bool {
+    (id.starts_with("smithy.") || id.starts_with("aws.")) && bundled::shape(id).is_some()
 }
 
 /// The root shape id of an entry key (`ns#S$m` → `ns#S`).
@@ -72,7 +78,7 @@ fn defs<'a>(files: &'a [File<'a>]) -> Option<Defs<'a>> {
 /// [`plan_pair`] plans them: `None` where no plan applies or a read fails (the full reads say
 /// why). With `always`, plans even where little would be left unread (tests compare every case).
 pub fn read_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> Option<(Assembled, Assembled)> {
-    read_planned(old, new, &plan_pair(old, new, always)?)
+    read_planned(old, new, plan_pair(old, new, always)?)
 }
 
 /// [`plan`] for two sides' files, each scanned ([`scan::index`]).
@@ -85,15 +91,17 @@ pub fn plan_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> 
 }
 
 /// Both sides read and assembled as `plan` says, each model remembering what it left unread.
-pub fn read_planned(old: &[(&str, &[u8])], new: &[(&str, &[u8])], plan: &Plan) -> Option<(Assembled, Assembled)> {
-    let side = |files: &[(&str, &[u8])], unread: &HashSet<String>| -> Option<Assembled> {
+pub fn read_planned(old: &[(&str, &[u8])], new: &[(&str, &[u8])], plan: Plan) -> Option<(Assembled, Assembled)> {
+    let Plan { keys, unread: (unread_old, unread_new) } = plan;
+    let keys = &keys;
+    let side = |files: &[(&str, &[u8])], unread: std::collections::HashSet<String>| -> Option<Assembled> {
         let read: Option<Vec<ModelFile>> =
-            files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|k| plan.wants(k)).ok()).collect();
+            files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|k| keys.contains(k)).ok()).collect();
         let mut assembled = assemble(read?);
-        assembled.model.unread = Some(Arc::new(Unread::new(unread.clone())));
+        assembled.model.unread = Some(Arc::new(Unread::new(unread)));
         Some(assembled)
     };
-    let (a, b) = rayon::join(|| side(old, &plan.unread.0), || side(new, &plan.unread.1));
+    let (a, b) = rayon::join(|| side(old, unread_old), || side(new, unread_new));
     Some((a?, b?))
 }
 
@@ -152,7 +160,7 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
             let wanted = list.iter().any(|(_, _, e)| {
                 matches!(e.kind(), "service" | "resource" | "operation" | "apply")
                     || e.references().any(|(f, _)| f == Field::Mixin)
-            }) || bundled::shape(id).is_some();
+            }) || is_bundled(id);
             if wanted && keep.insert(id) {
                 queue.push(id);
             }
@@ -211,7 +219,7 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     if !always && skipped * 3 < total {
         return None;
     }
-    let unread = |d: &Defs<'_>| -> HashSet<String> {
+    let unread = |d: &Defs<'_>| -> std::collections::HashSet<String> {
         d.iter()
             .filter(|(id, list)| !keep.contains(*id) && list.iter().any(|(_, _, e)| e.kind() != "apply"))
             .map(|(id, _)| id.to_string())

@@ -167,19 +167,8 @@ impl<'a> Scan<'a> {
             return None;
         }
         let start = self.i;
-        let mut escaped = false;
-        self.i += 1;
-        loop {
-            match self.peek()? {
-                b'"' => break,
-                b'\\' => {
-                    escaped = true;
-                    self.i += 2;
-                }
-                _ => self.i += 1,
-            }
-        }
-        self.i += 1;
+        let (close, escaped) = crate::parse::json::string_end(self.b, start)?;
+        self.i = close + 1;
         let raw = &self.b[start..self.i];
         if escaped {
             match crate::parse::json::parse(raw).ok()? {
@@ -197,17 +186,7 @@ impl<'a> Scan<'a> {
         loop {
             self.ws();
             match self.peek()? {
-                b'"' => {
-                    self.i += 1;
-                    loop {
-                        match self.peek()? {
-                            b'"' => break,
-                            b'\\' => self.i += 2,
-                            _ => self.i += 1,
-                        }
-                    }
-                    self.i += 1;
-                }
+                b'"' => self.i = crate::parse::json::string_end(self.b, self.i)?.0 + 1,
                 b'{' | b'[' => {
                     depth += 1;
                     self.i += 1;
