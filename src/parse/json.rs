@@ -575,7 +575,7 @@ impl Reader<'_> {
     /// skipped), and the value read is an empty object.
     fn shapes_apart(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         self.i += 1;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: foldhash::HashSet<String> = Default::default();
         self.skip_ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;

@@ -46,12 +46,6 @@ impl Plan {
     }
 }
 
-/// Whether the id is a bundled shape's (the bundled libraries' namespaces are all `smithy.*` or
-/// `aws.*`: most ids are decided without a lookup).
-fn is_bundled(id: &str) -> bool {
-    (id.starts_with("smithy.") || id.starts_with("aws.")) && bundled::shape(id).is_some()
-}
-
 /// The root shape id of an entry key (`ns#S$m` → `ns#S`).
 fn root(key: &str) -> &str {
     key.split_once('$').map_or(key, |(r, _)| r)
@@ -160,7 +154,7 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
             let wanted = list.iter().any(|(_, _, e)| {
                 matches!(e.kind(), "service" | "resource" | "operation" | "apply")
                     || e.references().any(|(f, _)| f == Field::Mixin)
-            }) || is_bundled(id);
+            }) || bundled::shape(id).is_some();
             if wanted && keep.insert(id) {
                 queue.push(id);
             }
