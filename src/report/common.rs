@@ -241,6 +241,20 @@ pub fn toml_string(s: &str) -> String {
     out
 }
 
+/// Text from the repository (a package name, a subject, a message, a commit summary) as one line
+/// of printable text: every control character (newline, carriage return, tab, NUL, ESC, DEL, the
+/// C1 controls) becomes a space. So no such text can start a line of its own in a report (on a
+/// CI step's stdout, a line `::warning::…` is a GitHub workflow command) or reach a terminal as an
+/// escape sequence. Every renderer's escaping starts here; paths come escaped as `\xNN` already
+/// ([`crate::source::path_text`]).
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    }
+}
+
 /// Longest input (old plus new, bytes) that gets a line diff; longer values are summarised, so a
 /// report never spends quadratic time on one finding.
 const MAX_DIFF_INPUT: usize = 64 * 1024;
@@ -347,6 +361,12 @@ mod tests {
             assert_eq!(back["v"].as_str(), Some(s), "{t}");
         }
         assert_eq!(toml_string("ns#A"), "\"ns#A\"");
+    }
+
+    #[test]
+    fn control_characters_become_spaces_on_one_line() {
+        assert_eq!(one_line("a\nb\r\tc\u{0}\u{1b}[2J\u{9b}"), "a b  c  [2J ");
+        assert!(matches!(one_line("plain é"), std::borrow::Cow::Borrowed("plain é")));
     }
 
     #[test]

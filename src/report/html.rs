@@ -8,7 +8,7 @@
 //!   matching findings. With CSS off every finding is shown; in print every finding is shown and
 //!   the filter controls are hidden.
 //! - Every piece of text goes through [`escape`]: subjects, messages and summaries come from the
-//!   repository and may contain markup.
+//!   repository and may contain markup and control characters; `escape` writes them as one line.
 use super::Style;
 use super::common;
 use super::view::{self, ClosestSafeSection, FindingBlock, View};
@@ -16,21 +16,29 @@ use crate::finding::{Finding, Severity};
 use crate::outcome::{Command, Outcome, ReleaseSize};
 use std::fmt::Write;
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values, as one line: control
+/// characters (newlines too) become spaces ([`common::one_line`]), so no text from the
+/// repository starts a line of the file (or of stdout, where a line `::warning::…` is a GitHub
+/// workflow command).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in common::one_line(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// [`escape`] for a `<pre>` block whose line breaks are the renderer's own (the exception
+/// request's TOML, the reproduce command): each line escaped as one line.
+fn escape_lines(s: &str) -> String {
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
 const CSS: &str = r#"
@@ -128,7 +136,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
     for (k, d) in v.appendix.digests {
         let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(d));
     }
-    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape(v.appendix.reproduce));
+    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape_lines(v.appendix.reproduce));
     if v.appendix.no_date {
         let _ = writeln!(s, "<p>{}</p>", escape(&common::NO_DATE_NOTE.replace('`', "")));
     }
@@ -723,7 +731,7 @@ fn exception_request(s: &mut String, v: &View<'_>) {
         "<details{}>\n<summary>[[exceptions]] entries ({})</summary>\n<pre>{}</pre>\n</details>\n</section>",
         if req.open { " open" } else { "" },
         entries.len(),
-        escape(&req.toml)
+        escape_lines(&req.toml)
     );
 }
 
