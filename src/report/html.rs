@@ -7,6 +7,8 @@
 //!   excepted and suppressed findings) precedes the list, and `:not(:checked) ~ …` rules hide the
 //!   matching findings. With CSS off every finding is shown; in print every finding is shown and
 //!   the filter controls are hidden.
+//! - Finding messages show their Markdown code spans and fenced values as code
+//!   ([`code_spans`]).
 //! - Every piece of text goes through [`escape`]: subjects, messages and summaries come from the
 //!   repository and may contain markup and control characters; `escape` writes them as one line.
 use super::Style;
@@ -51,6 +53,7 @@ h1 { font-size: 26px; margin: 0 0 12px; } h2 { font-size: 20px; border-bottom: 1
 h3 { font-size: 16px; margin-top: 20px; } h4 { font-size: 15px; margin: 0 0 4px; }
 code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+code.block { display: block; white-space: pre-wrap; margin: 4px 0; padding: 4px 8px; }
 pre { background: var(--soft); padding: 8px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0 16px; width: 100%; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
@@ -144,9 +147,86 @@ pub fn render(o: &Outcome, style: Style) -> String {
     s
 }
 
-/// Trusted Markdown-ish text with `code` spans, as HTML (everything else escaped).
+/// Text with Markdown code, as HTML: finding messages (smithy-diff's convention: `` `x` `` for a
+/// name or a one-line value, a multi-line value fenced by ```` ``` ```` lines) and the renderers'
+/// own notes. A span opens at a run of backticks and closes at the next run of the same length,
+/// as in CommonMark; a fence (three or more backticks alone on a line, closed by the same alone on
+/// a later line) becomes a block of code with its lines kept. A backtick that closes nothing stays
+/// a backtick. Everything is escaped, so a subject that holds backticks or markup only moves
+/// where a span ends.
 fn code_spans(s: &str) -> String {
-    s.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) }).collect()
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&escape(&rest[..start]));
+        let run = rest[start..].bytes().take_while(|&b| b == b'`').count();
+        let after = &rest[start + run..];
+        let at_line_start = start == 0 || rest[..start].ends_with('\n');
+        if run >= 3
+            && at_line_start
+            && let Some(body) = after.strip_prefix('\n')
+            && let Some(end) = closing_fence(body, run)
+        {
+            let lines: Vec<String> = body[..end].split('\n').map(escape).collect();
+            let _ = write!(out, "<code class=\"block\">{}</code>", lines.join("<br>"));
+            rest = &body[end + 1 + run..];
+            continue;
+        }
+        match closing_run(after, run) {
+            Some(end) => {
+                out.push_str(&code(&after[..end]));
+                rest = &after[end + run..];
+            }
+            None => {
+                out.push_str(&rest[start..start + run]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
+/// `s` (a message cut short) with the code span it was cut inside closed, so the shortened row
+/// shows the value as code rather than a stray backtick.
+fn close_open_span(s: &str) -> String {
+    let mut rest = s;
+    while let Some(start) = rest.find('`') {
+        let run = rest[start..].bytes().take_while(|&b| b == b'`').count();
+        let after = &rest[start + run..];
+        match closing_run(after, run) {
+            Some(end) => rest = &after[end + run..],
+            None => return format!("{s}{}", "`".repeat(run)),
+        }
+    }
+    s.to_string()
+}
+
+/// Where the first run of exactly `run` backticks in `s` starts.
+fn closing_run(s: &str, run: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'`' {
+            let n = b[i..].iter().take_while(|&&c| c == b'`').count();
+            if n == run {
+                return Some(i);
+            }
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Where the line break before a closing fence of `run` backticks (alone on its line) is in
+/// `body`.
+fn closing_fence(body: &str, run: usize) -> Option<usize> {
+    let fence = "`".repeat(run);
+    body.match_indices(&format!("\n{fence}"))
+        .map(|(i, _)| i)
+        .find(|&i| matches!(body.as_bytes().get(i + 1 + run), None | Some(b'\n')))
 }
 
 fn code(s: &str) -> String {
@@ -561,7 +641,7 @@ fn finding(s: &mut String, b: &FindingBlock<'_>) {
     if let Some(loc) = &b.location {
         let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(loc));
     }
-    let _ = writeln!(s, "<p>{}</p>", escape(&f.message));
+    let _ = writeln!(s, "<p>{}</p>", code_spans(&f.message));
     if let Some(diff) = b.diff() {
         s.push_str("<pre class=\"diff\">");
         for line in diff.lines() {
@@ -613,11 +693,11 @@ fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool
             code(f.display_subject()),
             v.block(f).location.map_or_else(|| "–".to_string(), |l| code(&l)),
             if details_all || f.message.chars().count() <= ROW_MESSAGE_CHARS {
-                escape(&f.message)
+                code_spans(&f.message)
             } else {
                 format!(
                     "{} <em>(shortened; <code>--details</code> shows it all)</em>",
-                    escape(&truncate(&f.message, ROW_MESSAGE_CHARS))
+                    code_spans(&close_open_span(&truncate(&f.message, ROW_MESSAGE_CHARS)))
                 )
             },
             sev = f.severity
@@ -863,6 +943,32 @@ mod tests {
             assert!(l.step * slot >= LABEL_LINE_H, "slot {slot}: {l:?}");
             assert!((l.step - 1) * slot < LABEL_LINE_H, "slot {slot} thins no more than it must: {l:?}");
         }
+    }
+
+    // Regression: finding messages showed their Markdown backticks literally in the HTML.
+    #[test]
+    fn messages_show_code_spans_and_fenced_values_as_code() {
+        assert_eq!(code_spans("Removed member `ns#A$b`"), "Removed member <code>ns#A$b</code>");
+        assert_eq!(code_spans("`<b>` & ``a`b``"), "<code>&lt;b&gt;</code> &amp; <code>a`b</code>");
+        assert_eq!(code_spans("one ` closes nothing"), "one ` closes nothing");
+        assert_eq!(code_spans("`` a ` b `` c"), "<code> a ` b </code> c");
+        assert_eq!(code_spans("run `` once"), "run `` once");
+        // smithy-diff's multi-line value, fenced on its own lines; the lines stay lines.
+        let m = "Changed trait `smithy.api#range` from \n```\n{\n    \"max\": 1\n}\n```\n to `x`";
+        assert_eq!(
+            code_spans(m),
+            "Changed trait <code>smithy.api#range</code> from  <code class=\"block\">{<br>    &quot;max&quot;: 1<br>}</code>  to <code>x</code>"
+        );
+        // A fence cut short (a shortened row) is backticks, not an open block.
+        assert_eq!(code_spans("from \n```\n{\n  \"max"), "from  ``` {   &quot;max");
+        // A row's shortened message keeps its open span as code.
+        assert_eq!(
+            code_spans(&close_open_span("from `Sentence 0 of a long…")),
+            "from <code>Sentence 0 of a long…</code>"
+        );
+        assert_eq!(close_open_span("`a` and `b`"), "`a` and `b`");
+        // Newlines and control characters never pass: one line of HTML.
+        assert!(!code_spans("`a\nb` c\u{1b}\n::warning::x").contains(['\n', '\u{1b}']));
     }
 
     #[test]
