@@ -52,12 +52,12 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: v
 h1 { font-size: 26px; margin: 0 0 12px; } h2 { font-size: 20px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 32px; }
 h3 { font-size: 16px; margin-top: 20px; } h4 { font-size: 15px; margin: 0 0 4px; }
 code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: break-word; }
 code.block { display: block; white-space: pre-wrap; margin: 4px 0; padding: 4px 8px; }
 pre { background: var(--soft); padding: 8px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0 16px; width: 100%; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: var(--soft); white-space: nowrap; } td { overflow-wrap: break-word; } td code { overflow-wrap: anywhere; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: var(--soft); white-space: nowrap; } td { overflow-wrap: break-word; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { display: inline-block; padding: 2px 12px; border-radius: 6px; color: #fff; font-weight: 700; }
 .verdict.pass { background: var(--ok); } .verdict.fail { background: var(--error); }
 .muted { color: var(--muted); }
@@ -229,8 +229,15 @@ fn closing_fence(body: &str, run: usize) -> Option<usize> {
         .find(|&i| matches!(body.as_bytes().get(i + 1 + run), None | Some(b'\n')))
 }
 
+/// Where an id may wrap: after the separators of namespaces, members, paths and constant names.
+const WRAP_AFTER: [char; 7] = ['.', '#', '$', '/', ':', '_', '@'];
+
+/// An id, path or value as code, escaped, with a `<wbr>` after each [`WRAP_AFTER`] separator: a
+/// long shape id wraps as `com.amazonaws.s3#` / `PutObjectRequest$` / `Bucket`, never inside a
+/// word, and a rule id (`ChangedWithoutVersionBump`) keeps its column as wide as it needs.
 fn code(s: &str) -> String {
-    format!("<code>{}</code>", escape(s))
+    let parts: Vec<String> = s.split_inclusive(WRAP_AFTER).map(escape).collect();
+    format!("<code>{}</code>", parts.join("<wbr>"))
 }
 
 fn opt_code(v: Option<&str>) -> String {
