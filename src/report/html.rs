@@ -88,6 +88,9 @@ svg text { font-family: system-ui, sans-serif; }
   h2, h3, h4 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
   code, pre { background: none; }
+  /* Paper cannot scroll: a table wider than the page breaks an id rather than losing its end. */
+  td code { overflow-wrap: anywhere; }
+  td code.rule { overflow-wrap: normal; }
 }
 "#;
 
@@ -236,8 +239,18 @@ const WRAP_AFTER: [char; 7] = ['.', '#', '$', '/', ':', '_', '@'];
 /// long shape id wraps as `com.amazonaws.s3#` / `PutObjectRequest$` / `Bucket`, never inside a
 /// word, and a rule id (`ChangedWithoutVersionBump`) keeps its column as wide as it needs.
 fn code(s: &str) -> String {
-    let parts: Vec<String> = s.split_inclusive(WRAP_AFTER).map(escape).collect();
-    format!("<code>{}</code>", parts.join("<wbr>"))
+    format!("<code>{}</code>", wrap_points(s))
+}
+
+/// `s` escaped, a `<wbr>` after each [`WRAP_AFTER`] separator.
+fn wrap_points(s: &str) -> String {
+    s.split_inclusive(WRAP_AFTER).map(escape).collect::<Vec<_>>().join("<wbr>")
+}
+
+/// A rule or event id as code that never breaks inside a word, not even on paper (where other
+/// table code may, to fit the page).
+fn rule_code(id: &str) -> String {
+    format!("<code class=\"rule\">{}</code>", wrap_points(id))
 }
 
 fn opt_code(v: Option<&str>) -> String {
@@ -305,7 +318,7 @@ fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td class=\"n\">{}</td><td>{}</td></tr>",
-            code(g.rule),
+            rule_code(g.rule),
             opt_code(g.service.as_deref()),
             g.findings.len(),
             examples(g),
@@ -642,7 +655,7 @@ fn finding(s: &mut String, b: &FindingBlock<'_>) {
         "<article class=\"finding sev-{}{state}\">\n<h4><span class=\"sev\">{}</span> {} on {}</h4>\n",
         f.severity,
         f.severity,
-        code(&f.id),
+        rule_code(&f.id),
         code(f.display_subject())
     );
     if let Some(loc) = &b.location {
@@ -696,7 +709,7 @@ fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool
         let _ = writeln!(
             s,
             "<tr class=\"sev-{sev}{state}\"><td><span class=\"sev\">{sev}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            code(&f.id),
+            rule_code(&f.id),
             code(f.display_subject()),
             v.block(f).location.map_or_else(|| "–".to_string(), |l| code(&l)),
             if details_all || f.message.chars().count() <= ROW_MESSAGE_CHARS {
@@ -739,7 +752,7 @@ fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
         let _ = writeln!(
             s,
             "<h4>{} in {} — {} ({})</h4>",
-            code(g.rule),
+            rule_code(g.rule),
             g.service.as_deref().map_or_else(|| "the release".to_string(), code),
             escape(common::rule_title(g.rule)),
             g.findings.len()
@@ -778,7 +791,7 @@ fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
             let _ = writeln!(
                 s,
                 "<details{open}>\n<summary>{} in {} ({})</summary>",
-                code(g.rule),
+                rule_code(g.rule),
                 opt_code(g.service.as_deref()),
                 g.findings.len()
             );
@@ -835,7 +848,7 @@ fn exceptions(s: &mut String, v: &View<'_>) {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            code(&f.id),
+            rule_code(&f.id),
             code(f.display_subject()),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
