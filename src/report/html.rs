@@ -7,8 +7,8 @@
 //!   excepted and suppressed findings) precedes the list, and `:not(:checked) ~ …` rules hide the
 //!   matching findings. With CSS off every finding is shown; in print every finding is shown and
 //!   the filter controls are hidden.
-//! - Finding messages show their Markdown code spans and fenced values as code
-//!   ([`code_spans`]).
+//! - Finding messages and commit summaries show their Markdown code spans (and fenced values) as
+//!   code ([`code_spans`]).
 //! - Every piece of text goes through [`escape`]: subjects, messages and summaries come from the
 //!   repository and may contain markup and control characters; `escape` writes them as one line.
 use super::Style;
@@ -278,7 +278,7 @@ fn header(s: &mut String, v: &View<'_>) {
             code(&r.rev),
             code(&r.commit),
             escape(r.date.as_deref().unwrap_or("–")),
-            escape(r.summary.as_deref().unwrap_or("–"))
+            code_spans(r.summary.as_deref().unwrap_or("–"))
         );
     }
     if h.mainline.is_none() {
@@ -932,7 +932,7 @@ fn closest_safe(s: &mut String, v: &View<'_>) {
                         s,
                         "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                         code(l.commit),
-                        escape(l.summary),
+                        code_spans(l.summary),
                         l.cell(code)
                     );
                 }
