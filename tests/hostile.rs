@@ -33,13 +33,18 @@ type Commit = (&'static str, Vec<Entry>);
 /// A fast-import stream: commits on `main`, each with its whole file list (`deleteall` first)
 /// and an optional lightweight tag; dates are pinned one day apart.
 fn fast_import(dir: &Path, commits: &[Commit]) {
+    fast_import_with(dir, commits, &|i| format!("commit {i}"));
+}
+
+/// [`fast_import`] with each commit's message given by `message(index)`.
+fn fast_import_with(dir: &Path, commits: &[Commit], message: &dyn Fn(usize) -> String) {
     git(dir, &["init", "-q", "-b", "main"]);
     let mut s: Vec<u8> = Vec::new();
     for (i, (tag, files)) in commits.iter().enumerate() {
         let when = 1_700_000_000 + i as i64 * 86_400;
         writeln!(s, "commit refs/heads/main\nmark :{}", i + 1).expect("write");
         writeln!(s, "committer Test <t@example.com> {when} +0000").expect("write");
-        let msg = format!("commit {i}");
+        let msg = message(i);
         writeln!(s, "data {}\n{msg}", msg.len()).expect("write");
         if i > 0 {
             writeln!(s, "from :{i}").expect("write");
@@ -777,4 +782,74 @@ fn a_file_name_cannot_inject_a_workflow_command() {
     let (code, stdout, stderr) =
         run(&["diff", "--base", "main", "--head", "worktree", "--format", "json", "--repo", &repo]);
     assert_eq!((code, common::json(stdout.as_bytes())["files"].clone()), (0, serde_json::json!([])), "{stderr}");
+}
+
+// Regression: the HTML report printed newlines and control characters from package names,
+// versions, exception subjects and reasons, finding messages and commit summaries raw, so a
+// repository could start a line of `shipgate report --format html` on a step's stdout with
+// `::warning::…` (a GitHub workflow command), and the terminal table passed ESC and NUL through.
+// Every human format writes such text as one line of printable characters.
+#[test]
+fn repository_text_cannot_break_a_report_line() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let cargo_name = "[package]\nname = \"a\\n::warning::cargo-name\\u001b[31m\"\nversion = \"1.0.0\"\n";
+    let version = "[package]\nname = \"c\"\nversion = \"1.0.0\\n::warning::version\\u001b[2J\"\n";
+    let npm_name = r#"{"name": "b\n::warning::npm-name\u0000", "version": "1.0.0"}"#;
+    let config = "release_tags = \"v*\"\n\n[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"com.a#Bar\"\nreason = \"ok\\n::warning::reason\\u001b[2J\"\napproved_by = \"me\\r\\n::warning::approver\"\n\n[[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"x\\n::warning::subject\\u0007\"\nreason = \"r\"\n";
+    fast_import_with(
+        dir,
+        &[
+            (
+                "v1",
+                vec![
+                    file("models/a.json", MODEL_A),
+                    file("a/Cargo.toml", CARGO),
+                    file("c/Cargo.toml", CARGO.replace("\"a\"", "\"c\"")),
+                    file("b/package.json", r#"{"name": "b", "version": "1.0.0"}"#),
+                ],
+            ),
+            (
+                "",
+                vec![
+                    file("models/a.json", MODEL_B),
+                    file("a/Cargo.toml", cargo_name),
+                    file("c/Cargo.toml", version),
+                    file("b/package.json", npm_name),
+                    file("shipgate.toml", config),
+                ],
+            ),
+        ],
+        &|i| if i == 0 { "one".into() } else { "two \u{1b}[2J\r::warning::summary\u{0}".into() },
+    );
+    let repo = dir.display().to_string();
+    for format in ["html", "md", "table"] {
+        for details in [false, true] {
+            let mut args = vec!["report", "--base", "v1", "--head", "main", "--mainline", "main", "--format", format];
+            // At `warning` the UnusedException of the hostile subject blocks, so it is also in
+            // the exception request.
+            args.extend(["--fail-on", "warning", "--date", "2026-01-01", "--repo", &repo]);
+            if details {
+                args.push("--details");
+            }
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 1, "{format}: {stderr}");
+            let bad: Vec<(usize, &str)> = stdout
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim_start().starts_with("::") || l.chars().any(char::is_control))
+                .collect();
+            assert!(bad.is_empty(), "{format} (details {details}): lines broken by repository text: {bad:?}");
+            // The terminal table names an exception's reason only with --details.
+            let reason = format != "table" || details;
+            for shown in
+                ["::warning::subject", "::warning::summary"].into_iter().chain(reason.then_some("::warning::reason"))
+            {
+                assert!(stdout.contains(shown), "{format} (details {details}) still shows {shown}:\n{stdout}");
+            }
+        }
+    }
 }

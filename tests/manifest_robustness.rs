@@ -235,3 +235,72 @@ fn candidate_manifests_never_panic_and_errors_point_inside() {
     }
     assert!(accepted > 50 && accepted < all.len() * 2, "the mutations reach both paths: {accepted}/{}", all.len() * 2);
 }
+
+// Regression: a Cargo or npm package name with a newline, a NUL or an ESC was read as a package
+// without a finding (and printed by the reports); Cargo and npm refuse such a manifest. Only what
+// they refuse is a finding: every name they accept still reads.
+#[test]
+fn names_cargo_and_npm_refuse_are_malformed_manifests_at_the_name() {
+    let invalid_at_name = |e: &ManifestError, what: &str| {
+        let f = e.to_finding();
+        assert_eq!(
+            (f.rule.as_str(), f.id.as_str(), f.line),
+            ("MalformedManifest", "MalformedManifest.Invalid", Some(3)),
+            "{what}: {e}"
+        );
+        assert!(!f.message.chars().any(char::is_control), "{what}: the message quotes the name escaped: {}", f.message);
+    };
+    // TOML escapes: the name is on line 3.
+    let cargo = |name: &str| format!("[package]\nversion = \"1.0.0\"\nname = \"{name}\"\n");
+    for bad in ["a\\nb", "a\\u0000", "a\\u001b[31m", "a\\r", "", "1a", "-a", "a.b", "a b", "a\\u00a0"] {
+        let e = cargo::parse_manifest("x/Cargo.toml", &cargo(bad)).expect_err(bad);
+        invalid_at_name(&e, bad);
+        assert!(e.to_string().contains("not one Cargo accepts"), "{e}");
+    }
+    for good in ["a", "aws-smithy-runtime-api", "_private", "é-crate", "A_b-9", "inlineable"] {
+        let m = cargo::parse_manifest("x/Cargo.toml", &cargo(good)).unwrap_or_else(|e| panic!("{good}: {e}"));
+        assert_eq!(m.package.expect("a package").name, good);
+    }
+    // JSON escapes: the name is on line 3.
+    let npm = |name: &str| format!("{{\n  \"version\": \"1.0.0\",\n  \"name\": \"{name}\"\n}}\n");
+    for bad in [
+        "a\\nb",
+        "a\\u0000",
+        "a\\u001b[31m",
+        "a\\n",
+        " a",
+        ".hidden",
+        "a b",
+        "a:b",
+        "a+b",
+        "@scope",
+        "@scope/a/b",
+        "@/a",
+        "node_modules",
+        "Favicon.ico",
+    ] {
+        let e = npm::parse_manifest("x/package.json", &npm(bad)).expect_err(bad);
+        invalid_at_name(&e, bad);
+        assert!(e.to_string().contains("not one npm accepts"), "{e}");
+    }
+    for good in ["a", "@smithy/types", "@aws-sdk/client-s3", "a.b", "JSONStream", "_internal", "~x", "a(b)*'!"] {
+        let m = npm::parse_manifest("x/package.json", &npm(good)).unwrap_or_else(|e| panic!("{good}: {e}"));
+        assert_eq!(m.package.expect("a package").name, good);
+    }
+    // In a tree: a finding at the manifest's name line, and no package of that name.
+    let files = vec![
+        ("a/Cargo.toml".to_string(), cargo("a\\nb").into_bytes()),
+        ("b/package.json".to_string(), npm("b\\u001b").into_bytes()),
+    ];
+    let tree = shipgate::parse::packages::tree::load_tree(&files, &Default::default());
+    let found: Vec<(&str, Option<&str>, Option<u32>)> =
+        tree.problems.iter().map(|f| (f.id.as_str(), f.path.as_deref(), f.line)).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("MalformedManifest.Invalid", Some("a/Cargo.toml"), Some(3)),
+            ("MalformedManifest.Invalid", Some("b/package.json"), Some(3))
+        ]
+    );
+    assert!(tree.packages.is_empty(), "{:?}", tree.packages.keys());
+}

@@ -220,9 +220,39 @@ pub fn date_plus(date: Option<&str>, days: i64) -> Option<String> {
     Some(crate::date::plus_days(d, days).to_string())
 }
 
-/// A TOML basic string (quoted and escaped as TOML, not as Rust).
+/// A TOML basic string on one line (quoted and escaped as TOML, not as Rust). The toml crate
+/// writes a string with a newline as a multi-line `"""` string, whose raw lines a subject from
+/// the repository could fill; here every control character is an escape instead.
 pub fn toml_string(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text from the repository (a package name, a subject, a message, a commit summary) as one line
+/// of printable text: every control character (newline, carriage return, tab, NUL, ESC, DEL, the
+/// C1 controls) becomes a space. So no such text can start a line of its own in a report (on a
+/// CI step's stdout, a line `::warning::…` is a GitHub workflow command) or reach a terminal as an
+/// escape sequence. Every renderer's escaping starts here; paths come escaped as `\xNN` already
+/// ([`crate::source::path_text`]).
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    }
 }
 
 /// Longest input (old plus new, bytes) that gets a line diff; longer values are summarised, so a
@@ -318,6 +348,25 @@ mod tests {
         let new = old.replace("line 10\n", "line ten\n");
         let d = text_diff(&Change::new(old, new));
         assert_eq!(d, "--- base\n+++ head\n  line 8\n  line 9\n- line 10\n+ line ten\n  line 11\n  line 12\n");
+    }
+
+    // Regression: a subject with a newline became a multi-line `"""` string whose second line
+    // (`::warning::…`) stood alone in the exception request.
+    #[test]
+    fn toml_strings_are_one_line_and_read_back() {
+        for s in ["plain", "a\"b\\c", "x\n::warning::y", "\r\t\u{0}\u{1b}[2J\u{7f}\u{9b}é", "'''\"\"\""] {
+            let t = toml_string(s);
+            assert!(!t.chars().any(char::is_control), "{t}");
+            let back: toml::Table = toml::from_str(&format!("v = {t}")).expect("valid TOML");
+            assert_eq!(back["v"].as_str(), Some(s), "{t}");
+        }
+        assert_eq!(toml_string("ns#A"), "\"ns#A\"");
+    }
+
+    #[test]
+    fn control_characters_become_spaces_on_one_line() {
+        assert_eq!(one_line("a\nb\r\tc\u{0}\u{1b}[2J\u{9b}"), "a b  c  [2J ");
+        assert!(matches!(one_line("plain é"), std::borrow::Cow::Borrowed("plain é")));
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //!   excepted and suppressed findings) precedes the list, and `:not(:checked) ~ …` rules hide the
 //!   matching findings. With CSS off every finding is shown; in print every finding is shown and
 //!   the filter controls are hidden.
+//! - Finding messages and commit summaries show their Markdown code spans (and fenced values) as
+//!   code ([`code_spans`]).
 //! - Every piece of text goes through [`escape`]: subjects, messages and summaries come from the
-//!   repository and may contain markup.
+//!   repository and may contain markup and control characters; `escape` writes them as one line.
 use super::Style;
 use super::common;
 use super::view::{self, ClosestSafeSection, FindingBlock, View};
@@ -16,21 +18,29 @@ use crate::finding::{Finding, Severity};
 use crate::outcome::{Command, Outcome, ReleaseSize};
 use std::fmt::Write;
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values, as one line: control
+/// characters (newlines too) become spaces ([`common::one_line`]), so no text from the
+/// repository starts a line of the file (or of stdout, where a line `::warning::…` is a GitHub
+/// workflow command).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in common::one_line(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// [`escape`] for a `<pre>` block whose line breaks are the renderer's own (the exception
+/// request's TOML, the reproduce command): each line escaped as one line.
+fn escape_lines(s: &str) -> String {
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
 const CSS: &str = r#"
@@ -42,11 +52,12 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: v
 h1 { font-size: 26px; margin: 0 0 12px; } h2 { font-size: 20px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 32px; }
 h3 { font-size: 16px; margin-top: 20px; } h4 { font-size: 15px; margin: 0 0 4px; }
 code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: break-word; }
+code.block { display: block; white-space: pre-wrap; margin: 4px 0; padding: 4px 8px; }
 pre { background: var(--soft); padding: 8px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0 16px; width: 100%; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: var(--soft); white-space: nowrap; } td { overflow-wrap: break-word; } td code { overflow-wrap: anywhere; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: var(--soft); white-space: nowrap; } td { overflow-wrap: break-word; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { display: inline-block; padding: 2px 12px; border-radius: 6px; color: #fff; font-weight: 700; }
 .verdict.pass { background: var(--ok); } .verdict.fail { background: var(--error); }
 .muted { color: var(--muted); }
@@ -77,6 +88,9 @@ svg text { font-family: system-ui, sans-serif; }
   h2, h3, h4 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
   code, pre { background: none; }
+  /* Paper cannot scroll: a table wider than the page breaks an id rather than losing its end. */
+  td code { overflow-wrap: anywhere; }
+  td code.rule { overflow-wrap: normal; }
 }
 "#;
 
@@ -128,7 +142,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
     for (k, d) in v.appendix.digests {
         let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(d));
     }
-    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape(v.appendix.reproduce));
+    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape_lines(v.appendix.reproduce));
     if v.appendix.no_date {
         let _ = writeln!(s, "<p>{}</p>", escape(&common::NO_DATE_NOTE.replace('`', "")));
     }
@@ -136,13 +150,107 @@ pub fn render(o: &Outcome, style: Style) -> String {
     s
 }
 
-/// Trusted Markdown-ish text with `code` spans, as HTML (everything else escaped).
+/// Text with Markdown code, as HTML: finding messages (smithy-diff's convention: `` `x` `` for a
+/// name or a one-line value, a multi-line value fenced by ```` ``` ```` lines) and the renderers'
+/// own notes. A span opens at a run of backticks and closes at the next run of the same length,
+/// as in CommonMark; a fence (three or more backticks alone on a line, closed by the same alone on
+/// a later line) becomes a block of code with its lines kept. A backtick that closes nothing stays
+/// a backtick. Everything is escaped, so a subject that holds backticks or markup only moves
+/// where a span ends.
 fn code_spans(s: &str) -> String {
-    s.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) }).collect()
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&escape(&rest[..start]));
+        let run = rest[start..].bytes().take_while(|&b| b == b'`').count();
+        let after = &rest[start + run..];
+        let at_line_start = start == 0 || rest[..start].ends_with('\n');
+        if run >= 3
+            && at_line_start
+            && let Some(body) = after.strip_prefix('\n')
+            && let Some(end) = closing_fence(body, run)
+        {
+            let lines: Vec<String> = body[..end].split('\n').map(escape).collect();
+            let _ = write!(out, "<code class=\"block\">{}</code>", lines.join("<br>"));
+            rest = &body[end + 1 + run..];
+            continue;
+        }
+        match closing_run(after, run) {
+            Some(end) => {
+                out.push_str(&code(&after[..end]));
+                rest = &after[end + run..];
+            }
+            None => {
+                out.push_str(&rest[start..start + run]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape(rest));
+    out
 }
 
+/// `s` (a message cut short) with the code span it was cut inside closed, so the shortened row
+/// shows the value as code rather than a stray backtick.
+fn close_open_span(s: &str) -> String {
+    let mut rest = s;
+    while let Some(start) = rest.find('`') {
+        let run = rest[start..].bytes().take_while(|&b| b == b'`').count();
+        let after = &rest[start + run..];
+        match closing_run(after, run) {
+            Some(end) => rest = &after[end + run..],
+            None => return format!("{s}{}", "`".repeat(run)),
+        }
+    }
+    s.to_string()
+}
+
+/// Where the first run of exactly `run` backticks in `s` starts.
+fn closing_run(s: &str, run: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'`' {
+            let n = b[i..].iter().take_while(|&&c| c == b'`').count();
+            if n == run {
+                return Some(i);
+            }
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Where the line break before a closing fence of `run` backticks (alone on its line) is in
+/// `body`.
+fn closing_fence(body: &str, run: usize) -> Option<usize> {
+    let fence = "`".repeat(run);
+    body.match_indices(&format!("\n{fence}"))
+        .map(|(i, _)| i)
+        .find(|&i| matches!(body.as_bytes().get(i + 1 + run), None | Some(b'\n')))
+}
+
+/// Where an id may wrap: after the separators of namespaces, members, paths and constant names.
+const WRAP_AFTER: [char; 7] = ['.', '#', '$', '/', ':', '_', '@'];
+
+/// An id, path or value as code, escaped, with a `<wbr>` after each [`WRAP_AFTER`] separator: a
+/// long shape id wraps as `com.amazonaws.s3#` / `PutObjectRequest$` / `Bucket`, never inside a
+/// word, and a rule id (`ChangedWithoutVersionBump`) keeps its column as wide as it needs.
 fn code(s: &str) -> String {
-    format!("<code>{}</code>", escape(s))
+    format!("<code>{}</code>", wrap_points(s))
+}
+
+/// `s` escaped, a `<wbr>` after each [`WRAP_AFTER`] separator.
+fn wrap_points(s: &str) -> String {
+    s.split_inclusive(WRAP_AFTER).map(escape).collect::<Vec<_>>().join("<wbr>")
+}
+
+/// A rule or event id as code that never breaks inside a word, not even on paper (where other
+/// table code may, to fit the page).
+fn rule_code(id: &str) -> String {
+    format!("<code class=\"rule\">{}</code>", wrap_points(id))
 }
 
 fn opt_code(v: Option<&str>) -> String {
@@ -170,7 +278,7 @@ fn header(s: &mut String, v: &View<'_>) {
             code(&r.rev),
             code(&r.commit),
             escape(r.date.as_deref().unwrap_or("–")),
-            escape(r.summary.as_deref().unwrap_or("–"))
+            code_spans(r.summary.as_deref().unwrap_or("–"))
         );
     }
     if h.mainline.is_none() {
@@ -210,7 +318,7 @@ fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td><span class=\"sev sev-{sev}\">{sev}</span></td><td class=\"n\">{}</td><td>{}</td></tr>",
-            code(g.rule),
+            rule_code(g.rule),
             opt_code(g.service.as_deref()),
             g.findings.len(),
             examples(g),
@@ -547,13 +655,13 @@ fn finding(s: &mut String, b: &FindingBlock<'_>) {
         "<article class=\"finding sev-{}{state}\">\n<h4><span class=\"sev\">{}</span> {} on {}</h4>\n",
         f.severity,
         f.severity,
-        code(&f.id),
+        rule_code(&f.id),
         code(f.display_subject())
     );
     if let Some(loc) = &b.location {
         let _ = writeln!(s, "<p class=\"muted\">{}</p>", code(loc));
     }
-    let _ = writeln!(s, "<p>{}</p>", escape(&f.message));
+    let _ = writeln!(s, "<p>{}</p>", code_spans(&f.message));
     if let Some(diff) = b.diff() {
         s.push_str("<pre class=\"diff\">");
         for line in diff.lines() {
@@ -601,15 +709,15 @@ fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool
         let _ = writeln!(
             s,
             "<tr class=\"sev-{sev}{state}\"><td><span class=\"sev\">{sev}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            code(&f.id),
+            rule_code(&f.id),
             code(f.display_subject()),
             v.block(f).location.map_or_else(|| "–".to_string(), |l| code(&l)),
             if details_all || f.message.chars().count() <= ROW_MESSAGE_CHARS {
-                escape(&f.message)
+                code_spans(&f.message)
             } else {
                 format!(
                     "{} <em>(shortened; <code>--details</code> shows it all)</em>",
-                    escape(&truncate(&f.message, ROW_MESSAGE_CHARS))
+                    code_spans(&close_open_span(&truncate(&f.message, ROW_MESSAGE_CHARS)))
                 )
             },
             sev = f.severity
@@ -644,7 +752,7 @@ fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
         let _ = writeln!(
             s,
             "<h4>{} in {} — {} ({})</h4>",
-            code(g.rule),
+            rule_code(g.rule),
             g.service.as_deref().map_or_else(|| "the release".to_string(), code),
             escape(common::rule_title(g.rule)),
             g.findings.len()
@@ -683,7 +791,7 @@ fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
             let _ = writeln!(
                 s,
                 "<details{open}>\n<summary>{} in {} ({})</summary>",
-                code(g.rule),
+                rule_code(g.rule),
                 opt_code(g.service.as_deref()),
                 g.findings.len()
             );
@@ -723,7 +831,7 @@ fn exception_request(s: &mut String, v: &View<'_>) {
         "<details{}>\n<summary>[[exceptions]] entries ({})</summary>\n<pre>{}</pre>\n</details>\n</section>",
         if req.open { " open" } else { "" },
         entries.len(),
-        escape(&req.toml)
+        escape_lines(&req.toml)
     );
 }
 
@@ -740,7 +848,7 @@ fn exceptions(s: &mut String, v: &View<'_>) {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            code(&f.id),
+            rule_code(&f.id),
             code(f.display_subject()),
             ex.approved_by.as_deref().map_or_else(|| "<strong>nobody recorded</strong>".to_string(), escape),
             escape(&ex.reason),
@@ -824,7 +932,7 @@ fn closest_safe(s: &mut String, v: &View<'_>) {
                         s,
                         "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                         code(l.commit),
-                        escape(l.summary),
+                        code_spans(l.summary),
                         l.cell(code)
                     );
                 }
@@ -855,6 +963,32 @@ mod tests {
             assert!(l.step * slot >= LABEL_LINE_H, "slot {slot}: {l:?}");
             assert!((l.step - 1) * slot < LABEL_LINE_H, "slot {slot} thins no more than it must: {l:?}");
         }
+    }
+
+    // Regression: finding messages showed their Markdown backticks literally in the HTML.
+    #[test]
+    fn messages_show_code_spans_and_fenced_values_as_code() {
+        assert_eq!(code_spans("Removed member `ns#A$b`"), "Removed member <code>ns#A$b</code>");
+        assert_eq!(code_spans("`<b>` & ``a`b``"), "<code>&lt;b&gt;</code> &amp; <code>a`b</code>");
+        assert_eq!(code_spans("one ` closes nothing"), "one ` closes nothing");
+        assert_eq!(code_spans("`` a ` b `` c"), "<code> a ` b </code> c");
+        assert_eq!(code_spans("run `` once"), "run `` once");
+        // smithy-diff's multi-line value, fenced on its own lines; the lines stay lines.
+        let m = "Changed trait `smithy.api#range` from \n```\n{\n    \"max\": 1\n}\n```\n to `x`";
+        assert_eq!(
+            code_spans(m),
+            "Changed trait <code>smithy.api#range</code> from  <code class=\"block\">{<br>    &quot;max&quot;: 1<br>}</code>  to <code>x</code>"
+        );
+        // A fence cut short (a shortened row) is backticks, not an open block.
+        assert_eq!(code_spans("from \n```\n{\n  \"max"), "from  ``` {   &quot;max");
+        // A row's shortened message keeps its open span as code.
+        assert_eq!(
+            code_spans(&close_open_span("from `Sentence 0 of a long…")),
+            "from <code>Sentence 0 of a long…</code>"
+        );
+        assert_eq!(close_open_span("`a` and `b`"), "`a` and `b`");
+        // Newlines and control characters never pass: one line of HTML.
+        assert!(!code_spans("`a\nb` c\u{1b}\n::warning::x").contains(['\n', '\u{1b}']));
     }
 
     #[test]

@@ -383,17 +383,15 @@ fn cut(text: &str, budget: usize) -> (String, String) {
 /// Inline text outside code: HTML specials as entities, Markdown punctuation escaped, one line.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in common::one_line(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\n' | '\r' | '\t' => out.push(' '),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -403,18 +401,19 @@ pub fn text(s: &str) -> String {
 /// A code span that holds any text: the delimiter is one backtick longer than the longest run
 /// inside. In a table cell, `|` is escaped too (GFM splits cells before it parses code spans).
 pub fn code(s: &str, in_table: bool) -> String {
-    let s: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let s = if in_table { s.replace('|', "\\|") } else { s };
+    let s = common::one_line(s);
+    let s = if in_table { s.replace('|', "\\|") } else { s.into_owned() };
     let run = longest_run(&s, '`');
     let delim = "`".repeat(run + 1);
     let pad = if run > 0 || s.starts_with(' ') || s.ends_with(' ') || s.is_empty() { " " } else { "" };
     format!("{delim}{pad}{s}{pad}{delim}")
 }
 
-/// A fenced code block whose fence is longer than any backtick run in `content`.
+/// A fenced code block whose fence is longer than any backtick run in `content`. Its lines are
+/// kept; within a line, control characters become spaces ([`common::one_line`]).
 fn fenced(lang: &str, content: &str) -> String {
     let fence = "`".repeat(longest_run(content, '`').max(2) + 1);
-    let mut content = content.to_string();
+    let mut content: String = content.split('\n').map(common::one_line).collect::<Vec<_>>().join("\n");
     if !content.ends_with('\n') {
         content.push('\n');
     }

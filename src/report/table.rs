@@ -34,6 +34,12 @@ fn keep_whole<'a>(t: &mut Table, index: usize, entries: impl Iterator<Item = &'a
     }
 }
 
+/// A cell of text from the repository, as one line ([`common::one_line`]): no newline, ESC or
+/// NUL reaches the terminal from a name, subject, message or commit summary.
+fn cell(text: &str) -> Cell {
+    Cell::new(common::one_line(text))
+}
+
 fn severity_cell(s: Severity, style: Style) -> Cell {
     let cell = Cell::new(s.as_str());
     if !style.color {
@@ -59,7 +65,7 @@ const PER_GROUP: usize = 3;
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in common::one_line(text).split_whitespace() {
         let mut word = word.to_string();
         while word.chars().count() > width {
             if !line.is_empty() {
@@ -93,8 +99,8 @@ fn group_table(style: Style, groups: &[view::Group<'_>], limit: usize) -> Table 
     let mut t = table(style, &["rule", "service", "severity", "findings"]);
     for g in groups.iter().take(limit) {
         t.add_row(vec![
-            Cell::new(g.rule),
-            Cell::new(g.service_label()),
+            cell(g.rule),
+            cell(g.service_label()),
             severity_cell(g.worst, style),
             Cell::new(g.findings.len()),
         ]);
@@ -108,13 +114,14 @@ pub fn render(o: &Outcome, style: Style) -> String {
     let h = &v.header;
     let mut out = String::new();
     let groups = &v.blocking;
-    let _ = writeln!(out, "shipgate {} {} — {}", env!("CARGO_PKG_VERSION"), v.command.name(), h.repo);
-    let _ = writeln!(out, "base      {} ({})", h.base.rev, common::short(&h.base.commit));
+    let one_line = common::one_line;
+    let _ = writeln!(out, "shipgate {} {} — {}", env!("CARGO_PKG_VERSION"), v.command.name(), one_line(h.repo));
+    let _ = writeln!(out, "base      {} ({})", one_line(&h.base.rev), common::short(&h.base.commit));
     if v.command != Command::ClosestSafe {
-        let _ = writeln!(out, "head      {} ({})", h.head.rev, common::short(&h.head.commit));
+        let _ = writeln!(out, "head      {} ({})", one_line(&h.head.rev), common::short(&h.head.commit));
     }
     if let Some(m) = h.mainline {
-        let _ = writeln!(out, "mainline  {} ({})", m.rev, common::short(&m.commit));
+        let _ = writeln!(out, "mainline  {} ({})", one_line(&m.rev), common::short(&m.commit));
     }
     out.push('\n');
     let limit = if style.details { usize::MAX } else { SHOWN };
@@ -178,12 +185,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 if let Some(ex) = &f.exception {
                     let _ = write!(msg, " [excepted: {}]", ex.reason);
                 }
-                t.add_row(vec![
-                    severity_cell(f.severity, style),
-                    Cell::new(&f.id),
-                    Cell::new(f.display_subject()),
-                    Cell::new(msg),
-                ]);
+                t.add_row(vec![severity_cell(f.severity, style), cell(&f.id), cell(f.display_subject()), cell(&msg)]);
             }
             keep_whole(&mut t, 1, list.iter().map(|f| f.id.as_str()));
             let _ = writeln!(out, "{title}: {}\n{t}\n", list.len());
@@ -216,11 +218,11 @@ pub fn render(o: &Outcome, style: Style) -> String {
                 view::PublishFrom::Mainline => format!("{} (mainline)", r.commit),
             };
             t.add_row(vec![
-                Cell::new(&r.package.name),
-                Cell::new(r.version.unwrap_or("-")),
+                cell(&r.package.name),
+                cell(r.version.unwrap_or("-")),
                 Cell::new(from),
-                Cell::new(&r.package.status),
-                Cell::new(r.why.as_deref().unwrap_or("")),
+                cell(&r.package.status),
+                cell(r.why.as_deref().unwrap_or("")),
             ]);
         }
         let what = if style.details { "" } else { ", those to look at" };
@@ -301,7 +303,7 @@ fn closest_safe(out: &mut String, v: &View<'_>, style: Style) {
     if !left_out.is_empty() {
         let mut t = table(style, &["left out", "summary", "blocking findings it introduced"]);
         for l in left_out {
-            t.add_row(vec![Cell::new(l.commit), Cell::new(l.summary), Cell::new(l.cell(|t| t.to_string()))]);
+            t.add_row(vec![Cell::new(l.commit), cell(l.summary), cell(&l.cell(|t| t.to_string()))]);
         }
         let _ = writeln!(out, "{t}");
     }
@@ -322,7 +324,7 @@ fn overview(out: &mut String, v: &View<'_>, style: Style, limit: usize) {
         for r in rows.iter().take(limit) {
             let m = r.model;
             t.add_row(vec![
-                Cell::new(if r.service == "–" { &m.path } else { &r.service }),
+                cell(if r.service == "–" { &m.path } else { &r.service }),
                 Cell::new(view::triple(
                     m.operations_added.len(),
                     m.operations_removed.len(),

@@ -626,8 +626,8 @@ pub fn exception_toml(e: &ExceptionEntry<'_>, date: Option<&str>) -> String {
         s.push_str(&format!(
             "# covers {n} blocking finding{}{}: {}{more}\n",
             if n == 1 { "" } else { "s" },
-            e.service.as_deref().map_or_else(String::new, |sv| format!(" in {}", one_line(sv))),
-            one_line(&names.join(", "))
+            e.service.as_deref().map_or_else(String::new, |sv| format!(" in {}", common::one_line(sv))),
+            common::one_line(&names.join(", "))
         ));
         if e.matches > n {
             s.push_str(&format!(
@@ -646,11 +646,6 @@ pub fn exception_toml(e: &ExceptionEntry<'_>, date: Option<&str>) -> String {
         common::toml_string(&expires)
     ));
     s
-}
-
-/// Text for a TOML comment: one line, control characters out.
-fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// Every entry, blank-line separated: the block a reviewer pastes into `shipgate.toml`.

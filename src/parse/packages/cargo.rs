@@ -210,6 +210,15 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<CargoManifest, ManifestE
             let name = p.name.ok_or_else(|| {
                 ManifestError::invalid(path, text, start, "[package] has no `name`", "add `name = \"…\"` to [package]")
             })?;
+            if let Some(why) = name_problem(name.get_ref()) {
+                return Err(ManifestError::invalid(
+                    path,
+                    text,
+                    name.span().start,
+                    format!("package name {:?} is not one Cargo accepts: {why}", name.get_ref()),
+                    "rename the package: Cargo refuses to read this manifest (`cargo metadata` shows the same error)",
+                ));
+            }
             let (version, version_line) = match p.version {
                 None => (Field::Absent, None),
                 Some(v) => {
@@ -263,6 +272,26 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<CargoManifest, ManifestE
         }
     };
     Ok(CargoManifest { path: path.to_string(), package, workspace })
+}
+
+/// Why Cargo refuses `name` as a package name, by the rule it applies to every manifest it reads
+/// (`validate_package_name`): not empty, not starting with a digit, a first character that is a
+/// Unicode XID start character or `_`, then XID continue characters or `-`. So a newline, a NUL
+/// or an ESC in a name is a finding, not a package. Only Cargo's own rule: crates.io's stricter
+/// ones (ASCII only, at most 64 characters) and `cargo new`'s (keywords, reserved names) are not
+/// checked, so every crate Cargo builds passes.
+fn name_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else { return Some("it is empty".into()) };
+    if first.is_ascii_digit() {
+        return Some("it starts with a digit".into());
+    }
+    if !(unicode_ident::is_xid_start(first) || first == '_') {
+        return Some(format!("it starts with {first:?}; the first character must be a letter or `_`"));
+    }
+    chars
+        .find(|&c| !(unicode_ident::is_xid_continue(c) || c == '-'))
+        .map(|c| format!("it has the character {c:?}; a name has only letters, digits, `-` and `_`"))
 }
 
 /// `field.workspace = false`: Cargo rejects it ("`workspace` cannot be false"), and it leaves

@@ -100,6 +100,41 @@ const SECTIONS: [(&str, DepKind); 4] = [
     ("optionalDependencies", DepKind::Optional),
 ];
 
+/// Why npm refuses `name`, by the check npm runs on every `package.json` it reads
+/// (normalize-package-data's `ensureValidName`, in `@npmcli/package-json`): not starting with
+/// `.`, only URL-safe characters (`A-Z a-z 0-9 - _ . ! ~ * ' ( )`, what `encodeURIComponent`
+/// leaves alone) in the name or in both parts of a scoped `@scope/name`, and not `node_modules`
+/// or `favicon.ico`; and no leading or trailing whitespace, which npm trims on reading and
+/// `npm publish` refuses. So a newline, a NUL or an ESC in a name is a finding, not a package.
+/// Only npm's own rules: an empty name (npm reads it as none) and the new-package rules of
+/// `validate-npm-package-name` (lower case, 214 characters) are left alone, so no package npm
+/// installs becomes a finding.
+fn name_problem(name: &str) -> Option<String> {
+    let url_safe = |part: &str| {
+        part.chars().find(|&c| !(c.is_ascii_alphanumeric() || "-_.!~*'()".contains(c))).map_or(Ok(()), Err)
+    };
+    if name.is_empty() {
+        return None;
+    }
+    if name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}') != name {
+        return Some("it starts or ends with whitespace".into());
+    }
+    if name.starts_with('.') {
+        return Some("it starts with `.`".into());
+    }
+    if ["node_modules", "favicon.ico"].contains(&name.to_ascii_lowercase().as_str()) {
+        return Some("npm reserves this name".into());
+    }
+    let bad = match name.strip_prefix('@').map(|rest| rest.split_once('/')) {
+        // A scope and a name, each non-empty and URL-safe (a second `/` is not URL-safe).
+        Some(Some((scope, pkg))) if !scope.is_empty() && !pkg.is_empty() => url_safe(scope).and(url_safe(pkg)),
+        _ => url_safe(name),
+    };
+    bad.err().map(|c| {
+        format!("it has the character {c:?}; a name has only letters, digits and `-_.!~*'()` (and `@scope/` before it)")
+    })
+}
+
 /// Reads one `package.json`.
 pub fn parse_manifest(path: &str, text: &str) -> Result<NpmManifest, ManifestError> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
@@ -144,6 +179,15 @@ pub fn parse_manifest(path: &str, text: &str) -> Result<NpmManifest, ManifestErr
         Some(Value::String(s)) => s.clone(),
         Some(_) => return Err(bad("name", "a string")),
     };
+    if let Some(why) = name_problem(&name) {
+        return Err(ManifestError::invalid(
+            path,
+            text,
+            key_offset(None, "name"),
+            format!("package name {name:?} is not one npm accepts: {why}"),
+            "rename the package: npm refuses to install or publish it under this name",
+        ));
+    }
     let version = match obj.get("version") {
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
