@@ -207,6 +207,11 @@ impl<'a> Analyzer<'a> {
             return Ok(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Some(Arc::default()) });
         }
         let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+        if self.repo.is_link(snap, path)? {
+            // Its blob is the link's target path, not a model (see `symlinked_model`).
+            let json = Some(Err(symlinked_model(snap, path, &bytes)));
+            return Ok(ReadModel { bytes: Arc::new(bytes), json, links: Some(Arc::default()) });
+        }
         let (json, links) = if smithy::is_idl_path(path) {
             (None, None)
         } else {
@@ -769,6 +774,26 @@ fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     .at(path, Some(line))
 }
 
+/// The finding for a model path that is a symlink (a tree entry of mode 120000, or a link in the
+/// work tree): its blob is the path it points to, which shipgate never follows (a committed link
+/// may lead out of the repository), so nothing in it can be diffed.
+fn symlinked_model(snap: &Snapshot, path: &str, target: &[u8]) -> Finding {
+    let mut target = crate::source::path_text(target);
+    if target.chars().count() > 200 {
+        target = target.chars().take(200).collect::<String>() + "…";
+    }
+    let place = if matches!(snap, Snapshot::Worktree(_)) { "in the work tree" } else { "in the commit" };
+    Finding::new(
+        "InvalidModel",
+        catalog::severity("InvalidModel"),
+        path,
+        format!(
+            "{path}: the file is a symlink {place} (to `{target}`), and shipgate does not follow symlinks in the repository, so nothing in it was diffed; commit the model itself at this path instead of a link to it"
+        ),
+    )
+    .at(path, None)
+}
+
 /// Lines added plus lines removed, counted as multisets of lines (moves are not changes):
 /// deterministic and linear, where a full diff of a multi-megabyte model would not be.
 pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
@@ -806,6 +831,46 @@ mod tests {
         let analysis = analyzer.analyze(&base, &head, None).expect("analyze");
         let messages: Vec<&str> = analysis.findings.iter().map(|f| f.message.as_str()).collect();
         assert!(messages.iter().any(|m| m.contains("conflicting definitions of `ex#A`")), "{messages:#?}");
+    }
+
+    // Regression: a committed model that is a symlink (mode 120000) read as "invalid JSON:
+    // unexpected character '/'": its blob is the target path, which shipgate never follows.
+    #[test]
+    fn a_symlinked_model_is_an_invalid_model_that_says_it_is_a_symlink() {
+        use crate::source::fixture::FixtureRepo;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut r = FixtureRepo::init(dir.path()).expect("init");
+        r.write("models/a.json", r#"{"smithy":"2.0","shapes":{"ex#A":{"type":"string"}}}"#);
+        r.write("models/b.smithy", "$version: \"2\"\nnamespace ex.b\n\nstring B\n");
+        let base = r.commit("base").expect("commit");
+        r.tag("base", base).expect("tag");
+        r.link("models/a.json", "/etc/passwd");
+        r.link("models/b.smithy", "../elsewhere/b.smithy");
+        r.commit("head").expect("commit");
+        let repo = crate::source::Repo::open(dir.path()).expect("open");
+        let config = crate::config::LoadedConfig::builtin();
+        let analyzer = super::Analyzer::new(&repo, &config);
+        let (base, head) = (repo.snapshot("base").expect("base"), repo.snapshot("HEAD").expect("head"));
+        let links = [("models/a.json", "/etc/passwd"), ("models/b.smithy", "../elsewhere/b.smithy")];
+        let says_symlink = |findings: &[crate::finding::Finding], links: &[(&str, &str)], base_side: bool| {
+            let invalid: Vec<&crate::finding::Finding> = findings.iter().filter(|f| f.rule == "InvalidModel").collect();
+            assert_eq!(invalid.len(), links.len(), "{invalid:#?}");
+            for (f, (path, target)) in invalid.iter().zip(links) {
+                assert_eq!(f.path.as_deref(), Some(*path));
+                let what = format!("{path}: the file is a symlink in the commit (to `{target}`)");
+                assert!(f.message.contains(&what), "{}", f.message);
+                assert!(f.message.contains("does not follow symlinks") && f.message.contains("instead of a link"));
+                assert!(!f.message.contains("invalid JSON"), "{}", f.message);
+                assert_eq!(f.severity == crate::finding::Severity::Note, base_side, "{f:?}");
+            }
+        };
+        let forward = analyzer.analyze(&base, &head, None).expect("analyze");
+        says_symlink(&forward.findings, &links, false);
+        // The other way round the links are at base: the `.smithy` one is a note ("the base
+        // version could not be parsed"); the `.json` one is no model at base (its content, a
+        // path, does not look like one), so the file is an added model.
+        let back = analyzer.analyze(&head, &base, None).expect("analyze");
+        says_symlink(&back.findings, &links[1..], true);
     }
 
     // Regression: the column of an InvalidModel finding counted bytes, so a line with `é` before
