@@ -373,10 +373,10 @@ impl<'a> Analyzer<'a> {
         head: &Snapshot,
         changes: &[&PathChange],
     ) -> Result<(Vec<UnitKey>, Vec<UsedLinks>), EngineError> {
-        let used: std::cell::RefCell<Vec<UsedLinks>> = Default::default();
+        let used: std::sync::Mutex<Vec<UsedLinks>> = Default::default();
         let links_of = |snap: &Snapshot, path: &str, oid: Oid| -> Result<Arc<Links>, EngineError> {
             let links = self.links_of(snap, path, oid)?;
-            used.borrow_mut().push(((path.to_string(), oid), links.clone()));
+            used.lock().expect("no panics").push(((path.to_string(), oid), links.clone()));
             Ok(links)
         };
         let mut files: BTreeMap<String, (Option<Oid>, Option<Oid>)> =
@@ -394,20 +394,23 @@ impl<'a> Analyzer<'a> {
         for (path, oid) in unchanged(&files, &|p| smithy::is_idl_path(p) && is_model(p))? {
             files.insert(path, (Some(oid), Some(oid)));
         }
-        let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<_, EngineError> {
-            let mut out = Vec::with_capacity(files.len());
-            for (path, (old, new)) in files {
-                let mut both: (BTreeSet<String>, BTreeSet<String>) = Default::default();
-                for (snap, oid) in [(base, old), (head, new)] {
-                    if let Some(oid) = oid {
-                        let links = links_of(snap, path, *oid)?;
-                        both.0.extend(links.0.iter().cloned());
-                        both.1.extend(links.1.iter().cloned());
+        // Each file's links, in parallel (in path order: the grouping is by index).
+        let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<Vec<Links>, EngineError> {
+            let files: Vec<_> = files.iter().collect();
+            files
+                .par_iter()
+                .map(|(path, (old, new))| {
+                    let mut both: Links = Default::default();
+                    for (snap, oid) in [(base, old), (head, new)] {
+                        if let Some(oid) = oid {
+                            let links = links_of(snap, path, *oid)?;
+                            both.0.extend(links.0.iter().cloned());
+                            both.1.extend(links.1.iter().cloned());
+                        }
                     }
-                }
-                out.push(both);
-            }
-            Ok(out)
+                    Ok(both)
+                })
+                .collect()
         };
         let mut linked = links(&files)?;
         let defined: BTreeSet<&String> = linked.iter().flat_map(|(d, _)| d).collect();
@@ -427,18 +430,23 @@ impl<'a> Analyzer<'a> {
         if dangling || new_namespace {
             // Some file needs a namespace no file read so far defines, or starts defining one
             // another file may define: read every model file.
-            let mut more = Vec::new();
-            for e in
-                self.repo.files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?
-            {
-                let entry = e.clone();
-                let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &entry))?;
-                if kind == Some(Kind::Model) {
-                    more.push((e.path, e.oid));
-                }
-            }
-            for (path, oid) in more {
-                files.insert(path, (Some(oid), Some(oid)));
+            // In parallel; each model's links are read right after its content check read it.
+            let candidates = self
+                .repo
+                .files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?;
+            let more: Vec<Option<FileEntry>> = candidates
+                .into_par_iter()
+                .map(|e| {
+                    let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &e))?;
+                    if kind != Some(Kind::Model) {
+                        return Ok(None);
+                    }
+                    self.links_of(head, &e.path, e.oid)?;
+                    Ok(Some(e))
+                })
+                .collect::<Result<_, EngineError>>()?;
+            for e in more.into_iter().flatten() {
+                files.insert(e.path, (Some(e.oid), Some(e.oid)));
             }
             linked = links(&files)?;
         }
@@ -448,7 +456,7 @@ impl<'a> Analyzer<'a> {
             .filter(|g| g.iter().any(|&i| paths[i].1 != paths[i].2))
             .map(|g| g.into_iter().map(|i| paths[i].clone()).collect())
             .collect();
-        Ok((units, used.into_inner()))
+        Ok((units, used.into_inner().expect("no panics")))
     }
 
     /// Diffs one assembly between two snapshots, once per set of files and blobs.
@@ -567,7 +575,9 @@ impl<'a> Analyzer<'a> {
     ) -> Result<Analysis, EngineError> {
         let _ = mainline;
         let changes = self.repo.diff(base, head)?;
-        let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
+        // Each model blob's links are read as soon as its file is classified (see `changed_files`).
+        let prefetch = |snap: &Snapshot, path: &str, oid: Oid| self.links_of(snap, path, oid).map(|_| ());
+        let files = changed_files(self.repo, base, head, &self.classifier, &changes, &prefetch)?;
         let model_files: HashMap<&str, &FileChange> =
             files.iter().filter(|f| f.kind == Kind::Model.name()).map(|f| (f.path.as_str(), f)).collect();
         // A file that is a model only at head is an added model (see `changed_files`).
