@@ -45,6 +45,9 @@ pub struct Analyzer<'a> {
     /// a few lines where its model is megabytes.
     side_faults: Memo<Vec<(String, Oid)>, Arc<Vec<Finding>>>,
     model_diffs: Memo<UnitKey, Arc<ModelStage>>,
+    /// Whether a base model blob reads in full ([`smithy::validates`]): what lets a diff skip
+    /// the shapes it did not change (see [`Analyzer::diff_unit_pruned`]).
+    validated: Memo<Oid, bool>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     /// The manifests of a commit's tree, by tree id.
@@ -95,6 +98,14 @@ fn model_cap() -> u64 {
     })
 }
 
+/// Whether diffs may read only the shapes they need ([`Analyzer::diff_unit_pruned`]):
+/// `SHIPGATE_PRUNE=off` reads every model in full (the same findings, more slowly: for
+/// comparing the two, or ruling the span-indexed read out).
+fn pruning() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("SHIPGATE_PRUNE").map_or(true, |v| v.trim() != "off"))
+}
+
 /// A model blob, read for the side it is in: a JSON AST file as written, or an IDL file's bytes
 /// (its relative ids resolve against the files it is assembled with).
 struct ReadModel {
@@ -136,6 +147,7 @@ impl<'a> Analyzer<'a> {
             sides: Memo::bounded(MODELS_KEPT),
             side_faults: Memo::default(),
             model_diffs: Memo::default(),
+            validated: Memo::default(),
             manifests: Memo::default(),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
@@ -334,20 +346,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let assembled = smithy::assemble::assemble(files);
-        let problems = assembled
-            .problems
-            .into_iter()
-            .map(|p| {
-                Finding::new(
-                    "InvalidModel",
-                    catalog::severity("InvalidModel"),
-                    p.path.to_string(),
-                    format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
-                )
-                .keyed(&p.message)
-                .at(p.path.to_string(), Some(p.line))
-            })
-            .collect();
+        let problems = problem_findings(assembled.problems);
         let faults = || Ok::<_, EngineError>(Arc::new(broken.iter().chain(&problems).cloned().collect()));
         self.side_faults.get_or_try(entries.to_vec(), faults)?;
         Ok(Arc::new(SideModel { model: assembled.model, broken, problems, bytes }))
@@ -477,75 +476,90 @@ impl<'a> Analyzer<'a> {
         unit: &UnitKey,
         files: &HashMap<&str, &FileChange>,
     ) -> Result<Arc<ModelStage>, EngineError> {
+        if let Some(stage) = self.diff_unit_pruned(base, head, unit, files)? {
+            return Ok(Arc::new(stage));
+        }
         let side = |snap: &Snapshot, pick: fn(&UnitFile) -> Option<Oid>, keep: bool| {
             let entries: Vec<(String, Oid)> = unit.iter().filter_map(|u| pick(u).map(|o| (u.0.clone(), o))).collect();
             self.side_model(snap, &entries, keep)
         };
         let old = side(base, |u| u.1, true)?;
         let new = side(head, |u| u.2, false)?;
-        let mut findings = Vec::new();
-        for f in &old.broken {
-            // A broken base model is worth saying, but only the head's blocks.
-            let mut f = f.clone().on_base();
-            f.severity = Severity::Note;
-            f.message = format!("the base version could not be parsed, so it was diffed as empty: {}", f.message);
-            findings.push(f);
+        Ok(Arc::new(stage_of(unit, files, &old, &new)))
+    }
+
+    /// [`Analyzer::diff_unit`] from span-indexed reads ([`smithy::prune`]): both sides' files
+    /// scanned, only the shapes the plan names built. `None` where that does not apply (an IDL
+    /// file, a file past the cap or that the scan cannot walk, a base file that does not read in
+    /// full, a plan not worth it, a read that fails) or when an evaluator asked for a shape left
+    /// unread: the caller diffs the unit from full reads, which give the same answer.
+    fn diff_unit_pruned(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        unit: &UnitKey,
+        files: &HashMap<&str, &FileChange>,
+    ) -> Result<Option<ModelStage>, EngineError> {
+        if !pruning() || unit.iter().any(|u| smithy::is_idl_path(&u.0)) {
+            return Ok(None);
         }
-        findings.extend(new.broken.iter().cloned());
-        findings.extend(new.problems.iter().cloned());
-        let head_broken = !new.broken.is_empty();
-        let diff = if head_broken {
-            crate::rules::model::ModelDiff::default()
-        } else {
-            crate::rules::model::diff(&old.model, &new.model)
-        };
-        let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
-        for mut f in diff.findings {
-            if f.path.is_none() {
-                f.path = changed.first().map(|p| p.to_string());
+        let read = |snap: &Snapshot, path: &str, oid: Oid| -> Result<Option<Arc<Vec<u8>>>, EngineError> {
+            if self.model_size(snap, path, oid)? > model_cap() {
+                return Ok(None);
             }
-            findings.push(f);
-        }
-        // One summary per changed file: what is in it now (or was, for what was removed).
-        let file_of = |m: &smithy::Model, id: &str| m.shapes.get(id).map(|s| s.file.to_string());
-        let located = |ids: &[String], m: &smithy::Model, path: &str| -> Vec<String> {
-            ids.iter().filter(|id| file_of(m, id).as_deref() == Some(path)).cloned().collect()
+            Ok(Some(Arc::new(self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?)))
         };
-        let mut summaries = Vec::new();
-        for path in changed {
-            let Some(file) = files.get(path) else { continue };
-            let in_head = new.bytes.contains_key(path);
-            let services: Vec<String> = {
-                let m = if in_head { &new.model } else { &old.model };
-                m.services().into_iter().filter(|s| file_of(m, s).as_deref() == Some(path)).collect()
-            };
-            let changed_here: Vec<String> = diff
-                .shapes_changed
-                .iter()
-                .filter(|id| file_of(&new.model, id).or_else(|| file_of(&old.model, id)).as_deref() == Some(path))
-                .cloned()
-                .collect();
-            summaries.push(ModelSummary {
-                path: path.to_string(),
-                status: file.status,
-                services,
-                shapes: ShapeCounts {
-                    added: located(&diff.shapes_added, &new.model, path).len(),
-                    removed: located(&diff.shapes_removed, &old.model, path).len(),
-                    changed: changed_here.len(),
-                },
-                operations_added: located(&diff.operations_added, &new.model, path),
-                operations_removed: located(&diff.operations_removed, &old.model, path),
-                operations_changed: located(&diff.operations_changed, &new.model, path),
-                base_size: file.base_size,
-                head_size: file.head_size,
-                lines_changed: Some(lines_changed(
-                    old.bytes.get(path).map(|b| b.as_slice()),
-                    new.bytes.get(path).map(|b| b.as_slice()),
-                )),
-            });
+        let wanted: Vec<(usize, &Snapshot, &str, Oid)> = unit
+            .iter()
+            .flat_map(|u| {
+                [(0, base, u.1), (1, head, u.2)].map(|(i, snap, oid)| oid.map(|o| (i, snap, u.0.as_str(), o)))
+            })
+            .flatten()
+            .collect();
+        let read: Vec<Option<(usize, ReadFile)>> = wanted
+            .par_iter()
+            .map(|(i, snap, path, oid)| Ok(read(snap, path, *oid)?.map(|b| (*i, (path.to_string(), *oid, b)))))
+            .collect::<Result<_, EngineError>>()?;
+        let mut sides: [ReadSide; 2] = [Vec::new(), Vec::new()];
+        for r in read {
+            let Some((i, file)) = r else { return Ok(None) };
+            sides[i].push(file);
         }
-        Ok(Arc::new(ModelStage { findings, summaries }))
+        let [old_files, new_files] = sides;
+        let (old_list, new_list) = (listed(&old_files), listed(&new_files));
+        let Some(plan) = smithy::prune::plan_pair(&old_list, &new_list, false) else { return Ok(None) };
+        // Skipped bytes are the same on both sides; base's must read in full, so that nothing
+        // the full read would reject hides in them. Checked while the sides are read.
+        let (valid, read) = rayon::join(
+            || {
+                old_files.par_iter().all(|(path, oid, bytes)| {
+                    matches!(
+                        self.validated.get_or_try(*oid, || Ok::<_, EngineError>(smithy::validates(path, bytes))),
+                        Ok(true)
+                    )
+                })
+            },
+            || smithy::prune::read_planned(&old_list, &new_list, &plan),
+        );
+        let (true, Some((old, new))) = (valid, read) else { return Ok(None) };
+        drop((old_list, new_list));
+        let side = |files: ReadSide, assembled: smithy::assemble::Assembled| -> (Vec<(String, Oid)>, SideModel) {
+            let entries = files.iter().map(|(p, o, _)| (p.clone(), *o)).collect();
+            let bytes = files.into_iter().map(|(p, _, b)| (p, b)).collect();
+            let problems = problem_findings(assembled.problems);
+            (entries, SideModel { model: assembled.model, broken: Vec::new(), problems, bytes })
+        };
+        let ((old_entries, old), (new_entries, new)) = (side(old_files, old), side(new_files, new));
+        let stage = stage_of(unit, files, &old, &new);
+        if old.model.asked_unread() || new.model.asked_unread() {
+            return Ok(None);
+        }
+        // What each side gets wrong is what a full read finds: base reads in full, head's
+        // unread bytes are base's, and every shape the assembly checks across files was read.
+        for (entries, side) in [(old_entries, &old), (new_entries, &new)] {
+            self.side_faults.get_or_try(entries, || Ok::<_, EngineError>(Arc::new(side.problems.clone())))?;
+        }
+        Ok(Some(stage))
     }
 
     /// The files of `base` at `paths`. Every candidate of a history search asks about the same
@@ -770,6 +784,100 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+/// One side's files of a span-indexed read: path, blob, bytes.
+type ReadSide = Vec<ReadFile>;
+
+/// One file of a side: path, blob, bytes.
+type ReadFile = (String, Oid, Arc<Vec<u8>>);
+
+fn listed(side: &ReadSide) -> Vec<(&str, &[u8])> {
+    side.iter().map(|(p, _, b)| (p.as_str(), b.as_slice())).collect()
+}
+
+/// What one assembly's diff contributes, from its two sides.
+fn stage_of(unit: &UnitKey, files: &HashMap<&str, &FileChange>, old: &SideModel, new: &SideModel) -> ModelStage {
+    let mut findings = Vec::new();
+    for f in &old.broken {
+        // A broken base model is worth saying, but only the head's blocks.
+        let mut f = f.clone().on_base();
+        f.severity = Severity::Note;
+        f.message = format!("the base version could not be parsed, so it was diffed as empty: {}", f.message);
+        findings.push(f);
+    }
+    findings.extend(new.broken.iter().cloned());
+    findings.extend(new.problems.iter().cloned());
+    let head_broken = !new.broken.is_empty();
+    let diff = if head_broken {
+        crate::rules::model::ModelDiff::default()
+    } else {
+        crate::rules::model::diff(&old.model, &new.model)
+    };
+    let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
+    for mut f in diff.findings {
+        if f.path.is_none() {
+            f.path = changed.first().map(|p| p.to_string());
+        }
+        findings.push(f);
+    }
+    // One summary per changed file: what is in it now (or was, for what was removed).
+    let file_of = |m: &smithy::Model, id: &str| m.shape(id).map(|s| s.file.to_string());
+    let located = |ids: &[String], m: &smithy::Model, path: &str| -> Vec<String> {
+        ids.iter().filter(|id| file_of(m, id).as_deref() == Some(path)).cloned().collect()
+    };
+    let mut summaries = Vec::new();
+    for path in changed {
+        let Some(file) = files.get(path) else { continue };
+        let in_head = new.bytes.contains_key(path);
+        let services: Vec<String> = {
+            let m = if in_head { &new.model } else { &old.model };
+            m.services().into_iter().filter(|s| file_of(m, s).as_deref() == Some(path)).collect()
+        };
+        let changed_here: Vec<String> = diff
+            .shapes_changed
+            .iter()
+            .filter(|id| file_of(&new.model, id).or_else(|| file_of(&old.model, id)).as_deref() == Some(path))
+            .cloned()
+            .collect();
+        summaries.push(ModelSummary {
+            path: path.to_string(),
+            status: file.status,
+            services,
+            shapes: ShapeCounts {
+                added: located(&diff.shapes_added, &new.model, path).len(),
+                removed: located(&diff.shapes_removed, &old.model, path).len(),
+                changed: changed_here.len(),
+            },
+            operations_added: located(&diff.operations_added, &new.model, path),
+            operations_removed: located(&diff.operations_removed, &old.model, path),
+            operations_changed: located(&diff.operations_changed, &new.model, path),
+            base_size: file.base_size,
+            head_size: file.head_size,
+            lines_changed: Some(lines_changed(
+                old.bytes.get(path).map(|b| b.as_slice()),
+                new.bytes.get(path).map(|b| b.as_slice()),
+            )),
+        });
+    }
+    ModelStage { findings, summaries }
+}
+
+/// The `InvalidModel` findings for what Smithy rejects about files together.
+fn problem_findings(problems: Vec<smithy::assemble::Problem>) -> Vec<Finding> {
+    problems
+        .into_iter()
+        .map(|p| {
+            Finding::new(
+                "InvalidModel",
+                catalog::severity("InvalidModel"),
+                p.path.to_string(),
+                format!("{}:{}: {}; Smithy rejects the model files together", p.path, p.line, p.message),
+            )
+            .keyed(&p.message)
+            .at(p.path.to_string(), Some(p.line))
+        })
+        .collect()
+}
+
 /// The finding for a model blob that does not parse: where and why.
 fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     let (message, offset) = (e.message().to_string(), e.offset());
@@ -805,16 +913,40 @@ fn symlinked_model(snap: &Snapshot, path: &str, target: &[u8]) -> Finding {
 }
 
 /// Lines added plus lines removed, counted as multisets of lines (moves are not changes):
-/// deterministic and linear, where a full diff of a multi-megabyte model would not be.
+/// deterministic and linear, where a full diff of a multi-megabyte model would not be. The lines
+/// both sides start and end with cancel out, so only the part between is counted line by line.
 pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
+    let (old, new) = (old.unwrap_or_default(), new.unwrap_or_default());
+    let (old_mid, new_mid, whole) = differing_lines(old, new);
     let mut counts: HashMap<&[u8], i64> = HashMap::new();
-    for line in old.unwrap_or_default().split(|b| *b == b'\n') {
-        *counts.entry(line).or_default() += 1;
-    }
-    for line in new.unwrap_or_default().split(|b| *b == b'\n') {
-        *counts.entry(line).or_default() -= 1;
+    for (part, sign) in [(old_mid, 1), (new_mid, -1)] {
+        let mut lines: Vec<&[u8]> = part.split(|c| *c == b'\n').collect();
+        // A middle part ends where a line ends: its last piece is that line break's empty rest.
+        if !whole {
+            lines.pop();
+        }
+        for line in lines {
+            *counts.entry(line).or_default() += sign;
+        }
     }
     counts.values().map(|v| v.unsigned_abs()).sum()
+}
+
+/// The parts of `old` and `new` between the whole lines they start and end with in common, and
+/// whether those parts run to the end of the files (no common last lines were cut off).
+fn differing_lines<'a>(old: &'a [u8], new: &'a [u8]) -> (&'a [u8], &'a [u8], bool) {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    // Cut after the last line break of the common prefix: whole lines only.
+    let start = old[..prefix].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let (old, new) = (&old[start..], &new[start..]);
+    let suffix = old.iter().rev().zip(new.iter().rev()).take_while(|(a, b)| a == b).count();
+    // Cut after the first line break inside the common suffix: what follows is whole lines
+    // on both sides (the break itself ends the last differing line).
+    let (old_from, new_from) = (old.len() - suffix, new.len() - suffix);
+    match old[old_from..].iter().position(|b| *b == b'\n') {
+        Some(i) => (&old[..old_from + i + 1], &new[..new_from + i + 1], false),
+        None => (old, new, true),
+    }
 }
 
 #[cfg(test)]
@@ -881,6 +1013,51 @@ mod tests {
         // path, does not look like one), so the file is an added model.
         let back = analyzer.analyze(&head, &base, None).expect("analyze");
         says_symlink(&back.findings, &links[1..], true);
+    }
+
+    // The prefix and suffix cut is exact: the count equals the plain multiset count of every
+    // line, on edits at the start, middle and end, with and without final line breaks.
+    #[test]
+    fn lines_changed_equals_the_plain_count() {
+        fn plain(old: &[u8], new: &[u8]) -> u64 {
+            let mut counts: HashMap<&[u8], i64> = HashMap::new();
+            for line in old.split(|b| *b == b'\n') {
+                *counts.entry(line).or_default() += 1;
+            }
+            for line in new.split(|b| *b == b'\n') {
+                *counts.entry(line).or_default() -= 1;
+            }
+            counts.values().map(|v| v.unsigned_abs()).sum()
+        }
+        use std::collections::HashMap;
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\nb\n",
+            "a\nb\nc\n",
+            "a\nx\nc\n",
+            "a\nb\nc",
+            "x\nb\nc\n",
+            "a\nb\nx",
+            "b\na\n",
+            "a\n\nb\n",
+            "aa\nb\n",
+            "a\nbb\n",
+            "a\nb\nc\nd\n",
+            "a\nc\n",
+            "ab",
+            "a\nb\nb\nc\n",
+        ];
+        for old in texts {
+            for new in texts {
+                let (o, n) = (old.as_bytes(), new.as_bytes());
+                assert_eq!(super::lines_changed(Some(o), Some(n)), plain(o, n), "{old:?} -> {new:?}");
+            }
+            assert_eq!(super::lines_changed(Some(old.as_bytes()), None), plain(old.as_bytes(), b""));
+        }
     }
 
     // Regression: the column of an InvalidModel finding counted bytes, so a line with `é` before

@@ -317,6 +317,23 @@ pub struct SyntaxError {
 
 /// Parses one JSON document (whitespace around it allowed, nothing else).
 pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
+    read(bytes, None)
+}
+
+/// Parses a JSON document as [`parse`] does, except the entries of its top-level `"shapes"`
+/// object: each entry whose key is `wanted` is parsed and handed to `entry` (which returns false
+/// to stop the read), each other one is skipped without building a value (its brackets and
+/// strings walked, nothing checked inside); the `"shapes"` value comes back as an empty object.
+/// A large model whose bytes are read one shape at a time: the caller decides which to build.
+pub fn parse_shapes_apart(
+    bytes: &[u8],
+    wanted: &dyn Fn(&str) -> bool,
+    entry: &mut dyn FnMut(Entry) -> bool,
+) -> Result<Node, SyntaxError> {
+    read(bytes, Some(Hook { wanted, entry }))
+}
+
+fn read<'a>(bytes: &'a [u8], hook: Option<Hook<'a>>) -> Result<Node, SyntaxError> {
     // Smithy reads model files as UTF-8 and keeps a byte order mark as a character, so it rejects
     // one; say what the bytes are instead of "unexpected character 'ï'".
     let encoding = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -331,7 +348,7 @@ pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
     if let Some(what) = encoding {
         return Err(SyntaxError { offset: 0, message: format!("the file {what}") });
     }
-    let mut p = Reader { b: bytes, i: 0 };
+    let mut p = Reader { b: bytes, i: 0, hook };
     p.skip_ws();
     let node = p.value(0)?;
     p.skip_ws();
@@ -341,9 +358,16 @@ pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
     Ok(node)
 }
 
+/// What [`parse_shapes_apart`] does with the entries of `"shapes"`.
+struct Hook<'a> {
+    wanted: &'a dyn Fn(&str) -> bool,
+    entry: &'a mut dyn FnMut(Entry) -> bool,
+}
+
 struct Reader<'a> {
     b: &'a [u8],
     i: usize,
+    hook: Option<Hook<'a>>,
 }
 
 impl Reader<'_> {
@@ -532,6 +556,113 @@ impl Reader<'_> {
         }
     }
 
+    /// The top-level `"shapes"` object under a [`Hook`]: its entries go to the hook (or are
+    /// skipped), and the value read is an empty object.
+    fn shapes_apart(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        self.i += 1;
+        let mut seen = std::collections::HashSet::new();
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Node::Object(Vec::new()));
+        }
+        loop {
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                return Err(self.err(if self.i >= self.b.len() {
+                    "unexpected end of input in object, expected a key"
+                } else {
+                    "expected a string key in object"
+                }));
+            }
+            let start = self.i;
+            let offset = u32::try_from(self.i).unwrap_or(u32::MAX);
+            let key = self.string()?;
+            if !seen.insert(key.clone()) {
+                return Err(SyntaxError {
+                    offset: start,
+                    message: format!("duplicate key `{key}` in object: JSON readers disagree on which value wins"),
+                });
+            }
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b':') {
+                return Err(self.err("expected `:` after object key"));
+            }
+            self.i += 1;
+            self.skip_ws();
+            let wanted = self.hook.as_ref().is_some_and(|h| (h.wanted)(&key));
+            if wanted {
+                let value = self.value(depth + 1)?;
+                let go_on = self.hook.as_mut().is_some_and(|h| (h.entry)(Entry { key, offset, value }));
+                if !go_on {
+                    return Err(SyntaxError { offset: start, message: "the read was stopped".into() });
+                }
+            } else {
+                self.skip_value()?;
+            }
+            self.skip_ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Node::Object(Vec::new()));
+                }
+                None => {
+                    return Err(self.err("unexpected end of input in object, expected `,` or `}`"));
+                }
+                Some(_) => return Err(self.err("expected `,` or `}` in object")),
+            }
+        }
+    }
+
+    /// Skips one value without building it or checking inside it (brackets balanced, strings
+    /// walked to their closing quote), without recursion.
+    fn skip_value(&mut self) -> Result<(), SyntaxError> {
+        let mut depth = 0usize;
+        loop {
+            match self.b.get(self.i) {
+                None => return Err(self.err("unexpected end of input, expected a value")),
+                Some(b'"') => {
+                    let open = self.i;
+                    self.i += 1;
+                    loop {
+                        match self.b.get(self.i) {
+                            None => {
+                                self.i = open;
+                                return Err(self.err("unterminated string"));
+                            }
+                            Some(b'"') => break,
+                            Some(b'\\') => self.i += 2,
+                            Some(_) => self.i += 1,
+                        }
+                    }
+                    self.i += 1;
+                }
+                Some(b'{' | b'[') => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                Some(b'}' | b']') => {
+                    depth = depth.checked_sub(1).ok_or_else(|| self.err("unbalanced brackets"))?;
+                    self.i += 1;
+                }
+                Some(_) if depth == 0 => {
+                    // A scalar: up to the next delimiter.
+                    while let Some(&c) = self.b.get(self.i) {
+                        if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                }
+                Some(_) => self.i += 1,
+            }
+            if depth == 0 {
+                return Ok(());
+            }
+        }
+    }
+
     fn object(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         self.i += 1;
         let mut entries = Vec::new();
@@ -565,7 +696,11 @@ impl Reader<'_> {
             }
             self.i += 1;
             self.skip_ws();
-            let value = self.value(depth + 1)?;
+            let value = if depth == 0 && key == "shapes" && self.hook.is_some() && self.b.get(self.i) == Some(&b'{') {
+                self.shapes_apart(depth + 1)?
+            } else {
+                self.value(depth + 1)?
+            };
             entries.push(Entry { key, offset, value });
             self.skip_ws();
             match self.b.get(self.i) {

@@ -118,5 +118,5 @@ impl<'a> Differences<'a> {
 /// shape has not removed it).
 fn in_file(model: &Model, id: &str) -> bool {
     let container = id.split_once('$').map_or(id, |(c, _)| c);
-    model.shapes.contains_key(container) || crate::parse::smithy::bundled::shape(container).is_some()
+    model.has(container) || crate::parse::smithy::bundled::shape(container).is_some()
 }

@@ -83,7 +83,7 @@ impl<'a> Side<'a> {
     }
 
     pub fn shape(&self, id: &str) -> Option<&'a Shape> {
-        self.model.shapes.get(id).or_else(|| bundled::shape(id))
+        self.model.shape(id).or_else(|| bundled::shape(id))
     }
 
     pub fn view(&self, id: &str) -> Option<View<'a>> {

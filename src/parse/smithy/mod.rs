@@ -13,6 +13,7 @@ pub mod idl;
 /// The JSON reader moved to [`crate::parse::json`] (the package parsers use it too); this name
 /// stays for the Smithy code that still says `node`.
 pub use crate::parse::json as node;
+pub mod prune;
 pub mod scan;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -416,6 +417,22 @@ pub struct Model {
     pub shapes: BTreeMap<String, Shape>,
     /// The file and line that define each metadata key (the first one, when files merge a key).
     pub metadata_at: BTreeMap<String, (Arc<str>, u32)>,
+    /// The shapes a span-indexed read left unread (see [`prune`]); `None` for a full read.
+    pub unread: Option<Arc<Unread>>,
+}
+
+/// The shapes a span-indexed read left out of a model, and whether anything asked for one: the
+/// caller then reads the models in full, so leaving shapes out never changes an answer.
+#[derive(Debug, Default)]
+pub struct Unread {
+    pub ids: HashSet<String>,
+    asked: std::sync::atomic::AtomicBool,
+}
+
+impl Unread {
+    pub fn new(ids: HashSet<String>) -> Unread {
+        Unread { ids, asked: Default::default() }
+    }
 }
 
 /// One model file as written: its shapes with mixins not yet resolved, and its `apply`
@@ -503,8 +520,33 @@ impl Model {
         }
     }
 
+    /// A shape by id. Asking for one a span-indexed read left unread is remembered (see
+    /// [`Model::asked_unread`]): read access outside `parse` goes through here or [`Model::has`].
     pub fn shape(&self, id: &str) -> Option<&Shape> {
-        self.shapes.get(id)
+        let found = self.shapes.get(id);
+        if found.is_none() {
+            self.note_unread(id);
+        }
+        found
+    }
+
+    /// Whether the model defines a shape (remembered as [`Model::shape`] remembers).
+    pub fn has(&self, id: &str) -> bool {
+        self.shape(id).is_some()
+    }
+
+    fn note_unread(&self, id: &str) {
+        if let Some(u) = &self.unread
+            && u.ids.contains(id)
+        {
+            u.asked.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Whether something asked for a shape this model left unread: its answers may be wrong, and
+    /// the models must be read in full.
+    pub fn asked_unread(&self) -> bool {
+        self.unread.as_ref().is_some_and(|u| u.asked.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -584,12 +626,65 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Model, SmithyError> {
 
 /// Reads a JSON AST document as written (nothing applied or resolved): one file of an assembly.
 pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
-    let root = node::parse(bytes).map_err(|e| SmithyError::Json {
+    let root = node::parse(bytes).map_err(|e| json_error(path, bytes, e))?;
+    build(path, bytes, root, false)
+}
+
+/// Reads a JSON AST document as [`read_json`] does, building only the `shapes` entries whose key
+/// is `wanted` (the others are skipped unread: see [`prune`]). Errors only describe what was
+/// read; the caller reads the whole file when it needs the full answer.
+pub fn read_json_wanted(path: &str, bytes: &[u8], wanted: &dyn Fn(&str) -> bool) -> Result<ModelFile, SmithyError> {
+    let mut kept = Vec::new();
+    let root = node::parse_shapes_apart(bytes, wanted, &mut |e| {
+        kept.push(e);
+        true
+    })
+    .map_err(|e| json_error(path, bytes, e))?;
+    let root = with_shapes(root, kept);
+    build(path, bytes, root, false)
+}
+
+/// Whether [`read_json`] accepts the document, one shape at a time: each shape is built and
+/// dropped, so a large model is checked in a fraction of the memory reading it takes.
+pub fn validates(path: &str, bytes: &[u8]) -> bool {
+    let lines = crate::text::LineIndex::new(bytes);
+    let b = Builder { path, file: Arc::from(path), bytes, lines: &lines, idl: false };
+    let mut ok = true;
+    let root = node::parse_shapes_apart(bytes, &|_| true, &mut |e| {
+        ok = b.entry(e).is_ok();
+        ok
+    });
+    let Ok(root) = root else { return false };
+    // The rest of the document: version, metadata, `shapes` being an object.
+    let mut b = b;
+    ok && b.model(root).is_ok()
+}
+
+/// The document with its `shapes` value replaced by these entries.
+fn with_shapes(root: Node, shapes: Vec<Entry>) -> Node {
+    let mut shapes = Some(shapes);
+    match root {
+        Node::Object(entries) => Node::Object(
+            entries
+                .into_iter()
+                .map(|mut e| {
+                    if e.key == "shapes" && matches!(e.value, Node::Object(_)) {
+                        e.value = Node::Object(shapes.take().unwrap_or_default());
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn json_error(path: &str, bytes: &[u8], e: node::SyntaxError) -> SmithyError {
+    SmithyError::Json {
         message: format!("{path}: invalid JSON: {}", e.message),
         src: named_source(path, bytes),
         span: (e.offset, 0).into(),
-    })?;
-    build(path, bytes, root, false)
+    }
 }
 
 /// Builds the file from a JSON AST document whose entry offsets point into `bytes` (the JSON
@@ -790,6 +885,14 @@ struct Builder<'a> {
 
 type Res<T> = Result<T, SmithyError>;
 
+/// What one entry of `shapes` is. Moved out as soon as it is made, never stored.
+#[allow(clippy::large_enum_variant)]
+enum Read {
+    Apply(Apply),
+    /// The shape and the byte offset of its key.
+    Shape(Shape, u32),
+}
+
 impl Builder<'_> {
     fn err(&self, offset: u32, message: impl Into<String>) -> SmithyError {
         if self.idl {
@@ -925,41 +1028,47 @@ impl Builder<'_> {
         let mut offsets: HashMap<String, u32> = HashMap::new();
         if let Some(e) = shapes_node {
             for s in self.entries(e.value, e.offset, "`shapes`")? {
-                self.check_id(&s.key, s.offset, "shape id", true)?;
-                let id = s.key;
-                let body = self.entries(s.value, s.offset, "a shape")?;
-                let ty = body
-                    .iter()
-                    .find(|f| f.key == "type")
-                    .ok_or_else(|| self.err(s.offset, format!("shape `{id}` has no `type`")))?;
-                let ty_name = self.string(&ty.value, ty.offset, "`type`")?;
-                if ty_name == "apply" {
-                    let traits = match body.into_iter().find(|f| f.key == "traits") {
-                        Some(t) => self.traits(t.value, t.offset)?,
-                        None => Traits::default(),
-                    };
-                    applies.push(Apply {
-                        target: id,
-                        traits,
-                        line: self.lines.line(s.offset as usize),
-                        offset: s.offset,
-                    });
-                    continue;
+                match self.entry(s)? {
+                    Read::Apply(a) => applies.push(a),
+                    Read::Shape(shape, offset) => {
+                        offsets.insert(shape.id.clone(), offset);
+                        model.shapes.insert(shape.id.clone(), shape);
+                    }
                 }
-                // Only `apply` may name a member; a shape is defined by its root id.
-                if id.contains('$') {
-                    return Err(
-                        self.err(s.offset, format!("shape id `{id}` is not an absolute shape id (namespace#Name)"))
-                    );
-                }
-                let kind = ShapeType::parse(ty_name)
-                    .ok_or_else(|| self.err(ty.offset, format!("unknown shape type `{ty_name}` for `{id}`")))?;
-                let shape = self.shape(id.clone(), kind, body, s.offset)?;
-                offsets.insert(id.clone(), s.offset);
-                model.shapes.insert(id, shape);
             }
         }
         Ok(ModelFile { path: self.file.clone(), model, applies, offsets })
+    }
+
+    /// One entry of `shapes`: a shape, or an `apply` statement.
+    fn entry(&self, s: Entry) -> Res<Read> {
+        self.check_id(&s.key, s.offset, "shape id", true)?;
+        let id = s.key;
+        let body = self.entries(s.value, s.offset, "a shape")?;
+        let ty = body
+            .iter()
+            .find(|f| f.key == "type")
+            .ok_or_else(|| self.err(s.offset, format!("shape `{id}` has no `type`")))?;
+        let ty_name = self.string(&ty.value, ty.offset, "`type`")?;
+        if ty_name == "apply" {
+            let traits = match body.into_iter().find(|f| f.key == "traits") {
+                Some(t) => self.traits(t.value, t.offset)?,
+                None => Traits::default(),
+            };
+            return Ok(Read::Apply(Apply {
+                target: id,
+                traits,
+                line: self.lines.line(s.offset as usize),
+                offset: s.offset,
+            }));
+        }
+        // Only `apply` may name a member; a shape is defined by its root id.
+        if id.contains('$') {
+            return Err(self.err(s.offset, format!("shape id `{id}` is not an absolute shape id (namespace#Name)")));
+        }
+        let kind = ShapeType::parse(ty_name)
+            .ok_or_else(|| self.err(ty.offset, format!("unknown shape type `{ty_name}` for `{id}`")))?;
+        Ok(Read::Shape(self.shape(id, kind, body, s.offset)?, s.offset))
     }
 
     fn shape(&self, id: String, kind: ShapeType, body: Vec<Entry>, offset: u32) -> Res<Shape> {

@@ -15,75 +15,134 @@ use std::collections::BTreeSet;
 
 /// The (defined, referenced) namespaces of a JSON AST file (see the module docs).
 pub fn links(bytes: &[u8]) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    Some(index(bytes)?.links())
+}
+
+/// Every entry of a JSON AST file's `shapes` object, read from its bytes without building a
+/// value: what [`links`] and the span-indexed read ([`super::prune`]) need. `None` when the bytes
+/// are not JSON the scan can walk.
+pub fn index(bytes: &[u8]) -> Option<Index<'_>> {
     let mut s = Scan { b: bytes, i: 0 };
     s.ws();
-    let mut shapes: Vec<(Cow<'_, str>, Body<'_>)> = Vec::new();
-    s.object(|s, key| {
-        if key == "shapes" {
-            s.object(|s, id| {
-                let body = s.body()?;
-                shapes.push((id, body));
-                Some(())
-            })
-        } else {
-            s.skip()
+    let mut entries: Vec<Entry<'_>> = Vec::new();
+    let mut version = None;
+    s.object(|s, key| match key.as_ref() {
+        "shapes" => s.object(|s, id| {
+            let start = s.i;
+            let body = s.body()?;
+            entries.push(Entry { id, span: start..s.i, body });
+            Some(())
+        }),
+        "smithy" if s.peek()? == b'"' => {
+            version = Some(s.string()?);
+            Some(())
         }
+        _ => s.skip(),
     })?;
-    let ns = |id: &str| id.split_once('#').map(|(n, _)| n.to_string());
-    let defined_ids: BTreeSet<&str> =
-        shapes.iter().filter(|(_, b)| b.kind.as_deref() != Some("apply")).map(|(id, _)| id.as_ref()).collect();
-    let defined: BTreeSet<String> =
-        defined_ids.iter().filter(|id| bundled::shape(id).is_none()).filter_map(|id| ns(id)).collect();
-    let mut referenced = BTreeSet::new();
-    let mut refer = |id: &str| {
-        let root = id.split_once('$').map_or(id, |(r, _)| r);
-        if !defined_ids.contains(root)
-            && bundled::shape(root).is_none()
-            && let Some(n) = ns(root)
-            && !defined.contains(&n)
-        {
-            referenced.insert(n);
-        }
-    };
-    for (id, body) in &shapes {
-        let kind = body.kind.as_deref().unwrap_or("");
-        if kind == "apply" {
-            refer(id);
-            continue;
-        }
-        for (field, target) in &body.refs {
-            let counts = match *field {
+    s.ws();
+    if s.i != bytes.len() {
+        return None;
+    }
+    Some(Index { version, entries })
+}
+
+/// A file's `shapes` entries as [`index`] finds them, in file order, and its `smithy` version.
+pub struct Index<'a> {
+    pub version: Option<Cow<'a, str>>,
+    pub entries: Vec<Entry<'a>>,
+}
+
+/// One entry of `shapes`: a shape (or an `apply`, whose key is its target), where its value is
+/// in the file, and what it names.
+pub struct Entry<'a> {
+    pub id: Cow<'a, str>,
+    /// The byte range of the entry's value (`{...}`).
+    pub span: std::ops::Range<usize>,
+    pub body: Body<'a>,
+}
+
+impl Entry<'_> {
+    pub fn kind(&self) -> &str {
+        self.body.kind.as_deref().unwrap_or("")
+    }
+
+    /// The shapes this entry names, as the full read takes them: for each, whether it is a
+    /// member target, a mixin, or a binding (members count only for the shape types the full
+    /// reader takes them from).
+    pub fn references(&self) -> impl Iterator<Item = (Field, &str)> {
+        let kind = self.kind();
+        self.body
+            .refs
+            .iter()
+            .filter(move |(field, _)| match field {
                 Field::Members => matches!(kind, "structure" | "union" | "enum" | "intEnum"),
                 Field::Member => matches!(kind, "list" | "set"),
                 Field::KeyValue => kind == "map",
-                Field::Other => true,
-            };
-            if counts {
+                Field::Mixin | Field::Other => true,
+            })
+            .map(|(f, t)| (*f, t.as_ref()))
+    }
+
+    /// The trait ids applied by the entry, to the shape and to its members.
+    pub fn trait_ids(&self) -> impl Iterator<Item = &str> {
+        self.body.traits.iter().map(|t| t.as_ref())
+    }
+}
+
+impl Index<'_> {
+    /// The (defined, referenced) namespaces (see the module docs).
+    pub fn links(&self) -> (BTreeSet<String>, BTreeSet<String>) {
+        let ns = |id: &str| id.split_once('#').map(|(n, _)| n.to_string());
+        let defined_ids: BTreeSet<&str> =
+            self.entries.iter().filter(|e| e.kind() != "apply").map(|e| e.id.as_ref()).collect();
+        let defined: BTreeSet<String> =
+            defined_ids.iter().filter(|id| bundled::shape(id).is_none()).filter_map(|id| ns(id)).collect();
+        let mut referenced = BTreeSet::new();
+        let mut refer = |id: &str| {
+            let root = id.split_once('$').map_or(id, |(r, _)| r);
+            if !defined_ids.contains(root)
+                && bundled::shape(root).is_none()
+                && let Some(n) = ns(root)
+                && !defined.contains(&n)
+            {
+                referenced.insert(n);
+            }
+        };
+        for e in &self.entries {
+            if e.kind() == "apply" {
+                refer(&e.id);
+                continue;
+            }
+            for (_, target) in e.references() {
                 refer(target);
             }
         }
+        (defined, referenced)
     }
-    Some((defined, referenced))
 }
 
 /// Which part of a shape a reference sits in: members count only for the shape types the full
 /// reader takes them from.
-#[derive(Clone, Copy)]
-enum Field {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
     /// `members` (structure, union, enum, intEnum).
     Members,
     /// `member` (list, set).
     Member,
     /// `key`, `value` (map).
     KeyValue,
-    /// Mixins, bindings, identifiers, properties, lifecycle, input, output: any shape type.
+    /// `mixins`: any shape type.
+    Mixin,
+    /// Bindings, identifiers, properties, lifecycle, input, output: any shape type.
     Other,
 }
 
-/// What the scan keeps of a shape: its `type` and every target it names.
-struct Body<'a> {
+/// What the scan keeps of a shape: its `type`, every target it names and every trait id it
+/// applies (to itself or a member).
+pub struct Body<'a> {
     kind: Option<Cow<'a, str>>,
     refs: Vec<(Field, Cow<'a, str>)>,
+    traits: Vec<Cow<'a, str>>,
 }
 
 struct Scan<'a> {
@@ -236,44 +295,70 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// `{"target": "ns#X", ...}`: the target, if the object has one.
-    fn reference(&mut self, into: &mut Vec<(Field, Cow<'a, str>)>, field: Field) -> Option<()> {
+    /// `{"target": "ns#X", ...}`: the target, if the object has one; with `traits`, the trait
+    /// ids of a member.
+    fn reference(
+        &mut self,
+        into: &mut Vec<(Field, Cow<'a, str>)>,
+        field: Field,
+        traits: Option<&mut Vec<Cow<'a, str>>>,
+    ) -> Option<()> {
         if self.peek()? != b'{' {
             return self.skip();
         }
+        let mut traits = traits;
         self.object(|s, key| {
             if key == "target" && s.peek()? == b'"' {
                 let t = s.string()?;
                 into.push((field, t));
                 return Some(());
             }
+            if key == "traits"
+                && let Some(traits) = traits.as_deref_mut()
+            {
+                return s.keys(traits);
+            }
+            s.skip()
+        })
+    }
+
+    /// An object's keys (its values skipped); anything else is skipped.
+    fn keys(&mut self, into: &mut Vec<Cow<'a, str>>) -> Option<()> {
+        if self.peek()? != b'{' {
+            return self.skip();
+        }
+        self.object(|s, key| {
+            into.push(key);
             s.skip()
         })
     }
 
     /// One shape's body.
     fn body(&mut self) -> Option<Body<'a>> {
-        let mut body = Body { kind: None, refs: Vec::new() };
+        let mut body = Body { kind: None, refs: Vec::new(), traits: Vec::new() };
         if self.peek()? != b'{' {
             self.skip()?;
             return Some(body);
         }
         let refs = &mut body.refs;
         let kind = &mut body.kind;
+        let traits = &mut body.traits;
         self.object(|s, key| match key.as_ref() {
             "type" if s.peek()? == b'"' => {
                 *kind = Some(s.string()?);
                 Some(())
             }
-            "members" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Members)),
-            "member" => s.reference(refs, Field::Member),
-            "key" | "value" => s.reference(refs, Field::KeyValue),
-            "mixins" | "operations" | "resources" | "errors" | "collectionOperations" if s.peek()? == b'[' => {
-                s.array(|s| s.reference(refs, Field::Other))
+            "traits" => s.keys(traits),
+            "members" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Members, Some(traits))),
+            "member" => s.reference(refs, Field::Member, Some(traits)),
+            "key" | "value" => s.reference(refs, Field::KeyValue, Some(traits)),
+            "mixins" if s.peek()? == b'[' => s.array(|s| s.reference(refs, Field::Mixin, None)),
+            "operations" | "resources" | "errors" | "collectionOperations" if s.peek()? == b'[' => {
+                s.array(|s| s.reference(refs, Field::Other, None))
             }
-            "identifiers" | "properties" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Other)),
+            "identifiers" | "properties" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Other, None)),
             "create" | "put" | "read" | "update" | "delete" | "list" | "input" | "output" => {
-                s.reference(refs, Field::Other)
+                s.reference(refs, Field::Other, None)
             }
             _ => s.skip(),
         })?;

@@ -9,7 +9,7 @@ use crate::rules::catalog;
 pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
     for v in &d.added {
         if let View::Member(container, _) = v {
-            let old = d.old.model.shapes.get(&container.id);
+            let old = d.old.model.shape(&container.id);
             let Some(old) = old else { continue };
             if old.kind == ShapeType::String && old.traits.has("smithy.api#enum") && container.kind == ShapeType::Enum {
                 continue;

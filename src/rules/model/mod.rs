@@ -181,10 +181,10 @@ pub fn diff(old: &Model, new: &Model) -> ModelDiff {
             }
             if let Some(shape) = &e.shape {
                 let root = shape.split('$').next().unwrap_or(shape);
-                if let Some(s) = new.shapes.get(root) {
+                if let Some(s) = new.shape(root) {
                     f.path = Some(s.file.to_string());
                     f.line = new.line_of(shape);
-                } else if let Some(s) = old.shapes.get(root) {
+                } else if let Some(s) = old.shape(root) {
                     f.path = Some(s.file.to_string());
                     f.line = old.line_of(shape);
                     f = f.on_base();

@@ -12,7 +12,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             continue;
         }
         if let View::Member(container, _) = v
-            && !d.new.model.shapes.contains_key(&container.id)
+            && !d.new.model.has(&container.id)
         {
             continue;
         }

@@ -107,8 +107,7 @@ pub fn evaluate(d: &Differences<'_>, out: &mut Vec<Event>) {
             continue;
         };
         for new_service in services {
-            let Some(old_service) = d.old.model.shapes.get(&new_service.id).filter(|s| s.kind == ShapeType::Service)
-            else {
+            let Some(old_service) = d.old.model.shape(&new_service.id).filter(|s| s.kind == ShapeType::Service) else {
                 continue;
             };
             let old_schemes = d.old.effective_auth(old_service, Some(old_op));

@@ -62,8 +62,8 @@ impl Decorator {
         }
         if let Some(shape) = e.shape.as_deref() {
             let traits = match shape.split_once('$') {
-                Some((c, m)) => model.shapes.get(c).and_then(|s| s.member(m)).map(|m| &m.traits),
-                None => model.shapes.get(shape).map(|s| &s.traits),
+                Some((c, m)) => model.shape(c).and_then(|s| s.member(m)).map(|m| &m.traits),
+                None => model.shape(shape).map(|s| &s.traits),
             };
             if let Some(list) = traits.and_then(|t| t.get("smithy.api#suppress")).and_then(Node::as_array)
                 && list.iter().filter_map(Node::as_str).any(|id| id_matches(id, &e.id))

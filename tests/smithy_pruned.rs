@@ -1,0 +1,72 @@
+//! The span-indexed read (`parse::smithy::prune`) never changes a diff: on every model pair of
+//! the fixtures (smithy-diff's conformance cases, the real AWS extracts, shipgate's own cases),
+//! diffing the shapes a plan reads gives exactly the findings and summary of diffing full reads,
+//! or the plan gives way (an evaluator asked for an unread shape, and the engine reads in full).
+use shipgate::parse::smithy::assemble::assemble;
+use shipgate::parse::smithy::{prune, read_json, validates};
+use shipgate::rules::model::diff;
+use std::path::{Path, PathBuf};
+
+/// Every (old, new) JSON AST pair under `fixtures/`.
+fn pairs() -> Vec<(PathBuf, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(&root).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        let dir = e.path();
+        for (a, b) in [("a.json", "b.json"), ("old.json", "new.json")] {
+            if dir.join(a).is_file() && dir.join(b).is_file() {
+                out.push((dir.join(a), dir.join(b)));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_pruned_read_diffs_as_the_full_read_does() {
+    let (mut pruned, mut gave_way, mut unread_total) = (0, 0, 0);
+    for (a, b) in pairs() {
+        let (old, new) = (std::fs::read(&a).expect("read"), std::fs::read(&b).expect("read"));
+        let name = a.parent().expect("dir").display().to_string();
+        let (Ok(fa), Ok(fb)) = (read_json("m.json", &old), read_json("m.json", &new)) else { continue };
+        if !validates("m.json", &old) {
+            continue;
+        }
+        let (full_old, full_new) = (assemble(vec![fa]), assemble(vec![fb]));
+        let want = diff(&full_old.model, &full_new.model);
+        let Some((po, pn)) = prune::read_pair(&[("m.json", &old)], &[("m.json", &new)], true) else { continue };
+        let got = diff(&po.model, &pn.model);
+        if po.model.asked_unread() || pn.model.asked_unread() {
+            eprintln!("{name}: gave way");
+            gave_way += 1;
+            continue;
+        }
+        assert_eq!(got, want, "{name}: the pruned diff differs");
+        assert_eq!(po.problems, full_old.problems, "{name}: base problems differ");
+        assert_eq!(pn.problems, full_new.problems, "{name}: head problems differ");
+        pruned += 1;
+        unread_total += po.model.unread.as_ref().map_or(0, |u| u.ids.len());
+    }
+    eprintln!("pruned diffs: {pruned} equal to the full diff, {gave_way} gave way; {unread_total} shapes left unread");
+    assert!(pruned >= 60, "only {pruned} pairs were diffed pruned ({gave_way} gave way)");
+    assert!(unread_total > 300, "the plans left only {unread_total} shapes unread");
+}
+
+#[test]
+fn validation_agrees_with_the_full_read() {
+    for (a, b) in pairs() {
+        for p in [a, b] {
+            let bytes = std::fs::read(&p).expect("read");
+            assert_eq!(validates("m.json", &bytes), read_json("m.json", &bytes).is_ok(), "{}", p.display());
+            for cut in [bytes.len() / 2, bytes.len().saturating_sub(3)] {
+                let part = &bytes[..cut];
+                assert_eq!(
+                    validates("m.json", part),
+                    read_json("m.json", part).is_ok(),
+                    "{} cut at {cut}",
+                    p.display()
+                );
+            }
+        }
+    }
+}
