@@ -381,12 +381,12 @@ impl CleanFilter {
 
 type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
 
-/// Bytes of blobs [`Recent`] keeps at most. A model blob is read up to three times close
-/// together (its content decides whether it is a model, then its links, then the model), and
-/// each read of a packed blob inflates it and applies its delta chain again; this is enough
-/// for the blobs being classified and linked on every core at once (the largest AWS model is
-/// 5 MB, and a diff of 20 models has ~35 MB), and small beside what a model stage holds.
-const RECENT_BYTES: usize = 48 * 1024 * 1024;
+/// Bytes of blobs [`Recent`] keeps at most. A model blob is read up to three times (its content
+/// decides whether it is a model, then its links, then the model), and each read of a packed
+/// blob inflates it and resolves its delta chain again. The first two reads happen in one task,
+/// so a few blobs per core would do; this holds a 20-model diff (23 MB of AWS models, the largest
+/// 3.3 MB) until its model stage too, and adds little to what a model stage holds.
+const RECENT_BYTES: usize = 24 * 1024 * 1024;
 
 /// The blobs read most recently, by id, at most [`RECENT_BYTES`] in all (least recently used
 /// dropped first; a blob larger than a quarter of that is never kept, so one huge model does not
