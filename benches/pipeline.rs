@@ -22,7 +22,9 @@
 //!   `release_tags = "release-*"` (24 past releases measured), against `git diff --stat`.
 //!
 //! Repositories are built once into `target/bench-cache/` (never in the test suite's fixtures)
-//! and reused; delete that directory to rebuild them. Peak RSS comes from GNU `time` (`%M`, the
+//! and reused; delete that directory to rebuild them. A built repository is packed (`git repack
+//! -adq`), as real ones are, so blob reads pay zlib and delta resolution as they do on
+//! smithy-rs; loose objects (what the fixture writes) would make every read a plain inflate. Peak RSS comes from GNU `time` (`%M`, the
 //! child's `getrusage` maximum) when `/usr/bin/time` exists, else from polling the child's
 //! `/proc/PID/status` `VmHWM`; runs: `SHIPGATE_BENCH_RUNS` (default 3); `SHIPGATE_BENCH_BIN`
 //! measures another `shipgate` binary (a copy from before a change) with the same harness.
@@ -232,6 +234,27 @@ fn git(args: &[&str]) -> Option<Vec<u8>> {
     out.status.success().then_some(out.stdout)
 }
 
+/// Whether the bench repository whose git directory is `git_dir` is complete: built to the end
+/// (its marker) and packed. A cache built before repositories were packed is packed here once.
+fn complete(git_dir: &Path) -> bool {
+    if !git_dir.join("shipgate-bench-complete").exists() {
+        return false;
+    }
+    if !git_dir.join("shipgate-bench-packed").exists() {
+        pack(git_dir);
+    }
+    true
+}
+
+/// Packs every object of a bench repository (`git repack -adq`) and marks it complete.
+fn pack(git_dir: &Path) {
+    eprintln!("packing {} ...", git_dir.display());
+    let dir = git_dir.to_string_lossy();
+    git(&["--git-dir", &dir, "repack", "-adq"]).unwrap_or_else(|| panic!("git repack failed in {dir}"));
+    std::fs::write(git_dir.join("shipgate-bench-packed"), "").expect("marker");
+    std::fs::write(git_dir.join("shipgate-bench-complete"), "").expect("marker");
+}
+
 /// The bare clone of the smithy-rs 2024 bundle in the cache, made once.
 fn smithy_rs_repo() -> Option<PathBuf> {
     let dir = cache_dir().join("smithy-rs-2024.git");
@@ -254,7 +277,7 @@ fn smithy_rs_repo() -> Option<PathBuf> {
 /// edited) and branch `main` (the synthetic mainline from `release-1`). `None` without the corpus.
 fn corpus_repo(commits: usize) -> Option<PathBuf> {
     let dir = cache_dir().join(format!("corpus-{commits}"));
-    if dir.join(".git/shipgate-bench-complete").exists() {
+    if complete(&dir.join(".git")) {
         return Some(dir);
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -317,7 +340,7 @@ fn corpus_repo(commits: usize) -> Option<PathBuf> {
         r.write(p, b);
         r.commit(&format!("mainline commit {i}")).expect("commit");
     }
-    std::fs::write(dir.join(".git/shipgate-bench-complete"), "").expect("marker");
+    pack(&dir.join(".git"));
     Some(dir)
 }
 
@@ -325,7 +348,7 @@ fn corpus_repo(commits: usize) -> Option<PathBuf> {
 /// model with one documentation line edited in the middle: base and head of branch `main`.
 fn big_repo(mb: usize) -> PathBuf {
     let dir = cache_dir().join(format!("big-{mb}"));
-    if dir.join(".git/shipgate-bench-complete").exists() {
+    if complete(&dir.join(".git")) {
         return dir;
     }
     eprintln!("building {} (once) ...", dir.display());
@@ -358,7 +381,7 @@ fn big_repo(mb: usize) -> PathBuf {
     r.tag("base", base).expect("tag");
     r.write("model/big.json", model(Some(n / 2)));
     r.commit("one line edited").expect("commit");
-    std::fs::write(dir.join(".git/shipgate-bench-complete"), "").expect("marker");
+    pack(&dir.join(".git"));
     dir
 }
 

@@ -1,10 +1,12 @@
 //! File-level diff: which model files and package manifests were added, removed or modified
 //! between two snapshots. Starts from the tree diff, so unchanged files are never read; only the
-//! changed `*.json` blobs are sniffed when models are detected by content.
+//! changed `*.json` blobs are sniffed when models are detected by content. Paths are classified
+//! in parallel; the result is sorted by path whatever the order they finish in.
 use crate::memo::Memo;
 use crate::outcome::{FileChange, FileStatus};
 use crate::source::{ChangeKind, Oid, PathChange, Repo, Snapshot, SourceError};
 use globset::GlobSet;
+use rayon::prelude::*;
 
 /// What kind of file shipgate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,54 +92,86 @@ impl Classifier {
 }
 
 /// The model and manifest files that differ between `base` and `head`, sorted by path.
-pub fn changed_files(
+///
+/// `on_model` is called with each side (snapshot, path, blob) of every model file found, in the
+/// same task that classified it: the model stage reads each model blob's links there, right
+/// after the content check read the blob, so the second read finds it in the repository's
+/// memory of recent reads instead of inflating it again.
+pub fn changed_files<E>(
     repo: &Repo,
     base: &Snapshot,
     head: &Snapshot,
     classifier: &Classifier,
     changes: &[PathChange],
-) -> Result<Vec<FileChange>, SourceError> {
-    let mut out = Vec::new();
-    for change in changes {
-        let classify = |snap: &Snapshot, oid: Option<Oid>| -> Result<Option<Kind>, SourceError> {
-            let Some(oid) = oid else { return Ok(None) };
-            let read = || repo.read(snap, &crate::source::FileEntry { path: change.path.clone(), oid });
-            classifier.classify(&change.path, oid, read)
-        };
-        // Each side is classified on its own: a model at base stays a model at head whatever its
-        // head content (lost its `"smithy"` key, UTF-16, a symlink: the model stage reports it
-        // as InvalidModel instead of the file vanishing from the diff), and a file that becomes
-        // a model only at head is an added model, not a modified one.
-        let (at_base, at_head) = (classify(base, change.old)?, classify(head, change.new)?);
-        let (kind, status) = match (at_base, at_head, change.kind) {
-            (Some(k), _, ChangeKind::Modified | ChangeKind::Removed) => (k, change.kind),
-            (None, Some(k), ChangeKind::Modified) => (k, ChangeKind::Added),
-            (_, Some(k), kind) => (k, kind),
-            _ => continue,
-        };
-        let change =
-            &PathChange { kind: status, old: change.old.filter(|_| status != ChangeKind::Added), ..change.clone() };
-        let size = |snap: &Snapshot, oid: Option<crate::source::Oid>| -> Result<Option<u64>, SourceError> {
-            match (snap, oid) {
-                (_, None) => Ok(None),
-                (Snapshot::Worktree(dir), Some(_)) => {
-                    Ok(std::fs::symlink_metadata(dir.join(crate::source::fs_path(&change.path))).ok().map(|m| m.len()))
-                }
-                (Snapshot::Commit(_), Some(oid)) => repo.blob_size(oid, &change.path).map(Some),
-            }
-        };
-        out.push(FileChange {
-            path: change.path.clone(),
-            kind: kind.name().to_string(),
-            status: match change.kind {
-                ChangeKind::Added => FileStatus::Added,
-                ChangeKind::Removed => FileStatus::Removed,
-                ChangeKind::Modified => FileStatus::Modified,
-            },
-            base_size: size(base, change.old)?,
-            head_size: size(head, change.new)?,
-        });
-    }
+    on_model: &(dyn Fn(&Snapshot, &str, Oid) -> Result<(), E> + Sync),
+) -> Result<Vec<FileChange>, E>
+where
+    E: From<SourceError> + Send,
+{
+    let found: Vec<Option<FileChange>> = changes
+        .par_iter()
+        .map(|change| changed_file(repo, base, head, classifier, change, on_model))
+        .collect::<Result<_, E>>()?;
+    let mut out: Vec<FileChange> = found.into_iter().flatten().collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// One path of [`changed_files`]: its row, or `None` when it is neither a model nor a manifest.
+fn changed_file<E>(
+    repo: &Repo,
+    base: &Snapshot,
+    head: &Snapshot,
+    classifier: &Classifier,
+    change: &PathChange,
+    on_model: &(dyn Fn(&Snapshot, &str, Oid) -> Result<(), E> + Sync),
+) -> Result<Option<FileChange>, E>
+where
+    E: From<SourceError>,
+{
+    let classify = |snap: &Snapshot, oid: Option<Oid>| -> Result<Option<Kind>, SourceError> {
+        let Some(oid) = oid else { return Ok(None) };
+        let read = || repo.read(snap, &crate::source::FileEntry { path: change.path.clone(), oid });
+        classifier.classify(&change.path, oid, read)
+    };
+    // Each side is classified on its own: a model at base stays a model at head whatever its
+    // head content (lost its `"smithy"` key, UTF-16, a symlink: the model stage reports it
+    // as InvalidModel instead of the file vanishing from the diff), and a file that becomes
+    // a model only at head is an added model, not a modified one.
+    let (at_base, at_head) = (classify(base, change.old)?, classify(head, change.new)?);
+    let (kind, status) = match (at_base, at_head, change.kind) {
+        (Some(k), _, ChangeKind::Modified | ChangeKind::Removed) => (k, change.kind),
+        (None, Some(k), ChangeKind::Modified) => (k, ChangeKind::Added),
+        (_, Some(k), kind) => (k, kind),
+        _ => return Ok(None),
+    };
+    let change =
+        &PathChange { kind: status, old: change.old.filter(|_| status != ChangeKind::Added), ..change.clone() };
+    if kind == Kind::Model {
+        for (snap, oid) in [(base, change.old), (head, change.new)] {
+            if let Some(oid) = oid {
+                on_model(snap, &change.path, oid)?;
+            }
+        }
+    }
+    let size = |snap: &Snapshot, oid: Option<crate::source::Oid>| -> Result<Option<u64>, SourceError> {
+        match (snap, oid) {
+            (_, None) => Ok(None),
+            (Snapshot::Worktree(dir), Some(_)) => {
+                Ok(std::fs::symlink_metadata(dir.join(crate::source::fs_path(&change.path))).ok().map(|m| m.len()))
+            }
+            (Snapshot::Commit(_), Some(oid)) => repo.blob_size(oid, &change.path).map(Some),
+        }
+    };
+    Ok(Some(FileChange {
+        path: change.path.clone(),
+        kind: kind.name().to_string(),
+        status: match change.kind {
+            ChangeKind::Added => FileStatus::Added,
+            ChangeKind::Removed => FileStatus::Removed,
+            ChangeKind::Modified => FileStatus::Modified,
+        },
+        base_size: size(base, change.old)?,
+        head_size: size(head, change.new)?,
+    }))
 }

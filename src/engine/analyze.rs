@@ -219,6 +219,11 @@ impl<'a> Analyzer<'a> {
             return Ok(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Some(Arc::default()) });
         }
         let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+        if self.repo.is_link(snap, path)? {
+            // Its blob is the link's target path, not a model (see `symlinked_model`).
+            let json = Some(Err(symlinked_model(snap, path, &bytes)));
+            return Ok(ReadModel { bytes: Arc::new(bytes), json, links: Some(Arc::default()) });
+        }
         let (json, links) = if smithy::is_idl_path(path) {
             (None, None)
         } else {
@@ -367,10 +372,10 @@ impl<'a> Analyzer<'a> {
         head: &Snapshot,
         changes: &[&PathChange],
     ) -> Result<(Vec<UnitKey>, Vec<UsedLinks>), EngineError> {
-        let used: std::cell::RefCell<Vec<UsedLinks>> = Default::default();
+        let used: std::sync::Mutex<Vec<UsedLinks>> = Default::default();
         let links_of = |snap: &Snapshot, path: &str, oid: Oid| -> Result<Arc<Links>, EngineError> {
             let links = self.links_of(snap, path, oid)?;
-            used.borrow_mut().push(((path.to_string(), oid), links.clone()));
+            used.lock().expect("no panics").push(((path.to_string(), oid), links.clone()));
             Ok(links)
         };
         let mut files: BTreeMap<String, (Option<Oid>, Option<Oid>)> =
@@ -388,20 +393,23 @@ impl<'a> Analyzer<'a> {
         for (path, oid) in unchanged(&files, &|p| smithy::is_idl_path(p) && is_model(p))? {
             files.insert(path, (Some(oid), Some(oid)));
         }
-        let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<_, EngineError> {
-            let mut out = Vec::with_capacity(files.len());
-            for (path, (old, new)) in files {
-                let mut both: (BTreeSet<String>, BTreeSet<String>) = Default::default();
-                for (snap, oid) in [(base, old), (head, new)] {
-                    if let Some(oid) = oid {
-                        let links = links_of(snap, path, *oid)?;
-                        both.0.extend(links.0.iter().cloned());
-                        both.1.extend(links.1.iter().cloned());
+        // Each file's links, in parallel (in path order: the grouping is by index).
+        let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<Vec<Links>, EngineError> {
+            let files: Vec<_> = files.iter().collect();
+            files
+                .par_iter()
+                .map(|(path, (old, new))| {
+                    let mut both: Links = Default::default();
+                    for (snap, oid) in [(base, old), (head, new)] {
+                        if let Some(oid) = oid {
+                            let links = links_of(snap, path, *oid)?;
+                            both.0.extend(links.0.iter().cloned());
+                            both.1.extend(links.1.iter().cloned());
+                        }
                     }
-                }
-                out.push(both);
-            }
-            Ok(out)
+                    Ok(both)
+                })
+                .collect()
         };
         let mut linked = links(&files)?;
         let defined: BTreeSet<&String> = linked.iter().flat_map(|(d, _)| d).collect();
@@ -421,18 +429,23 @@ impl<'a> Analyzer<'a> {
         if dangling || new_namespace {
             // Some file needs a namespace no file read so far defines, or starts defining one
             // another file may define: read every model file.
-            let mut more = Vec::new();
-            for e in
-                self.repo.files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?
-            {
-                let entry = e.clone();
-                let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &entry))?;
-                if kind == Some(Kind::Model) {
-                    more.push((e.path, e.oid));
-                }
-            }
-            for (path, oid) in more {
-                files.insert(path, (Some(oid), Some(oid)));
+            // In parallel; each model's links are read right after its content check read it.
+            let candidates = self
+                .repo
+                .files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?;
+            let more: Vec<Option<FileEntry>> = candidates
+                .into_par_iter()
+                .map(|e| {
+                    let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &e))?;
+                    if kind != Some(Kind::Model) {
+                        return Ok(None);
+                    }
+                    self.links_of(head, &e.path, e.oid)?;
+                    Ok(Some(e))
+                })
+                .collect::<Result<_, EngineError>>()?;
+            for e in more.into_iter().flatten() {
+                files.insert(e.path, (Some(e.oid), Some(e.oid)));
             }
             linked = links(&files)?;
         }
@@ -442,7 +455,7 @@ impl<'a> Analyzer<'a> {
             .filter(|g| g.iter().any(|&i| paths[i].1 != paths[i].2))
             .map(|g| g.into_iter().map(|i| paths[i].clone()).collect())
             .collect();
-        Ok((units, used.into_inner()))
+        Ok((units, used.into_inner().expect("no panics")))
     }
 
     /// Diffs one assembly between two snapshots, once per set of files and blobs.
@@ -576,7 +589,9 @@ impl<'a> Analyzer<'a> {
     ) -> Result<Analysis, EngineError> {
         let _ = mainline;
         let changes = self.repo.diff(base, head)?;
-        let files = changed_files(self.repo, base, head, &self.classifier, &changes)?;
+        // Each model blob's links are read as soon as its file is classified (see `changed_files`).
+        let prefetch = |snap: &Snapshot, path: &str, oid: Oid| self.links_of(snap, path, oid).map(|_| ());
+        let files = changed_files(self.repo, base, head, &self.classifier, &changes, &prefetch)?;
         let model_files: HashMap<&str, &FileChange> =
             files.iter().filter(|f| f.kind == Kind::Model.name()).map(|f| (f.path.as_str(), f)).collect();
         // A file that is a model only at head is an added model (see `changed_files`).
@@ -877,6 +892,26 @@ fn invalid_model(path: &str, bytes: &[u8], e: &smithy::SmithyError) -> Finding {
     .at(path, Some(line))
 }
 
+/// The finding for a model path that is a symlink (a tree entry of mode 120000, or a link in the
+/// work tree): its blob is the path it points to, which shipgate never follows (a committed link
+/// may lead out of the repository), so nothing in it can be diffed.
+fn symlinked_model(snap: &Snapshot, path: &str, target: &[u8]) -> Finding {
+    let mut target = crate::source::path_text(target);
+    if target.chars().count() > 200 {
+        target = target.chars().take(200).collect::<String>() + "…";
+    }
+    let place = if matches!(snap, Snapshot::Worktree(_)) { "in the work tree" } else { "in the commit" };
+    Finding::new(
+        "InvalidModel",
+        catalog::severity("InvalidModel"),
+        path,
+        format!(
+            "{path}: the file is a symlink {place} (to `{target}`), and shipgate does not follow symlinks in the repository, so nothing in it was diffed; commit the model itself at this path instead of a link to it"
+        ),
+    )
+    .at(path, None)
+}
+
 /// Lines added plus lines removed, counted as multisets of lines (moves are not changes):
 /// deterministic and linear, where a full diff of a multi-megabyte model would not be. The lines
 /// both sides start and end with cancel out, so only the part between is counted line by line.
@@ -959,6 +994,46 @@ mod tests {
         let analysis = analyzer.analyze(&base, &head, None).expect("analyze");
         let messages: Vec<&str> = analysis.findings.iter().map(|f| f.message.as_str()).collect();
         assert!(messages.iter().any(|m| m.contains("conflicting definitions of `ex#A`")), "{messages:#?}");
+    }
+
+    // Regression: a committed model that is a symlink (mode 120000) read as "invalid JSON:
+    // unexpected character '/'": its blob is the target path, which shipgate never follows.
+    #[test]
+    fn a_symlinked_model_is_an_invalid_model_that_says_it_is_a_symlink() {
+        use crate::source::fixture::FixtureRepo;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut r = FixtureRepo::init(dir.path()).expect("init");
+        r.write("models/a.json", r#"{"smithy":"2.0","shapes":{"ex#A":{"type":"string"}}}"#);
+        r.write("models/b.smithy", "$version: \"2\"\nnamespace ex.b\n\nstring B\n");
+        let base = r.commit("base").expect("commit");
+        r.tag("base", base).expect("tag");
+        r.link("models/a.json", "/etc/passwd");
+        r.link("models/b.smithy", "../elsewhere/b.smithy");
+        r.commit("head").expect("commit");
+        let repo = crate::source::Repo::open(dir.path()).expect("open");
+        let config = crate::config::LoadedConfig::builtin();
+        let analyzer = super::Analyzer::new(&repo, &config);
+        let (base, head) = (repo.snapshot("base").expect("base"), repo.snapshot("HEAD").expect("head"));
+        let links = [("models/a.json", "/etc/passwd"), ("models/b.smithy", "../elsewhere/b.smithy")];
+        let says_symlink = |findings: &[crate::finding::Finding], links: &[(&str, &str)], base_side: bool| {
+            let invalid: Vec<&crate::finding::Finding> = findings.iter().filter(|f| f.rule == "InvalidModel").collect();
+            assert_eq!(invalid.len(), links.len(), "{invalid:#?}");
+            for (f, (path, target)) in invalid.iter().zip(links) {
+                assert_eq!(f.path.as_deref(), Some(*path));
+                let what = format!("{path}: the file is a symlink in the commit (to `{target}`)");
+                assert!(f.message.contains(&what), "{}", f.message);
+                assert!(f.message.contains("does not follow symlinks") && f.message.contains("instead of a link"));
+                assert!(!f.message.contains("invalid JSON"), "{}", f.message);
+                assert_eq!(f.severity == crate::finding::Severity::Note, base_side, "{f:?}");
+            }
+        };
+        let forward = analyzer.analyze(&base, &head, None).expect("analyze");
+        says_symlink(&forward.findings, &links, false);
+        // The other way round the links are at base: the `.smithy` one is a note ("the base
+        // version could not be parsed"); the `.json` one is no model at base (its content, a
+        // path, does not look like one), so the file is an added model.
+        let back = analyzer.analyze(&head, &base, None).expect("analyze");
+        says_symlink(&back.findings, &links[1..], true);
     }
 
     // The prefix and suffix cut is exact: the count equals the plain multiset count of every

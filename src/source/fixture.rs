@@ -14,6 +14,8 @@ pub struct FixtureRepo {
     files: BTreeMap<String, Vec<u8>>,
     /// Blob ids of unchanged files, so a commit hashes only what was written since the last one.
     blob_ids: BTreeMap<String, Oid>,
+    /// Paths committed as symlinks (mode 120000): their content is the link's target.
+    links: std::collections::BTreeSet<String>,
     branch: String,
     clock: i64,
 }
@@ -35,6 +37,7 @@ impl FixtureRepo {
             dir: dir.to_path_buf(),
             files: BTreeMap::new(),
             blob_ids: BTreeMap::new(),
+            links: Default::default(),
             branch: "main".into(),
             clock: EPOCH,
         })
@@ -43,12 +46,21 @@ impl FixtureRepo {
     pub fn write(&mut self, path: &str, content: impl AsRef<[u8]>) -> &mut Self {
         self.files.insert(path.to_string(), content.as_ref().to_vec());
         self.blob_ids.remove(path);
+        self.links.remove(path);
+        self
+    }
+
+    /// Makes `path` a symlink to `target` (committed with mode 120000, its blob the target path).
+    pub fn link(&mut self, path: &str, target: &str) -> &mut Self {
+        self.write(path, target);
+        self.links.insert(path.to_string());
         self
     }
 
     pub fn remove(&mut self, path: &str) -> &mut Self {
         self.files.remove(path);
         self.blob_ids.remove(path);
+        self.links.remove(path);
         self
     }
 
@@ -68,7 +80,12 @@ impl FixtureRepo {
                     id
                 }
             };
-            editor.upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, blob).map_err(err)?;
+            let kind = if self.links.contains(path) {
+                gix::objs::tree::EntryKind::Link
+            } else {
+                gix::objs::tree::EntryKind::Blob
+            };
+            editor.upsert(path.as_str(), kind, blob).map_err(err)?;
         }
         let tree = editor.write().map_err(err)?.detach();
         let reference = format!("refs/heads/{}", self.branch);
@@ -111,8 +128,12 @@ impl FixtureRepo {
         let snap = crate::source::Snapshot::Commit(repo.commit(from).map_err(err)?);
         self.files.clear();
         self.blob_ids.clear();
+        self.links.clear();
         for entry in repo.files(&snap, &|_| true).map_err(err)? {
             let data = repo.read(&snap, &entry).map_err(err)?;
+            if repo.is_link(&snap, &entry.path).map_err(err)? {
+                self.links.insert(entry.path.clone());
+            }
             self.blob_ids.insert(entry.path.clone(), entry.oid);
             self.files.insert(entry.path, data);
         }
@@ -125,6 +146,12 @@ impl FixtureRepo {
             let p = self.dir.join(path);
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent).map_err(err)?;
+            }
+            #[cfg(unix)]
+            if self.links.contains(path) {
+                let _ = std::fs::remove_file(&p);
+                std::os::unix::fs::symlink(String::from_utf8_lossy(data).as_ref(), &p).map_err(err)?;
+                continue;
             }
             std::fs::write(p, data).map_err(err)?;
         }

@@ -292,6 +292,8 @@ pub struct Repo {
     trees: Memo<Oid, TreeEntries>,
     /// Blob sizes by id, for the same reason: adjacent candidates list the same changed files.
     sizes: Memo<Oid, u64>,
+    /// Blobs read lately (see [`Recent`]).
+    recent: std::sync::Arc<std::sync::Mutex<Recent>>,
     /// git's clean conversion for work-tree files, built on the first work-tree read.
     clean: std::sync::Arc<std::sync::Mutex<Option<CleanFilter>>>,
 }
@@ -379,6 +381,52 @@ impl CleanFilter {
 
 type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
 
+/// Bytes of blobs [`Recent`] keeps at most. A model blob is read up to three times (its content
+/// decides whether it is a model, then its links, then the model), and each read of a packed
+/// blob inflates it and resolves its delta chain again. The first two reads happen in one task,
+/// so a few blobs per core would do; this holds a 20-model diff (23 MB of AWS models, the largest
+/// 3.3 MB) until its model stage too, and adds little to what a model stage holds.
+const RECENT_BYTES: usize = 24 * 1024 * 1024;
+
+/// The blobs read most recently, by id, at most [`RECENT_BYTES`] in all (least recently used
+/// dropped first; a blob larger than a quarter of that is never kept, so one huge model does not
+/// push out everything else).
+#[derive(Default)]
+struct Recent {
+    blobs: std::collections::HashMap<Oid, (std::sync::Arc<Vec<u8>>, u64)>,
+    /// Last use → blob: the oldest first.
+    order: BTreeMap<u64, Oid>,
+    bytes: usize,
+    clock: u64,
+}
+
+impl Recent {
+    fn get(&mut self, oid: &Oid) -> Option<std::sync::Arc<Vec<u8>>> {
+        self.clock += 1;
+        let (data, used) = self.blobs.get_mut(oid)?;
+        self.order.remove(used);
+        *used = self.clock;
+        self.order.insert(self.clock, *oid);
+        Some(data.clone())
+    }
+
+    fn put(&mut self, oid: Oid, data: std::sync::Arc<Vec<u8>>) {
+        if data.len() > RECENT_BYTES / 4 || self.blobs.contains_key(&oid) {
+            return;
+        }
+        self.bytes += data.len();
+        while self.bytes > RECENT_BYTES {
+            let Some((_, old)) = self.order.pop_first() else { break };
+            if let Some((gone, _)) = self.blobs.remove(&old) {
+                self.bytes -= gone.len();
+            }
+        }
+        self.clock += 1;
+        self.order.insert(self.clock, oid);
+        self.blobs.insert(oid, (data, self.clock));
+    }
+}
+
 /// Entries kept by each of [`Repo`]'s memo tables before it starts over (a bound on memory for
 /// huge histories).
 const MEMO_CAP: usize = 200_000;
@@ -410,6 +458,7 @@ impl Repo {
             display,
             trees: Memo::bounded(MEMO_CAP),
             sizes: Memo::bounded(MEMO_CAP),
+            recent: Default::default(),
             clean: Default::default(),
         })
     }
@@ -724,14 +773,23 @@ impl Repo {
         Ok(false)
     }
 
-    /// Reads a blob by id; `path` only names it in errors.
+    /// Reads a blob by id; `path` only names it in errors. A blob read lately comes from memory
+    /// (see [`Recent`]).
     pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
-        let repo = self.local();
-        match repo.try_find_object(oid) {
-            Ok(Some(obj)) => Ok(obj.detach().data),
-            Ok(None) => Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
-            Err(e) => Err(read_err(format!("{path} ({oid})"), e)),
+        let recent = || self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(hit) = recent().get(&oid) {
+            return Ok(hit.as_ref().clone());
         }
+        let repo = self.local();
+        let data = match repo.try_find_object(oid) {
+            Ok(Some(obj)) => obj.detach().data,
+            Ok(None) => return Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
+            Err(e) => return Err(read_err(format!("{path} ({oid})"), e)),
+        };
+        if data.len() <= RECENT_BYTES / 4 {
+            recent().put(oid, std::sync::Arc::new(data.clone()));
+        }
+        Ok(data)
     }
 
     /// The size of a blob without reading it.
@@ -1045,6 +1103,29 @@ pub fn public_url(url: &str) -> Option<String> {
         return Some(format!("ssh://{host}/{}", path.trim_start_matches('/')));
     }
     Some(format!("file://{url}"))
+}
+
+#[cfg(test)]
+mod recent_tests {
+    use super::{Oid, RECENT_BYTES, Recent};
+    use std::sync::Arc;
+
+    #[test]
+    fn keeps_at_most_its_bytes_dropping_the_least_recently_used() {
+        let id = |n: u8| Oid::from_bytes_or_panic(&[n; 20]);
+        let blob = || Arc::new(vec![0u8; RECENT_BYTES / 4]);
+        let mut r = Recent::default();
+        for n in 0..4 {
+            r.put(id(n), blob());
+        }
+        assert!(r.get(&id(0)).is_some(), "four quarters fit");
+        r.put(id(4), blob());
+        assert!(r.bytes <= RECENT_BYTES);
+        assert!(r.get(&id(1)).is_none(), "the least recently used went first");
+        assert!(r.get(&id(0)).is_some() && r.get(&id(4)).is_some(), "the one used since stays");
+        r.put(id(9), Arc::new(vec![0u8; RECENT_BYTES / 4 + 1]));
+        assert!(r.get(&id(9)).is_none(), "a blob over a quarter of the bound is never kept");
+    }
 }
 
 #[cfg(test)]
