@@ -320,6 +320,19 @@ pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
     read(bytes, None)
 }
 
+/// Parses one value that sits `depth` levels down in a document (the nesting limit counts from
+/// the document's top), with nothing but whitespace around it.
+pub fn parse_at_depth(bytes: &[u8], depth: usize) -> Result<Node, SyntaxError> {
+    let mut p = Reader { b: bytes, i: 0, hook: None };
+    p.skip_ws();
+    let node = p.value(depth)?;
+    p.skip_ws();
+    if p.i < p.b.len() {
+        return Err(p.err("unexpected content after the end of the JSON document"));
+    }
+    Ok(node)
+}
+
 /// Parses a JSON document as [`parse`] does, except the entries of its top-level `"shapes"`
 /// object: each entry whose key is `wanted` is parsed and handed to `entry` (which returns false
 /// to stop the read), each other one is skipped without building a value (its brackets and
