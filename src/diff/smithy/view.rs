@@ -86,6 +86,11 @@ impl<'a> Side<'a> {
         self.model.shape(id).or_else(|| bundled::shape(id))
     }
 
+    /// The type of a shape (of the model, read or not, else bundled).
+    pub fn kind_of(&self, id: &str) -> Option<ShapeType> {
+        self.model.kind_of(id).or_else(|| bundled::shape(id).map(|s| s.kind))
+    }
+
     pub fn view(&self, id: &str) -> Option<View<'a>> {
         match id.split_once('$') {
             Some((c, m)) => {
@@ -129,7 +134,7 @@ impl<'a> Side<'a> {
                 continue;
             }
             for op in e.all_operations() {
-                if self.shape(op).is_some_and(|s| s.kind == ShapeType::Operation) {
+                if self.kind_of(op) == Some(ShapeType::Operation) {
                     ops.insert(op.to_string());
                 }
             }

@@ -423,14 +423,16 @@ pub struct Model {
 
 /// The shapes a span-indexed read left out of a model, and whether anything asked for one: the
 /// caller then reads the models in full, so leaving shapes out never changes an answer.
+/// Each unread shape's type is kept: walking bindings (which operations a service contains) needs
+/// only that.
 #[derive(Debug, Default)]
 pub struct Unread {
-    pub ids: HashSet<String>,
+    pub ids: HashMap<String, ShapeType>,
     asked: std::sync::atomic::AtomicBool,
 }
 
 impl Unread {
-    pub fn new(ids: HashSet<String>) -> Unread {
+    pub fn new(ids: HashMap<String, ShapeType>) -> Unread {
         Unread { ids, asked: Default::default() }
     }
 }
@@ -535,9 +537,18 @@ impl Model {
         self.shape(id).is_some()
     }
 
+    /// The type of a shape the model defines, read or not (asking for it is not asking for the
+    /// shape).
+    pub fn kind_of(&self, id: &str) -> Option<ShapeType> {
+        match self.shapes.get(id) {
+            Some(s) => Some(s.kind),
+            None => self.unread.as_ref().and_then(|u| u.ids.get(id).copied()),
+        }
+    }
+
     fn note_unread(&self, id: &str) {
         if let Some(u) = &self.unread
-            && u.ids.contains(id)
+            && u.ids.contains_key(id)
         {
             u.asked.store(true, std::sync::atomic::Ordering::Relaxed);
         }

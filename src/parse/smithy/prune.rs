@@ -7,8 +7,8 @@
 //!   every id defined twice on a side (the assembly compares those);
 //! - every shape that depends on one of those through what the read resolves (mixins, applied
 //!   traits, trait definitions): its resolved form may differ though its bytes do not;
-//! - what the evaluators look at around them: services, resources and operations (bindings,
-//!   auth), shapes with mixins and their mixins (mixin problems), `apply` statements and their
+//! - what the evaluators look at around them: services and resources (bindings, auth; of an
+//!   operation left unread, its type is kept), shapes with mixins and their mixins (mixin problems), `apply` statements and their
 //!   targets, copies of bundled shapes, trait definitions (and their shapes, transitively), and
 //!   the member targets of the changed shapes.
 //!
@@ -23,12 +23,15 @@
 //! [`plan`] returns `None`.
 use super::assemble::{Assembled, assemble};
 use super::scan::{self, Field};
-use super::{ModelFile, Unread, bundled};
+use super::{ModelFile, ShapeType, Unread, bundled};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// One file of a side: its path, bytes and index.
 pub type File<'a> = (&'a str, &'a [u8], &'a scan::Index<'a>);
+
+/// Shape ids and their types.
+pub type Kinds = std::collections::HashMap<String, ShapeType>;
 
 /// What to build of each side's files.
 #[derive(Debug, Default)]
@@ -36,7 +39,7 @@ pub struct Plan {
     /// Entry keys (shape ids and `apply` keys) to build.
     keys: HashSet<String>,
     /// Shape ids each side defines and leaves unread: base, head.
-    pub unread: (std::collections::HashSet<String>, std::collections::HashSet<String>),
+    pub unread: (Kinds, Kinds),
 }
 
 impl Plan {
@@ -88,7 +91,7 @@ pub fn plan_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> 
 pub fn read_planned(old: &[(&str, &[u8])], new: &[(&str, &[u8])], plan: Plan) -> Option<(Assembled, Assembled)> {
     let Plan { keys, unread: (unread_old, unread_new) } = plan;
     let keys = &keys;
-    let side = |files: &[(&str, &[u8])], unread: std::collections::HashSet<String>| -> Option<Assembled> {
+    let side = |files: &[(&str, &[u8])], unread: Kinds| -> Option<Assembled> {
         let read: Option<Vec<ModelFile>> =
             files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|k| keys.contains(k)).ok()).collect();
         let mut assembled = assemble(read?);
@@ -152,8 +155,7 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     for d in [&a, &b] {
         for (id, list) in d {
             let wanted = list.iter().any(|(_, _, e)| {
-                matches!(e.kind(), "service" | "resource" | "operation" | "apply")
-                    || e.references().any(|(f, _)| f == Field::Mixin)
+                matches!(e.kind(), "service" | "resource" | "apply") || e.references().any(|(f, _)| f == Field::Mixin)
             }) || bundled::shape(id).is_some();
             if wanted && keep.insert(id) {
                 queue.push(id);
@@ -213,10 +215,13 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     if !always && skipped * 3 < total {
         return None;
     }
-    let unread = |d: &Defs<'_>| -> std::collections::HashSet<String> {
+    let unread = |d: &Defs<'_>| -> Kinds {
         d.iter()
-            .filter(|(id, list)| !keep.contains(*id) && list.iter().any(|(_, _, e)| e.kind() != "apply"))
-            .map(|(id, _)| id.to_string())
+            .filter(|(id, _)| !keep.contains(*id))
+            .filter_map(|(id, list)| {
+                let kind = list.iter().find_map(|(_, _, e)| ShapeType::parse(e.kind()))?;
+                Some((id.to_string(), kind))
+            })
             .collect()
     };
     Some(Plan { unread: (unread(&a), unread(&b)), keys })
