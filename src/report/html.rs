@@ -968,7 +968,7 @@ mod tests {
     // Regression: finding messages showed their Markdown backticks literally in the HTML.
     #[test]
     fn messages_show_code_spans_and_fenced_values_as_code() {
-        assert_eq!(code_spans("Removed member `ns#A$b`"), "Removed member <code>ns#A$b</code>");
+        assert_eq!(code_spans("Removed member `ns#A$b`"), "Removed member <code>ns#<wbr>A$<wbr>b</code>");
         assert_eq!(code_spans("`<b>` & ``a`b``"), "<code>&lt;b&gt;</code> &amp; <code>a`b</code>");
         assert_eq!(code_spans("one ` closes nothing"), "one ` closes nothing");
         assert_eq!(code_spans("`` a ` b `` c"), "<code> a ` b </code> c");
@@ -977,7 +977,7 @@ mod tests {
         let m = "Changed trait `smithy.api#range` from \n```\n{\n    \"max\": 1\n}\n```\n to `x`";
         assert_eq!(
             code_spans(m),
-            "Changed trait <code>smithy.api#range</code> from  <code class=\"block\">{<br>    &quot;max&quot;: 1<br>}</code>  to <code>x</code>"
+            "Changed trait <code>smithy.<wbr>api#<wbr>range</code> from  <code class=\"block\">{<br>    &quot;max&quot;: 1<br>}</code>  to <code>x</code>"
         );
         // A fence cut short (a shortened row) is backticks, not an open block.
         assert_eq!(code_spans("from \n```\n{\n  \"max"), "from  ``` {   &quot;max");
