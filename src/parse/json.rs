@@ -419,7 +419,7 @@ impl Reader<'_> {
         }
         match self.b.get(self.i) {
             None => Err(self.err("unexpected end of input, expected a value")),
-            Some(b'{') => self.object(depth),
+            Some(b'{') => self.object(depth, false),
             Some(b'[') => self.array(depth),
             Some(b'"') => Ok(Node::String(self.string()?)),
             Some(b't') => self.literal("true", Node::Bool(true)),
@@ -584,65 +584,6 @@ impl Reader<'_> {
         }
     }
 
-    /// The top-level `"shapes"` object under a [`Hook`]: its entries go to the hook (or are
-    /// skipped), and the value read is an empty object.
-    fn shapes_apart(&mut self, depth: usize) -> Result<Node, SyntaxError> {
-        self.i += 1;
-        let mut seen: foldhash::HashSet<String> = Default::default();
-        self.skip_ws();
-        if self.b.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Ok(Node::Object(Vec::new()));
-        }
-        loop {
-            self.skip_ws();
-            if self.b.get(self.i) != Some(&b'"') {
-                return Err(self.err(if self.i >= self.b.len() {
-                    "unexpected end of input in object, expected a key"
-                } else {
-                    "expected a string key in object"
-                }));
-            }
-            let start = self.i;
-            let offset = u32::try_from(self.i).unwrap_or(u32::MAX);
-            let key = self.string()?;
-            if !seen.insert(key.clone()) {
-                return Err(SyntaxError {
-                    offset: start,
-                    message: format!("duplicate key `{key}` in object: JSON readers disagree on which value wins"),
-                });
-            }
-            self.skip_ws();
-            if self.b.get(self.i) != Some(&b':') {
-                return Err(self.err("expected `:` after object key"));
-            }
-            self.i += 1;
-            self.skip_ws();
-            let wanted = self.hook.as_ref().is_some_and(|h| (h.wanted)(&key));
-            if wanted {
-                let value = self.value(depth + 1)?;
-                let go_on = self.hook.as_mut().is_some_and(|h| (h.entry)(Entry { key, offset, value }));
-                if !go_on {
-                    return Err(SyntaxError { offset: start, message: "the read was stopped".into() });
-                }
-            } else {
-                self.skip_value()?;
-            }
-            self.skip_ws();
-            match self.b.get(self.i) {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(Node::Object(Vec::new()));
-                }
-                None => {
-                    return Err(self.err("unexpected end of input in object, expected `,` or `}`"));
-                }
-                Some(_) => return Err(self.err("expected `,` or `}` in object")),
-            }
-        }
-    }
-
     /// Skips one value without building it or checking inside it (brackets balanced, strings
     /// walked to their closing quote), without recursion.
     fn skip_value(&mut self) -> Result<(), SyntaxError> {
@@ -679,7 +620,9 @@ impl Reader<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+    /// An object. With `apart` (the top-level `"shapes"` object under a [`Hook`]), its entries go
+    /// to the hook or are skipped, and the value read is an empty object.
+    fn object(&mut self, depth: usize, apart: bool) -> Result<Node, SyntaxError> {
         self.i += 1;
         let mut entries = Vec::new();
         let mut seen = Keys::default();
@@ -700,7 +643,8 @@ impl Reader<'_> {
             let start = self.i;
             let offset = u32::try_from(self.i).unwrap_or(u32::MAX);
             let key = self.string()?;
-            if seen.seen_before(&entries, &key) {
+            let repeated = if apart { !seen.insert_new(&key) } else { seen.seen_before(&entries, &key) };
+            if repeated {
                 return Err(SyntaxError {
                     offset: start,
                     message: format!("duplicate key `{key}` in object: JSON readers disagree on which value wins"),
@@ -712,12 +656,20 @@ impl Reader<'_> {
             }
             self.i += 1;
             self.skip_ws();
-            let value = if depth == 0 && key == "shapes" && self.hook.is_some() && self.b.get(self.i) == Some(&b'{') {
-                self.shapes_apart(depth + 1)?
+            if apart {
+                if self.hook.as_ref().is_some_and(|h| (h.wanted)(&key)) {
+                    let value = self.value(depth + 1)?;
+                    if !self.hook.as_mut().is_some_and(|h| (h.entry)(Entry { key, offset, value })) {
+                        return Err(SyntaxError { offset: start, message: "the read was stopped".into() });
+                    }
+                } else {
+                    self.skip_value()?;
+                }
             } else {
-                self.value(depth + 1)?
-            };
-            entries.push(Entry { key, offset, value });
+                let hooked = depth == 0 && key == "shapes" && self.hook.is_some() && self.b.get(self.i) == Some(&b'{');
+                let value = if hooked { self.object(depth + 1, true)? } else { self.value(depth + 1)? };
+                entries.push(Entry { key, offset, value });
+            }
             self.skip_ws();
             match self.b.get(self.i) {
                 Some(b',') => self.i += 1,
@@ -741,6 +693,12 @@ struct Keys(Option<std::collections::HashSet<String>>);
 
 impl Keys {
     const SCAN: usize = 16;
+
+    /// Records `key` in the hash set (an object whose entries are not kept); false if it was
+    /// there already.
+    fn insert_new(&mut self, key: &str) -> bool {
+        self.0.get_or_insert_with(Default::default).insert(key.to_string())
+    }
 
     /// Whether `key` is already among `entries` (the object's entries so far); records it.
     fn seen_before(&mut self, entries: &[Entry], key: &str) -> bool {
