@@ -77,7 +77,7 @@ impl Classifier {
         &self,
         path: &str,
         oid: Oid,
-        read: impl FnOnce() -> Result<Vec<u8>, SourceError>,
+        read: impl FnOnce() -> Result<std::sync::Arc<Vec<u8>>, SourceError>,
     ) -> Result<Option<Kind>, SourceError> {
         if let Some(kind) = self.by_path(path) {
             return Ok(Some(kind));
@@ -131,7 +131,7 @@ where
 {
     let classify = |snap: &Snapshot, oid: Option<Oid>| -> Result<Option<Kind>, SourceError> {
         let Some(oid) = oid else { return Ok(None) };
-        let read = || repo.read(snap, &crate::source::FileEntry { path: change.path.clone(), oid });
+        let read = || repo.read_shared(snap, &crate::source::FileEntry { path: change.path.clone(), oid });
         classifier.classify(&change.path, oid, read)
     };
     // Each side is classified on its own: a model at base stays a model at head whatever its

@@ -218,11 +218,11 @@ impl<'a> Analyzer<'a> {
             .at(path, None);
             return Ok(ReadModel { bytes: Arc::default(), json: Some(Err(finding)), links: Some(Arc::default()) });
         }
-        let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+        let bytes = self.repo.read_shared(snap, &FileEntry { path: path.to_string(), oid })?;
         if self.repo.is_link(snap, path)? {
             // Its blob is the link's target path, not a model (see `symlinked_model`).
             let json = Some(Err(symlinked_model(snap, path, &bytes)));
-            return Ok(ReadModel { bytes: Arc::new(bytes), json, links: Some(Arc::default()) });
+            return Ok(ReadModel { bytes, json, links: Some(Arc::default()) });
         }
         let (json, links) = if smithy::is_idl_path(path) {
             (None, None)
@@ -235,7 +235,7 @@ impl<'a> Analyzer<'a> {
                 Err(e) => (Some(Err(invalid_model(path, &bytes, &e))), Some(Arc::default())),
             }
         };
-        Ok(ReadModel { bytes: Arc::new(bytes), json, links })
+        Ok(ReadModel { bytes, json, links })
     }
 
     /// What links a model blob to other files, once per (path, blob): for a JSON AST file a
@@ -248,7 +248,7 @@ impl<'a> Analyzer<'a> {
                 // Never read (see `read_model`): it links nothing.
                 return Ok(Arc::default());
             }
-            let bytes = self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?;
+            let bytes = self.repo.read_shared(snap, &FileEntry { path: path.to_string(), oid })?;
             if smithy::is_idl_path(path) {
                 // Alone, an IDL file resolves its ids as well as it can; what it defines and
                 // points at is what links it to the files it needs.
@@ -436,7 +436,7 @@ impl<'a> Analyzer<'a> {
             let more: Vec<Option<FileEntry>> = candidates
                 .into_par_iter()
                 .map(|e| {
-                    let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read(head, &e))?;
+                    let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read_shared(head, &e))?;
                     if kind != Some(Kind::Model) {
                         return Ok(None);
                     }
@@ -507,7 +507,7 @@ impl<'a> Analyzer<'a> {
             if self.model_size(snap, path, oid)? > model_cap() {
                 return Ok(None);
             }
-            Ok(Some(Arc::new(self.repo.read(snap, &FileEntry { path: path.to_string(), oid })?)))
+            Ok(Some(self.repo.read_shared(snap, &FileEntry { path: path.to_string(), oid })?))
         };
         let wanted: Vec<(usize, &Snapshot, &str, Oid)> = unit
             .iter()

@@ -388,9 +388,15 @@ type TreeEntries = std::sync::Arc<[(String, gix::objs::tree::EntryKind, Oid)]>;
 /// 3.3 MB) until its model stage too, and adds little to what a model stage holds.
 const RECENT_BYTES: usize = 24 * 1024 * 1024;
 
+/// Blobs larger than a quarter of [`RECENT_BYTES`] that [`Recent`] keeps beside the others: the
+/// last two read. A huge model's two sides are each read for the content check, the links and
+/// the model stage; holding them costs nothing the model stage would not hold anyway (the same
+/// bytes are shared, not copied), and saves inflating 100 MB four more times.
+const RECENT_LARGE: usize = 2;
+
 /// The blobs read most recently, by id, at most [`RECENT_BYTES`] in all (least recently used
-/// dropped first; a blob larger than a quarter of that is never kept, so one huge model does not
-/// push out everything else).
+/// dropped first); a blob larger than a quarter of that goes to a separate slot of the last
+/// [`RECENT_LARGE`] such blobs, so one huge model does not push out everything else.
 #[derive(Default)]
 struct Recent {
     blobs: std::collections::HashMap<Oid, (std::sync::Arc<Vec<u8>>, u64)>,
@@ -398,10 +404,15 @@ struct Recent {
     order: BTreeMap<u64, Oid>,
     bytes: usize,
     clock: u64,
+    /// The large blobs, the most recently read last.
+    large: std::collections::VecDeque<(Oid, std::sync::Arc<Vec<u8>>)>,
 }
 
 impl Recent {
     fn get(&mut self, oid: &Oid) -> Option<std::sync::Arc<Vec<u8>>> {
+        if let Some((_, data)) = self.large.iter().find(|(id, _)| id == oid) {
+            return Some(data.clone());
+        }
         self.clock += 1;
         let (data, used) = self.blobs.get_mut(oid)?;
         self.order.remove(used);
@@ -411,7 +422,14 @@ impl Recent {
     }
 
     fn put(&mut self, oid: Oid, data: std::sync::Arc<Vec<u8>>) {
-        if data.len() > RECENT_BYTES / 4 || self.blobs.contains_key(&oid) {
+        if self.blobs.contains_key(&oid) || self.large.iter().any(|(id, _)| *id == oid) {
+            return;
+        }
+        if data.len() > RECENT_BYTES / 4 {
+            if self.large.len() == RECENT_LARGE {
+                self.large.pop_front();
+            }
+            self.large.push_back((oid, data));
             return;
         }
         self.bytes += data.len();
@@ -726,8 +744,14 @@ impl Repo {
 
     /// Reads a blob (or, for the work tree, the file as git would store it) by entry.
     pub fn read(&self, snapshot: &Snapshot, entry: &FileEntry) -> Result<Vec<u8>> {
+        self.read_shared(snapshot, entry).map(|data| std::sync::Arc::try_unwrap(data).unwrap_or_else(|d| d.to_vec()))
+    }
+
+    /// [`Repo::read`] without a copy: a blob read lately is shared with [`Recent`], not cloned
+    /// (a model's bytes are read by the content check, the links scan and the model stage).
+    pub fn read_shared(&self, snapshot: &Snapshot, entry: &FileEntry) -> Result<std::sync::Arc<Vec<u8>>> {
         match snapshot {
-            Snapshot::Worktree(dir) => self.read_worktree(dir, &entry.path),
+            Snapshot::Worktree(dir) => self.read_worktree(dir, &entry.path).map(std::sync::Arc::new),
             Snapshot::Commit(_) => self.read_blob(entry.oid, &entry.path),
         }
     }
@@ -775,20 +799,22 @@ impl Repo {
 
     /// Reads a blob by id; `path` only names it in errors. A blob read lately comes from memory
     /// (see [`Recent`]).
-    pub fn read_blob(&self, oid: Oid, path: &str) -> Result<Vec<u8>> {
+    pub fn read_blob(&self, oid: Oid, path: &str) -> Result<std::sync::Arc<Vec<u8>>> {
         let recent = || self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(hit) = recent().get(&oid) {
-            return Ok(hit.as_ref().clone());
+            return Ok(hit);
         }
         let repo = self.local();
-        let data = match repo.try_find_object(oid) {
+        let mut data = match repo.try_find_object(oid) {
             Ok(Some(obj)) => obj.detach().data,
             Ok(None) => return Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
             Err(e) => return Err(read_err(format!("{path} ({oid})"), e)),
         };
-        if data.len() <= RECENT_BYTES / 4 {
-            recent().put(oid, std::sync::Arc::new(data.clone()));
-        }
+        // A delta resolves in one buffer that holds its base and the result side by side: the
+        // blob's capacity can be twice its length (250 MB held for a 125 MB model).
+        data.shrink_to_fit();
+        let data = std::sync::Arc::new(data);
+        recent().put(oid, data.clone());
         Ok(data)
     }
 
@@ -1123,8 +1149,15 @@ mod recent_tests {
         assert!(r.bytes <= RECENT_BYTES);
         assert!(r.get(&id(1)).is_none(), "the least recently used went first");
         assert!(r.get(&id(0)).is_some() && r.get(&id(4)).is_some(), "the one used since stays");
-        r.put(id(9), Arc::new(vec![0u8; RECENT_BYTES / 4 + 1]));
-        assert!(r.get(&id(9)).is_none(), "a blob over a quarter of the bound is never kept");
+        let large = |n: u8| (id(n), Arc::new(vec![n; RECENT_BYTES / 4 + 1]));
+        for n in 10..13 {
+            let (oid, data) = large(n);
+            r.put(oid, data);
+        }
+        assert!(r.get(&id(10)).is_none(), "only the last two large blobs are kept");
+        assert!(r.get(&id(11)).is_some() && r.get(&id(12)).is_some());
+        assert!(r.bytes <= RECENT_BYTES, "large blobs do not count against the others' bound");
+        assert!(r.get(&id(0)).is_some() && r.get(&id(4)).is_some(), "nor push them out");
     }
 }
 
