@@ -138,7 +138,21 @@ where
     // head content (lost its `"smithy"` key, UTF-16, a symlink: the model stage reports it
     // as InvalidModel instead of the file vanishing from the diff), and a file that becomes
     // a model only at head is an added model, not a modified one.
-    let (at_base, at_head) = (classify(base, change.old)?, classify(head, change.new)?);
+    // Of two large blobs, the one stored as a delta is read first, while nothing else is held
+    // (see `Repo::blob_deltas`): the peak of a 100 MB model's diff is this read.
+    let large = |snap: &Snapshot, oid: Option<Oid>| {
+        matches!(snap, Snapshot::Commit(_))
+            && oid.is_some_and(|o| repo.blob_size(o, &change.path).is_ok_and(|s| s > crate::source::LARGE_BLOB))
+    };
+    let head_first = large(base, change.old)
+        && large(head, change.new)
+        && change.new.map(|o| repo.blob_deltas(o)) > change.old.map(|o| repo.blob_deltas(o));
+    let (at_base, at_head) = if head_first {
+        let at_head = classify(head, change.new)?;
+        (classify(base, change.old)?, at_head)
+    } else {
+        (classify(base, change.old)?, classify(head, change.new)?)
+    };
     let (kind, status) = match (at_base, at_head, change.kind) {
         (Some(k), _, ChangeKind::Modified | ChangeKind::Removed) => (k, change.kind),
         (None, Some(k), ChangeKind::Modified) => (k, ChangeKind::Added),

@@ -427,13 +427,55 @@ pub struct Model {
 /// only that.
 #[derive(Debug, Default)]
 pub struct Unread {
-    pub ids: HashMap<String, ShapeType>,
+    pub ids: Kinds,
     asked: std::sync::atomic::AtomicBool,
 }
 
 impl Unread {
-    pub fn new(ids: HashMap<String, ShapeType>) -> Unread {
+    pub fn new(ids: Kinds) -> Unread {
         Unread { ids, asked: Default::default() }
+    }
+}
+
+/// Shape ids and their types, sorted by id, the ids in one string: what a span-indexed read of a
+/// 100 MB model leaves unread is a few hundred thousand ids, one allocation instead of one each.
+#[derive(Debug, Default)]
+pub struct Kinds {
+    text: String,
+    /// (start in `text`, length, type), in id order.
+    ids: Vec<(usize, u32, ShapeType)>,
+}
+
+impl Kinds {
+    /// Adds an id after every id added so far (in sorted order; one out of order is ignored).
+    pub fn push(&mut self, id: &str, kind: ShapeType) {
+        let (Ok(len), true) = (u32::try_from(id.len()), self.ids.last().is_none_or(|&l| self.id(l) < id)) else {
+            debug_assert!(false, "Kinds::push out of order: {id}");
+            return;
+        };
+        self.ids.push((self.text.len(), len, kind));
+        self.text.push_str(id);
+    }
+
+    fn id(&self, (start, len, _): (usize, u32, ShapeType)) -> &str {
+        self.text.get(start..start + len as usize).unwrap_or("")
+    }
+
+    pub fn get(&self, id: &str) -> Option<ShapeType> {
+        let at = self.ids.binary_search_by(|&e| self.id(e).cmp(id)).ok()?;
+        Some(self.ids[at].2)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
     }
 }
 
@@ -542,13 +584,13 @@ impl Model {
     pub fn kind_of(&self, id: &str) -> Option<ShapeType> {
         match self.shapes.get(id) {
             Some(s) => Some(s.kind),
-            None => self.unread.as_ref().and_then(|u| u.ids.get(id).copied()),
+            None => self.unread.as_ref().and_then(|u| u.ids.get(id)),
         }
     }
 
     fn note_unread(&self, id: &str) {
         if let Some(u) = &self.unread
-            && u.ids.contains_key(id)
+            && u.ids.contains(id)
         {
             u.asked.store(true, std::sync::atomic::Ordering::Relaxed);
         }

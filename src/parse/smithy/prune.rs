@@ -23,15 +23,12 @@
 //! [`plan`] returns `None`.
 use super::assemble::{Assembled, assemble};
 use super::scan::{self, Field};
-use super::{ModelFile, ShapeType, Unread, bundled};
+use super::{Kinds, ModelFile, ShapeType, Unread, bundled};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// One file of a side: its path, bytes and index.
 pub type File<'a> = (&'a str, &'a [u8], &'a scan::Index<'a>);
-
-/// Shape ids and their types.
-pub type Kinds = std::collections::HashMap<String, ShapeType>;
 
 /// What to build of each side's files.
 #[derive(Debug, Default)]
@@ -54,21 +51,88 @@ fn root(key: &str) -> &str {
     key.split_once('$').map_or(key, |(r, _)| r)
 }
 
-/// One side's entries by root id: (file, entry).
-type Defs<'a> = HashMap<&'a str, Vec<(&'a str, &'a [u8], &'a scan::Entry<'a>)>>;
+/// One entry of a side: its root id, file and position in that file's index.
+type Def<'f> = (&'f str, u32, u32);
 
-fn defs<'a>(files: &'a [File<'a>]) -> Option<Defs<'a>> {
-    let mut out: Defs<'a> = HashMap::new();
-    for (path, bytes, index) in files {
-        if !index.version.as_deref().is_some_and(|v| v == "2" || v.starts_with("2.")) {
-            return None;
+/// One side's entries by root id, sorted (a root's entries in file order): a sorted list instead
+/// of a map of lists, since a plan holds one for each side of a 100 MB model.
+struct Defs<'f> {
+    files: &'f [File<'f>],
+    list: Vec<Def<'f>>,
+}
+
+impl<'f> Defs<'f> {
+    /// `None` when a file is not Smithy 2.0 or an entry's span is not in its file.
+    fn new(files: &'f [File<'f>]) -> Option<Defs<'f>> {
+        let mut list = Vec::new();
+        for (f, (_, bytes, index)) in files.iter().enumerate() {
+            if !index.version.as_deref().is_some_and(|v| v == "2" || v.starts_with("2.")) {
+                return None;
+            }
+            for (i, e) in index.entries.iter().enumerate() {
+                bytes.get(e.span.clone())?;
+                list.push((root(e.id.as_ref()), u32::try_from(f).ok()?, u32::try_from(i).ok()?));
+            }
         }
-        for e in &index.entries {
-            let raw = bytes.get(e.span.clone())?;
-            out.entry(root(&e.id)).or_default().push((path, raw, e));
+        list.sort_by(|x, y| x.0.cmp(y.0));
+        Some(Defs { files, list })
+    }
+
+    /// The entries of root id `id`.
+    fn get(&self, id: &str) -> &[Def<'f>] {
+        let lo = self.list.partition_point(|d| d.0 < id);
+        let n = self.list[lo..].partition_point(|d| d.0 == id);
+        &self.list[lo..lo + n]
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        !self.get(id).is_empty()
+    }
+
+    /// Each root id with its entries, in id order.
+    fn groups(&self) -> impl Iterator<Item = (&'f str, &[Def<'f>])> {
+        self.list.chunk_by(|x, y| x.0 == y.0).map(|g| (g[0].0, g))
+    }
+
+    /// A def's path, raw bytes, index and entry.
+    fn at(&self, &(_, f, i): &Def<'f>) -> (&'f str, &'f [u8], &'f scan::Index<'f>, &'f scan::Entry<'f>) {
+        let (path, bytes, index) = self.files[f as usize];
+        let e = &index.entries[i as usize];
+        (path, &bytes[e.span.clone()], index, e)
+    }
+
+    /// The entry's `type`.
+    fn kind(&self, d: &Def<'f>) -> &'f str {
+        let (_, _, index, e) = self.at(d);
+        index.kind(e)
+    }
+}
+
+/// Every root id of either side, in order, with its entries on each (empty where it has none).
+fn union<'f>(a: &Defs<'f>, b: &Defs<'f>, mut each: impl FnMut(&'f str, &[Def<'f>], &[Def<'f>])) {
+    let (mut x, mut y) = (a.groups().peekable(), b.groups().peekable());
+    loop {
+        match (x.peek(), y.peek()) {
+            (None, None) => return,
+            (Some(&(i, l)), Some(&(j, _))) if i < j => {
+                each(i, l, &[]);
+                x.next();
+            }
+            (Some(&(i, l)), Some(&(j, m))) if i == j => {
+                each(i, l, m);
+                x.next();
+                y.next();
+            }
+            (Some(&(i, l)), None) => {
+                each(i, l, &[]);
+                x.next();
+            }
+            (_, Some(&(j, m))) => {
+                each(j, &[], m);
+                y.next();
+            }
         }
     }
-    Some(out)
 }
 
 /// Reads and assembles both sides of a diff (each file's path and bytes, sorted by path) as
@@ -108,35 +172,38 @@ fn index<'a>(side: &[(&str, &'a [u8])]) -> Option<Vec<scan::Index<'a>>> {
 
 /// Plans the read of a base and a head side (see the module docs); `None`: read both in full.
 pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
-    let (a, b) = (defs(old)?, defs(new)?);
-    let ids: HashSet<&str> = a.keys().chain(b.keys()).copied().collect();
-    let same =
-        |x: Option<&Vec<(&str, &[u8], &scan::Entry<'_>)>>, y: Option<&Vec<(&str, &[u8], &scan::Entry<'_>)>>| match (
-            x, y,
-        ) {
-            (Some(x), Some(y)) => {
-                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.0 == q.0 && p.1 == q.1 && p.2.id == q.2.id)
-            }
-            _ => false,
-        };
-    let defined_twice =
-        |d: &Defs<'_>, id: &str| d.get(id).is_some_and(|v| v.iter().filter(|e| e.2.kind() != "apply").count() > 1);
-    let mut dirty: Vec<&str> = ids
-        .iter()
-        .copied()
-        .filter(|id| !same(a.get(id), b.get(id)) || defined_twice(&a, id) || defined_twice(&b, id))
-        .collect();
+    let (a, b) = (Defs::new(old)?, Defs::new(new)?);
+    let ids = |id: &str| a.contains(id) || b.contains(id);
+    let same = |x: &[Def<'_>], y: &[Def<'_>]| {
+        !x.is_empty()
+            && x.len() == y.len()
+            && x.iter().zip(y).all(|(p, q)| {
+                let ((pp, pr, _, pe), (qp, qr, _, qe)) = (a.at(p), b.at(q));
+                pp == qp && pr == qr && pe.id == qe.id
+            })
+    };
+    let defined_twice = |d: &Defs<'_>, list: &[Def<'_>]| list.iter().filter(|e| d.kind(e) != "apply").count() > 1;
+    let mut dirty: Vec<&str> = Vec::new();
+    union(&a, &b, |id, x, y| {
+        if !same(x, y) || defined_twice(&a, x) || defined_twice(&b, y) {
+            dirty.push(id);
+        }
+    });
 
     // What a shape's resolved form depends on besides its own bytes: its mixins, the traits it
     // and its members apply (their definitions decide whether a value is kept), and `apply`
-    // statements (keyed at their target, so part of its entry list).
+    // statements (keyed at their target, so part of its entry list). Only what the files define
+    // can change (a prelude trait cannot), so only those dependencies are kept.
     let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
     for d in [&a, &b] {
-        for (id, list) in d {
-            for (_, _, e) in list {
-                let mixins = e.references().filter(|(f, _)| *f == Field::Mixin).map(|(_, t)| t);
-                for dep in mixins.chain(e.trait_ids()) {
-                    users.entry(root(dep)).or_default().push(id);
+        for (id, list) in d.groups() {
+            for x in list {
+                let (_, _, index, e) = d.at(x);
+                let mixins = index.references(e).filter(|(f, _)| *f == Field::Mixin).map(|(_, t)| t);
+                for dep in mixins.chain(index.trait_ids(e)).map(root) {
+                    if ids(dep) {
+                        users.entry(dep).or_default().push(id);
+                    }
                 }
             }
         }
@@ -149,13 +216,16 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
             dirty.extend(users.get(id).into_iter().flatten().copied());
         }
     }
+    drop(users);
     let changed: HashSet<&str> = keep.clone();
 
     // What the evaluators and the assembly look at around the changed shapes.
     for d in [&a, &b] {
-        for (id, list) in d {
-            let wanted = list.iter().any(|(_, _, e)| {
-                matches!(e.kind(), "service" | "resource" | "apply") || e.references().any(|(f, _)| f == Field::Mixin)
+        for (id, list) in d.groups() {
+            let wanted = list.iter().any(|x| {
+                let (_, _, index, e) = d.at(x);
+                matches!(index.kind(e), "service" | "resource" | "apply")
+                    || index.references(e).any(|(f, _)| f == Field::Mixin)
             }) || bundled::shape(id).is_some();
             if wanted && keep.insert(id) {
                 queue.push(id);
@@ -169,15 +239,16 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     while let Some(id) = queue.pop() {
         let follow_members = changed.contains(id) || deep.contains(id);
         for d in [&a, &b] {
-            for (_, _, e) in d.get(id).into_iter().flatten() {
-                for (field, target) in e.references() {
+            for x in d.get(id) {
+                let (_, _, index, e) = d.at(x);
+                for (field, target) in index.references(e) {
                     let t = root(target);
                     let wanted = match field {
                         Field::Mixin => true,
                         Field::Members | Field::Member | Field::KeyValue => follow_members,
                         Field::Other => deep.contains(id),
                     };
-                    if wanted && ids.contains(t) {
+                    if wanted && ids(t) {
                         if deep.contains(id) {
                             deep.insert(t);
                         }
@@ -186,8 +257,8 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
                         }
                     }
                 }
-                for t in e.trait_ids().map(root) {
-                    if ids.contains(t) {
+                for t in index.trait_ids(e).map(root) {
+                    if ids(t) {
                         let new_deep = deep.insert(t);
                         if keep.insert(t) || new_deep {
                             queue.push(t);
@@ -197,12 +268,12 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
             }
         }
     }
-
     let mut keys = HashSet::new();
     let (mut total, mut skipped) = (0usize, 0usize);
     for d in [&a, &b] {
-        for (id, list) in d {
-            for (_, raw, e) in list {
+        for (id, list) in d.groups() {
+            for x in list {
+                let (_, raw, _, e) = d.at(x);
                 total += raw.len();
                 if keep.contains(id) {
                     keys.insert(e.id.to_string());
@@ -216,13 +287,13 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
         return None;
     }
     let unread = |d: &Defs<'_>| -> Kinds {
-        d.iter()
-            .filter(|(id, _)| !keep.contains(*id))
-            .filter_map(|(id, list)| {
-                let kind = list.iter().find_map(|(_, _, e)| ShapeType::parse(e.kind()))?;
-                Some((id.to_string(), kind))
-            })
-            .collect()
+        let mut out = Kinds::default();
+        for (id, list) in d.groups().filter(|(id, _)| !keep.contains(*id)) {
+            if let Some(kind) = list.iter().find_map(|x| ShapeType::parse(d.kind(x))) {
+                out.push(id, kind);
+            }
+        }
+        out
     };
     Some(Plan { unread: (unread(&a), unread(&b)), keys })
 }

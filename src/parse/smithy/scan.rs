@@ -20,17 +20,23 @@ pub fn links(bytes: &[u8]) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
 
 /// Every entry of a JSON AST file's `shapes` object, read from its bytes without building a
 /// value: what [`links`] and the span-indexed read ([`super::prune`]) need. `None` when the bytes
-/// are not JSON the scan can walk.
+/// are not JSON the scan can walk (or are past 4 GiB, which no model cap allows).
+///
+/// Compact, since a plan holds the index of both sides of a 100 MB model beside their bytes:
+/// the names an entry uses are byte ranges of the file (a decoded copy only where a name has
+/// escapes), kept in three tables for the whole file instead of two lists per entry.
 pub fn index(bytes: &[u8]) -> Option<Index<'_>> {
+    u32::try_from(bytes.len()).ok()?;
     let mut s = Scan { b: bytes, i: 0 };
+    let mut t = Tables::default();
     s.ws();
     let mut entries: Vec<Entry<'_>> = Vec::new();
     let mut version = None;
     s.object(|s, key| match key.as_ref() {
         "shapes" => s.object(|s, id| {
             let start = s.i;
-            let body = s.body()?;
-            entries.push(Entry { id, span: start..s.i, body });
+            let (kind, refs, traits) = s.body(&mut t)?;
+            entries.push(Entry { id, span: start..s.i, kind, refs, traits });
             Some(())
         }),
         "smithy" if s.peek()? == b'"' => {
@@ -43,58 +49,94 @@ pub fn index(bytes: &[u8]) -> Option<Index<'_>> {
     if s.i != bytes.len() {
         return None;
     }
-    Some(Index { version, entries })
+    entries.shrink_to_fit();
+    t.refs.shrink_to_fit();
+    t.traits.shrink_to_fit();
+    Some(Index { version, entries, bytes, refs: t.refs, traits: t.traits, owned: t.owned })
 }
 
 /// A file's `shapes` entries as [`index`] finds them, in file order, and its `smithy` version.
 pub struct Index<'a> {
     pub version: Option<Cow<'a, str>>,
     pub entries: Vec<Entry<'a>>,
+    bytes: &'a [u8],
+    /// Every entry's references, entry after entry.
+    refs: Vec<(Field, Name)>,
+    /// Every entry's trait ids (of the shape and its members), entry after entry.
+    traits: Vec<Name>,
+    /// Names with escapes, decoded.
+    owned: Vec<String>,
 }
 
 /// One entry of `shapes`: a shape (or an `apply`, whose key is its target), where its value is
-/// in the file, and what it names.
+/// in the file, and what it names (read through its [`Index`]).
 pub struct Entry<'a> {
     pub id: Cow<'a, str>,
     /// The byte range of the entry's value (`{...}`).
     pub span: std::ops::Range<usize>,
-    pub body: Body<'a>,
+    kind: Option<Name>,
+    refs: std::ops::Range<u32>,
+    traits: std::ops::Range<u32>,
 }
 
-impl Entry<'_> {
-    pub fn kind(&self) -> &str {
-        self.body.kind.as_deref().unwrap_or("")
+/// A string of the file: its bytes' range, or (`start` = `u32::MAX`) the position of its decoded
+/// copy in [`Index::owned`].
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    start: u32,
+    len: u32,
+}
+
+/// What [`Index`] collects while the scan walks the entries.
+#[derive(Default)]
+struct Tables {
+    refs: Vec<(Field, Name)>,
+    traits: Vec<Name>,
+    owned: Vec<String>,
+}
+
+impl<'a> Index<'a> {
+    fn name(&self, n: Name) -> &str {
+        if n.start == u32::MAX {
+            return self.owned.get(n.len as usize).map_or("", String::as_str);
+        }
+        let (start, end) = (n.start as usize, n.start as usize + n.len as usize);
+        // The scan checked every name it kept is UTF-8.
+        self.bytes.get(start..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
     }
 
-    /// The shapes this entry names, as the full read takes them: for each, whether it is a
+    /// The entry's `type` (empty when it has none).
+    pub fn kind(&self, e: &Entry<'_>) -> &str {
+        e.kind.map_or("", |k| self.name(k))
+    }
+
+    /// The shapes the entry names, as the full read takes them: for each, whether it is a
     /// member target, a mixin, or a binding (members count only for the shape types the full
     /// reader takes them from).
-    pub fn references(&self) -> impl Iterator<Item = (Field, &str)> {
-        let kind = self.kind();
-        self.body
-            .refs
-            .iter()
+    pub fn references(&self, e: &Entry<'_>) -> impl Iterator<Item = (Field, &str)> {
+        let kind = self.kind(e);
+        let refs = self.refs.get(e.refs.start as usize..e.refs.end as usize).unwrap_or_default();
+        refs.iter()
             .filter(move |(field, _)| match field {
                 Field::Members => matches!(kind, "structure" | "union" | "enum" | "intEnum"),
                 Field::Member => matches!(kind, "list" | "set"),
                 Field::KeyValue => kind == "map",
                 Field::Mixin | Field::Other => true,
             })
-            .map(|(f, t)| (*f, t.as_ref()))
+            .map(|(f, t)| (*f, self.name(*t)))
     }
 
-    /// The trait ids applied by the entry, to the shape and to its members.
-    pub fn trait_ids(&self) -> impl Iterator<Item = &str> {
-        self.body.traits.iter().map(|t| t.as_ref())
+    /// The trait ids the entry applies, to the shape and to its members.
+    pub fn trait_ids(&self, e: &Entry<'_>) -> impl Iterator<Item = &str> {
+        let traits = self.traits.get(e.traits.start as usize..e.traits.end as usize).unwrap_or_default();
+        traits.iter().map(|t| self.name(*t))
     }
-}
 
-impl Index<'_> {
     /// The (defined, referenced) namespaces (see the module docs).
     pub fn links(&self) -> (BTreeSet<String>, BTreeSet<String>) {
         let ns = |id: &str| id.split_once('#').map(|(n, _)| n.to_string());
         let defined_ids: BTreeSet<&str> =
-            self.entries.iter().filter(|e| e.kind() != "apply").map(|e| e.id.as_ref()).collect();
+            self.entries.iter().filter(|e| self.kind(e) != "apply").map(|e| e.id.as_ref()).collect();
         let defined: BTreeSet<String> =
             defined_ids.iter().filter(|id| bundled::shape(id).is_none()).filter_map(|id| ns(id)).collect();
         let mut referenced = BTreeSet::new();
@@ -109,11 +151,11 @@ impl Index<'_> {
             }
         };
         for e in &self.entries {
-            if e.kind() == "apply" {
+            if self.kind(e) == "apply" {
                 refer(&e.id);
                 continue;
             }
-            for (_, target) in e.references() {
+            for (_, target) in self.references(e) {
                 refer(target);
             }
         }
@@ -135,14 +177,6 @@ pub enum Field {
     Mixin,
     /// Bindings, identifiers, properties, lifecycle, input, output: any shape type.
     Other,
-}
-
-/// What the scan keeps of a shape: its `type`, every target it names and every trait id it
-/// applies (to itself or a member).
-pub struct Body<'a> {
-    kind: Option<Cow<'a, str>>,
-    refs: Vec<(Field, Cow<'a, str>)>,
-    traits: Vec<Cow<'a, str>>,
 }
 
 struct Scan<'a> {
@@ -274,74 +308,117 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// A string at the cursor as a [`Name`] of the file.
+    fn name(&mut self, t: &mut Tables) -> Option<Name> {
+        let start = self.i;
+        match self.string()? {
+            Cow::Borrowed(s) => Some(Name { start: u32::try_from(start + 1).ok()?, len: u32::try_from(s.len()).ok()? }),
+            Cow::Owned(s) => {
+                t.owned.push(s);
+                Some(Name { start: u32::MAX, len: u32::try_from(t.owned.len() - 1).ok()? })
+            }
+        }
+    }
+
     /// `{"target": "ns#X", ...}`: the target, if the object has one; with `traits`, the trait
     /// ids of a member.
-    fn reference(
-        &mut self,
-        into: &mut Vec<(Field, Cow<'a, str>)>,
-        field: Field,
-        traits: Option<&mut Vec<Cow<'a, str>>>,
-    ) -> Option<()> {
+    fn reference(&mut self, t: &mut Tables, field: Field, traits: bool) -> Option<()> {
         if self.peek()? != b'{' {
             return self.skip();
         }
-        let mut traits = traits;
         self.object(|s, key| {
             if key == "target" && s.peek()? == b'"' {
-                let t = s.string()?;
-                into.push((field, t));
+                let name = s.name(t)?;
+                t.refs.push((field, name));
                 return Some(());
             }
-            if key == "traits"
-                && let Some(traits) = traits.as_deref_mut()
-            {
-                return s.keys(traits);
+            if key == "traits" && traits {
+                return s.keys(t);
             }
             s.skip()
         })
     }
 
-    /// An object's keys (its values skipped); anything else is skipped.
-    fn keys(&mut self, into: &mut Vec<Cow<'a, str>>) -> Option<()> {
+    /// An object's keys (its values skipped), as trait ids; anything else is skipped.
+    fn keys(&mut self, t: &mut Tables) -> Option<()> {
         if self.peek()? != b'{' {
             return self.skip();
         }
-        self.object(|s, key| {
-            into.push(key);
+        self.object_names(t, |s, t, key| {
+            t.traits.push(key);
             s.skip()
         })
     }
 
-    /// One shape's body.
-    fn body(&mut self) -> Option<Body<'a>> {
-        let mut body = Body { kind: None, refs: Vec::new(), traits: Vec::new() };
+    /// [`Scan::object`] with its keys as [`Name`]s.
+    fn object_names(
+        &mut self,
+        t: &mut Tables,
+        mut entry: impl FnMut(&mut Self, &mut Tables, Name) -> Option<()>,
+    ) -> Option<()> {
+        self.ws();
+        if self.peek()? != b'{' {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let key = self.name(t)?;
+            self.ws();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            self.ws();
+            entry(self, t, key)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// One shape's body: its `type`, and the ranges of [`Tables`] its references and trait ids
+    /// went to.
+    #[allow(clippy::type_complexity)]
+    fn body(&mut self, t: &mut Tables) -> Option<(Option<Name>, std::ops::Range<u32>, std::ops::Range<u32>)> {
+        let at = |len: usize| u32::try_from(len).ok();
+        let (refs, traits) = (at(t.refs.len())?, at(t.traits.len())?);
+        let mut kind = None;
         if self.peek()? != b'{' {
             self.skip()?;
-            return Some(body);
+            return Some((None, refs..refs, traits..traits));
         }
-        let refs = &mut body.refs;
-        let kind = &mut body.kind;
-        let traits = &mut body.traits;
         self.object(|s, key| match key.as_ref() {
             "type" if s.peek()? == b'"' => {
-                *kind = Some(s.string()?);
+                kind = Some(s.name(t)?);
                 Some(())
             }
-            "traits" => s.keys(traits),
-            "members" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Members, Some(traits))),
-            "member" => s.reference(refs, Field::Member, Some(traits)),
-            "key" | "value" => s.reference(refs, Field::KeyValue, Some(traits)),
-            "mixins" if s.peek()? == b'[' => s.array(|s| s.reference(refs, Field::Mixin, None)),
+            "traits" => s.keys(t),
+            "members" if s.peek()? == b'{' => s.object(|s, _| s.reference(t, Field::Members, true)),
+            "member" => s.reference(t, Field::Member, true),
+            "key" | "value" => s.reference(t, Field::KeyValue, true),
+            "mixins" if s.peek()? == b'[' => s.array(|s| s.reference(t, Field::Mixin, false)),
             "operations" | "resources" | "errors" | "collectionOperations" if s.peek()? == b'[' => {
-                s.array(|s| s.reference(refs, Field::Other, None))
+                s.array(|s| s.reference(t, Field::Other, false))
             }
-            "identifiers" | "properties" if s.peek()? == b'{' => s.object(|s, _| s.reference(refs, Field::Other, None)),
+            "identifiers" | "properties" if s.peek()? == b'{' => s.object(|s, _| s.reference(t, Field::Other, false)),
             "create" | "put" | "read" | "update" | "delete" | "list" | "input" | "output" => {
-                s.reference(refs, Field::Other, None)
+                s.reference(t, Field::Other, false)
             }
             _ => s.skip(),
         })?;
-        Some(body)
+        Some((kind, refs..at(t.refs.len())?, traits..at(t.traits.len())?))
     }
 }
 
