@@ -77,3 +77,54 @@ fn validation_agrees_with_the_full_read() {
         }
     }
 }
+
+/// A large model's two sides (packed, one a delta of the other) are each inflated once and held
+/// at their length: the content sniff, the links scan and the model stage share one read, and the
+/// delta's double buffer is not kept (issue 13: a 100 MB model's diff peaks under 3x its size).
+#[test]
+fn a_large_blob_is_read_once_and_held_at_its_length() {
+    use shipgate::source::{FileEntry, Repo};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    let model = |edited: usize| {
+        let mut s = String::from("{\"smithy\": \"2.0\", \"shapes\": {\n");
+        for i in 0..90_000 {
+            let doc = if i == edited { "edited" } else { "the documentation of a generated shape" };
+            s.push_str(&format!(
+                "\"ex#S{i}\": {{\"type\": \"string\", \"traits\": {{\"smithy.api#documentation\": \"{doc}\"}}}},\n"
+            ));
+        }
+        s.push_str("\"ex#Last\": {\"type\": \"string\"}}}\n");
+        s
+    };
+    std::fs::create_dir_all(dir.path().join("model")).expect("mkdir");
+    for (edit, message) in [(usize::MAX, "base"), (45_000, "head")] {
+        std::fs::write(dir.path().join("model/big.json"), model(edit)).expect("write");
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", message]);
+    }
+    git(&["repack", "-adq"]);
+    let repo = Repo::open(dir.path()).expect("open");
+    let mut deltas = 0;
+    for rev in ["HEAD~1", "HEAD"] {
+        let snap = repo.snapshot(rev).expect("snapshot");
+        let entry: FileEntry = repo.files(&snap, &|p| p == "model/big.json").expect("files").remove(0);
+        let first = repo.read_shared(&snap, &entry).expect("read");
+        assert!(first.len() as u64 > shipgate::source::LARGE_BLOB, "the test needs a large blob");
+        assert_eq!(first.capacity(), first.len(), "{rev}: held at its length");
+        let again = repo.read_shared(&snap, &entry).expect("read again");
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "{rev}: the second read shares the first");
+        deltas += repo.blob_deltas(entry.oid);
+    }
+    assert!(deltas > 0, "one side is stored as a delta, so the delta path is the one tested");
+}
