@@ -85,10 +85,6 @@ impl<'f> Defs<'f> {
         &self.list[lo..lo + n]
     }
 
-    fn contains(&self, id: &str) -> bool {
-        !self.get(id).is_empty()
-    }
-
     /// Each root id with its entries, in id order.
     fn groups(&self) -> impl Iterator<Item = (&'f str, &[Def<'f>])> {
         self.list.chunk_by(|x, y| x.0 == y.0).map(|g| (g[0].0, g))
@@ -173,7 +169,9 @@ fn index<'a>(side: &[(&str, &'a [u8])]) -> Option<Vec<scan::Index<'a>>> {
 /// Plans the read of a base and a head side (see the module docs); `None`: read both in full.
 pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     let (a, b) = (Defs::new(old)?, Defs::new(new)?);
-    let ids = |id: &str| a.contains(id) || b.contains(id);
+    // Every root id of either side, hashed: asked for each reference and trait of every entry.
+    let all: HashSet<&str> = a.groups().chain(b.groups()).map(|(id, _)| id).collect();
+    let ids = |id: &str| all.contains(id);
     let same = |x: &[Def<'_>], y: &[Def<'_>]| {
         !x.is_empty()
             && x.len() == y.len()

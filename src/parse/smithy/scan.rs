@@ -27,7 +27,10 @@ pub fn links(bytes: &[u8]) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
 /// escapes), kept in three tables for the whole file instead of two lists per entry.
 pub fn index(bytes: &[u8]) -> Option<Index<'_>> {
     u32::try_from(bytes.len()).ok()?;
-    let mut s = Scan { b: bytes, i: 0 };
+    // Checked once for the whole file, so that no string of it is checked again (JSON is UTF-8;
+    // a file that is not, the full read reports).
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut s = Scan { b: bytes, text, i: 0 };
     let mut t = Tables::default();
     s.ws();
     let mut entries: Vec<Entry<'_>> = Vec::new();
@@ -52,14 +55,14 @@ pub fn index(bytes: &[u8]) -> Option<Index<'_>> {
     entries.shrink_to_fit();
     t.refs.shrink_to_fit();
     t.traits.shrink_to_fit();
-    Some(Index { version, entries, bytes, refs: t.refs, traits: t.traits, owned: t.owned })
+    Some(Index { version, entries, text, refs: t.refs, traits: t.traits, owned: t.owned })
 }
 
 /// A file's `shapes` entries as [`index`] finds them, in file order, and its `smithy` version.
 pub struct Index<'a> {
     pub version: Option<Cow<'a, str>>,
     pub entries: Vec<Entry<'a>>,
-    bytes: &'a [u8],
+    text: &'a str,
     /// Every entry's references, entry after entry.
     refs: Vec<(Field, Name)>,
     /// Every entry's trait ids (of the shape and its members), entry after entry.
@@ -101,8 +104,7 @@ impl<'a> Index<'a> {
             return self.owned.get(n.len as usize).map_or("", String::as_str);
         }
         let (start, end) = (n.start as usize, n.start as usize + n.len as usize);
-        // The scan checked every name it kept is UTF-8.
-        self.bytes.get(start..end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        self.text.get(start..end).unwrap_or("")
     }
 
     /// The entry's `type` (empty when it has none).
@@ -181,6 +183,8 @@ pub enum Field {
 
 struct Scan<'a> {
     b: &'a [u8],
+    /// `b` as text.
+    text: &'a str,
     i: usize,
 }
 
@@ -210,7 +214,8 @@ impl<'a> Scan<'a> {
                 _ => None,
             }
         } else {
-            std::str::from_utf8(&raw[1..raw.len() - 1]).ok().map(Cow::Borrowed)
+            // Quotes are ASCII: both ends are character boundaries.
+            self.text.get(start + 1..close).map(Cow::Borrowed)
         }
     }
 
