@@ -315,9 +315,18 @@ impl<'a> Scan<'a> {
 
     /// A string at the cursor as a [`Name`] of the file.
     fn name(&mut self, t: &mut Tables) -> Option<Name> {
-        let start = self.i;
-        match self.string()? {
-            Cow::Borrowed(s) => Some(Name { start: u32::try_from(start + 1).ok()?, len: u32::try_from(s.len()).ok()? }),
+        let s = self.string()?;
+        self.name_of(t, s)
+    }
+
+    /// A string [`Scan::string`] read (a key [`Scan::object`] handed over) as a [`Name`]: a
+    /// borrowed one is a slice of `text`, so its place is its address's distance from `text`'s.
+    fn name_of(&self, t: &mut Tables, s: Cow<'a, str>) -> Option<Name> {
+        match s {
+            Cow::Borrowed(s) => {
+                let start = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+                Some(Name { start: u32::try_from(start).ok()?, len: u32::try_from(s.len()).ok()? })
+            }
             Cow::Owned(s) => {
                 t.owned.push(s);
                 Some(Name { start: u32::MAX, len: u32::try_from(t.owned.len() - 1).ok()? })
@@ -349,48 +358,11 @@ impl<'a> Scan<'a> {
         if self.peek()? != b'{' {
             return self.skip();
         }
-        self.object_names(t, |s, t, key| {
-            t.traits.push(key);
+        self.object(|s, key| {
+            let name = s.name_of(t, key)?;
+            t.traits.push(name);
             s.skip()
         })
-    }
-
-    /// [`Scan::object`] with its keys as [`Name`]s.
-    fn object_names(
-        &mut self,
-        t: &mut Tables,
-        mut entry: impl FnMut(&mut Self, &mut Tables, Name) -> Option<()>,
-    ) -> Option<()> {
-        self.ws();
-        if self.peek()? != b'{' {
-            return None;
-        }
-        self.i += 1;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            self.ws();
-            let key = self.name(t)?;
-            self.ws();
-            if self.peek()? != b':' {
-                return None;
-            }
-            self.i += 1;
-            self.ws();
-            entry(self, t, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
     }
 
     /// One shape's body: its `type`, and the ranges of [`Tables`] its references and trait ids
