@@ -162,13 +162,13 @@ pub struct Finding {
     pub fingerprint: String,
     /// The mainline commit that first introduced this finding (closest-safe search).
     pub introduced_by: Option<String>,
-    pub exception: Option<AppliedException>,
+    pub exception: Option<Box<AppliedException>>,
     /// Why the model's own `suppressions` / `severityOverrides` changed this event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<String>,
     /// What changed, when a renderer can show it as a text diff.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub change: Option<Change>,
+    pub change: Option<Box<Change>>,
     /// New, pre-existing (holds at base too) or resolved; set by [`crate::rules::baseline`].
     #[serde(default)]
     pub baseline: Baseline,
@@ -236,7 +236,7 @@ impl Finding {
     }
 
     pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
-        self.change = Some(Change::new(old, new));
+        self.change = Some(Box::new(Change::new(old, new)));
         self
     }
 
@@ -249,7 +249,7 @@ impl Finding {
         let mut c = Change::new(old, new);
         c.old_label = Some(old_label.to_string());
         c.new_label = Some(new_label.to_string());
-        self.change = Some(c);
+        self.change = Some(Box::new(c));
         self
     }
 

@@ -3,22 +3,33 @@
 //!
 //! May depend on: nothing in the crate.
 
-/// The byte offset where each line starts, for repeated lookups in one text.
+/// Lines of one text, for repeated lookups: the start of every [`MARK`]th line, and the text to
+/// count the rest in. A model of 100 MB has 4 million lines; one offset per line took 33 MB per
+/// side of a diff, this takes 2 MB.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
+pub struct LineIndex<'a> {
+    text: &'a [u8],
+    /// `marks[i]`: the byte offset where line `i * MARK` (0-based) starts.
+    marks: Vec<usize>,
 }
 
-impl LineIndex {
-    pub fn new(bytes: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-        LineIndex { starts }
+/// Lines between two marks of a [`LineIndex`].
+const MARK: usize = 16;
+
+impl<'a> LineIndex<'a> {
+    pub fn new(bytes: &'a [u8]) -> LineIndex<'a> {
+        let mut marks = vec![0];
+        let ends = memchr::memchr_iter(b'\n', bytes).enumerate();
+        marks.extend(ends.filter(|(n, _)| (n + 1) % MARK == 0).map(|(_, i)| i + 1));
+        LineIndex { text: bytes, marks }
     }
 
     /// The 1-based line of byte `offset` (past the end: the last line).
     pub fn line(&self, offset: usize) -> u32 {
-        to_u32(self.starts.partition_point(|s| *s <= offset).max(1))
+        let offset = offset.min(self.text.len());
+        let mark = self.marks.partition_point(|s| *s <= offset).max(1) - 1;
+        let rest = memchr::memchr_iter(b'\n', &self.text[self.marks[mark]..offset]).count();
+        to_u32(mark * MARK + rest + 1)
     }
 }
 
@@ -68,5 +79,12 @@ mod tests {
         let index = LineIndex::new(t.as_bytes());
         assert_eq!([0, 2, 3, 7, 8, 99].map(|o| index.line(o)), [1, 1, 2, 2, 3, 3]);
         assert_eq!(LineIndex::new(b"").line(0), 1);
+        // Across marks: every offset's line is the count of the line ends before it, plus one.
+        let long: String = (0..100).map(|i| "x".repeat(i % 7) + "\n").collect();
+        let index = LineIndex::new(long.as_bytes());
+        for offset in 0..=long.len() + 2 {
+            let want = long.as_bytes()[..offset.min(long.len())].iter().filter(|b| **b == b'\n').count() + 1;
+            assert_eq!(index.line(offset), want as u32, "offset {offset}");
+        }
     }
 }

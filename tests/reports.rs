@@ -423,10 +423,11 @@ fn hostile_text_is_escaped_in_html_and_markdown() {
     let mut o = outcome(tmp.path());
     let mut f = Finding::new("RemovedShape", Severity::Error, format!("ns#X{HOSTILE}"), format!("gone {HOSTILE}\n```"))
         .at(format!("models/{HOSTILE}.json"), Some(1));
-    f.change = Some(shipgate::finding::Change::new(HOSTILE, format!("{HOSTILE}\n<img src=x onerror=alert(1)>")));
+    f.change =
+        Some(Box::new(shipgate::finding::Change::new(HOSTILE, format!("{HOSTILE}\n<img src=x onerror=alert(1)>"))));
     o.findings.push(f);
     let mut ex = Finding::new("RemovedShape", Severity::Error, "ns#Y", "excepted");
-    ex.exception = Some(shipgate::finding::AppliedException {
+    ex.exception = Some(Box::new(shipgate::finding::AppliedException {
         index: 0,
         rule: "RemovedShape".into(),
         subject: "ns#Y".into(),
@@ -434,7 +435,7 @@ fn hostile_text_is_escaped_in_html_and_markdown() {
         approved_by: Some("<b>boss</b>".into()),
         expires: None,
         source: None,
-    });
+    }));
     o.findings.push(ex);
     o.notes.push(HOSTILE.into());
 
@@ -1068,8 +1069,11 @@ fn the_json_view_writes_exactly_the_fields_the_schema_declares() {
     let mut o = outcome(tmp.path());
     // Every optional field set once.
     let f = o.findings.iter_mut().find(|f| f.change.is_some()).expect("a change");
-    f.change =
-        Some(Change { old_label: Some("mainline".into()), new_label: Some("head".into()), ..Change::new("a", "b") });
+    f.change = Some(Box::new(Change {
+        old_label: Some("mainline".into()),
+        new_label: Some("head".into()),
+        ..Change::new("a", "b")
+    }));
     f.suppression = Some("suppressed by the model".into());
     f.introduced_by = Some("0".repeat(40));
     f.location_side = Some("base".into());

@@ -52,6 +52,57 @@ fn a_pruned_read_diffs_as_the_full_read_does() {
     assert!(unread_total > 300, "the plans left only {unread_total} shapes unread");
 }
 
+/// A model diffed in batches (each changed shape in a batch of its own, the smallest budget)
+/// gives the full diff: every batch's focus diffed and merged, and each side's problems.
+#[test]
+fn a_diff_in_batches_is_the_full_diff() {
+    let (mut batched, mut gave_way, mut batches_total) = (0, 0, 0);
+    let sorted = |problems: &[shipgate::parse::smithy::assemble::Problem]| {
+        let mut out: Vec<String> = problems.iter().map(|p| format!("{p:?}")).collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    for (a, b) in pairs() {
+        let (old, new) = (std::fs::read(&a).expect("read"), std::fs::read(&b).expect("read"));
+        let name = a.parent().expect("dir").display().to_string();
+        let (Ok(fa), Ok(fb)) = (read_json("m.json", &old), read_json("m.json", &new)) else { continue };
+        if !validates("m.json", &old) {
+            continue;
+        }
+        let (full_old, full_new) = (assemble(vec![fa]), assemble(vec![fb]));
+        let want = diff(&full_old.model, &full_new.model);
+        let (sides_old, sides_new) = ([("m.json", old.as_slice())], [("m.json", new.as_slice())]);
+        let Some(batches) = prune::batch_pair(&sides_old, &sides_new, 1, true) else { continue };
+        let n = batches.len();
+        let mut got = shipgate::rules::model::ModelDiff::default();
+        let (mut problems_old, mut problems_new) = (Vec::new(), Vec::new());
+        let done = batches.each(
+            &sides_old,
+            &sides_new,
+            |po, pn, focus| shipgate::rules::model::diff_in(&po.model, &pn.model, &|id| focus.contains(id)),
+            |po, pn, batch| {
+                got.merge(batch);
+                problems_old.extend(po.problems);
+                problems_new.extend(pn.problems);
+            },
+        );
+        if done.is_none() {
+            eprintln!("{name}: gave way");
+            gave_way += 1;
+            continue;
+        }
+        assert_eq!(got, want, "{name}: the diff in {n} batches differs");
+        assert_eq!(sorted(&problems_old), sorted(&full_old.problems), "{name}: base problems differ");
+        assert_eq!(sorted(&problems_new), sorted(&full_new.problems), "{name}: head problems differ");
+        batched += 1;
+        batches_total += n;
+    }
+    eprintln!("diffs in batches: {batched} equal to the full diff ({batches_total} batches), {gave_way} gave way");
+    assert!(batched >= 60, "only {batched} pairs were diffed in batches ({gave_way} gave way)");
+    assert!(batches_total > 2 * batched, "the pairs were hardly split: {batches_total} batches for {batched} pairs");
+}
+
 #[test]
 fn validation_agrees_with_the_full_read() {
     for (a, b) in pairs() {

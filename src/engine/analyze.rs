@@ -98,6 +98,26 @@ fn model_cap() -> u64 {
     })
 }
 
+/// A unit whose files (both sides together) are this large is diffed in batches when one plan
+/// would leave too little unread (see [`Analyzer::diff_batches`]); a smaller one is read in full.
+/// `SHIPGATE_BATCHED_FROM` sets another size (0: every unit, however small, as the tests do).
+const BATCHED_FROM: usize = 16 * 1024 * 1024;
+
+/// About how many bytes of changed shapes (both sides together) one batch builds: 6 MiB keeps
+/// a rewritten 100 MB model's diff under 3x its size. `SHIPGATE_BATCH_BYTES` sets another.
+const BATCH_BYTES: usize = 6 * 1024 * 1024;
+
+/// [`BATCHED_FROM`] and [`BATCH_BYTES`], or what the environment sets.
+fn batching() -> (usize, usize) {
+    static SET: std::sync::OnceLock<(usize, usize)> = std::sync::OnceLock::new();
+    *SET.get_or_init(|| {
+        let var = |name: &str, default: usize| {
+            std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+        };
+        (var("SHIPGATE_BATCHED_FROM", BATCHED_FROM), var("SHIPGATE_BATCH_BYTES", BATCH_BYTES))
+    })
+}
+
 /// Whether diffs may read only the shapes they need ([`Analyzer::diff_unit_pruned`]):
 /// `SHIPGATE_PRUNE=off` reads every model in full (the same findings, more slowly: for
 /// comparing the two, or ruling the span-indexed read out).
@@ -527,20 +547,34 @@ impl<'a> Analyzer<'a> {
         }
         let [old_files, new_files] = sides;
         let (old_list, new_list) = (listed(&old_files), listed(&new_files));
-        let Some(plan) = smithy::prune::plan_pair(&old_list, &new_list, false) else { return Ok(None) };
         // Skipped bytes are the same on both sides; base's must read in full, so that nothing
         // the full read would reject hides in them. Checked while the sides are read.
-        let (valid, read) = rayon::join(
-            || {
-                old_files.par_iter().all(|(path, oid, bytes)| {
-                    matches!(
-                        self.validated.get_or_try(*oid, || Ok::<_, EngineError>(smithy::validates(path, bytes))),
-                        Ok(true)
-                    )
-                })
-            },
-            || smithy::prune::read_planned(&old_list, &new_list, plan),
-        );
+        let validate = || {
+            old_files.par_iter().all(|(path, oid, bytes)| {
+                matches!(
+                    self.validated.get_or_try(*oid, || Ok::<_, EngineError>(smithy::validates(path, bytes))),
+                    Ok(true)
+                )
+            })
+        };
+        // Batches where one plan would leave too little unread; `SHIPGATE_BATCHED_FROM=0`:
+        // every unit in batches, however small (the tests compare the answers).
+        let (from, budget) = batching();
+        let plan = if from == 0 { None } else { smithy::prune::plan_pair(&old_list, &new_list, false) };
+        let Some(plan) = plan else {
+            let total: usize = old_list.iter().chain(&new_list).map(|(_, b)| b.len()).sum();
+            if total < from {
+                return Ok(None);
+            }
+            let Some(batches) = smithy::prune::batch_pair(&old_list, &new_list, budget, from == 0) else {
+                return Ok(None);
+            };
+            if !validate() {
+                return Ok(None);
+            }
+            return self.diff_batches(unit, files, old_files, new_files, batches);
+        };
+        let (valid, read) = rayon::join(validate, || smithy::prune::read_planned(&old_list, &new_list, plan));
         let (true, Some((old, new))) = (valid, read) else { return Ok(None) };
         drop((old_list, new_list));
         let side = |files: ReadSide, assembled: smithy::assemble::Assembled| -> (Vec<(String, Oid)>, SideModel) {
@@ -558,6 +592,52 @@ impl<'a> Analyzer<'a> {
         // unread bytes are base's, and every shape the assembly checks across files was read.
         for (entries, side) in [(old_entries, &old), (new_entries, &new)] {
             self.side_faults.get_or_try(entries, || Ok::<_, EngineError>(Arc::new(side.problems.clone())))?;
+        }
+        Ok(Some(stage))
+    }
+
+    /// [`Analyzer::diff_unit_pruned`] for a pair too rewritten for one plan: the model diffed a
+    /// batch of changed shapes at a time ([`smithy::prune::Batches`]), each batch's models
+    /// dropped before the next is read, so memory follows the batch, not the model.
+    fn diff_batches(
+        &self,
+        unit: &UnitKey,
+        files: &HashMap<&str, &FileChange>,
+        old_files: ReadSide,
+        new_files: ReadSide,
+        batches: smithy::prune::Batches,
+    ) -> Result<Option<ModelStage>, EngineError> {
+        let (old_list, new_list) = (listed(&old_files), listed(&new_files));
+        let mut diff = crate::rules::model::ModelDiff::default();
+        let mut located = Located::default();
+        let mut problems: [Vec<Finding>; 2] = Default::default();
+        let done = batches.each(
+            &old_list,
+            &new_list,
+            |old, new, focus| crate::rules::model::diff_in(&old.model, &new.model, &|id| focus.contains(id)),
+            |old, new, batch| {
+                located.add(&old.model, &new.model, &batch);
+                diff.merge(batch);
+                for (into, side) in problems.iter_mut().zip([old.problems, new.problems]) {
+                    into.extend(problem_findings(side));
+                }
+            },
+        );
+        if done.is_none() {
+            return Ok(None);
+        }
+        drop((old_list, new_list));
+        for p in &mut problems {
+            sort_findings(p);
+        }
+        let [old_problems, new_problems] = problems;
+        let entries = |files: &ReadSide| files.iter().map(|(p, o, _)| (p.clone(), *o)).collect::<Vec<_>>();
+        let bytes = |files: ReadSide| files.into_iter().map(|(p, _, b)| (p, b)).collect::<BTreeMap<_, _>>();
+        let (old_entries, new_entries) = (entries(&old_files), entries(&new_files));
+        let (old_bytes, new_bytes) = (bytes(old_files), bytes(new_files));
+        let stage = stage_from(unit, files, new_problems.clone(), diff, &located, [&old_bytes, &new_bytes]);
+        for (entries, problems) in [(old_entries, old_problems), (new_entries, new_problems)] {
+            self.side_faults.get_or_try(entries, || Ok::<_, EngineError>(Arc::new(problems)))?;
         }
         Ok(Some(stage))
     }
@@ -812,6 +892,66 @@ fn stage_of(unit: &UnitKey, files: &HashMap<&str, &FileChange>, old: &SideModel,
     } else {
         crate::rules::model::diff(&old.model, &new.model)
     };
+    let mut located = Located::default();
+    located.add(&old.model, &new.model, &diff);
+    stage_from(unit, files, findings, diff, &located, [&old.bytes, &new.bytes])
+}
+
+/// Where each shape a diff names is defined on each side (base, head), and each side's
+/// services: what a stage's summaries need of the models, gathered batch by batch when a model
+/// is diffed in batches.
+#[derive(Default)]
+struct Located {
+    files: [HashMap<String, Arc<str>>; 2],
+    services: Option<[Services; 2]>,
+}
+
+/// A side's services, each with the file that defines it.
+type Services = Vec<(String, Arc<str>)>;
+
+impl Located {
+    fn add(&mut self, old: &smithy::Model, new: &smithy::Model, diff: &crate::rules::model::ModelDiff) {
+        let lists = [
+            &diff.shapes_added,
+            &diff.shapes_removed,
+            &diff.shapes_changed,
+            &diff.operations_added,
+            &diff.operations_removed,
+            &diff.operations_changed,
+        ];
+        for (files, model) in self.files.iter_mut().zip([old, new]) {
+            for id in lists.iter().flat_map(|l| l.iter()) {
+                if let Some(s) = model.shape(id) {
+                    files.entry(id.clone()).or_insert_with(|| s.file.clone());
+                }
+            }
+        }
+        // Services and resources are in every batch, so the first batch has them all.
+        self.services.get_or_insert_with(|| {
+            [old, new].map(|m| {
+                m.services()
+                    .into_iter()
+                    .filter_map(|id| m.shape(&id).map(|s| s.file.clone()).map(|f| (id, f)))
+                    .collect()
+            })
+        });
+    }
+
+    fn file(&self, side: usize, id: &str) -> Option<&str> {
+        self.files[side].get(id).map(|f| &**f)
+    }
+}
+
+/// A stage from its side findings (`findings`), its model diff and where the diff's shapes
+/// are (see [`Located`]): the diff's findings and one summary per changed file.
+fn stage_from(
+    unit: &UnitKey,
+    files: &HashMap<&str, &FileChange>,
+    mut findings: Vec<Finding>,
+    diff: crate::rules::model::ModelDiff,
+    at: &Located,
+    bytes: [&BTreeMap<String, Arc<Vec<u8>>>; 2],
+) -> ModelStage {
     let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
     for mut f in diff.findings {
         if f.path.is_none() {
@@ -820,22 +960,26 @@ fn stage_of(unit: &UnitKey, files: &HashMap<&str, &FileChange>, old: &SideModel,
         findings.push(f);
     }
     // One summary per changed file: what is in it now (or was, for what was removed).
-    let file_of = |m: &smithy::Model, id: &str| m.shape(id).map(|s| s.file.to_string());
-    let located = |ids: &[String], m: &smithy::Model, path: &str| -> Vec<String> {
-        ids.iter().filter(|id| file_of(m, id).as_deref() == Some(path)).cloned().collect()
+    let located = |ids: &[String], side: usize, path: &str| -> Vec<String> {
+        ids.iter().filter(|id| at.file(side, id) == Some(path)).cloned().collect()
     };
     let mut summaries = Vec::new();
     for path in changed {
         let Some(file) = files.get(path) else { continue };
-        let in_head = new.bytes.contains_key(path);
-        let services: Vec<String> = {
-            let m = if in_head { &new.model } else { &old.model };
-            m.services().into_iter().filter(|s| file_of(m, s).as_deref() == Some(path)).collect()
-        };
+        let in_head = bytes[1].contains_key(path);
+        let services: Vec<String> = at
+            .services
+            .as_ref()
+            .map(|s| &s[usize::from(in_head)])
+            .into_iter()
+            .flatten()
+            .filter(|(_, f)| &**f == path)
+            .map(|(id, _)| id.clone())
+            .collect();
         let changed_here: Vec<String> = diff
             .shapes_changed
             .iter()
-            .filter(|id| file_of(&new.model, id).or_else(|| file_of(&old.model, id)).as_deref() == Some(path))
+            .filter(|id| at.file(1, id).or_else(|| at.file(0, id)) == Some(path))
             .cloned()
             .collect();
         summaries.push(ModelSummary {
@@ -843,18 +987,18 @@ fn stage_of(unit: &UnitKey, files: &HashMap<&str, &FileChange>, old: &SideModel,
             status: file.status,
             services,
             shapes: ShapeCounts {
-                added: located(&diff.shapes_added, &new.model, path).len(),
-                removed: located(&diff.shapes_removed, &old.model, path).len(),
+                added: located(&diff.shapes_added, 1, path).len(),
+                removed: located(&diff.shapes_removed, 0, path).len(),
                 changed: changed_here.len(),
             },
-            operations_added: located(&diff.operations_added, &new.model, path),
-            operations_removed: located(&diff.operations_removed, &old.model, path),
-            operations_changed: located(&diff.operations_changed, &new.model, path),
+            operations_added: located(&diff.operations_added, 1, path),
+            operations_removed: located(&diff.operations_removed, 0, path),
+            operations_changed: located(&diff.operations_changed, 1, path),
             base_size: file.base_size,
             head_size: file.head_size,
             lines_changed: Some(lines_changed(
-                old.bytes.get(path).map(|b| b.as_slice()),
-                new.bytes.get(path).map(|b| b.as_slice()),
+                bytes[0].get(path).map(|b| b.as_slice()),
+                bytes[1].get(path).map(|b| b.as_slice()),
             )),
         });
     }
@@ -920,12 +1064,13 @@ pub fn lines_changed(old: Option<&[u8]>, new: Option<&[u8]>) -> u64 {
     let (old_mid, new_mid, whole) = differing_lines(old, new);
     let mut counts: HashMap<&[u8], i64> = HashMap::new();
     for (part, sign) in [(old_mid, 1), (new_mid, -1)] {
-        let mut lines: Vec<&[u8]> = part.split(|c| *c == b'\n').collect();
-        // A middle part ends where a line ends: its last piece is that line break's empty rest.
-        if !whole {
-            lines.pop();
-        }
-        for line in lines {
+        let mut lines = part.split(|c| *c == b'\n').peekable();
+        while let Some(line) = lines.next() {
+            // A middle part ends where a line ends: its last piece is that line break's empty
+            // rest.
+            if !whole && lines.peek().is_none() {
+                break;
+            }
             *counts.entry(line).or_default() += sign;
         }
     }

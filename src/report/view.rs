@@ -156,7 +156,7 @@ impl<'a> FindingBlock<'a> {
 
     /// The compact text diff of what changed, when the finding has old and new values.
     pub fn diff(&self) -> Option<String> {
-        self.finding.change.as_ref().map(common::text_diff)
+        self.finding.change.as_deref().map(common::text_diff)
     }
 }
 

@@ -152,7 +152,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
             let fp_ok = ex.fingerprint.as_ref().is_none_or(|fp| *fp == f.fingerprint);
             if id_matches(&ex.rule, &f.id) && fp_ok {
                 used = true;
-                f.exception = Some(AppliedException {
+                f.exception = Some(Box::new(AppliedException {
                     index,
                     rule: ex.rule.clone(),
                     subject: ex.subject.clone(),
@@ -160,7 +160,7 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Dat
                     approved_by: ex.approved_by.clone(),
                     expires: ex.expires.clone(),
                     source: None,
-                });
+                }));
             }
         }
         if !used {
@@ -214,7 +214,7 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
     }
     let mut n = 0;
     for f in findings.iter_mut().filter(|f| f.is_active() && f.severity >= fail_on) {
-        f.exception = Some(AppliedException {
+        f.exception = Some(Box::new(AppliedException {
             index: 0,
             rule: f.id.clone(),
             subject: f.subject.clone(),
@@ -222,7 +222,7 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
             approved_by: Some(approval.approved_by.clone()),
             expires: Some(approval.expires.clone()),
             source: Some(approval.source.clone()),
-        });
+        }));
         n += 1;
     }
     n

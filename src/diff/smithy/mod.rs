@@ -85,10 +85,19 @@ pub struct Differences<'a> {
 
 impl<'a> Differences<'a> {
     pub fn detect(old: &'a Model, new: &'a Model) -> Differences<'a> {
+        Differences::detect_in(old, new, &|_| true)
+    }
+
+    /// The differences of the shapes whose root id `focus` accepts (members go with their
+    /// shape): the rest of the models is context the evaluators may look at. A model diffed in
+    /// batches ([`crate::parse::smithy::prune`]) is diffed once per batch with that batch's
+    /// shapes in focus.
+    pub fn detect_in(old: &'a Model, new: &'a Model, focus: &dyn Fn(&str) -> bool) -> Differences<'a> {
         let (old, new) = (Side::new(old), Side::new(new));
+        let focused = |id: &str| focus(id.split_once('$').map_or(id, |(c, _)| c));
         let mut changed = Vec::new();
         let mut removed = Vec::new();
-        for (id, o) in old.all_views() {
+        for (id, o) in old.all_views().into_iter().filter(|(id, _)| focused(id)) {
             match new.view(&id).filter(|_| in_file(new.model, &id)) {
                 Some(n) => {
                     if !o.same_as(&n) {
@@ -101,7 +110,7 @@ impl<'a> Differences<'a> {
         let added = new
             .all_views()
             .into_iter()
-            .filter(|(id, _)| !(in_file(old.model, id) && old.view(id).is_some()))
+            .filter(|(id, _)| focused(id) && !(in_file(old.model, id) && old.view(id).is_some()))
             .map(|(_, v)| v)
             .collect();
         Differences { old, new, changed, added, removed }

@@ -428,12 +428,17 @@ pub struct Model {
 #[derive(Debug, Default)]
 pub struct Unread {
     pub ids: Kinds,
-    asked: std::sync::atomic::AtomicBool,
+    /// The unread ids something asked for.
+    asked: std::sync::Mutex<BTreeSet<String>>,
 }
 
 impl Unread {
     pub fn new(ids: Kinds) -> Unread {
         Unread { ids, asked: Default::default() }
+    }
+
+    fn asked(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -476,6 +481,11 @@ impl Kinds {
 
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+
+    /// Every id with its type, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, ShapeType)> {
+        self.ids.iter().map(|&e| (self.id(e), e.2))
     }
 }
 
@@ -592,14 +602,19 @@ impl Model {
         if let Some(u) = &self.unread
             && u.ids.contains(id)
         {
-            u.asked.store(true, std::sync::atomic::Ordering::Relaxed);
+            u.asked().insert(id.to_string());
         }
     }
 
     /// Whether something asked for a shape this model left unread: its answers may be wrong, and
-    /// the models must be read in full.
+    /// the models must be read in full (or with those shapes, see [`prune::Batches`]).
     pub fn asked_unread(&self) -> bool {
-        self.unread.as_ref().is_some_and(|u| u.asked.load(std::sync::atomic::Ordering::Relaxed))
+        self.unread.as_ref().is_some_and(|u| !u.asked().is_empty())
+    }
+
+    /// The unread shapes something asked for, sorted.
+    pub fn asked_ids(&self) -> Vec<String> {
+        self.unread.as_ref().map(|u| u.asked().iter().cloned().collect()).unwrap_or_default()
     }
 }
 
@@ -686,15 +701,41 @@ pub fn read_json(path: &str, bytes: &[u8]) -> Result<ModelFile, SmithyError> {
 /// Reads a JSON AST document as [`read_json`] does, building only the `shapes` entries whose key
 /// is `wanted` (the others are skipped unread: see [`prune`]). Errors only describe what was
 /// read; the caller reads the whole file when it needs the full answer.
+///
+/// Each wanted shape is built as soon as it is parsed and its value dropped, so no more than one
+/// shape's value is held at a time (a batch of a rewritten 100 MB model held 50 MB of them).
 pub fn read_json_wanted(path: &str, bytes: &[u8], wanted: &dyn Fn(&str) -> bool) -> Result<ModelFile, SmithyError> {
-    let mut kept = Vec::new();
-    let root = node::parse_shapes_apart(bytes, wanted, &mut |e| {
-        kept.push(e);
-        true
-    })
-    .map_err(|e| json_error(path, bytes, e))?;
-    let root = with_shapes(root, kept);
-    build(path, bytes, root, false)
+    let lines = crate::text::LineIndex::new(bytes);
+    let mut b = Builder { path, file: Arc::from(path), bytes, lines: &lines, idl: false };
+    let mut reads = Vec::new();
+    let mut failed = None;
+    let root = node::parse_shapes_apart(bytes, wanted, &mut |e| match b.entry(e) {
+        Ok(read) => {
+            reads.push(read);
+            true
+        }
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let root = root.map_err(|e| json_error(path, bytes, e))?;
+    // The rest of the document (version, metadata) with its `shapes` left empty, then the
+    // shapes in the order they were read.
+    let mut file = b.model(root)?;
+    for read in reads {
+        match read {
+            Read::Apply(a) => file.applies.push(a),
+            Read::Shape(shape, offset) => {
+                file.offsets.insert(shape.id.clone(), offset);
+                file.model.shapes.insert(shape.id.clone(), shape);
+            }
+        }
+    }
+    Ok(file)
 }
 
 /// Whether [`read_json`] accepts the document, one shape at a time: each shape is built and
@@ -729,25 +770,6 @@ pub fn validates(path: &str, bytes: &[u8]) -> bool {
     // The rest of the document: version, metadata, `shapes` being an object.
     let mut b = b;
     ok && b.model(root).is_ok()
-}
-
-/// The document with its `shapes` value replaced by these entries.
-fn with_shapes(root: Node, shapes: Vec<Entry>) -> Node {
-    let mut shapes = Some(shapes);
-    match root {
-        Node::Object(entries) => Node::Object(
-            entries
-                .into_iter()
-                .map(|mut e| {
-                    if e.key == "shapes" && matches!(e.value, Node::Object(_)) {
-                        e.value = Node::Object(shapes.take().unwrap_or_default());
-                    }
-                    e
-                })
-                .collect(),
-        ),
-        other => other,
-    }
 }
 
 fn json_error(path: &str, bytes: &[u8], e: node::SyntaxError) -> SmithyError {
@@ -949,7 +971,7 @@ struct Builder<'a> {
     path: &'a str,
     file: Arc<str>,
     bytes: &'a [u8],
-    lines: &'a crate::text::LineIndex,
+    lines: &'a crate::text::LineIndex<'a>,
     /// The document was translated from the IDL: errors name the IDL position.
     idl: bool,
 }

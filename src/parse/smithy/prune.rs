@@ -21,6 +21,12 @@
 //! Only Smithy 2.0 JSON AST files are planned (1.0 files are upgraded using their member
 //! targets); a plan that would leave less than a third of the bytes unread is not worth it and
 //! [`plan`] returns `None`.
+//!
+//! A large pair rewritten from end to end is planned in [`Batches`] instead: the changed shapes
+//! split into batches of a few megabytes, each read with what its evaluators look at and diffed
+//! with only its own shapes in focus (`rules::model::diff_in`), the results merged. A batch that
+//! asks for a shape it left unread is read again with it. Memory then follows the batch, not the
+//! model: a reformatted 100 MB model's diff went from 981 MB to ~300 MB.
 use super::assemble::{Assembled, assemble};
 use super::scan::{self, Field};
 use super::{Kinds, ModelFile, ShapeType, Unread, bundled};
@@ -169,129 +175,286 @@ fn index<'a>(side: &[(&str, &'a [u8])]) -> Option<Vec<scan::Index<'a>>> {
 /// Plans the read of a base and a head side (see the module docs); `None`: read both in full.
 pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     let (a, b) = (Defs::new(old)?, Defs::new(new)?);
-    // Every root id of either side, hashed: asked for each reference and trait of every entry.
-    let all: HashSet<&str> = a.groups().chain(b.groups()).map(|(id, _)| id).collect();
-    let ids = |id: &str| all.contains(id);
-    let same = |x: &[Def<'_>], y: &[Def<'_>]| {
-        !x.is_empty()
-            && x.len() == y.len()
-            && x.iter().zip(y).all(|(p, q)| {
-                let ((pp, pr, _, pe), (qp, qr, _, qe)) = (a.at(p), b.at(q));
-                pp == qp && pr == qr && pe.id == qe.id
-            })
-    };
-    let defined_twice = |d: &Defs<'_>, list: &[Def<'_>]| list.iter().filter(|e| d.kind(e) != "apply").count() > 1;
-    let mut dirty: Vec<&str> = Vec::new();
-    union(&a, &b, |id, x, y| {
-        if !same(x, y) || defined_twice(&a, x) || defined_twice(&b, y) {
-            dirty.push(id);
-        }
-    });
-
-    // What a shape's resolved form depends on besides its own bytes: its mixins, the traits it
-    // and its members apply (their definitions decide whether a value is kept), and `apply`
-    // statements (keyed at their target, so part of its entry list). Only what the files define
-    // can change (a prelude trait cannot), so only those dependencies are kept.
-    let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
-    for d in [&a, &b] {
-        for (id, list) in d.groups() {
-            for x in list {
-                let (_, _, index, e) = d.at(x);
-                let mixins = index.references(e).filter(|(f, _)| *f == Field::Mixin).map(|(_, t)| t);
-                for dep in mixins.chain(index.trait_ids(e)).map(root) {
-                    if ids(dep) {
-                        users.entry(dep).or_default().push(id);
-                    }
-                }
-            }
-        }
-    }
-    let mut keep: HashSet<&str> = HashSet::new();
-    let mut queue: Vec<&str> = Vec::new();
-    while let Some(id) = dirty.pop() {
-        if keep.insert(id) {
-            queue.push(id);
-            dirty.extend(users.get(id).into_iter().flatten().copied());
-        }
-    }
-    drop(users);
-    let changed: HashSet<&str> = keep.clone();
-
-    // What the evaluators and the assembly look at around the changed shapes.
-    for d in [&a, &b] {
-        for (id, list) in d.groups() {
-            let wanted = list.iter().any(|x| {
-                let (_, _, index, e) = d.at(x);
-                matches!(index.kind(e), "service" | "resource" | "apply")
-                    || index.references(e).any(|(f, _)| f == Field::Mixin)
-            }) || bundled::shape(id).is_some();
-            if wanted && keep.insert(id) {
-                queue.push(id);
-            }
-        }
-    }
-    // Forward: mixins and trait definitions of everything kept (trait definitions with their
-    // whole shape closure: evaluators walk a trait value through its definition's members), and
-    // the member targets of the changed shapes.
-    let mut deep: HashSet<&str> = HashSet::new();
-    while let Some(id) = queue.pop() {
-        let follow_members = changed.contains(id) || deep.contains(id);
-        for d in [&a, &b] {
-            for x in d.get(id) {
-                let (_, _, index, e) = d.at(x);
-                for (field, target) in index.references(e) {
-                    let t = root(target);
-                    let wanted = match field {
-                        Field::Mixin => true,
-                        Field::Members | Field::Member | Field::KeyValue => follow_members,
-                        Field::Other => deep.contains(id),
-                    };
-                    if wanted && ids(t) {
-                        if deep.contains(id) {
-                            deep.insert(t);
-                        }
-                        if keep.insert(t) {
-                            queue.push(t);
-                        }
-                    }
-                }
-                for t in index.trait_ids(e).map(root) {
-                    if ids(t) {
-                        let new_deep = deep.insert(t);
-                        if keep.insert(t) || new_deep {
-                            queue.push(t);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut keys = HashSet::new();
-    let (mut total, mut skipped) = (0usize, 0usize);
-    for d in [&a, &b] {
-        for (id, list) in d.groups() {
-            for x in list {
-                let (_, raw, _, e) = d.at(x);
-                total += raw.len();
-                if keep.contains(id) {
-                    keys.insert(e.id.to_string());
-                } else {
-                    skipped += raw.len();
-                }
-            }
-        }
-    }
+    let p = Pair::new(&a, &b);
+    let changed = p.changed();
+    let keep = p.keep(&changed);
+    let (keys, total, skipped) = p.keys(&keep);
     if !always && skipped * 3 < total {
         return None;
     }
-    let unread = |d: &Defs<'_>| -> Kinds {
-        let mut out = Kinds::default();
-        for (id, list) in d.groups().filter(|(id, _)| !keep.contains(*id)) {
-            if let Some(kind) = list.iter().find_map(|x| ShapeType::parse(d.kind(x))) {
-                out.push(id, kind);
+    Some(Plan { unread: (unread(&a, &keep), unread(&b, &keep)), keys })
+}
+
+/// A plan in batches, for a pair too rewritten for one [`plan`] to leave much unread: each
+/// batch builds some of the changed shapes (its focus) with what the evaluators look at around
+/// them, so a large model rewritten from end to end is diffed a few megabytes at a time instead
+/// of built whole on both sides. Diffing each batch's focus
+/// ([`crate::rules::model::diff_in`]) and merging the results gives the full diff.
+#[derive(Debug)]
+pub struct Batches {
+    /// Every shape id each side defines, with its type: a batch leaves unread what it does not
+    /// build.
+    every: (Kinds, Kinds),
+    batches: Vec<(HashSet<String>, HashSet<String>)>,
+}
+
+impl Batches {
+    pub fn len(&self) -> usize {
+        self.batches.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+
+    /// Reads and diffs each batch in order: `diff` gets a batch's two sides and focus (root
+    /// shape ids); when it asked for shapes the batch left unread (a nested target, say), the
+    /// batch is read again with them, and `done` gets the sides and what `diff` returned for
+    /// the read that asked for nothing. `None` when a read fails or a batch keeps asking for
+    /// more: the caller reads in full.
+    pub fn each<T>(
+        &self,
+        old: &[(&str, &[u8])],
+        new: &[(&str, &[u8])],
+        mut diff: impl FnMut(&Assembled, &Assembled, &HashSet<String>) -> T,
+        mut done: impl FnMut(Assembled, Assembled, T),
+    ) -> Option<()> {
+        for (keys, focus) in &self.batches {
+            let mut keys = keys.clone();
+            let mut rounds = 0;
+            loop {
+                let left = |all: &Kinds| {
+                    let mut out = Kinds::default();
+                    for (id, kind) in all.iter().filter(|(id, _)| !keys.contains(*id)) {
+                        out.push(id, kind);
+                    }
+                    out
+                };
+                let unread = (left(&self.every.0), left(&self.every.1));
+                let (a, b) = read_planned(old, new, Plan { keys: keys.clone(), unread })?;
+                let t = diff(&a, &b, focus);
+                let mut asked = a.model.asked_ids();
+                asked.extend(b.model.asked_ids());
+                if asked.is_empty() {
+                    done(a, b, t);
+                    break;
+                }
+                rounds += 1;
+                let before = keys.len();
+                keys.extend(asked);
+                if rounds > ROUNDS || keys.len() == before {
+                    return None;
+                }
             }
         }
-        out
-    };
-    Some(Plan { unread: (unread(&a), unread(&b)), keys })
+        Some(())
+    }
+}
+
+/// How many times one batch is read again with the shapes it asked for.
+const ROUNDS: usize = 8;
+
+/// [`batches`] for two sides' files, each scanned ([`scan::index`]).
+pub fn batch_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], budget: usize, always: bool) -> Option<Batches> {
+    let (a, b) = rayon::join(|| index(old), || index(new));
+    let (a, b) = (a?, b?);
+    let old_files: Vec<File<'_>> = old.iter().zip(&a).map(|((p, b), i)| (*p, *b, i)).collect();
+    let new_files: Vec<File<'_>> = new.iter().zip(&b).map(|((p, b), i)| (*p, *b, i)).collect();
+    batches(&old_files, &new_files, budget, always)
+}
+
+/// Plans the read of a pair in batches of changed shapes of about `budget` bytes (both sides'
+/// entries together). `None` where no plan applies (as for [`plan`]) or where what every batch
+/// must build anyway (services, resources, shapes with mixins, …) is a third of the bytes or
+/// more: batches would then cost more than one full read (with `always`, batches anyway: tests
+/// compare every case).
+pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) -> Option<Batches> {
+    let (a, b) = (Defs::new(old)?, Defs::new(new)?);
+    let p = Pair::new(&a, &b);
+    let mut changed: Vec<&str> = p.changed().into_iter().collect();
+    changed.sort_unstable();
+    let (_, total, skipped) = p.keys(&p.keep(&HashSet::new()));
+    if !always && (total - skipped) * 3 >= total {
+        return None;
+    }
+    let size =
+        |id: &str| -> usize { [&a, &b].iter().map(|d| d.get(id).iter().map(|x| d.at(x).1.len()).sum::<usize>()).sum() };
+    let mut out = Vec::new();
+    let mut rest = changed.as_slice();
+    // At least one batch, with nothing in focus when no shape changed: the metadata is diffed.
+    while !rest.is_empty() || out.is_empty() {
+        let (mut n, mut bytes) = (0, 0);
+        while n < rest.len() && (n == 0 || bytes < budget) {
+            bytes += size(rest[n]);
+            n += 1;
+        }
+        let focus: HashSet<&str> = rest[..n].iter().copied().collect();
+        rest = &rest[n..];
+        let keep = p.keep(&focus);
+        let mut keys: HashSet<String> = HashSet::new();
+        for d in [&a, &b] {
+            for x in keep.iter().flat_map(|id| d.get(id)) {
+                keys.insert(d.at(x).3.id.to_string());
+            }
+        }
+        out.push((keys, focus.into_iter().map(str::to_string).collect()));
+    }
+    let every = (unread(&a, &HashSet::new()), unread(&b, &HashSet::new()));
+    Some(Batches { every, batches: out })
+}
+
+/// The shape ids a side defines that `keep` leaves out, with their types.
+fn unread(d: &Defs<'_>, keep: &HashSet<&str>) -> Kinds {
+    let mut out = Kinds::default();
+    for (id, list) in d.groups().filter(|(id, _)| !keep.contains(*id)) {
+        if let Some(kind) = list.iter().find_map(|x| ShapeType::parse(d.kind(x))) {
+            out.push(id, kind);
+        }
+    }
+    out
+}
+
+/// Both sides' entries, and what planning a read of them asks again and again.
+struct Pair<'p, 'f> {
+    a: &'p Defs<'f>,
+    b: &'p Defs<'f>,
+    /// Every root id of either side, hashed: asked for each reference and trait of every entry.
+    all: HashSet<&'f str>,
+}
+
+impl<'p, 'f> Pair<'p, 'f> {
+    fn new(a: &'p Defs<'f>, b: &'p Defs<'f>) -> Pair<'p, 'f> {
+        Pair { a, b, all: a.groups().chain(b.groups()).map(|(id, _)| id).collect() }
+    }
+
+    fn defined(&self, id: &str) -> bool {
+        self.all.contains(id)
+    }
+
+    /// The shapes whose resolved form may differ between the sides: every entry whose bytes
+    /// (or file) differ or that one side lacks, every id defined twice on a side, and what
+    /// depends on those through what the read resolves.
+    fn changed(&self) -> HashSet<&'f str> {
+        let (a, b) = (self.a, self.b);
+        let same = |x: &[Def<'_>], y: &[Def<'_>]| {
+            !x.is_empty()
+                && x.len() == y.len()
+                && x.iter().zip(y).all(|(p, q)| {
+                    let ((pp, pr, _, pe), (qp, qr, _, qe)) = (a.at(p), b.at(q));
+                    pp == qp && pr == qr && pe.id == qe.id
+                })
+        };
+        let defined_twice = |d: &Defs<'_>, list: &[Def<'_>]| list.iter().filter(|e| d.kind(e) != "apply").count() > 1;
+        let mut dirty: Vec<&str> = Vec::new();
+        union(a, b, |id, x, y| {
+            if !same(x, y) || defined_twice(a, x) || defined_twice(b, y) {
+                dirty.push(id);
+            }
+        });
+
+        // What a shape's resolved form depends on besides its own bytes: its mixins, the
+        // traits it and its members apply (their definitions decide whether a value is kept),
+        // and `apply` statements (keyed at their target, so part of its entry list). Only what
+        // the files define can change (a prelude trait cannot), so only those dependencies are
+        // kept.
+        let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
+        for d in [a, b] {
+            for (id, list) in d.groups() {
+                for x in list {
+                    let (_, _, index, e) = d.at(x);
+                    let mixins = index.references(e).filter(|(f, _)| *f == Field::Mixin).map(|(_, t)| t);
+                    for dep in mixins.chain(index.trait_ids(e)).map(root) {
+                        if self.defined(dep) {
+                            users.entry(dep).or_default().push(id);
+                        }
+                    }
+                }
+            }
+        }
+        let mut changed: HashSet<&str> = HashSet::new();
+        while let Some(id) = dirty.pop() {
+            if changed.insert(id) {
+                dirty.extend(users.get(id).into_iter().flatten().copied());
+            }
+        }
+        changed
+    }
+
+    /// `changed` and what the evaluators and the assembly look at around it: services and
+    /// resources, shapes with mixins, `apply` statements, copies of bundled shapes, and then
+    /// forward the mixins and trait definitions of everything kept (trait definitions with
+    /// their whole shape closure: evaluators walk a trait value through its definition's
+    /// members), and the member targets of the changed shapes.
+    fn keep(&self, changed: &HashSet<&'f str>) -> HashSet<&'f str> {
+        let mut keep: HashSet<&str> = changed.clone();
+        let mut queue: Vec<&str> = keep.iter().copied().collect();
+        queue.sort_unstable();
+        for d in [self.a, self.b] {
+            for (id, list) in d.groups() {
+                let wanted = list.iter().any(|x| {
+                    let (_, _, index, e) = d.at(x);
+                    matches!(index.kind(e), "service" | "resource" | "apply")
+                        || index.references(e).any(|(f, _)| f == Field::Mixin)
+                }) || bundled::shape(id).is_some();
+                if wanted && keep.insert(id) {
+                    queue.push(id);
+                }
+            }
+        }
+        let mut deep: HashSet<&str> = HashSet::new();
+        while let Some(id) = queue.pop() {
+            let follow_members = changed.contains(id) || deep.contains(id);
+            for d in [self.a, self.b] {
+                for x in d.get(id) {
+                    let (_, _, index, e) = d.at(x);
+                    for (field, target) in index.references(e) {
+                        let t = root(target);
+                        let wanted = match field {
+                            Field::Mixin => true,
+                            Field::Members | Field::Member | Field::KeyValue => follow_members,
+                            Field::Other => deep.contains(id),
+                        };
+                        if wanted && self.defined(t) {
+                            // Revisited when it becomes deep, so the closure does not depend on
+                            // the order it is walked in.
+                            let new_deep = deep.contains(id) && deep.insert(t);
+                            if keep.insert(t) || new_deep {
+                                queue.push(t);
+                            }
+                        }
+                    }
+                    for t in index.trait_ids(e).map(root) {
+                        if self.defined(t) {
+                            let new_deep = deep.insert(t);
+                            if keep.insert(t) || new_deep {
+                                queue.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        keep
+    }
+
+    /// The entry keys of what `keep` builds, with the bytes of every entry and of those left
+    /// out.
+    fn keys(&self, keep: &HashSet<&str>) -> (HashSet<String>, usize, usize) {
+        let mut keys = HashSet::new();
+        let (mut total, mut skipped) = (0usize, 0usize);
+        for d in [self.a, self.b] {
+            for (id, list) in d.groups() {
+                for x in list {
+                    let (_, raw, _, e) = d.at(x);
+                    total += raw.len();
+                    if keep.contains(id) {
+                        keys.insert(e.id.to_string());
+                    } else {
+                        skipped += raw.len();
+                    }
+                }
+            }
+        }
+        (keys, total, skipped)
+    }
 }

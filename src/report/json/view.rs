@@ -143,9 +143,9 @@ impl<'a> FindingView<'a> {
             message: &f.message,
             fingerprint: &f.fingerprint,
             introduced_by: f.introduced_by.as_deref(),
-            exception: f.exception.as_ref().map(Exception::from),
+            exception: f.exception.as_deref().map(Exception::from),
             suppression: f.suppression.as_deref(),
-            change: f.change.as_ref().map(ChangeView::from),
+            change: f.change.as_deref().map(ChangeView::from),
             baseline: baseline(f.baseline),
             blocking,
         }

@@ -112,6 +112,28 @@ pub struct ModelDiff {
     pub operations_changed: Vec<String>,
 }
 
+impl ModelDiff {
+    /// Adds another batch's diff (see [`diff_in`]): shapes are in one batch's focus each, the
+    /// metadata's events are in every batch's, so findings that are equal are kept once.
+    pub fn merge(&mut self, other: ModelDiff) {
+        self.findings.extend(other.findings);
+        finding::sort_findings(&mut self.findings);
+        self.findings.dedup();
+        for (into, from) in [
+            (&mut self.shapes_added, other.shapes_added),
+            (&mut self.shapes_removed, other.shapes_removed),
+            (&mut self.shapes_changed, other.shapes_changed),
+            (&mut self.operations_added, other.operations_added),
+            (&mut self.operations_removed, other.operations_removed),
+            (&mut self.operations_changed, other.operations_changed),
+        ] {
+            into.extend(from);
+            into.sort();
+            into.dedup();
+        }
+    }
+}
+
 /// An event as smithy-diff builds it, before suppression.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -170,7 +192,14 @@ pub fn decorated_events(d: &Differences<'_>) -> Vec<(Event, Severity, Option<Str
 
 /// Diffs two models.
 pub fn diff(old: &Model, new: &Model) -> ModelDiff {
-    let d = Differences::detect(old, new);
+    diff_in(old, new, &|_| true)
+}
+
+/// Diffs the shapes of two models whose root id `focus` accepts (see
+/// [`Differences::detect_in`]), with the metadata's events: a model diffed in batches is one
+/// [`ModelDiff::merge`] of these, one per batch.
+pub fn diff_in(old: &Model, new: &Model, focus: &dyn Fn(&str) -> bool) -> ModelDiff {
+    let d = Differences::detect_in(old, new, focus);
     let mut findings: Vec<Finding> = decorated_events(&d)
         .into_iter()
         .map(|(e, severity, reason)| {
