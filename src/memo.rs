@@ -57,6 +57,11 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     pub fn peek(&self, key: &K) -> Option<V> {
         self.map.lock().expect("memo lock").get(key).cloned()
     }
+
+    /// Removes `key` from the table, returning its value.
+    pub fn take(&self, key: &K) -> Option<V> {
+        self.map.lock().expect("memo lock").remove(key)
+    }
 }
 
 impl<K: Hash + Eq, V: Clone + PartialEq> Memo<K, V> {

@@ -60,6 +60,8 @@ pub struct Analyzer<'a> {
     sizes: Memo<(Oid, Oid), crate::history::DiffSize>,
     /// The release as the publish workflow selected it (`--candidate-manifest`), if given.
     candidate: Option<Vec<CandidateEntry>>,
+    /// See [`Analyzer::once`].
+    once: bool,
 }
 
 /// Package trees an [`Analyzer`] keeps (each can be large; candidates next to each other in a
@@ -175,6 +177,7 @@ impl<'a> Analyzer<'a> {
             states: Memo::default(),
             sizes: Memo::default(),
             candidate: None,
+            once: false,
         }
     }
 
@@ -185,6 +188,13 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Whether releases rules read a candidate manifest instead of head's versions.
+    /// An analyzer asked once (`diff`, `check`): each model diff's results are handed over
+    /// instead of kept for another question.
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
+    }
+
     pub fn has_candidate(&self) -> bool {
         self.candidate.is_some()
     }
@@ -683,22 +693,35 @@ impl<'a> Analyzer<'a> {
             })
             .collect();
         let model_changes: Vec<&PathChange> = model_changes.iter().collect();
-        let stages: Vec<Arc<ModelStage>> = loop {
+        let (units, stages): (Vec<UnitKey>, Vec<Arc<ModelStage>>) = loop {
             if model_changes.is_empty() {
-                break Vec::new();
+                break (Vec::new(), Vec::new());
             }
             let (units, used) = self.units(base, head, &model_changes)?;
             let stages: Vec<Arc<ModelStage>> =
                 units.par_iter().map(|u| self.model_stage(base, head, u, &model_files)).collect::<Result<_, _>>()?;
             if self.still_linked(&used) {
-                break stages;
+                break (units, stages);
             }
         };
         let mut findings = Vec::new();
         let mut models = Vec::new();
-        for stage in stages {
-            findings.extend(stage.findings.iter().cloned());
-            models.extend(stage.summaries.iter().cloned());
+        for (unit, stage) in units.iter().zip(stages) {
+            // Moved out when nothing will ask for it again (a rewritten model's stage holds
+            // 100,000 findings), else copied.
+            if self.once {
+                self.model_diffs.take(unit);
+            }
+            match Arc::try_unwrap(stage) {
+                Ok(stage) => {
+                    findings.extend(stage.findings);
+                    models.extend(stage.summaries);
+                }
+                Err(stage) => {
+                    findings.extend(stage.findings.iter().cloned());
+                    models.extend(stage.summaries.iter().cloned());
+                }
+            }
         }
         models.sort_by(|a, b| a.path.cmp(&b.path));
         // Packages: base, head and mainline trees; the release rules see every changed path.

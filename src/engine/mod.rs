@@ -339,6 +339,10 @@ fn config_path(ctx: &Context) -> Option<String> {
 pub fn run(req: &Request) -> Result<Outcome, EngineError> {
     let ctx = context(req)?;
     let mut analyzer = Analyzer::new(&ctx.repo, &ctx.config);
+    if req.command != Command::Report {
+        // `report` asks again (its closest-safe search); `diff` and `check` ask once.
+        analyzer = analyzer.once();
+    }
     if let Some(path) = &req.candidate_manifest {
         let text = read_local_file(path, SMALL_FILE_CAP, true)
             .map_err(|e| e.to_string())
