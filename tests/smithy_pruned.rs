@@ -45,7 +45,7 @@ fn a_pruned_read_diffs_as_the_full_read_does() {
         assert_eq!(po.problems, full_old.problems, "{name}: base problems differ");
         assert_eq!(pn.problems, full_new.problems, "{name}: head problems differ");
         pruned += 1;
-        unread_total += po.model.unread.as_ref().map_or(0, |u| u.ids.len());
+        unread_total += po.model.unread.as_ref().map_or(0, |u| u.len());
     }
     eprintln!("pruned diffs: {pruned} equal to the full diff, {gave_way} gave way; {unread_total} shapes left unread");
     assert!(pruned >= 60, "only {pruned} pairs were diffed pruned ({gave_way} gave way)");

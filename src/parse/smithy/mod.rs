@@ -427,14 +427,46 @@ pub struct Model {
 /// only that.
 #[derive(Debug, Default)]
 pub struct Unread {
-    pub ids: Kinds,
+    ids: Arc<Kinds>,
+    /// Of `ids`, those that were read after all: a batch of a diff in batches shares its side's
+    /// list of every id ([`prune::Batches`]) instead of copying what it leaves out.
+    read: Option<Arc<foldhash::HashSet<String>>>,
     /// The unread ids something asked for.
     asked: std::sync::Mutex<BTreeSet<String>>,
 }
 
 impl Unread {
     pub fn new(ids: Kinds) -> Unread {
-        Unread { ids, asked: Default::default() }
+        Unread { ids: Arc::new(ids), read: None, asked: Default::default() }
+    }
+
+    /// The ids of `all` that are not in `read`.
+    pub fn except(all: Arc<Kinds>, read: Arc<foldhash::HashSet<String>>) -> Unread {
+        Unread { ids: all, read: Some(read), asked: Default::default() }
+    }
+
+    /// The type of an unread shape.
+    pub fn get(&self, id: &str) -> Option<ShapeType> {
+        if self.read.as_ref().is_some_and(|r| r.contains(id)) {
+            return None;
+        }
+        self.ids.get(id)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// How many shapes are unread.
+    pub fn len(&self) -> usize {
+        match &self.read {
+            None => self.ids.len(),
+            Some(read) => self.ids.iter().filter(|(id, _)| !read.contains(*id)).count(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn asked(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
@@ -594,13 +626,13 @@ impl Model {
     pub fn kind_of(&self, id: &str) -> Option<ShapeType> {
         match self.shapes.get(id) {
             Some(s) => Some(s.kind),
-            None => self.unread.as_ref().and_then(|u| u.ids.get(id)),
+            None => self.unread.as_ref().and_then(|u| u.get(id)),
         }
     }
 
     fn note_unread(&self, id: &str) {
         if let Some(u) = &self.unread
-            && u.ids.contains(id)
+            && u.contains(id)
         {
             u.asked().insert(id.to_string());
         }

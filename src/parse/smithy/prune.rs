@@ -40,9 +40,9 @@ pub type File<'a> = (&'a str, &'a [u8], &'a scan::Index<'a>);
 #[derive(Debug, Default)]
 pub struct Plan {
     /// Entry keys (shape ids and `apply` keys) to build.
-    keys: HashSet<String>,
+    keys: Arc<HashSet<String>>,
     /// Shape ids each side defines and leaves unread: base, head.
-    pub unread: (Kinds, Kinds),
+    pub unread: (Unread, Unread),
 }
 
 impl Plan {
@@ -157,11 +157,11 @@ pub fn plan_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> 
 pub fn read_planned(old: &[(&str, &[u8])], new: &[(&str, &[u8])], plan: Plan) -> Option<(Assembled, Assembled)> {
     let Plan { keys, unread: (unread_old, unread_new) } = plan;
     let keys = &keys;
-    let side = |files: &[(&str, &[u8])], unread: Kinds| -> Option<Assembled> {
+    let side = |files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
         let read: Option<Vec<ModelFile>> =
             files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|k| keys.contains(k)).ok()).collect();
         let mut assembled = assemble(read?);
-        assembled.model.unread = Some(Arc::new(Unread::new(unread)));
+        assembled.model.unread = Some(Arc::new(unread));
         Some(assembled)
     };
     let (a, b) = rayon::join(|| side(old, unread_old), || side(new, unread_new));
@@ -182,7 +182,7 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     if !always && skipped * 3 < total {
         return None;
     }
-    Some(Plan { unread: (unread(&a, &keep), unread(&b, &keep)), keys })
+    Some(Plan { unread: (Unread::new(unread(&a, &keep)), Unread::new(unread(&b, &keep))), keys: Arc::new(keys) })
 }
 
 /// A plan in batches, for a pair too rewritten for one [`plan`] to leave much unread: each
@@ -194,8 +194,8 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
 pub struct Batches {
     /// Every shape id each side defines, with its type: a batch leaves unread what it does not
     /// build.
-    every: (Kinds, Kinds),
-    batches: Vec<(HashSet<String>, HashSet<String>)>,
+    every: (Arc<Kinds>, Arc<Kinds>),
+    batches: Vec<(Arc<HashSet<String>>, HashSet<String>)>,
 }
 
 impl Batches {
@@ -223,15 +223,10 @@ impl Batches {
             let mut keys = keys.clone();
             let mut rounds = 0;
             loop {
-                let left = |all: &Kinds| {
-                    let mut out = Kinds::default();
-                    for (id, kind) in all.iter().filter(|(id, _)| !keys.contains(*id)) {
-                        out.push(id, kind);
-                    }
-                    out
-                };
-                let unread = (left(&self.every.0), left(&self.every.1));
-                let (a, b) = read_planned(old, new, Plan { keys: keys.clone(), unread })?;
+                let shared = keys.clone();
+                let unread = |all: &Arc<Kinds>| Unread::except(all.clone(), shared.clone());
+                let unread = (unread(&self.every.0), unread(&self.every.1));
+                let (a, b) = read_planned(old, new, Plan { keys: shared.clone(), unread })?;
                 let t = diff(&a, &b, focus);
                 let mut asked = a.model.asked_ids();
                 asked.extend(b.model.asked_ids());
@@ -241,7 +236,7 @@ impl Batches {
                 }
                 rounds += 1;
                 let before = keys.len();
-                keys.extend(asked);
+                Arc::make_mut(&mut keys).extend(asked);
                 if rounds > ROUNDS || keys.len() == before {
                     return None;
                 }
@@ -297,9 +292,9 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
                 keys.insert(d.at(x).3.id.to_string());
             }
         }
-        out.push((keys, focus.into_iter().map(str::to_string).collect()));
+        out.push((Arc::new(keys), focus.into_iter().map(str::to_string).collect()));
     }
-    let every = (unread(&a, &HashSet::new()), unread(&b, &HashSet::new()));
+    let every = (Arc::new(unread(&a, &HashSet::new())), Arc::new(unread(&b, &HashSet::new())));
     Some(Batches { every, batches: out })
 }
 
