@@ -587,6 +587,8 @@ impl<'a> Analyzer<'a> {
         let (valid, read) = rayon::join(validate, || smithy::prune::read_planned(&old_list, &new_list, plan));
         let (true, Some((old, new))) = (valid, read) else { return Ok(None) };
         drop((old_list, new_list));
+        // Kept (paths and shared bytes) in case an evaluator asks for a shape the plan left out.
+        let again = (old_files.clone(), new_files.clone());
         let side = |files: ReadSide, assembled: smithy::assemble::Assembled| -> (Vec<(String, Oid)>, SideModel) {
             let entries = files.iter().map(|(p, o, _)| (p.clone(), *o)).collect();
             let bytes = files.into_iter().map(|(p, _, b)| (p, b)).collect();
@@ -596,7 +598,16 @@ impl<'a> Analyzer<'a> {
         let ((old_entries, old), (new_entries, new)) = (side(old_files, old), side(new_files, new));
         let stage = stage_of(unit, files, &old, &new);
         if old.model.asked_unread() || new.model.asked_unread() {
-            return Ok(None);
+            // The same plan as one batch, read again with what was asked for, rather than two
+            // full reads (ten times a large model's size).
+            drop((old, new));
+            let (old_files, new_files) = again;
+            let (old_list, new_list) = (listed(&old_files), listed(&new_files));
+            let Some(batches) = smithy::prune::batch_pair(&old_list, &new_list, usize::MAX, true) else {
+                return Ok(None);
+            };
+            drop((old_list, new_list));
+            return self.diff_batches(unit, files, old_files, new_files, batches);
         }
         // What each side gets wrong is what a full read finds: base reads in full, head's
         // unread bytes are base's, and every shape the assembly checks across files was read.
