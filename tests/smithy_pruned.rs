@@ -22,18 +22,35 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
-#[test]
-fn a_pruned_read_diffs_as_the_full_read_does() {
-    let (mut pruned, mut gave_way, mut unread_total) = (0, 0, 0);
-    for (a, b) in pairs() {
+/// A pair whose base reads in full, with its full reads and their diff.
+struct Full {
+    name: String,
+    old: Vec<u8>,
+    new: Vec<u8>,
+    full_old: shipgate::parse::smithy::assemble::Assembled,
+    full_new: shipgate::parse::smithy::assemble::Assembled,
+    want: shipgate::rules::model::ModelDiff,
+}
+
+/// Every pair of [`pairs`] whose two sides read and whose base validates.
+fn full_diffs() -> impl Iterator<Item = Full> {
+    pairs().into_iter().filter_map(|(a, b)| {
         let (old, new) = (std::fs::read(&a).expect("read"), std::fs::read(&b).expect("read"));
         let name = a.parent().expect("dir").display().to_string();
-        let (Ok(fa), Ok(fb)) = (read_json("m.json", &old), read_json("m.json", &new)) else { continue };
+        let (Ok(fa), Ok(fb)) = (read_json("m.json", &old), read_json("m.json", &new)) else { return None };
         if !validates("m.json", &old) {
-            continue;
+            return None;
         }
         let (full_old, full_new) = (assemble(vec![fa]), assemble(vec![fb]));
         let want = diff(&full_old.model, &full_new.model);
+        Some(Full { name, old, new, full_old, full_new, want })
+    })
+}
+
+#[test]
+fn a_pruned_read_diffs_as_the_full_read_does() {
+    let (mut pruned, mut gave_way, mut unread_total) = (0, 0, 0);
+    for Full { name, old, new, full_old, full_new, want } in full_diffs() {
         let Some((po, pn)) = prune::read_pair(&[("m.json", &old)], &[("m.json", &new)], true) else { continue };
         let got = diff(&po.model, &pn.model);
         if po.model.asked_unread() || pn.model.asked_unread() {
@@ -63,15 +80,7 @@ fn a_diff_in_batches_is_the_full_diff() {
         out.dedup();
         out
     };
-    for (a, b) in pairs() {
-        let (old, new) = (std::fs::read(&a).expect("read"), std::fs::read(&b).expect("read"));
-        let name = a.parent().expect("dir").display().to_string();
-        let (Ok(fa), Ok(fb)) = (read_json("m.json", &old), read_json("m.json", &new)) else { continue };
-        if !validates("m.json", &old) {
-            continue;
-        }
-        let (full_old, full_new) = (assemble(vec![fa]), assemble(vec![fb]));
-        let want = diff(&full_old.model, &full_new.model);
+    for Full { name, old, new, full_old, full_new, want } in full_diffs() {
         let (sides_old, sides_new) = ([("m.json", old.as_slice())], [("m.json", new.as_slice())]);
         let Some(batches) = prune::batch_pair(&sides_old, &sides_new, 1, true) else { continue };
         let n = batches.len();
