@@ -333,6 +333,14 @@ pub fn parse_at_depth(bytes: &[u8], depth: usize) -> Result<Node, SyntaxError> {
     Ok(node)
 }
 
+/// Parses the JSON value that starts at byte `start` of `bytes` (nested `depth` deep in its
+/// document, for the nesting limit), with offsets into `bytes`; returns it and where it ends.
+pub fn parse_value_at(bytes: &[u8], start: usize, depth: usize) -> Result<(Node, usize), SyntaxError> {
+    let mut p = Reader { b: bytes, i: start, hook: None };
+    let node = p.value(depth)?;
+    Ok((node, p.i))
+}
+
 /// Parses a JSON document as [`parse`] does, except the entries of its top-level `"shapes"`
 /// object: each entry whose key is `wanted` is parsed and handed to `entry` (which returns false
 /// to stop the read), each other one is skipped without building a value (its brackets and

@@ -770,6 +770,38 @@ pub fn read_json_wanted(path: &str, bytes: &[u8], wanted: &dyn Fn(&str) -> bool)
     Ok(file)
 }
 
+/// [`read_json_wanted`] of the `shapes` entries at these places (each its key's offset and its
+/// value's byte range, in file order), given the rest of the file as [`read_json_wanted`] read it
+/// with nothing wanted (`root`): each value is parsed where it is, without walking the file.
+pub fn read_json_at(
+    path: &str,
+    bytes: &[u8],
+    root: &ModelFile,
+    entries: &[(u32, std::ops::Range<usize>)],
+) -> Result<ModelFile, SmithyError> {
+    let lines = crate::text::LineIndex::new(bytes);
+    let b = Builder { path, file: root.path.clone(), bytes, lines: &lines, idl: false };
+    let mut file = root.clone();
+    for (key_at, span) in entries {
+        let parse = |at: usize| node::parse_value_at(bytes, at, 2).map_err(|e| json_error(path, bytes, e));
+        let (Node::String(key), _) = parse(*key_at as usize)? else {
+            return Err(b.err(*key_at, "expected a shape id key"));
+        };
+        let (value, end) = parse(span.start)?;
+        if end != span.end {
+            return Err(b.err(*key_at, "the shape's value does not end where the scan said"));
+        }
+        match b.entry(Entry { key, offset: *key_at, value })? {
+            Read::Apply(a) => file.applies.push(a),
+            Read::Shape(shape, offset) => {
+                file.offsets.insert(shape.id.clone(), offset);
+                file.model.shapes.insert(shape.id.clone(), shape);
+            }
+        }
+    }
+    Ok(file)
+}
+
 /// Whether [`read_json`] accepts the document, one shape at a time: each shape is built and
 /// dropped, so a large model is checked in a fraction of the memory reading it takes.
 pub fn validates(path: &str, bytes: &[u8]) -> bool {

@@ -196,6 +196,9 @@ pub struct Batches {
     /// build.
     every: (Arc<Kinds>, Arc<Kinds>),
     batches: Vec<(Arc<HashSet<String>>, HashSet<String>)>,
+    /// Where each batch's entries are on each side: (file, key offset, value range), in file
+    /// order, so a batch is read from its own bytes instead of a walk of the whole file.
+    places: Vec<[Places; 2]>,
 }
 
 impl Batches {
@@ -219,14 +222,44 @@ impl Batches {
         mut diff: impl FnMut(&Assembled, &Assembled, &HashSet<String>) -> T,
         mut done: impl FnMut(Assembled, Assembled, T),
     ) -> Option<()> {
-        for (keys, focus) in &self.batches {
+        // Each file's document without its shapes, read once (the walk of the whole file that
+        // checks its structure and that no key repeats), for every batch to add its shapes to.
+        let rest = |files: &[(&str, &[u8])]| -> Option<Vec<ModelFile>> {
+            files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|_| false).ok()).collect()
+        };
+        let (rest_old, rest_new) = rayon::join(|| rest(old), || rest(new));
+        let rests = [rest_old?, rest_new?];
+        for ((keys, focus), places) in self.batches.iter().zip(&self.places) {
             let mut keys = keys.clone();
             let mut rounds = 0;
             loop {
                 let shared = keys.clone();
                 let unread = |all: &Arc<Kinds>| Unread::except(all.clone(), shared.clone());
                 let unread = (unread(&self.every.0), unread(&self.every.1));
-                let (a, b) = read_planned(old, new, Plan { keys: shared.clone(), unread })?;
+                let (a, b) = if rounds == 0 {
+                    let side = |i: usize, files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
+                        let read: Option<Vec<ModelFile>> = files
+                            .iter()
+                            .enumerate()
+                            .map(|(f, (path, bytes))| {
+                                let at: Vec<(u32, std::ops::Range<usize>)> = places[i]
+                                    .iter()
+                                    .filter(|p| p.0 as usize == f)
+                                    .map(|p| (p.1, p.2.clone()))
+                                    .collect();
+                                super::read_json_at(path, bytes, &rests[i][f], &at).ok()
+                            })
+                            .collect();
+                        let mut assembled = assemble(read?);
+                        assembled.model.unread = Some(Arc::new(unread));
+                        Some(assembled)
+                    };
+                    let (ua, ub) = unread;
+                    let (a, b) = rayon::join(|| side(0, old, ua), || side(1, new, ub));
+                    (a?, b?)
+                } else {
+                    read_planned(old, new, Plan { keys: shared.clone(), unread })?
+                };
                 let t = diff(&a, &b, focus);
                 let mut asked = a.model.asked_ids();
                 asked.extend(b.model.asked_ids());
@@ -245,6 +278,9 @@ impl Batches {
         Some(())
     }
 }
+
+/// Where a batch's entries are in one side's files: (file, key offset, value range).
+type Places = Vec<(u32, u32, std::ops::Range<usize>)>;
 
 /// How many times one batch is read again with the shapes it asked for.
 const ROUNDS: usize = 8;
@@ -268,13 +304,14 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
     let p = Pair::new(&a, &b);
     let mut changed: Vec<&str> = p.changed().into_iter().collect();
     changed.sort_unstable();
-    let (_, total, skipped) = p.keys(&p.keep(&HashSet::new()));
+    let context = p.always();
+    let (_, total, skipped) = p.keys(&p.keep_with(&HashSet::new(), &context));
     if !always && (total - skipped) * 3 >= total {
         return None;
     }
     let size =
         |id: &str| -> usize { [&a, &b].iter().map(|d| d.get(id).iter().map(|x| d.at(x).1.len()).sum::<usize>()).sum() };
-    let mut out = Vec::new();
+    let (mut out, mut places) = (Vec::new(), Vec::new());
     let mut rest = changed.as_slice();
     // At least one batch, with nothing in focus when no shape changed: the metadata is diffed.
     while !rest.is_empty() || out.is_empty() {
@@ -285,17 +322,22 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
         }
         let focus: HashSet<&str> = rest[..n].iter().copied().collect();
         rest = &rest[n..];
-        let keep = p.keep(&focus);
+        let keep = p.keep_with(&focus, &context);
         let mut keys: HashSet<String> = HashSet::new();
-        for d in [&a, &b] {
+        let mut at: [Places; 2] = Default::default();
+        for (d, at) in [&a, &b].into_iter().zip(&mut at) {
             for x in keep.iter().flat_map(|id| d.get(id)) {
-                keys.insert(d.at(x).3.id.to_string());
+                let e = d.at(x).3;
+                keys.insert(e.id.to_string());
+                at.push((x.1, e.key_at, e.span.clone()));
             }
+            at.sort_unstable_by_key(|p| (p.0, p.2.start));
         }
         out.push((Arc::new(keys), focus.into_iter().map(str::to_string).collect()));
+        places.push(at);
     }
     let every = (Arc::new(unread(&a, &HashSet::new())), Arc::new(unread(&b, &HashSet::new())));
-    Some(Batches { every, batches: out })
+    Some(Batches { every, batches: out, places })
 }
 
 /// The shape ids a side defines that `keep` leaves out, with their types.
@@ -381,9 +423,13 @@ impl<'p, 'f> Pair<'p, 'f> {
     /// their whole shape closure: evaluators walk a trait value through its definition's
     /// members), and the member targets of the changed shapes.
     fn keep(&self, changed: &HashSet<&'f str>) -> HashSet<&'f str> {
-        let mut keep: HashSet<&str> = changed.clone();
-        let mut queue: Vec<&str> = keep.iter().copied().collect();
-        queue.sort_unstable();
+        self.keep_with(changed, &self.always())
+    }
+
+    /// What every plan of the pair keeps whatever changed: services, resources, `apply`
+    /// statements, shapes with mixins, copies of bundled shapes (see [`Pair::keep`]).
+    fn always(&self) -> Vec<&'f str> {
+        let mut out = Vec::new();
         for d in [self.a, self.b] {
             for (id, list) in d.groups() {
                 let wanted = list.iter().any(|x| {
@@ -391,9 +437,23 @@ impl<'p, 'f> Pair<'p, 'f> {
                     matches!(index.kind(e), "service" | "resource" | "apply")
                         || index.references(e).any(|(f, _)| f == Field::Mixin)
                 }) || bundled::shape(id).is_some();
-                if wanted && keep.insert(id) {
-                    queue.push(id);
+                if wanted {
+                    out.push(id);
                 }
+            }
+        }
+        out
+    }
+
+    /// [`Pair::keep`] with [`Pair::always`] computed once (a plan in batches asks for each
+    /// batch).
+    fn keep_with(&self, changed: &HashSet<&'f str>, always: &[&'f str]) -> HashSet<&'f str> {
+        let mut keep: HashSet<&str> = changed.clone();
+        let mut queue: Vec<&str> = keep.iter().copied().collect();
+        queue.sort_unstable();
+        for &id in always {
+            if keep.insert(id) {
+                queue.push(id);
             }
         }
         let mut deep: HashSet<&str> = HashSet::new();

@@ -30,16 +30,16 @@ pub fn index(bytes: &[u8]) -> Option<Index<'_>> {
     // Checked once for the whole file, so that no string of it is checked again (JSON is UTF-8;
     // a file that is not, the full read reports).
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut s = Scan { b: bytes, text, i: 0 };
+    let mut s = Scan { b: bytes, text, i: 0, key_at: 0 };
     let mut t = Tables::default();
     s.ws();
     let mut entries: Vec<Entry<'_>> = Vec::new();
     let mut version = None;
     s.object(|s, key| match key.as_ref() {
         "shapes" => s.object(|s, id| {
-            let start = s.i;
+            let (key_at, start) = (u32::try_from(s.key_at).ok()?, s.i);
             let (kind, refs, traits) = s.body(&mut t)?;
-            entries.push(Entry { id, span: start..s.i, kind, refs, traits });
+            entries.push(Entry { id, key_at, span: start..s.i, kind, refs, traits });
             Some(())
         }),
         "smithy" if s.peek()? == b'"' => {
@@ -75,6 +75,8 @@ pub struct Index<'a> {
 /// in the file, and what it names (read through its [`Index`]).
 pub struct Entry<'a> {
     pub id: Cow<'a, str>,
+    /// Where the entry's key starts (the offset a full read gives the shape).
+    pub key_at: u32,
     /// The byte range of the entry's value (`{...}`).
     pub span: std::ops::Range<usize>,
     kind: Option<Name>,
@@ -186,6 +188,8 @@ struct Scan<'a> {
     /// `b` as text.
     text: &'a str,
     i: usize,
+    /// Where the key of the object entry being walked starts (its opening quote).
+    key_at: usize,
 }
 
 impl<'a> Scan<'a> {
@@ -266,6 +270,7 @@ impl<'a> Scan<'a> {
         }
         loop {
             self.ws();
+            self.key_at = self.i;
             let key = self.string()?;
             self.ws();
             if self.peek()? != b':' {
