@@ -95,9 +95,12 @@ pub const MODEL_CAP: u64 = 256 * 1024 * 1024;
 
 fn model_cap() -> u64 {
     static CAP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *CAP.get_or_init(|| {
-        std::env::var("SHIPGATE_MAX_MODEL_BYTES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(MODEL_CAP)
-    })
+    *CAP.get_or_init(|| env_or("SHIPGATE_MAX_MODEL_BYTES", MODEL_CAP))
+}
+
+/// The number an environment variable sets, or `default` when it is unset or not a number.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
 
 /// A unit whose files (both sides together) are this large is diffed in batches when one plan
@@ -112,12 +115,7 @@ const BATCH_BYTES: usize = 6 * 1024 * 1024;
 /// [`BATCHED_FROM`] and [`BATCH_BYTES`], or what the environment sets.
 fn batching() -> (usize, usize) {
     static SET: std::sync::OnceLock<(usize, usize)> = std::sync::OnceLock::new();
-    *SET.get_or_init(|| {
-        let var = |name: &str, default: usize| {
-            std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
-        };
-        (var("SHIPGATE_BATCHED_FROM", BATCHED_FROM), var("SHIPGATE_BATCH_BYTES", BATCH_BYTES))
-    })
+    *SET.get_or_init(|| (env_or("SHIPGATE_BATCHED_FROM", BATCHED_FROM), env_or("SHIPGATE_BATCH_BYTES", BATCH_BYTES)))
 }
 
 /// Whether diffs may read only the shapes they need ([`Analyzer::diff_unit_pruned`]):
@@ -187,7 +185,6 @@ impl<'a> Analyzer<'a> {
         self
     }
 
-    /// Whether releases rules read a candidate manifest instead of head's versions.
     /// An analyzer asked once (`diff`, `check`): each model diff's results are handed over
     /// instead of kept for another question.
     pub fn once(mut self) -> Self {
@@ -195,6 +192,7 @@ impl<'a> Analyzer<'a> {
         self
     }
 
+    /// Whether releases rules read a candidate manifest instead of head's versions.
     pub fn has_candidate(&self) -> bool {
         self.candidate.is_some()
     }

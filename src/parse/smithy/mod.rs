@@ -759,13 +759,7 @@ pub fn read_json_wanted(path: &str, bytes: &[u8], wanted: &dyn Fn(&str) -> bool)
     // shapes in the order they were read.
     let mut file = b.model(root)?;
     for read in reads {
-        match read {
-            Read::Apply(a) => file.applies.push(a),
-            Read::Shape(shape, offset) => {
-                file.offsets.insert(shape.id.clone(), offset);
-                file.model.shapes.insert(shape.id.clone(), shape);
-            }
-        }
+        file.add(read);
     }
     Ok(file)
 }
@@ -791,13 +785,7 @@ pub fn read_json_at(
         if end != span.end {
             return Err(b.err(*key_at, "the shape's value does not end where the scan said"));
         }
-        match b.entry(Entry { key, offset: *key_at, value })? {
-            Read::Apply(a) => file.applies.push(a),
-            Read::Shape(shape, offset) => {
-                file.offsets.insert(shape.id.clone(), offset);
-                file.model.shapes.insert(shape.id.clone(), shape);
-            }
-        }
+        file.add(b.entry(Entry { key, offset: *key_at, value })?);
     }
     Ok(file)
 }
@@ -1050,6 +1038,19 @@ enum Read {
     Shape(Shape, u32),
 }
 
+impl ModelFile {
+    /// Adds one `shapes` entry as read: an `apply` after those before it, a shape by its id.
+    fn add(&mut self, read: Read) {
+        match read {
+            Read::Apply(a) => self.applies.push(a),
+            Read::Shape(shape, offset) => {
+                self.offsets.insert(shape.id.clone(), offset);
+                self.model.shapes.insert(shape.id.clone(), shape);
+            }
+        }
+    }
+}
+
 impl Builder<'_> {
     fn err(&self, offset: u32, message: impl Into<String>) -> SmithyError {
         if self.idl {
@@ -1181,20 +1182,13 @@ impl Builder<'_> {
         if model.version.is_empty() {
             return Err(self.err(0, "missing the `smithy` version key"));
         }
-        let mut applies: Vec<Apply> = Vec::new();
-        let mut offsets: HashMap<String, u32> = HashMap::new();
+        let mut file = ModelFile { path: self.file.clone(), model, applies: Vec::new(), offsets: HashMap::new() };
         if let Some(e) = shapes_node {
             for s in self.entries(e.value, e.offset, "`shapes`")? {
-                match self.entry(s)? {
-                    Read::Apply(a) => applies.push(a),
-                    Read::Shape(shape, offset) => {
-                        offsets.insert(shape.id.clone(), offset);
-                        model.shapes.insert(shape.id.clone(), shape);
-                    }
-                }
+                file.add(self.entry(s)?);
             }
         }
-        Ok(ModelFile { path: self.file.clone(), model, applies, offsets })
+        Ok(file)
     }
 
     /// One entry of `shapes`: a shape, or an `apply` statement.

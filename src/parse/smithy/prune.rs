@@ -155,16 +155,28 @@ pub fn plan_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> 
 
 /// Both sides read and assembled as `plan` says, each model remembering what it left unread.
 pub fn read_planned(old: &[(&str, &[u8])], new: &[(&str, &[u8])], plan: Plan) -> Option<(Assembled, Assembled)> {
-    let Plan { keys, unread: (unread_old, unread_new) } = plan;
-    let keys = &keys;
-    let side = |files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
-        let read: Option<Vec<ModelFile>> =
-            files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|k| keys.contains(k)).ok()).collect();
-        let mut assembled = assemble(read?);
+    let Plan { keys, unread } = plan;
+    read_sides(old, new, unread, &|_, _, path, bytes| super::read_json_wanted(path, bytes, &|k| keys.contains(k)).ok())
+}
+
+/// How [`read_sides`] reads one file: side (0 base, 1 head), position, path, bytes.
+type ReadFile<'r> = dyn Fn(usize, usize, &str, &[u8]) -> Option<ModelFile> + Sync + 'r;
+
+/// Both sides read a file at a time with `read` (side 0 or 1, the file's position, its path and
+/// bytes), in parallel, and assembled, each model remembering what it left unread.
+fn read_sides(
+    old: &[(&str, &[u8])],
+    new: &[(&str, &[u8])],
+    (unread_old, unread_new): (Unread, Unread),
+    read: &ReadFile<'_>,
+) -> Option<(Assembled, Assembled)> {
+    let side = |i: usize, files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
+        let files: Option<Vec<ModelFile>> = files.iter().enumerate().map(|(f, (p, b))| read(i, f, p, b)).collect();
+        let mut assembled = assemble(files?);
         assembled.model.unread = Some(Arc::new(unread));
         Some(assembled)
     };
-    let (a, b) = rayon::join(|| side(old, unread_old), || side(new, unread_new));
+    let (a, b) = rayon::join(|| side(0, old, unread_old), || side(1, new, unread_new));
     Some((a?, b?))
 }
 
@@ -195,10 +207,19 @@ pub struct Batches {
     /// Every shape id each side defines, with its type: a batch leaves unread what it does not
     /// build.
     every: (Arc<Kinds>, Arc<Kinds>),
-    batches: Vec<(Arc<HashSet<String>>, HashSet<String>)>,
-    /// Where each batch's entries are on each side: (file, key offset, value range), in file
-    /// order, so a batch is read from its own bytes instead of a walk of the whole file.
-    places: Vec<[Places; 2]>,
+    batches: Vec<Batch>,
+}
+
+/// One batch of [`Batches`].
+#[derive(Debug)]
+struct Batch {
+    /// The entry keys it builds (its focus and their context).
+    keys: Arc<HashSet<String>>,
+    /// The root ids whose differences it reports.
+    focus: HashSet<String>,
+    /// Where its entries are on each side, in file order, so the batch is read from its own
+    /// bytes instead of a walk of the whole file.
+    places: [Places; 2],
 }
 
 impl Batches {
@@ -229,38 +250,24 @@ impl Batches {
         };
         let (rest_old, rest_new) = rayon::join(|| rest(old), || rest(new));
         let rests = [rest_old?, rest_new?];
-        for ((keys, focus), places) in self.batches.iter().zip(&self.places) {
-            let mut keys = keys.clone();
+        for batch in &self.batches {
+            let mut keys = batch.keys.clone();
             let mut rounds = 0;
             loop {
                 let shared = keys.clone();
                 let unread = |all: &Arc<Kinds>| Unread::except(all.clone(), shared.clone());
                 let unread = (unread(&self.every.0), unread(&self.every.1));
+                // First from the batch's own entries; a round that adds shapes walks the files.
                 let (a, b) = if rounds == 0 {
-                    let side = |i: usize, files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
-                        let read: Option<Vec<ModelFile>> = files
-                            .iter()
-                            .enumerate()
-                            .map(|(f, (path, bytes))| {
-                                let at: Vec<(u32, std::ops::Range<usize>)> = places[i]
-                                    .iter()
-                                    .filter(|p| p.0 as usize == f)
-                                    .map(|p| (p.1, p.2.clone()))
-                                    .collect();
-                                super::read_json_at(path, bytes, &rests[i][f], &at).ok()
-                            })
-                            .collect();
-                        let mut assembled = assemble(read?);
-                        assembled.model.unread = Some(Arc::new(unread));
-                        Some(assembled)
-                    };
-                    let (ua, ub) = unread;
-                    let (a, b) = rayon::join(|| side(0, old, ua), || side(1, new, ub));
-                    (a?, b?)
+                    read_sides(old, new, unread, &|i, f, path, bytes| {
+                        let at: Vec<(u32, std::ops::Range<usize>)> =
+                            batch.places[i].iter().filter(|p| p.0 as usize == f).map(|p| (p.1, p.2.clone())).collect();
+                        super::read_json_at(path, bytes, &rests[i][f], &at).ok()
+                    })?
                 } else {
                     read_planned(old, new, Plan { keys: shared.clone(), unread })?
                 };
-                let t = diff(&a, &b, focus);
+                let t = diff(&a, &b, &batch.focus);
                 let mut asked = a.model.asked_ids();
                 asked.extend(b.model.asked_ids());
                 if asked.is_empty() {
@@ -311,7 +318,7 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
     }
     let size =
         |id: &str| -> usize { [&a, &b].iter().map(|d| d.get(id).iter().map(|x| d.at(x).1.len()).sum::<usize>()).sum() };
-    let (mut out, mut places) = (Vec::new(), Vec::new());
+    let mut out = Vec::new();
     let mut rest = changed.as_slice();
     // At least one batch, with nothing in focus when no shape changed: the metadata is diffed.
     while !rest.is_empty() || out.is_empty() {
@@ -333,11 +340,10 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
             }
             at.sort_unstable_by_key(|p| (p.0, p.2.start));
         }
-        out.push((Arc::new(keys), focus.into_iter().map(str::to_string).collect()));
-        places.push(at);
+        out.push(Batch { keys: Arc::new(keys), focus: focus.into_iter().map(str::to_string).collect(), places: at });
     }
     let every = (Arc::new(unread(&a, &HashSet::new())), Arc::new(unread(&b, &HashSet::new())));
-    Some(Batches { every, batches: out, places })
+    Some(Batches { every, batches: out })
 }
 
 /// The shape ids a side defines that `keep` leaves out, with their types.
