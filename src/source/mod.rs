@@ -296,6 +296,42 @@ pub struct Repo {
     recent: std::sync::Arc<std::sync::Mutex<Recent>>,
     /// git's clean conversion for work-tree files, built on the first work-tree read.
     clean: std::sync::Arc<std::sync::Mutex<Option<CleanFilter>>>,
+    /// Delta bases resolved lately, shared by every handle (see [`DeltaBases`]).
+    delta_bases: DeltaBases,
+}
+
+/// The decompressed delta bases of recent blob reads, one table for every thread's handle (git's
+/// `core.deltaBaseCacheLimit`; the repository's own setting is not read, as it is input from
+/// whoever wrote the repository). A packed blob is a chain of deltas on older versions of the
+/// file: without this, each read rebuilds its chain from the start, and a history search reads
+/// the versions of the same files over and over, each sharing its chain with the next. One
+/// table, not one per handle, so its bound is the whole cost in memory.
+#[derive(Clone)]
+struct DeltaBases(std::sync::Arc<std::sync::Mutex<gix::odb::pack::cache::lru::MemoryCappedHashmap>>);
+
+/// Bytes of delta bases [`DeltaBases`] keeps.
+const DELTA_BASES_KEPT: usize = 8 * 1024 * 1024;
+
+impl Default for DeltaBases {
+    fn default() -> Self {
+        DeltaBases(std::sync::Arc::new(std::sync::Mutex::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            DELTA_BASES_KEPT,
+        ))))
+    }
+}
+
+impl gix::odb::pack::cache::DecodeEntry for DeltaBases {
+    fn put(&mut self, pack_id: u32, offset: u64, data: &[u8], kind: gix::objs::Kind, compressed_size: usize) {
+        // A base larger than the whole table is not copied only to be turned away.
+        if data.len() < DELTA_BASES_KEPT {
+            let mut table = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            table.put(pack_id, offset, data, kind, compressed_size);
+        }
+    }
+
+    fn get(&mut self, pack_id: u32, offset: u64, out: &mut Vec<u8>) -> Option<(gix::objs::Kind, usize)> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(pack_id, offset, out)
+    }
 }
 
 /// git's "clean" conversion of a work-tree file into the blob `git add` would store:
@@ -481,12 +517,17 @@ impl Repo {
             sizes: Memo::bounded(MEMO_CAP),
             recent: Default::default(),
             clean: Default::default(),
+            delta_bases: Default::default(),
         })
     }
 
+    /// A thread-local handle. gix's object cache is off: it copies every object it is offered,
+    /// and the trees and blobs worth keeping are kept here already ([`Repo::trees`], [`Recent`]).
     fn local(&self) -> gix::Repository {
         let mut repo = self.inner.to_thread_local();
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        repo.object_cache_size(0);
+        let bases = self.delta_bases.clone();
+        repo.objects.set_pack_cache(move || Box::new(bases.clone()));
         repo
     }
 
@@ -736,7 +777,7 @@ impl Repo {
             Snapshot::Commit(c) => {
                 let repo = self.local();
                 let mut out = Vec::new();
-                walk_tree(&repo, &self.trees, c.tree, "", keep, &mut out)?;
+                walk_tree(&repo, &self.trees, c.tree, &mut String::new(), keep, &mut out)?;
                 out
             }
             Snapshot::Worktree(dir) => self.worktree_files(dir, keep)?,
@@ -807,14 +848,7 @@ impl Repo {
         if let Some(hit) = recent().get(&oid) {
             return Ok(hit);
         }
-        // A large blob without gix's object cache: it copies every object it is offered, and
-        // keeps the copy of one too large to cache in its free list while the handle lives
-        // (101 MB more at the peak of a 100 MB model's read).
-        let mut repo = self.local();
-        if self.blob_size(oid, path)? > LARGE_BLOB {
-            repo.object_cache_size(0);
-        }
-        let mut data = match repo.try_find_object(oid) {
+        let mut data = match self.local().try_find_object(oid) {
             Ok(Some(obj)) => obj.detach().data,
             Ok(None) => return Err(SourceError::MissingObject { oid: oid.to_string(), path: path.to_string() }),
             Err(e) => return Err(read_err(format!("{path} ({oid})"), e)),
@@ -1003,27 +1037,36 @@ fn refuse_lookalikes<'n>(names: impl Iterator<Item = &'n str>, prefix: &str) -> 
     Ok(())
 }
 
+/// Every file under tree `id` that `keep` takes, with its path: `path` is the tree's own path on
+/// entry and again on return; each entry's path is built in it, and a `String` allocated only
+/// for the entries kept (a history search walks every candidate's whole tree and keeps few).
 fn walk_tree(
     repo: &gix::Repository,
     trees: &Memo<Oid, TreeEntries>,
     id: Oid,
-    prefix: &str,
+    path: &mut String,
     keep: &dyn Fn(&str) -> bool,
     out: &mut Vec<FileEntry>,
 ) -> Result<()> {
     use gix::objs::tree::EntryKind;
-    for (name, kind, oid) in trees.get_or_try(id, || tree_entries(repo, id, prefix).map(TreeEntries::from))?.iter() {
+    let entries = trees.get_or_try(id, || tree_entries(repo, id, path).map(TreeEntries::from))?;
+    let len = path.len();
+    for (name, kind, oid) in entries.iter() {
         let (kind, oid) = (*kind, *oid);
-        let path = join(prefix, name);
+        if len > 0 {
+            path.push('/');
+        }
+        path.push_str(name);
         match kind {
-            EntryKind::Tree => walk_tree(repo, trees, oid, &path, keep, out)?,
+            EntryKind::Tree => walk_tree(repo, trees, oid, path, keep, out)?,
             EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
-                if keep(&path) {
-                    out.push(FileEntry { path, oid });
+                if keep(path) {
+                    out.push(FileEntry { path: path.clone(), oid });
                 }
             }
             EntryKind::Commit => {}
         }
+        path.truncate(len);
     }
     Ok(())
 }
