@@ -166,9 +166,11 @@ pub struct Finding {
     /// Why the model's own `suppressions` / `severityOverrides` changed this event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<String>,
-    /// What changed, when a renderer can show it as a text diff.
+    /// What changed, when a renderer can show it as a text diff. Shared, not copied: a history
+    /// search copies each memoised model diff's findings for every candidate, and a change holds
+    /// both whole values.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub change: Option<Box<Change>>,
+    pub change: Option<std::sync::Arc<Change>>,
     /// New, pre-existing (holds at base too) or resolved; set by [`crate::rules::baseline`].
     #[serde(default)]
     pub baseline: Baseline,
@@ -236,7 +238,7 @@ impl Finding {
     }
 
     pub fn with_change(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
-        self.change = Some(Box::new(Change::new(old, new)));
+        self.change = Some(std::sync::Arc::new(Change::new(old, new)));
         self
     }
 
@@ -249,7 +251,7 @@ impl Finding {
         let mut c = Change::new(old, new);
         c.old_label = Some(old_label.to_string());
         c.new_label = Some(new_label.to_string());
-        self.change = Some(Box::new(c));
+        self.change = Some(std::sync::Arc::new(c));
         self
     }
 

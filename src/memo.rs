@@ -53,6 +53,14 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         Ok(map.entry(key).or_insert(value).clone())
     }
 
+    /// [`Memo::get_or_try`] for a computation that cannot fail.
+    pub fn get_or(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        match self.get_or_try(key, || Ok::<V, std::convert::Infallible>(compute())) {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
     /// The value for `key`, if it is in the table.
     pub fn peek(&self, key: &K) -> Option<V> {
         self.map.lock().expect("memo lock").get(key).cloned()

@@ -423,8 +423,10 @@ fn hostile_text_is_escaped_in_html_and_markdown() {
     let mut o = outcome(tmp.path());
     let mut f = Finding::new("RemovedShape", Severity::Error, format!("ns#X{HOSTILE}"), format!("gone {HOSTILE}\n```"))
         .at(format!("models/{HOSTILE}.json"), Some(1));
-    f.change =
-        Some(Box::new(shipgate::finding::Change::new(HOSTILE, format!("{HOSTILE}\n<img src=x onerror=alert(1)>"))));
+    f.change = Some(std::sync::Arc::new(shipgate::finding::Change::new(
+        HOSTILE,
+        format!("{HOSTILE}\n<img src=x onerror=alert(1)>"),
+    )));
     o.findings.push(f);
     let mut ex = Finding::new("RemovedShape", Severity::Error, "ns#Y", "excepted");
     ex.exception = Some(Box::new(shipgate::finding::AppliedException {
@@ -1069,7 +1071,7 @@ fn the_json_view_writes_exactly_the_fields_the_schema_declares() {
     let mut o = outcome(tmp.path());
     // Every optional field set once.
     let f = o.findings.iter_mut().find(|f| f.change.is_some()).expect("a change");
-    f.change = Some(Box::new(Change {
+    f.change = Some(std::sync::Arc::new(Change {
         old_label: Some("mainline".into()),
         new_label: Some("head".into()),
         ..Change::new("a", "b")

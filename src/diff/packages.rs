@@ -110,6 +110,12 @@ fn dep_map(p: Option<&Package>) -> BTreeMap<DepKey, String> {
 }
 
 fn dep_changes(old: Option<&Package>, new: Option<&Package>) -> Vec<DepChange> {
+    // Most packages of two snapshots declare the same dependencies, in the same order.
+    if let (Some(o), Some(n)) = (old, new)
+        && o.deps == n.deps
+    {
+        return Vec::new();
+    }
     let (o, n) = (dep_map(old), dep_map(new));
     let keys: BTreeSet<&DepKey> = o.keys().chain(n.keys()).collect();
     keys.into_iter()

@@ -49,6 +49,8 @@ pub struct Analyzer<'a> {
     /// the shapes it did not change (see [`Analyzer::diff_unit_pruned`]).
     validated: Memo<Oid, bool>,
     manifests: Memo<Oid, Arc<Vec<u8>>>,
+    /// Each `Cargo.toml` as parsed, by path and blob (see [`Analyzer::package_tree`]).
+    cargo_manifests: Memo<(String, Oid), crate::parse::packages::cargo::Parsed>,
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     /// The manifests of a commit's tree, by tree id.
     manifest_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
@@ -67,6 +69,10 @@ pub struct Analyzer<'a> {
 /// Package trees an [`Analyzer`] keeps (each can be large; candidates next to each other in a
 /// history search share theirs, so a small table serves them).
 const PACKAGE_TREES_KEPT: usize = 64;
+
+/// Parsed `Cargo.toml` files kept: a few thousand manifests' worth (the table starts over when
+/// full, as [`Memo`] does).
+const MANIFESTS_PARSED_KEPT: usize = 4096;
 
 /// Assembled sides an [`Analyzer`] keeps (each is several times its JSON in memory; a diff of
 /// 402 models kept all of them until exit, 970 MB). Their results, the per-assembly findings and
@@ -169,6 +175,7 @@ impl<'a> Analyzer<'a> {
             model_diffs: Memo::default(),
             validated: Memo::default(),
             manifests: Memo::default(),
+            cargo_manifests: Memo::bounded(MANIFESTS_PARSED_KEPT),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
             file_index: Memo::bounded(FILE_INDEXES_KEPT),
@@ -222,7 +229,17 @@ impl<'a> Analyzer<'a> {
                 let bytes = self.manifests.get_or_try(e.oid, || self.repo.read(snap, e).map(Arc::new))?;
                 files.push((e.path.clone(), bytes.as_ref().clone()));
             }
-            let mut tree = load_tree(&files, &self.config.policy.selection);
+            // Each Cargo.toml blob is parsed once per path (its path dependencies resolve
+            // against it): most of a history's snapshots share most of their manifests.
+            let oids: HashMap<&str, Oid> = entries.iter().map(|e| (e.path.as_str(), e.oid)).collect();
+            let parse = |path: &str, text: &str| -> crate::parse::packages::cargo::Parsed {
+                let parse = || Arc::new(crate::parse::packages::cargo::parse_manifest(path, text));
+                match (snap, oids.get(path)) {
+                    (Snapshot::Commit(_), Some(oid)) => self.cargo_manifests.get_or((path.to_string(), *oid), parse),
+                    _ => parse(),
+                }
+            };
+            let mut tree = load_tree_with(&files, &self.config.policy.selection, &parse);
             release::internal_dependency_cycle::check_tree(&mut tree);
             Ok(Arc::new(tree))
         })

@@ -16,7 +16,7 @@ use crate::memo::Memo;
 use crate::outcome::ShapeCounts;
 use crate::outcome::{Command, FileChange, ModelSummary, Outcome, PackageSummary, RevInfo, Verdict};
 use crate::parse::packages::model::PackageTree;
-use crate::parse::packages::tree::load_tree;
+use crate::parse::packages::tree::load_tree_with;
 use crate::parse::smithy;
 use crate::rules::catalog;
 use crate::rules::release::{self, CandidateEntry, ReleaseInput, apply_candidate};

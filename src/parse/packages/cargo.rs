@@ -11,6 +11,7 @@ use super::model::{DepKind, Dependency, Ecosystem, ManifestError, Package, dir_c
 use crate::globs::PathGlobs;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use toml::Spanned;
 
 type DepTable = BTreeMap<Spanned<String>, Spanned<RawDep>>;
@@ -368,12 +369,26 @@ fn dependency(
 /// Reads every manifest (`(path, text)`) and returns the resolved packages, plus one error per
 /// manifest that could not be read or resolved (those manifests are skipped).
 pub fn load(files: &[(&str, &str)]) -> (Vec<Package>, Vec<ManifestError>) {
+    load_with(files, &|path, text| Arc::new(parse_manifest(path, text)))
+}
+
+/// A manifest as [`parse_manifest`] reads it, shared: a history search meets the same manifest
+/// blobs in most of its snapshots.
+pub type Parsed = Arc<Result<CargoManifest, ManifestError>>;
+
+/// [`load`], with each manifest read by `parse` (which may answer from a memo of earlier reads
+/// of the same blob at the same path).
+pub fn load_with(files: &[(&str, &str)], parse: &dyn Fn(&str, &str) -> Parsed) -> (Vec<Package>, Vec<ManifestError>) {
     let mut errors = Vec::new();
-    let mut manifests = Vec::new();
+    let mut parsed = Vec::new();
     for (path, text) in files {
-        match parse_manifest(path, text) {
+        parsed.push((parse(path, text), *text));
+    }
+    let mut manifests = Vec::new();
+    for (m, text) in &parsed {
+        match m.as_ref() {
             Ok(m) => manifests.push((m, *text)),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.clone()),
         }
     }
     let roots: Vec<&CargoWorkspace> = manifests.iter().filter_map(|(m, _)| m.workspace.as_ref()).collect();

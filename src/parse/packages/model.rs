@@ -186,8 +186,13 @@ impl PackageTree {
     /// `path`; `None` when no manifest of that ecosystem is above it.
     pub fn boundary_of<'p>(&self, eco: Ecosystem, path: &'p str) -> Option<&'p str> {
         let mut dir = parent_dir(path);
+        // One key, refilled for each level (this runs for every changed file of every snapshot
+        // pair a history search compares).
+        let mut key = (eco, String::with_capacity(dir.len()));
         loop {
-            if self.is_boundary(eco, dir) {
+            key.1.clear();
+            key.1.push_str(dir);
+            if self.manifest_dirs.contains(&key) {
                 return Some(dir);
             }
             if dir.is_empty() {
@@ -195,10 +200,6 @@ impl PackageTree {
             }
             dir = parent_dir(dir);
         }
-    }
-
-    fn is_boundary(&self, eco: Ecosystem, dir: &str) -> bool {
-        self.manifest_dirs.contains(&(eco, dir.to_string()))
     }
 
     /// Whether a package of that name exists in the snapshot at all (selected or not), not
@@ -222,7 +223,15 @@ pub fn owner_of_path<'t>(trees: &[&'t PackageTree], path: &str) -> Option<&'t Pa
         .into_iter()
         .filter_map(|eco| {
             let dir = trees.iter().filter_map(|t| t.boundary_of(eco, path)).max_by_key(|d| d.len())?;
-            trees.iter().find_map(|t| t.packages.values().find(|p| p.ecosystem == eco && p.dir == dir))
+            let key = (eco, dir.to_string());
+            trees.iter().find_map(|t| {
+                // The package the directory names, when it is that one; else a scan.
+                let named = t.names_by_dir.get(&key).and_then(|name| t.packages.get(&(eco, name.clone())));
+                match named {
+                    Some(p) if p.dir == dir => Some(p),
+                    _ => t.packages.values().find(|p| p.ecosystem == eco && p.dir == dir),
+                }
+            })
         })
         .max_by_key(|p| (p.dir.len(), p.ecosystem))
 }
@@ -235,7 +244,7 @@ pub fn dir_contains(dir: &str, path: &str) -> bool {
 /// Something wrong with a manifest. Carries the file, a span and a help
 /// line so miette renders it with the offending line; `load_tree` turns manifest errors into
 /// `MalformedManifest` findings (see [`ManifestError::to_finding`]).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 pub enum ManifestError {
     #[error("{path}:{line}:{column}: invalid {format}: {message}")]
     #[diagnostic(code(shipgate::manifest::syntax), help("fix the {format} syntax at the marked position"))]

@@ -52,6 +52,15 @@ fn selected(globs: &PathGlobs, manifest_path: &str) -> bool {
 /// including workspace roots; other files are ignored. Malformed manifests become findings in
 /// [`PackageTree::problems`].
 pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> PackageTree {
+    load_tree_with(files, sel, &|path, text| std::sync::Arc::new(super::cargo::parse_manifest(path, text)))
+}
+
+/// [`load_tree`], with each `Cargo.toml` read by `parse` (see [`super::cargo::load_with`]).
+pub fn load_tree_with(
+    files: &[(String, Vec<u8>)],
+    sel: &Selection,
+    parse: &dyn Fn(&str, &str) -> super::cargo::Parsed,
+) -> PackageTree {
     let (cargo_globs, npm_globs, exclude) = (&sel.cargo, &sel.npm, &sel.exclude);
     let mut tree = PackageTree { exclude: sel.exclude.clone(), ..PackageTree::default() };
     let mut found: Vec<Package> = Vec::new();
@@ -73,7 +82,7 @@ pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> PackageTree {
     let npm_files: Vec<(&str, &str)> =
         texts.iter().filter(|(p, _)| file_name(p) == "package.json").map(|(p, t)| (*p, t.as_str())).collect();
 
-    let (cargo_pkgs, cargo_problems) = super::cargo::load(&cargo_files);
+    let (cargo_pkgs, cargo_problems) = super::cargo::load_with(&cargo_files, parse);
     let (npm_pkgs, npm_problems) = super::npm::load(&npm_files);
     tree.problems.extend(cargo_problems.iter().map(ManifestError::to_finding));
     tree.problems.extend(npm_problems.iter().map(ManifestError::to_finding));
