@@ -233,10 +233,12 @@ impl<'a> Analyzer<'a> {
             // against it): most of a history's snapshots share most of their manifests.
             let oids: HashMap<&str, Oid> = entries.iter().map(|e| (e.path.as_str(), e.oid)).collect();
             let parse = |path: &str, text: &str| -> crate::parse::packages::cargo::Parsed {
-                let parse = || Arc::new(crate::parse::packages::cargo::parse_manifest(path, text));
+                use crate::parse::packages::cargo::parsed;
                 match (snap, oids.get(path)) {
-                    (Snapshot::Commit(_), Some(oid)) => self.cargo_manifests.get_or((path.to_string(), *oid), parse),
-                    _ => parse(),
+                    (Snapshot::Commit(_), Some(oid)) => {
+                        self.cargo_manifests.get_or((path.to_string(), *oid), || parsed(path, text))
+                    }
+                    _ => parsed(path, text),
                 }
             };
             let mut tree = load_tree_with(&files, &self.config.policy.selection, &parse);

@@ -369,12 +369,17 @@ fn dependency(
 /// Reads every manifest (`(path, text)`) and returns the resolved packages, plus one error per
 /// manifest that could not be read or resolved (those manifests are skipped).
 pub fn load(files: &[(&str, &str)]) -> (Vec<Package>, Vec<ManifestError>) {
-    load_with(files, &|path, text| Arc::new(parse_manifest(path, text)))
+    load_with(files, &parsed)
 }
 
 /// A manifest as [`parse_manifest`] reads it, shared: a history search meets the same manifest
 /// blobs in most of its snapshots.
 pub type Parsed = Arc<Result<CargoManifest, ManifestError>>;
+
+/// [`parse_manifest`], as a [`Parsed`] (a read that no memo answers).
+pub fn parsed(path: &str, text: &str) -> Parsed {
+    Arc::new(parse_manifest(path, text))
+}
 
 /// [`load`], with each manifest read by `parse` (which may answer from a memo of earlier reads
 /// of the same blob at the same path).

@@ -226,8 +226,7 @@ pub fn owner_of_path<'t>(trees: &[&'t PackageTree], path: &str) -> Option<&'t Pa
             let key = (eco, dir.to_string());
             trees.iter().find_map(|t| {
                 // The package the directory names, when it is that one; else a scan.
-                let named = t.names_by_dir.get(&key).and_then(|name| t.packages.get(&(eco, name.clone())));
-                match named {
+                match t.names_by_dir.get(&key).and_then(|name| t.get(eco, name)) {
                     Some(p) if p.dir == dir => Some(p),
                     _ => t.packages.values().find(|p| p.ecosystem == eco && p.dir == dir),
                 }

@@ -52,7 +52,7 @@ fn selected(globs: &PathGlobs, manifest_path: &str) -> bool {
 /// including workspace roots; other files are ignored. Malformed manifests become findings in
 /// [`PackageTree::problems`].
 pub fn load_tree(files: &[(String, Vec<u8>)], sel: &Selection) -> PackageTree {
-    load_tree_with(files, sel, &|path, text| std::sync::Arc::new(super::cargo::parse_manifest(path, text)))
+    load_tree_with(files, sel, &super::cargo::parsed)
 }
 
 /// [`load_tree`], with each `Cargo.toml` read by `parse` (see [`super::cargo::load_with`]).
