@@ -263,19 +263,32 @@ impl Finding {
     /// Whether this finding fails a gate at `fail_on`: active, at or above it, and new (or
     /// pre-existing under `[gate] pre_existing = "block"`).
     pub fn blocks(&self, fail_on: Severity, pre_existing: PreExisting) -> bool {
-        self.is_active()
-            && self.severity >= fail_on
-            && match self.baseline {
-                Baseline::New => true,
-                Baseline::PreExisting => pre_existing == PreExisting::Block,
-                Baseline::Resolved => false,
-            }
+        would_block(self.severity, self.exception.is_some(), self.baseline, fail_on, pre_existing)
     }
 
     /// The sort order of every report: severity (worst first), rule, subject, path, id, message.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (std::cmp::Reverse(self.severity), &self.rule, &self.subject, &self.path, &self.id, &self.message, self.line)
     }
+}
+
+/// [`Finding::blocks`] for a finding with this severity, exception (or none) and baseline: what a
+/// history search asks of findings it does not copy.
+pub fn would_block(
+    severity: Severity,
+    excepted: bool,
+    baseline: Baseline,
+    fail_on: Severity,
+    pre_existing: PreExisting,
+) -> bool {
+    severity != Severity::Suppressed
+        && !excepted
+        && severity >= fail_on
+        && match baseline {
+            Baseline::New => true,
+            Baseline::PreExisting => pre_existing == PreExisting::Block,
+            Baseline::Resolved => false,
+        }
 }
 
 /// The rule id of a hierarchical event id: `TraitBreakingChange.Update.smithy.api#jsonName` →

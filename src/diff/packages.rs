@@ -3,9 +3,9 @@
 //!
 //! May depend on: `parse::packages`, `globs`.
 use crate::globs::PathGlobs;
-use crate::parse::packages::model::{DepKind, Ecosystem, Package, PackageTree, owner_of_path};
+use crate::parse::packages::model::{DepKind, Ecosystem, Package, PackageTree, owner_of_path, parent_dir};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How a package differs between two trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -60,11 +60,15 @@ pub fn diff_trees(
     ignore: &[&PathGlobs],
 ) -> Vec<PackageChange> {
     let mut files: BTreeMap<(Ecosystem, String), Vec<String>> = BTreeMap::new();
+    // A file's owner depends on its directory only, and a release changes many files per
+    // directory (thousands of paths in a history search's every candidate).
+    let mut owners: HashMap<&str, Option<&Package>> = HashMap::new();
     for f in changed_files {
         if ignore.iter().any(|g| g.is_match(f)) {
             continue;
         }
-        if let Some(p) = owner_of_path(&[new, old], f) {
+        let owner = *owners.entry(parent_dir(f)).or_insert_with(|| owner_of_path(&[new, old], f));
+        if let Some(p) = owner {
             files.entry(p.key()).or_default().push(f.clone());
         }
     }

@@ -163,6 +163,17 @@ struct ModelStage {
     summaries: Vec<ModelSummary>,
 }
 
+/// An analysis as [`Analyzer::analyze_parts`] leaves it: the model stages shared with the memo,
+/// and the findings of the package stage (and of the candidate manifest).
+struct Parts {
+    units: Vec<UnitKey>,
+    stages: Vec<Arc<ModelStage>>,
+    findings: Vec<Finding>,
+    files: Vec<FileChange>,
+    packages: Vec<PackageSummary>,
+    notes: Vec<String>,
+}
+
 impl<'a> Analyzer<'a> {
     pub fn new(repo: &'a Repo, config: &'a LoadedConfig) -> Analyzer<'a> {
         Analyzer {
@@ -705,7 +716,40 @@ impl<'a> Analyzer<'a> {
         head: &Snapshot,
         mainline: Option<&Snapshot>,
     ) -> Result<Analysis, EngineError> {
-        let _ = mainline;
+        let parts = self.analyze_parts(base, head, mainline)?;
+        let mut findings = Vec::new();
+        let mut models = Vec::new();
+        for (unit, stage) in parts.units.iter().zip(parts.stages) {
+            // Moved out when nothing will ask for it again (a rewritten model's stage holds
+            // 100,000 findings), else copied.
+            if self.once {
+                self.model_diffs.take(unit);
+            }
+            match Arc::try_unwrap(stage) {
+                Ok(stage) => {
+                    findings.extend(stage.findings);
+                    models.extend(stage.summaries);
+                }
+                Err(stage) => {
+                    findings.extend(stage.findings.iter().cloned());
+                    models.extend(stage.summaries.iter().cloned());
+                }
+            }
+        }
+        models.sort_by(|a, b| a.path.cmp(&b.path));
+        findings.extend(parts.findings);
+        let Parts { files, packages, notes, .. } = parts;
+        Ok(Analysis { findings, files, models, packages, notes })
+    }
+
+    /// [`Analyzer::analyze`] with the model stages as the memo holds them, not copied: their
+    /// findings come first, then `findings`.
+    fn analyze_parts(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        mainline: Option<&Snapshot>,
+    ) -> Result<Parts, EngineError> {
         let changes = self.repo.diff(base, head)?;
         // Each model blob's links are read as soon as its file is classified (see `changed_files`).
         let prefetch = |snap: &Snapshot, path: &str, oid: Oid| self.links_of(snap, path, oid).map(|_| ());
@@ -732,27 +776,9 @@ impl<'a> Analyzer<'a> {
                 break (units, stages);
             }
         };
-        let mut findings = Vec::new();
-        let mut models = Vec::new();
-        for (unit, stage) in units.iter().zip(stages) {
-            // Moved out when nothing will ask for it again (a rewritten model's stage holds
-            // 100,000 findings), else copied.
-            if self.once {
-                self.model_diffs.take(unit);
-            }
-            match Arc::try_unwrap(stage) {
-                Ok(stage) => {
-                    findings.extend(stage.findings);
-                    models.extend(stage.summaries);
-                }
-                Err(stage) => {
-                    findings.extend(stage.findings.iter().cloned());
-                    models.extend(stage.summaries.iter().cloned());
-                }
-            }
-        }
-        models.sort_by(|a, b| a.path.cmp(&b.path));
+        drop(model_files);
         // Packages: base, head and mainline trees; the release rules see every changed path.
+        let mut findings = Vec::new();
         let mut notes = Vec::new();
         let base_tree = self.package_tree(base)?;
         let mut head_tree = self.package_tree(head)?;
@@ -764,8 +790,10 @@ impl<'a> Analyzer<'a> {
         }
         let mainline_tree = mainline.map(|m| self.package_tree(m)).transpose()?;
         let changed: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
-        let breaking: BTreeSet<String> = findings
+        let breaking: BTreeSet<String> = stages
             .iter()
+            .flat_map(|s| s.findings.iter())
+            .chain(findings.iter())
             .filter(|f| f.severity.is_breaking() && f.rule != "InvalidModel")
             .filter_map(|f| f.path.clone())
             .collect();
@@ -780,7 +808,7 @@ impl<'a> Analyzer<'a> {
         };
         let (mut release_findings, packages) = release::evaluate(&input);
         findings.append(&mut release_findings);
-        Ok(Analysis { findings, files, models, packages, notes })
+        Ok(Parts { units, stages, findings, files, packages, notes })
     }
 
     /// The findings that hold at `base` alone, for the baseline (see [`crate::rules::baseline`]):
@@ -889,6 +917,60 @@ impl<'a> Analyzer<'a> {
         analysis.findings = self.finish(std::mem::take(&mut analysis.findings), today);
         let resolved = crate::rules::baseline::classify(&mut analysis.findings, &at_base);
         Ok(Evaluation { analysis, resolved, history: sizes })
+    }
+
+    /// What a history search keeps of one candidate that is not its tip: the findings that
+    /// block (at `fail_on`, under `pre_existing`), as [`Analyzer::evaluate`] would report them,
+    /// and every finding's fingerprint as a key ([`crate::history::fingerprint_key`]), sorted.
+    /// Exactly what `evaluate` (no mainline, no history) finds, filtered; but it reads the
+    /// memoised model findings in place and copies only the blocking ones: a candidate of a
+    /// real SDK history has a thousand model findings and a handful of blockers.
+    pub fn verdict(
+        &self,
+        base: &Snapshot,
+        head: &Snapshot,
+        today: crate::date::Date,
+        fail_on: Severity,
+        pre_existing: crate::finding::PreExisting,
+    ) -> Result<crate::history::Found, EngineError> {
+        let parts = self.analyze_parts(base, head, None)?;
+        let at_base: std::collections::HashSet<u128> = self
+            .state(base, None, &parts.files)?
+            .iter()
+            .map(|f| crate::history::fingerprint_key(&f.fingerprint))
+            .collect();
+        let policy = &self.config.policy.findings;
+        let mut matcher = crate::rules::policy::Matcher::new(policy, today);
+        let mut holds = Vec::new();
+        let mut blocking = Vec::new();
+        let mut keep = |f: &Finding, severity: Severity, excepted: bool| {
+            let key = crate::history::fingerprint_key(&f.fingerprint);
+            holds.push(key);
+            let baseline = if at_base.contains(&key) { Baseline::PreExisting } else { Baseline::New };
+            if crate::finding::would_block(severity, excepted, baseline, fail_on, pre_existing) {
+                blocking.push(Finding { severity, baseline, ..f.clone() });
+            }
+        };
+        for f in parts.stages.iter().flat_map(|s| s.findings.iter()).chain(parts.findings.iter()) {
+            // `[rules]` levels as `apply_levels` sets them, then exceptions as `apply_exceptions`.
+            let severity = match policy.levels.level_for(&f.id) {
+                None => f.severity,
+                Some(None) => continue,
+                Some(Some(_)) if f.severity == Severity::Suppressed => f.severity,
+                Some(Some(level)) => level,
+            };
+            let excepted =
+                f.exception.is_some() || matcher.first(&f.id, &f.subject, &f.fingerprint, severity).is_some();
+            keep(f, severity, excepted);
+        }
+        // The findings about the exceptions themselves, levelled already.
+        for f in matcher.findings() {
+            keep(&f, f.severity, f.exception.is_some());
+        }
+        sort_findings(&mut blocking);
+        holds.sort_unstable();
+        holds.dedup();
+        Ok(crate::history::Found { findings: blocking, resolved: Vec::new(), holds })
     }
 
     /// The size of the diff between two commits (no mainline), once per
@@ -1230,6 +1312,63 @@ mod tests {
         // path, does not look like one), so the file is an added model.
         let back = analyzer.analyze(&head, &base, None).expect("analyze");
         says_symlink(&back.findings, &links[1..], true);
+    }
+
+    // What a history search keeps of a candidate (`verdict`: memoised findings judged in place)
+    // is exactly what the full evaluation reports, filtered to the blockers, with the same
+    // fingerprints: over every pair of the demo's commits, with levels (re-levelled, off),
+    // exceptions (used, unused, expired, without a reason, by glob), both pre-existing modes and
+    // two gate levels.
+    #[test]
+    fn a_verdict_is_the_evaluation_filtered_to_its_blockers() {
+        use crate::finding::{Finding, PreExisting, Severity};
+        use crate::source::Snapshot;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let revs = crate::source::fixture::sdk_demo(dir.path()).expect("demo");
+        let repo = crate::source::Repo::open(dir.path()).expect("open");
+        let mut commits =
+            repo.first_parent_chain(repo.resolve(&revs.mainline).expect("main").id, None, None).expect("chain");
+        commits.push(repo.resolve(&revs.head).expect("head"));
+        let demo = "release_tags = \"release-*\"\n[models]\nsmithy = [\"models/*.json\"]\n[packages]\ncargo = [\"runtime/*\", \"sdk/*\"]\n\
+                    [[packages.generated_from]]\npackage = \"weather-sdk\"\nmodel = \"models/weather.json\"\n";
+        let policy = "[rules]\nRemovedShape = \"warning\"\nChangedWithoutVersionBump = \"off\"\nUnusedException = \"error\"\n\
+                      [[exceptions]]\nrule = \"RemovedOperationBinding\"\nsubject = \"example.weather#*\"\nreason = \"agreed\"\nexpires = \"2027-01-31\"\n\
+                      [[exceptions]]\nrule = \"UnsatisfiedInternalDependency\"\nsubject = \"smithy-runtime\"\nreason = \"agreed\"\nexpires = \"2027-01-31\"\n\
+                      [[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"example.nothing#*\"\nreason = \"never matches\"\nexpires = \"2027-01-31\"\n\
+                      [[exceptions]]\nrule = \"BreakingChangeWithoutMajorBump\"\nsubject = \"weather-sdk\"\nreason = \"too late\"\nexpires = \"2026-01-31\"\n\
+                      [[exceptions]]\nrule = \"RemovedShape\"\nsubject = \"example.weather#ListCities\"\n";
+        let today = crate::date::parse("2026-12-01").expect("date");
+        for text in [demo.to_string(), format!("{demo}{policy}")] {
+            let config = crate::config::LoadedConfig::parse("shipgate.toml", &text).expect("config");
+            let analyzer = super::Analyzer::new(&repo, &config);
+            let mut blocked = 0;
+            for base in &commits {
+                for head in &commits {
+                    let (b, h) = (Snapshot::Commit(base.clone()), Snapshot::Commit(head.clone()));
+                    let full = analyzer.evaluate(&b, &h, None, today, None).expect("evaluate").analysis.findings;
+                    let mut all: Vec<u128> =
+                        full.iter().map(|f| crate::history::fingerprint_key(&f.fingerprint)).collect();
+                    all.sort_unstable();
+                    all.dedup();
+                    for fail_on in [Severity::Warning, Severity::Danger] {
+                        for pre in [PreExisting::Report, PreExisting::Block] {
+                            let found = analyzer.verdict(&b, &h, today, fail_on, pre).expect("verdict");
+                            let blocking: Vec<&Finding> = full.iter().filter(|f| f.blocks(fail_on, pre)).collect();
+                            assert_eq!(
+                                found.findings.iter().collect::<Vec<_>>(),
+                                blocking,
+                                "{} → {}",
+                                base.hex(),
+                                head.hex()
+                            );
+                            assert_eq!(found.holds, all);
+                            blocked += blocking.len();
+                        }
+                    }
+                }
+            }
+            assert!(blocked > 0, "the pairs have blockers to compare");
+        }
     }
 
     // The prefix and suffix cut is exact: the count equals the plain multiset count of every

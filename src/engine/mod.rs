@@ -412,9 +412,13 @@ pub fn closest_safe_with(
     let base_commit = ctx.base.commit().expect("the base is always a commit").clone();
     let pre_existing = ctx.config.policy.pre_existing;
     // Mainline rules are off here: every candidate is on mainline by construction.
-    let evaluate = |c: &Commit| -> Result<(Vec<Finding>, Vec<Finding>), EngineError> {
-        let e = analyzer.evaluate(&ctx.base, &Snapshot::Commit(c.clone()), None, req.today, None)?;
-        Ok((e.analysis.findings, e.resolved))
+    let evaluate = |c: &Commit, tip: bool| -> Result<crate::history::Found, EngineError> {
+        let head = Snapshot::Commit(c.clone());
+        if !tip {
+            return analyzer.verdict(&ctx.base, &head, req.today, req.fail_on, pre_existing);
+        }
+        let e = analyzer.evaluate(&ctx.base, &head, None, req.today, None)?;
+        Ok(crate::history::Found::all(e.analysis.findings, e.resolved))
     };
     let blocks = |f: &Finding| f.blocks(req.fail_on, pre_existing);
     let candidates = crate::history::Candidates { base: &base_commit, tip: &tip, max_commits: req.max_commits };

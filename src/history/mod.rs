@@ -188,7 +188,7 @@ impl Evaluated {
 
 /// A fingerprint as a number: fingerprints are 128-bit hex digests, so this is exact for them;
 /// anything else is hashed (never produced by [`Finding`], kept so a malformed one cannot panic).
-fn fingerprint_key(fingerprint: &str) -> u128 {
+pub fn fingerprint_key(fingerprint: &str) -> u128 {
     u128::from_str_radix(fingerprint, 16).unwrap_or_else(|_| {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -209,8 +209,30 @@ pub struct Search {
     pub fixed_later: Vec<String>,
 }
 
-/// How the caller evaluates one candidate: its findings and the findings it resolved since base.
-pub type Evaluate<'a, E> = dyn Fn(&Commit) -> Result<(Vec<Finding>, Vec<Finding>), E> + Sync + 'a;
+/// What evaluating one candidate found.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Every finding for the tip; only the blocking ones for any other candidate.
+    pub findings: Vec<Finding>,
+    /// The findings resolved since base (the tip's; empty elsewhere).
+    pub resolved: Vec<Finding>,
+    /// Every finding's fingerprint ([`fingerprint_key`]), sorted, without repeats.
+    pub holds: Vec<u128>,
+}
+
+impl Found {
+    /// Everything one evaluation found (the tip's answer).
+    pub fn all(findings: Vec<Finding>, resolved: Vec<Finding>) -> Found {
+        let mut holds: Vec<u128> = findings.iter().map(|f| fingerprint_key(&f.fingerprint)).collect();
+        holds.sort_unstable();
+        holds.dedup();
+        Found { findings, resolved, holds }
+    }
+}
+
+/// How the caller evaluates one candidate, the tip (`true`: every finding, see [`Found`]) or
+/// another (`false`: the blocking findings and every fingerprint are enough).
+pub type Evaluate<'a, E> = dyn Fn(&Commit, bool) -> Result<Found, E> + Sync + 'a;
 
 /// What the search evaluates: base (a commit), mainline's tip, how far back to go.
 pub struct Candidates<'a> {
@@ -244,11 +266,8 @@ pub fn closest_safe<E: From<SourceError> + Send>(
         .par_iter()
         .enumerate()
         .map(|(i, c)| -> Result<_, E> {
-            let (mut findings, mut resolved) = evaluate(c)?;
+            let Found { mut findings, mut resolved, holds } = evaluate(c, i == 0)?;
             let blocking = findings.iter().filter(|f| blocks(f)).map(|f| f.fingerprint.clone()).collect();
-            let mut holds: Vec<u128> = findings.iter().map(|f| fingerprint_key(&f.fingerprint)).collect();
-            holds.sort_unstable();
-            holds.dedup();
             if i > 0 {
                 findings.retain(|f| blocks(f));
                 findings.shrink_to_fit();

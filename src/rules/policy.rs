@@ -102,85 +102,131 @@ pub fn apply_levels(findings: &mut Vec<Finding>, levels: &Levels) {
 
 /// Applies exceptions and appends `ExpiredException` / `UnusedException` findings.
 pub fn apply_exceptions(findings: &mut Vec<Finding>, policy: &Policy, today: Date) {
-    let origin = policy.origin.clone();
-    let mut extra = Vec::new();
-    let candidates = candidates_by_exception(findings, policy);
-    for (index, ex) in policy.exceptions.iter().enumerate() {
-        let line = ex.line;
-        let subject_desc = format!("exceptions[{index}] {} {}", ex.rule, ex.subject);
-        let reason = ex.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let Some(reason) = reason else {
-            extra.push(
-                Finding::new(
-                    "ExpiredException.MissingReason",
-                    catalog::severity("ExpiredException.MissingReason"),
-                    &subject_desc,
-                    format!(
-                        "the exception for {} on `{}` has no reason, so it excepts nothing: add `reason = \"…\"` saying why it is safe to ship",
-                        ex.rule, ex.subject
-                    ),
-                )
-                .at(&origin, line),
-            );
-            continue;
-        };
-        if let Some(expires) = ex.expires.as_deref().and_then(crate::date::parse)
-            && expires < today
-        {
-            extra.push(
-                Finding::new(
-                    "ExpiredException.Expired",
-                    catalog::severity("ExpiredException.Expired"),
-                    &subject_desc,
-                    format!(
-                        "the exception for {} on `{}` expired on {}, so it excepts nothing: renew it with a new date and approval, or fix the finding",
-                        ex.rule,
-                        ex.subject,
-                        ex.expires.as_deref().unwrap_or_default()
-                    ),
-                )
-                .at(&origin, line),
-            );
+    let mut matcher = Matcher::new(policy, today);
+    for f in findings.iter_mut() {
+        if f.exception.is_some() {
             continue;
         }
-        let mut used = false;
-        for &i in &candidates[index] {
-            let f = &mut findings[i];
-            if f.exception.is_some() || f.severity == Severity::Suppressed {
-                continue;
-            }
-            let fp_ok = ex.fingerprint.as_ref().is_none_or(|fp| *fp == f.fingerprint);
-            if id_matches(&ex.rule, &f.id) && fp_ok {
-                used = true;
-                f.exception = Some(Box::new(AppliedException {
-                    index,
-                    rule: ex.rule.clone(),
-                    subject: ex.subject.clone(),
-                    reason: reason.to_string(),
-                    approved_by: ex.approved_by.clone(),
-                    expires: ex.expires.clone(),
-                    source: None,
-                }));
-            }
-        }
-        if !used {
-            extra.push(
-                Finding::new(
-                    "UnusedException",
-                    catalog::severity("UnusedException"),
-                    &subject_desc,
-                    format!(
-                        "the exception for {} on `{}` matched no finding: remove it, or correct its rule or subject",
-                        ex.rule, ex.subject
-                    ),
-                )
-                .at(&origin, line),
-            );
+        if let Some(index) = matcher.first(&f.id, &f.subject, &f.fingerprint, f.severity) {
+            let ex = &policy.exceptions[index];
+            f.exception = Some(Box::new(AppliedException {
+                index,
+                rule: ex.rule.clone(),
+                subject: ex.subject.clone(),
+                reason: ex.reason.as_deref().map(str::trim).unwrap_or_default().to_string(),
+                approved_by: ex.approved_by.clone(),
+                expires: ex.expires.clone(),
+                source: None,
+            }));
         }
     }
-    // Bookkeeping findings obey `[rules]` too.
-    apply_levels(&mut extra, &policy.levels);
-    findings.extend(extra);
+    findings.extend(matcher.findings());
+}
+
+/// Which exception excepts a finding, one finding at a time (a history search asks this of
+/// findings it does not own): the first exception in config order that has a reason, has not
+/// expired, and matches the finding's subject (equal or glob), id (prefix at `.` boundaries) and
+/// fingerprint (when it names one). Suppressed findings are never excepted. It remembers which
+/// exceptions excepted something, for [`Matcher::findings`].
+pub struct Matcher<'p> {
+    policy: &'p Policy,
+    /// Per exception: why it excepts nothing (no reason, expired), if it does not.
+    problem: Vec<Option<&'static str>>,
+    used: Vec<bool>,
+    exact: std::collections::HashMap<&'p str, Vec<usize>>,
+    hits: Vec<usize>,
+}
+
+impl<'p> Matcher<'p> {
+    pub fn new(policy: &'p Policy, today: Date) -> Matcher<'p> {
+        let problem: Vec<Option<&'static str>> = policy.exceptions.iter().map(|ex| problem(ex, today)).collect();
+        let mut exact: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        for (index, ex) in policy.exceptions.iter().enumerate().filter(|(i, _)| problem[*i].is_none()) {
+            exact.entry(ex.subject.as_str()).or_default().push(index);
+        }
+        Matcher { policy, used: vec![false; problem.len()], problem, exact, hits: Vec::new() }
+    }
+
+    /// The exception that excepts a finding with this id, subject, fingerprint and (levelled)
+    /// severity, if any; marks it used.
+    pub fn first(&mut self, id: &str, subject: &str, fingerprint: &str, severity: Severity) -> Option<usize> {
+        if severity == Severity::Suppressed || self.policy.exceptions.is_empty() {
+            return None;
+        }
+        let Subjects { set, exception } = &self.policy.subjects;
+        set.matches_into(subject, &mut self.hits);
+        let exceptions = &self.policy.exceptions;
+        let matches = |&index: &usize| {
+            let ex = &exceptions[index];
+            self.problem[index].is_none()
+                && id_matches(&ex.rule, id)
+                && ex.fingerprint.as_ref().is_none_or(|fp| fp == fingerprint)
+        };
+        let by_glob = self.hits.iter().map(|&h| exception[h]).filter(matches).min();
+        let by_name = self.exact.get(subject).into_iter().flatten().copied().find(matches);
+        let first = by_glob.into_iter().chain(by_name).min()?;
+        self.used[first] = true;
+        Some(first)
+    }
+
+    /// The findings about the exceptions themselves, in config order, `[rules]` levels applied:
+    /// `ExpiredException` for one without a reason or past its date, `UnusedException` for a
+    /// valid one that excepted nothing [`Matcher::first`] was asked about.
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut extra: Vec<Finding> = self.policy.exceptions.iter().enumerate()
+            .filter_map(|(index, ex)| {
+                let why = match self.problem[index] {
+                    Some(why) => why,
+                    None if self.used[index] => return None,
+                    None => "UnusedException",
+                };
+                let (id, severity, message) = match why {
+                    "UnusedException" => (
+                        "UnusedException",
+                        catalog::severity("UnusedException"),
+                        format!(
+                            "the exception for {} on `{}` matched no finding: remove it, or correct its rule or subject",
+                            ex.rule, ex.subject
+                        ),
+                    ),
+                    "ExpiredException.MissingReason" => (
+                        "ExpiredException.MissingReason",
+                        catalog::severity("ExpiredException.MissingReason"),
+                        format!(
+                            "the exception for {} on `{}` has no reason, so it excepts nothing: add `reason = \"…\"` saying why it is safe to ship",
+                            ex.rule, ex.subject
+                        ),
+                    ),
+                    _ => (
+                        "ExpiredException.Expired",
+                        catalog::severity("ExpiredException.Expired"),
+                        format!(
+                            "the exception for {} on `{}` expired on {}, so it excepts nothing: renew it with a new date and approval, or fix the finding",
+                            ex.rule,
+                            ex.subject,
+                            ex.expires.as_deref().unwrap_or_default()
+                        ),
+                    ),
+                };
+                let subject = format!("exceptions[{index}] {} {}", ex.rule, ex.subject);
+                Some(Finding::new(id, severity, &subject, message).at(&self.policy.origin, ex.line))
+            })
+            .collect();
+        // Bookkeeping findings obey `[rules]` too.
+        apply_levels(&mut extra, &self.policy.levels);
+        extra
+    }
+}
+
+/// Why an exception excepts nothing whatever it matches: no reason, or past `expires` on `today`.
+fn problem(ex: &ExceptionRule, today: Date) -> Option<&'static str> {
+    if ex.reason.as_deref().map(str::trim).is_none_or(str::is_empty) {
+        return Some("ExpiredException.MissingReason");
+    }
+    match ex.expires.as_deref().and_then(crate::date::parse) {
+        Some(expires) if expires < today => Some("ExpiredException.Expired"),
+        _ => None,
+    }
 }
 
 /// An approval given outside the config for every blocking finding of one run: the Action's
@@ -226,30 +272,6 @@ pub fn apply_approval(findings: &mut Vec<Finding>, fail_on: Severity, approval: 
         n += 1;
     }
     n
-}
-
-/// For each exception, the findings whose subject it names (equal, or matched as a glob), in
-/// finding order.
-fn candidates_by_exception(findings: &[Finding], policy: &Policy) -> Vec<Vec<usize>> {
-    let exceptions = &policy.exceptions;
-    let mut exact: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (index, ex) in exceptions.iter().enumerate() {
-        exact.entry(ex.subject.as_str()).or_default().push(index);
-    }
-    let Subjects { set, exception } = &policy.subjects;
-    let mut out = vec![Vec::new(); exceptions.len()];
-    let mut hits = Vec::new();
-    for (i, f) in findings.iter().enumerate() {
-        set.matches_into(f.subject.as_str(), &mut hits);
-        let mut matched: Vec<usize> = hits.iter().map(|&h| exception[h]).collect();
-        matched.extend(exact.get(f.subject.as_str()).into_iter().flatten());
-        matched.sort_unstable();
-        matched.dedup();
-        for e in matched {
-            out[e].push(i);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
