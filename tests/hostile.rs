@@ -853,3 +853,37 @@ fn repository_text_cannot_break_a_report_line() {
         }
     }
 }
+
+// Regression: a documentation string with bidirectional controls (a right-to-left override, an
+// isolate) or a line separator reached every human report as is, where the override reversed
+// the rest of the finding's line on screen ("Trojan Source"). They are shown, not applied.
+#[test]
+fn bidirectional_controls_in_a_value_are_shown_not_applied() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let model = |doc: &str| {
+        let doc = serde_json::to_string(doc).expect("a JSON string");
+        format!(
+            r#"{{"smithy":"2.0","shapes":{{"com.a#Foo":{{"type":"structure","members":{{}},"traits":{{"smithy.api#documentation":{doc}}}}}}}}}"#
+        )
+    };
+    let before = model("plain");
+    let after = model("safe \u{202E}ton si siht\u{202C} \u{2066}x\u{2069}\u{2028}next");
+    fast_import(dir, &[("v1", vec![file("models/a.json", before)]), ("", vec![file("models/a.json", after)])]);
+    let repo = dir.display().to_string();
+    for format in ["table", "md", "html", "github"] {
+        let args = ["report", "--base", "v1", "--head", "main", "--mainline", "main", "--format", format];
+        let (code, stdout, stderr) = run(&[&args[..], &["--fail-on", "note", "--details", "--repo", &repo]].concat());
+        assert_eq!(code, 1, "{format}: the documentation change is a note, and notes block here: {stderr}");
+        let hidden: Vec<char> = stdout
+            .chars()
+            .filter(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}'))
+            .collect();
+        assert!(hidden.is_empty(), "{format} passes {hidden:?} through:\n{stdout}");
+        let shown = if format == "html" || format == "md" { "&lt;U+202E&gt;" } else { "<U+202E>" };
+        assert!(stdout.contains(shown), "{format} shows the override as {shown}:\n{stdout}");
+    }
+}

@@ -7,6 +7,7 @@
 use crate::finding::{Change, Finding, Severity};
 use crate::outcome::{Outcome, PackageSummary, ReleaseSize};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// How many days a suggested exception holds past `--date`: one quarter, long enough for a
 /// release train, short enough that it comes back for review.
@@ -243,16 +244,39 @@ pub fn toml_string(s: &str) -> String {
 
 /// Text from the repository (a package name, a subject, a message, a commit summary) as one line
 /// of printable text: every control character (newline, carriage return, tab, NUL, ESC, DEL, the
-/// C1 controls) becomes a space. So no such text can start a line of its own in a report (on a
-/// CI step's stdout, a line `::warning::…` is a GitHub workflow command) or reach a terminal as an
-/// escape sequence. Every renderer's escaping starts here; paths come escaped as `\xNN` already
-/// ([`crate::source::path_text`]).
+/// C1 controls) and the line and paragraph separators (U+2028, U+2029) become a space. So no such
+/// text can start a line of its own in a report (on a CI step's stdout, a line `::warning::…` is
+/// a GitHub workflow command) or reach a terminal as an escape sequence. The invisible characters
+/// that reorder the text around them (bidirectional embeddings, overrides, isolates and marks,
+/// the "Trojan Source" characters) are shown as `<U+202E>`, so a documentation string cannot make
+/// a report line read as something it is not. Every renderer's escaping starts here; paths come
+/// escaped as `\xNN` already ([`crate::source::path_text`]).
 pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(char::is_control) {
-        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
-    } else {
-        s.into()
+    if !s.chars().any(|c| c.is_control() || is_separator(c) || reorders(c)) {
+        return s.into();
     }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() || is_separator(c) {
+            out.push(' ');
+        } else if reorders(c) {
+            let _ = write!(out, "<U+{:04X}>", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: line breaks to some renderers.
+fn is_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// The Unicode bidirectional formatting characters (UAX #9): the embeddings and overrides
+/// U+202A–U+202E, the isolates U+2066–U+2069 and the marks U+200E, U+200F and U+061C.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Longest input (old plus new, bytes) that gets a line diff; longer values are summarised, so a
@@ -367,6 +391,17 @@ mod tests {
     fn control_characters_become_spaces_on_one_line() {
         assert_eq!(one_line("a\nb\r\tc\u{0}\u{1b}[2J\u{9b}"), "a b  c  [2J ");
         assert!(matches!(one_line("plain é"), std::borrow::Cow::Borrowed("plain é")));
+        assert_eq!(one_line("a\u{2028}b\u{2029}c\u{85}d"), "a b c d");
+    }
+
+    // Regression: a documentation string with a right-to-left override reached every report as
+    // is, where it reversed the rest of its line ("Trojan Source", CVE-2021-42574).
+    #[test]
+    fn bidirectional_controls_are_shown_not_applied() {
+        assert_eq!(one_line("ok \u{202E}lanigiro\u{202C} done"), "ok <U+202E>lanigiro<U+202C> done");
+        assert_eq!(one_line("\u{2066}x\u{2069}\u{200E}\u{200F}\u{61C}"), "<U+2066>x<U+2069><U+200E><U+200F><U+061C>");
+        // Right-to-left text itself is text, not a control.
+        assert!(matches!(one_line("שלום مرحبا"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -56,17 +56,20 @@ fn annotation(out: &mut String, o: &Outcome, f: &Finding, cmd: &str) {
         }
     }
     props.push(format!("title={}", escape_property(&f.id)));
-    let mut message = format!("[{}] {}: {}", f.severity, f.display_subject(), f.message);
+    // Text from the repository and the config keeps its line breaks (an annotation shows them,
+    // escaped as the runner expects); within a line, [`common::one_line`].
+    let one = |s: &str| s.split('\n').map(common::one_line).collect::<Vec<_>>().join("\n");
+    let mut message = format!("[{}] {}: {}", f.severity, one(f.display_subject()), one(&f.message));
     if let Some(loc) = common::location_text(o, f).filter(|_| f.located_on_base()) {
-        let _ = write!(message, " (in {loc})");
+        let _ = write!(message, " (in {})", one(&loc));
     }
     if let Some(ex) = &f.exception {
         let _ = write!(
             message,
             "\nExcepted: {} (approved by {}, expires {})",
-            ex.reason,
-            ex.approved_by.as_deref().unwrap_or("nobody recorded"),
-            ex.expires.as_deref().unwrap_or("never")
+            one(&ex.reason),
+            one(ex.approved_by.as_deref().unwrap_or("nobody recorded")),
+            one(ex.expires.as_deref().unwrap_or("never"))
         );
     }
     if let Some(c) = &f.introduced_by {
