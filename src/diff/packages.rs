@@ -59,9 +59,10 @@ pub fn diff_trees(
     changed_files: &[String],
     ignore: &[&PathGlobs],
 ) -> Vec<PackageChange> {
-    let mut files: BTreeMap<(Ecosystem, String), Vec<String>> = BTreeMap::new();
+    let mut files: HashMap<(Ecosystem, &str), Vec<&str>> = HashMap::new();
     // A file's owner depends on its directory only, and a release changes many files per
-    // directory (thousands of paths in a history search's every candidate).
+    // directory (thousands of paths in a history search's every candidate): looked up once per
+    // directory, and a path copied only into its owner's list.
     let mut owners: HashMap<&str, Option<&Package>> = HashMap::new();
     for f in changed_files {
         if ignore.iter().any(|g| g.is_match(f)) {
@@ -69,16 +70,17 @@ pub fn diff_trees(
         }
         let owner = *owners.entry(parent_dir(f)).or_insert_with(|| owner_of_path(&[new, old], f));
         if let Some(p) = owner {
-            files.entry(p.key()).or_default().push(f.clone());
+            files.entry((p.ecosystem, p.name.as_str())).or_default().push(f);
         }
     }
     let keys: BTreeSet<&(Ecosystem, String)> = old.packages.keys().chain(new.packages.keys()).collect();
     keys.into_iter()
         .map(|key| {
             let (o, n) = (old.packages.get(key), new.packages.get(key));
-            let mut changed = files.remove(key).unwrap_or_default();
-            changed.sort();
+            let mut changed = files.remove(&(key.0, key.1.as_str())).unwrap_or_default();
+            changed.sort_unstable();
             changed.dedup();
+            let changed: Vec<String> = changed.into_iter().map(str::to_string).collect();
             let dep_changes = dep_changes(o, n);
             let status = match (o, n) {
                 (None, _) => PackageStatus::Added,
@@ -103,12 +105,16 @@ pub fn diff_trees(
 
 /// One declaration: `(name, key, table, target)`. Renamed keys (`http` and `http-1x`), the
 /// three tables and every `[target.…]` table are separate declarations, so none overwrites
-/// another.
-type DepKey = (String, String, DepKind, Option<String>);
+/// another. Borrowed from the package: a history search compares every candidate's packages
+/// with base's, and only the declarations that differ are copied out.
+type DepKey<'p> = (&'p str, &'p str, DepKind, Option<&'p str>);
 
-fn dep_map(p: Option<&Package>) -> BTreeMap<DepKey, String> {
+fn dep_map(p: Option<&Package>) -> BTreeMap<DepKey<'_>, &str> {
     p.map(|p| {
-        p.deps.iter().map(|d| ((d.name.clone(), d.key.clone(), d.kind, d.target.clone()), d.req.clone())).collect()
+        p.deps
+            .iter()
+            .map(|d| ((d.name.as_str(), d.key.as_str(), d.kind, d.target.as_deref()), d.req.as_str()))
+            .collect()
     })
     .unwrap_or_default()
 }
@@ -121,16 +127,16 @@ fn dep_changes(old: Option<&Package>, new: Option<&Package>) -> Vec<DepChange> {
         return Vec::new();
     }
     let (o, n) = (dep_map(old), dep_map(new));
-    let keys: BTreeSet<&DepKey> = o.keys().chain(n.keys()).collect();
+    let keys: BTreeSet<&DepKey<'_>> = o.keys().chain(n.keys()).collect();
     keys.into_iter()
         .filter(|k| o.get(*k) != n.get(*k))
         .map(|k| DepChange {
-            name: k.0.clone(),
-            key: k.1.clone(),
+            name: k.0.to_string(),
+            key: k.1.to_string(),
             kind: k.2,
-            target: k.3.clone(),
-            old_req: o.get(k).cloned(),
-            new_req: n.get(k).cloned(),
+            target: k.3.map(str::to_string),
+            old_req: o.get(k).map(|r| r.to_string()),
+            new_req: n.get(k).map(|r| r.to_string()),
         })
         .collect()
 }

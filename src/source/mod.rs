@@ -969,6 +969,8 @@ fn tree_entries(
         out.push((path_text(entry.filename()), entry.mode().kind(), entry.object_id()));
     }
     refuse_lookalikes(out.iter().map(|(name, ..)| name.as_str()), prefix)?;
+    // By name (git orders a tree's `a` as `a/`): `diff_trees` walks two lists side by side.
+    out.sort_unstable_by(|x, y| x.0.cmp(&y.0));
     Ok(out)
 }
 
@@ -1085,28 +1087,37 @@ fn diff_trees(
     out: &mut Vec<PathChange>,
 ) -> Result<()> {
     use gix::objs::tree::EntryKind;
+    use std::cmp::Ordering;
     if a == b {
         return Ok(());
     }
-    let list = |id: Option<Oid>| -> Result<BTreeMap<String, (EntryKind, Oid)>> {
-        Ok(match id {
-            Some(id) => trees
-                .get_or_try(id, || tree_entries(repo, id, prefix).map(TreeEntries::from))?
-                .iter()
-                .map(|(n, k, o)| (n.clone(), (*k, *o)))
-                .collect(),
-            None => BTreeMap::new(),
-        })
+    let list = |id: Option<Oid>| -> Result<Option<TreeEntries>> {
+        id.map(|id| trees.get_or_try(id, || tree_entries(repo, id, prefix).map(TreeEntries::from))).transpose()
     };
     let (old, new) = (list(a)?, list(b)?);
-    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    for name in names {
-        let path = join(prefix, name);
-        let o = old.get(name).copied();
-        let n = new.get(name).copied();
+    let (old, new) = (old.as_deref().unwrap_or_default(), new.as_deref().unwrap_or_default());
+    // Both lists are sorted by name (`tree_entries`): one pass over the two, in name order, and
+    // a path built only for a name whose entries differ (a history search diffs every
+    // candidate's tree against base's, and most subtrees are the same).
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let (o, n) = match (old.get(i), new.get(j)) {
+            (None, None) => break,
+            (Some(x), Some(y)) => match x.0.cmp(&y.0) {
+                Ordering::Less => (Some(x), None),
+                Ordering::Greater => (None, Some(y)),
+                Ordering::Equal => (Some(x), Some(y)),
+            },
+            (x, y) => (x, y),
+        };
+        i += usize::from(o.is_some());
+        j += usize::from(n.is_some());
+        let name = &o.or(n).expect("one side has the name").0;
+        let (o, n) = (o.map(|e| (e.1, e.2)), n.map(|e| (e.1, e.2)));
         if o == n {
             continue;
         }
+        let path = join(prefix, name);
         let sub = |e: Option<(EntryKind, Oid)>| e.filter(|(k, _)| *k == EntryKind::Tree).map(|(_, id)| id);
         let file = |e: Option<(EntryKind, Oid)>| e.filter(|(k, _)| is_file(*k)).map(|(_, id)| id);
         let (os, ns) = (sub(o), sub(n));
