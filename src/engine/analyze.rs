@@ -54,6 +54,8 @@ pub struct Analyzer<'a> {
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     /// The manifests of a commit's tree, by tree id.
     manifest_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
+    /// The files of a commit's tree that are models or may be (see [`Analyzer::model_files`]).
+    model_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
     /// Every file of a commit's tree (path → blob), by tree id: base's, for [`Analyzer::state`].
     file_index: Memo<Oid, Arc<HashMap<String, Oid>>>,
     /// The release-rule findings that hold at a commit alone, per (commit, mainline commit).
@@ -189,6 +191,7 @@ impl<'a> Analyzer<'a> {
             cargo_manifests: Memo::bounded(MANIFESTS_PARSED_KEPT),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
+            model_lists: Memo::bounded(PACKAGE_TREES_KEPT),
             file_index: Memo::bounded(FILE_INDEXES_KEPT),
             states: Memo::default(),
             sizes: Memo::default(),
@@ -419,6 +422,22 @@ impl<'a> Analyzer<'a> {
         })
     }
 
+    /// The files of `snap` whose path makes them models or may (a `.json` file the content
+    /// check decides on), sorted by path: what [`Analyzer::units`] groups from. A history
+    /// search asks for base's and each candidate's on every comparison: each tree is walked
+    /// once. The work tree is walked for each question, and without `all` for its IDL model
+    /// files only (listing a work-tree file reads it).
+    fn model_files(&self, snap: &Snapshot, all: bool) -> Result<Arc<Vec<FileEntry>>, EngineError> {
+        let is_model = |p: &str| self.classifier.by_path(p) == Some(Kind::Model);
+        let list = |keep: &dyn Fn(&str) -> bool| self.repo.files(snap, keep).map(Arc::new);
+        let maybe = |p: &str| is_model(p) || self.classifier.needs_sniff(p);
+        Ok(match snap {
+            Snapshot::Commit(c) => self.model_lists.get_or_try(c.tree, || list(&maybe))?,
+            Snapshot::Worktree(_) if all => list(&maybe)?,
+            Snapshot::Worktree(_) => list(&|p| smithy::is_idl_path(p) && is_model(p))?,
+        })
+    }
+
     /// The model files of a comparison, grouped into assemblies (see [`smithy::assemble::group`]):
     /// the changed files of both sides, the unchanged `.smithy` files (IDL models are the ones
     /// written across files), and, when some file points at a namespace none of those define,
@@ -439,17 +458,11 @@ impl<'a> Analyzer<'a> {
         let mut files: BTreeMap<String, (Option<Oid>, Option<Oid>)> =
             changes.iter().map(|c| (c.path.clone(), (c.old, c.new))).collect();
         let is_model = |p: &str| self.classifier.by_path(p) == Some(Kind::Model);
-        let unchanged = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>,
-                         keep: &dyn Fn(&str) -> bool|
-         -> Result<Vec<(String, Oid)>, EngineError> {
-            let mut out = Vec::new();
-            for e in self.repo.files(head, &|p| keep(p) && !files.contains_key(p))? {
-                out.push((e.path, e.oid));
+        // Every IDL model file joins the grouping (a namespace is often spread over several).
+        for e in self.model_files(head, false)?.iter().filter(|e| smithy::is_idl_path(&e.path) && is_model(&e.path)) {
+            if !files.contains_key(&e.path) {
+                files.insert(e.path.clone(), (Some(e.oid), Some(e.oid)));
             }
-            Ok(out)
-        };
-        for (path, oid) in unchanged(&files, &|p| smithy::is_idl_path(p) && is_model(p))? {
-            files.insert(path, (Some(oid), Some(oid)));
         }
         // Each file's links, in parallel (in path order: the grouping is by index).
         let links = |files: &BTreeMap<String, (Option<Oid>, Option<Oid>)>| -> Result<Vec<Links>, EngineError> {
@@ -488,13 +501,12 @@ impl<'a> Analyzer<'a> {
             // Some file needs a namespace no file read so far defines, or starts defining one
             // another file may define: read every model file.
             // In parallel; each model's links are read right after its content check read it.
-            let candidates = self
-                .repo
-                .files(head, &|p| !files.contains_key(p) && (is_model(p) || self.classifier.needs_sniff(p)))?;
-            let more: Vec<Option<FileEntry>> = candidates
+            let listed = self.model_files(head, true)?;
+            let candidates: Vec<&FileEntry> = listed.iter().filter(|e| !files.contains_key(&e.path)).collect();
+            let more: Vec<Option<&FileEntry>> = candidates
                 .into_par_iter()
                 .map(|e| {
-                    let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read_shared(head, &e))?;
+                    let kind = self.classifier.classify(&e.path, e.oid, || self.repo.read_shared(head, e))?;
                     if kind != Some(Kind::Model) {
                         return Ok(None);
                     }
@@ -503,7 +515,7 @@ impl<'a> Analyzer<'a> {
                 })
                 .collect::<Result<_, EngineError>>()?;
             for e in more.into_iter().flatten() {
-                files.insert(e.path, (Some(e.oid), Some(e.oid)));
+                files.insert(e.path.clone(), (Some(e.oid), Some(e.oid)));
             }
             linked = links(&files)?;
         }
