@@ -796,9 +796,6 @@ fn html_tables_keep_headers_and_ids_whole() {
     ignore = "chromium is not installed (SHIPGATE_REQUIRE_CHROMIUM=1 makes it required)"
 )]
 fn html_ids_wrap_only_after_separators_in_chromium() {
-    let chromium = std::env::var_os("PATH")
-        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()))
-        .expect("SHIPGATE_REQUIRE_CHROMIUM=1 (or chromium at build time) but chromium is not on PATH");
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");
     fixture(&repo);
@@ -831,51 +828,13 @@ const pre = document.createElement('pre');
 pre.id = 'probe';
 pre.textContent = `checked=${checked} wrapped=${wrapped} inside=${inside} rules=${rules}`;
 document.body.appendChild(pre);
-</script>
-</body>"#;
-    let file = tmp.path().join("probe.html");
-    std::fs::write(&file, html.replace("</body>", probe)).expect("write");
-    let mut cmd = std::process::Command::new(&chromium);
-    cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"])
-        .arg("--window-size=420,4000")
-        .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", file.display()))
-        .env("HOME", tmp.path());
-    let out = run_with_timeout(&mut cmd, 120).expect("chromium took over two minutes to dump the DOM");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let line = dom
-        .lines()
-        .find_map(|l| l.split("<pre id=\"probe\">").nth(1))
-        .unwrap_or_else(|| panic!("no probe result: {}", String::from_utf8_lossy(&out.stderr)));
-    let field = |name: &str| -> usize {
-        line.split(&format!("{name}="))
-            .nth(1)
-            .and_then(|r| r.split([' ', '<']).next())
-            .and_then(|n| n.parse().ok())
-            .expect(name)
-    };
-    assert!(field("checked") > 20, "the tables have ids: {line}");
-    assert!(field("wrapped") > 0, "the window is narrow enough that some ids wrap: {line}");
-    assert_eq!(field("inside"), 0, "an id wrapped inside a word: {line}");
-    assert_eq!(field("rules"), 0, "a rule id of What blocks wrapped: {line}");
-}
-
-/// Runs `cmd`, killing it after `secs` seconds. `None` when it timed out.
-fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::process::Output> {
-    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;
-    let start = std::time::Instant::now();
-    loop {
-        if child.try_wait().ok()?.is_some() {
-            return child.wait_with_output().ok();
-        }
-        if start.elapsed().as_secs() >= secs {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+</script>"#;
+    let (_, probe) = chromium_probe(tmp.path(), &html, probe, Some("420,4000"));
+    let field = |name: &str| probe.get(name).copied().unwrap_or_else(|| panic!("the probe has no {name}: {probe:?}"));
+    assert!(field("checked") > 20, "the tables have ids: {probe:?}");
+    assert!(field("wrapped") > 0, "the window is narrow enough that some ids wrap: {probe:?}");
+    assert_eq!(field("inside"), 0, "an id wrapped inside a word: {probe:?}");
+    assert_eq!(field("rules"), 0, "a rule id of What blocks wrapped: {probe:?}");
 }
 
 /// Runs where chromium is installed (build.rs sets `shipgate_chromium`); elsewhere `cargo test`
@@ -887,9 +846,6 @@ fn run_with_timeout(cmd: &mut std::process::Command, secs: u64) -> Option<std::p
     ignore = "chromium is not installed (SHIPGATE_REQUIRE_CHROMIUM=1 makes it required)"
 )]
 fn html_renders_in_headless_chromium() {
-    let chromium = std::env::var_os("PATH")
-        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()))
-        .expect("SHIPGATE_REQUIRE_CHROMIUM=1 (or chromium at build time) but chromium is not on PATH");
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");
     fixture(&repo);
@@ -897,22 +853,14 @@ fn html_renders_in_headless_chromium() {
     let file = tmp.path().join("report.html");
     std::fs::write(&file, &html).expect("write");
     let url = format!("file://{}", file.display());
-    let profile = tmp.path().join("profile");
-    let base_args = |cmd: &mut std::process::Command| {
-        cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .env("HOME", tmp.path());
-    };
     let png = tmp.path().join("report.png");
-    let mut shot = std::process::Command::new(&chromium);
-    base_args(&mut shot);
+    let mut shot = chromium_in(tmp.path());
     shot.arg(format!("--screenshot={}", png.display())).arg("--window-size=1280,2000").arg(&url);
     let out = run_with_timeout(&mut shot, 120).expect("chromium took over two minutes to take a screenshot");
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
     assert!(size > 20_000, "screenshot is {size} bytes: {}", String::from_utf8_lossy(&out.stderr));
 
-    let mut dump = std::process::Command::new(&chromium);
-    base_args(&mut dump);
+    let mut dump = chromium_in(tmp.path());
     dump.arg("--dump-dom").arg(&url);
     let out = run_with_timeout(&mut dump, 120).expect("chromium took over two minutes to dump the DOM");
     let dom = String::from_utf8_lossy(&out.stdout);

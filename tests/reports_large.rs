@@ -244,7 +244,6 @@ fn every_human_format_of_a_bulk_update_matches_its_snapshot() {
     ignore = "chromium is not installed (SHIPGATE_REQUIRE_CHROMIUM=1 makes it required)"
 )]
 fn html_chart_labels_do_not_overlap_in_chromium() {
-    let chromium = chromium_path().expect("built with chromium on PATH");
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");
     fixture(&repo);
@@ -263,36 +262,12 @@ const pre = document.createElement('pre');
 pre.id = 'probe';
 pre.textContent = `bars=${document.querySelectorAll('svg g').length} labels=${boxes.length} overlaps=${overlaps} outside=${outside}`;
 document.body.appendChild(pre);
-</script>
-</body>"#;
-    let file = tmp.path().join("probe.html");
-    std::fs::write(&file, html.replace("</body>", probe)).expect("write");
-    let out = std::process::Command::new(&chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom"])
-        .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
-        .arg(format!("file://{}", file.display()))
-        .env("HOME", tmp.path())
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let line = dom
-        .lines()
-        .find_map(|l| l.split("<pre id=\"probe\">").nth(1))
-        .unwrap_or_else(|| panic!("no probe result: {}", String::from_utf8_lossy(&out.stderr)));
-    let field = |name: &str| -> usize {
-        line.split(&format!("{name}="))
-            .nth(1)
-            .and_then(|r| r.split([' ', '<']).next())
-            .and_then(|n| n.parse().ok())
-            .expect(name)
-    };
-    assert!(field("bars") > 20, "the chart has the release history: {line}");
-    assert_eq!(field("labels"), field("bars"), "every release is labelled at this size: {line}");
-    assert_eq!(field("overlaps"), 0, "{line}");
-    assert_eq!(field("outside"), 0, "labels stay inside the chart: {line}");
+</script>"#;
+    let (dom, probe) = chromium_probe(tmp.path(), &html, probe, None);
+    let field = |name: &str| probe.get(name).copied().unwrap_or_else(|| panic!("the probe has no {name}: {probe:?}"));
+    assert!(field("bars") > 20, "the chart has the release history: {probe:?}");
+    assert_eq!(field("labels"), field("bars"), "every release is labelled at this size: {probe:?}");
+    assert_eq!(field("overlaps"), 0, "{probe:?}");
+    assert_eq!(field("outside"), 0, "labels stay inside the chart: {probe:?}");
     assert!(dom.contains("Verdict: FAIL"));
-}
-
-fn chromium_path() -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("chromium")).find(|c| c.is_file()))
 }
