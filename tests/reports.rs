@@ -789,7 +789,7 @@ fn html_tables_keep_headers_and_ids_whole() {
 
 /// In a narrow window (headless Chromium), no code in a table wraps inside a word: every line
 /// break inside an id falls after a separator, and the rule ids of "What blocks" stay on one
-/// line. The boxes are measured in the DOM by a script added to a copy of the report.
+/// line; and the page itself never scrolls sideways. The boxes are measured in the DOM by a script added to a copy of the report.
 #[test]
 #[cfg_attr(
     not(shipgate_chromium),
@@ -826,7 +826,8 @@ const blocks = [...document.querySelectorAll('#verdict table')].pop();
 for (const c of blocks.querySelectorAll('td:first-child code')) if (c.getClientRects().length > 1) rules++;
 const pre = document.createElement('pre');
 pre.id = 'probe';
-pre.textContent = `checked=${checked} wrapped=${wrapped} inside=${inside} rules=${rules}`;
+const page = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+pre.textContent = `checked=${checked} wrapped=${wrapped} inside=${inside} rules=${rules} page=${page}`;
 document.body.appendChild(pre);
 </script>"#;
     let (_, probe) = chromium_probe(tmp.path(), &html, probe, Some("420,4000"));
@@ -835,6 +836,9 @@ document.body.appendChild(pre);
     assert!(field("wrapped") > 0, "the window is narrow enough that some ids wrap: {probe:?}");
     assert_eq!(field("inside"), 0, "an id wrapped inside a word: {probe:?}");
     assert_eq!(field("rules"), 0, "a rule id of What blocks wrapped: {probe:?}");
+    // Regression: the page scrolled sideways on a narrow screen (its tables and long ids in
+    // running text were wider than the window); a wide table now scrolls in its own box.
+    assert_eq!(field("page"), 0, "the page is wider than the window: {probe:?}");
 }
 
 /// Runs where chromium is installed (build.rs sets `shipgate_chromium`); elsewhere `cargo test`

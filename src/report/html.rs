@@ -48,7 +48,7 @@ const CSS: &str = r#"
   --error: #cf222e; --danger: #8250df; --warning: #9a6700; --note: #0969da; --ok: #1a7f37; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg);
-  max-width: 1100px; margin: 0 auto; padding: 24px; }
+  max-width: 1100px; margin: 0 auto; padding: 24px; overflow-wrap: break-word; }
 h1 { font-size: 26px; margin: 0 0 12px; } h2 { font-size: 20px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 32px; }
 h3 { font-size: 16px; margin-top: 20px; } h4 { font-size: 15px; margin: 0 0 4px; }
 code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -56,6 +56,8 @@ code { background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-w
 code.block { display: block; white-space: pre-wrap; margin: 4px 0; padding: 4px 8px; }
 pre { background: var(--soft); padding: 8px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0 16px; width: 100%; }
+/* A table wider than a narrow screen scrolls in its own box; the page itself never sideways. */
+.wide { overflow-x: auto; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); white-space: nowrap; } td { overflow-wrap: break-word; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { display: inline-block; padding: 2px 12px; border-radius: 6px; color: #fff; font-weight: 700; }
@@ -85,6 +87,7 @@ svg text { font-family: system-ui, sans-serif; }
   .filter-input, .filter-label, .filters { display: none !important; }
   .findings .finding { display: block !important; }
   .finding, table, svg, pre { break-inside: avoid; }
+  .wide { overflow: visible; }
   h2, h3, h4 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
   code, pre { background: none; }
@@ -126,7 +129,7 @@ pub fn render(o: &Outcome, style: Style) -> String {
     }
     if v.sign_off {
         s.push_str(
-            "<section id=\"sign-off\">\n<h2>Sign-off</h2>\n<table class=\"signoff\">\n<tr><td>Requested by</td><td></td></tr>\n<tr><td>Approver</td><td></td></tr>\n<tr><td>Decision (ship with exceptions / do not ship)</td><td></td></tr>\n<tr><td>Date</td><td></td></tr>\n<tr><td>Rollback plan</td><td></td></tr>\n</table>\n</section>\n",
+            "<section id=\"sign-off\">\n<h2>Sign-off</h2>\n<div class=\"wide\"><table class=\"signoff\">\n<tr><td>Requested by</td><td></td></tr>\n<tr><td>Approver</td><td></td></tr>\n<tr><td>Decision (ship with exceptions / do not ship)</td><td></td></tr>\n<tr><td>Date</td><td></td></tr>\n<tr><td>Rollback plan</td><td></td></tr>\n</table></div>\n</section>\n",
         );
     }
     if !v.notes.is_empty() {
@@ -137,12 +140,13 @@ pub fn render(o: &Outcome, style: Style) -> String {
         s.push_str("</ul>\n</section>\n");
     }
     s.push_str(
-        "<section id=\"appendix\">\n<h2>Appendix: inputs</h2>\n<table>\n<tr><th>input</th><th>digest</th></tr>\n",
+        "<section id=\"appendix\">\n<h2>Appendix: inputs</h2>\n<div class=\"wide\"><table>\n<tr><th>input</th><th>digest</th></tr>\n",
     );
     for (k, d) in v.appendix.digests {
         let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(d));
     }
-    let _ = write!(s, "</table>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape_lines(v.appendix.reproduce));
+    let _ =
+        write!(s, "</table></div>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape_lines(v.appendix.reproduce));
     if v.appendix.no_date {
         let _ = writeln!(s, "<p>{}</p>", escape(&common::NO_DATE_NOTE.replace('`', "")));
     }
@@ -267,7 +271,7 @@ fn header(s: &mut String, v: &View<'_>) {
     };
     let _ = write!(
         s,
-        "<header>\n<h1>shipgate {}{badge}</h1>\n<p class=\"repo\">{}</p>\n<table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
+        "<header>\n<h1>shipgate {}{badge}</h1>\n<p class=\"repo\">{}</p>\n<div class=\"wide\"><table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
         v.command.name(),
         code(h.repo)
     );
@@ -288,7 +292,7 @@ fn header(s: &mut String, v: &View<'_>) {
     }
     let _ = write!(
         s,
-        "</table>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
+        "</table></div>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
         code(h.repo),
         escape(env!("CARGO_PKG_VERSION")),
         code(&h.rule_set),
@@ -313,7 +317,7 @@ fn examples(g: &view::Group<'_>) -> String {
 
 /// A table of groups: rule, service, severity, count, examples.
 fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
-    s.push_str("<table>\n<tr><th>rule</th><th>service</th><th>severity</th><th>findings</th><th>examples</th></tr>\n");
+    s.push_str("<div class=\"wide\"><table>\n<tr><th>rule</th><th>service</th><th>severity</th><th>findings</th><th>examples</th></tr>\n");
     for g in groups {
         let _ = writeln!(
             s,
@@ -325,7 +329,7 @@ fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
             sev = g.worst
         );
     }
-    s.push_str("</table>\n");
+    s.push_str("</table></div>\n");
 }
 
 fn verdict(s: &mut String, v: &View<'_>) {
@@ -360,7 +364,7 @@ fn counts_table(s: &mut String, v: &View<'_>) {
     let c = &v.counts;
     let _ = write!(
         s,
-        "</p>\n<table>\n<tr><th>error</th><th>danger</th><th>warning</th><th>note</th><th>excepted</th><th>suppressed</th></tr>\n<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table>\n",
+        "</p>\n<div class=\"wide\"><table>\n<tr><th>error</th><th>danger</th><th>warning</th><th>note</th><th>excepted</th><th>suppressed</th></tr>\n<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table></div>\n",
         c.error, c.danger, c.warning, c.note, c.excepted, c.suppressed
     );
 }
@@ -387,7 +391,7 @@ fn overview(s: &mut String, v: &View<'_>) {
     );
     if ov.models > 0 {
         let rows = &ov.services;
-        let head = "<table>\n<tr><th>service</th><th>model</th><th>status</th><th>operations</th><th>shapes</th><th>blocking</th><th>other findings</th><th>lines changed</th></tr>\n";
+        let head = "<div class=\"wide\"><table>\n<tr><th>service</th><th>model</th><th>status</th><th>operations</th><th>shapes</th><th>blocking</th><th>other findings</th><th>lines changed</th></tr>\n";
         let row = |r: &view::ServiceRow<'_>| {
             let m = r.model;
             format!(
@@ -407,13 +411,13 @@ fn overview(s: &mut String, v: &View<'_>) {
         for r in rows.iter().take(SERVICES_SHOWN) {
             s.push_str(&row(r));
         }
-        s.push_str("</table>\n");
+        s.push_str("</table></div>\n");
         if rows.len() > SERVICES_SHOWN {
             let _ = writeln!(s, "<details>\n<summary>{} more services</summary>\n{head}", rows.len() - SERVICES_SHOWN);
             for r in &rows[SERVICES_SHOWN..] {
                 s.push_str(&row(r));
             }
-            s.push_str("</table>\n</details>\n");
+            s.push_str("</table></div>\n</details>\n");
         }
         let _ = writeln!(
             s,
@@ -424,13 +428,13 @@ fn overview(s: &mut String, v: &View<'_>) {
         if !ops.is_empty() {
             let _ = writeln!(
                 s,
-                "<details>\n<summary>Operations added or removed ({})</summary>\n<table>\n<tr><th>operation</th><th></th></tr>",
+                "<details>\n<summary>Operations added or removed ({})</summary>\n<div class=\"wide\"><table>\n<tr><th>operation</th><th></th></tr>",
                 ops.len()
             );
             for (what, op) in ops {
                 let _ = writeln!(s, "<tr><td>{}</td><td>{what}</td></tr>", code(op));
             }
-            s.push_str("</table>\n</details>\n");
+            s.push_str("</table></div>\n</details>\n");
         }
     }
     if !changed.is_empty() {
@@ -440,7 +444,7 @@ fn overview(s: &mut String, v: &View<'_>) {
             if changed.len() <= 10 { " open" } else { "" },
             changed.len()
         );
-        s.push_str("<table>\n<tr><th>package</th><th>ecosystem</th><th>base</th><th>head</th><th>mainline</th><th>status</th></tr>\n");
+        s.push_str("<div class=\"wide\"><table>\n<tr><th>package</th><th>ecosystem</th><th>base</th><th>head</th><th>mainline</th><th>status</th></tr>\n");
         for p in changed {
             let _ = writeln!(
                 s,
@@ -453,7 +457,7 @@ fn overview(s: &mut String, v: &View<'_>) {
                 escape(&p.status)
             );
         }
-        s.push_str("</table>\n</details>\n");
+        s.push_str("</table></div>\n</details>\n");
     }
     s.push_str("<h3>Diff size against release history</h3>\n");
     match ov.diff_size {
@@ -554,7 +558,7 @@ pub fn chart(history: &[ReleaseSize]) -> String {
     let bar = (slot * 7 / 10).clamp(2, 64);
     let max = history.iter().map(common::release_magnitude).max().unwrap_or(0).max(1);
     let mut s = format!(
-        "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">Diff size per release</title>\n<desc id=\"chart-desc\">Shapes plus packages changed in each release diff, oldest first; the last, highlighted bar is this diff.</desc>\n"
+        "<figure>\n<div class=\"wide\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">Diff size per release</title>\n<desc id=\"chart-desc\">Shapes plus packages changed in each release diff, oldest first; the last, highlighted bar is this diff.</desc>\n"
     );
     let axis_y = top + plot_h;
     let _ = writeln!(
@@ -624,9 +628,9 @@ pub fn chart(history: &[ReleaseSize]) -> String {
     };
     let _ = write!(
         s,
-        "</svg>\n<figcaption class=\"muted\">Shapes plus packages changed per release diff; the highlighted bar is this diff.{caption}{thinned}</figcaption>\n</figure>\n"
+        "</svg></div>\n<figcaption class=\"muted\">Shapes plus packages changed per release diff; the highlighted bar is this diff.{caption}{thinned}</figcaption>\n</figure>\n"
     );
-    s.push_str("<details>\n<summary>Release history table</summary>\n<table>\n<tr><th>from</th><th>to</th><th>shapes changed</th><th>packages changed</th><th>lines changed</th></tr>\n");
+    s.push_str("<details>\n<summary>Release history table</summary>\n<div class=\"wide\"><table>\n<tr><th>from</th><th>to</th><th>shapes changed</th><th>packages changed</th><th>lines changed</th></tr>\n");
     for r in history {
         let _ = writeln!(
             s,
@@ -639,7 +643,7 @@ pub fn chart(history: &[ReleaseSize]) -> String {
             r.lines_changed
         );
     }
-    s.push_str("</table>\n</details>\n");
+    s.push_str("</table></div>\n</details>\n");
     s
 }
 
@@ -703,7 +707,7 @@ fn finding(s: &mut String, b: &FindingBlock<'_>) {
 const ROW_MESSAGE_CHARS: usize = 300;
 
 fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool) {
-    s.push_str("<table>\n<tr><th>severity</th><th>event</th><th>subject</th><th>location</th><th>message</th></tr>\n");
+    s.push_str("<div class=\"wide\"><table>\n<tr><th>severity</th><th>event</th><th>subject</th><th>location</th><th>message</th></tr>\n");
     for f in fs {
         let state = if f.exception.is_some() { " excepted" } else { "" };
         let _ = writeln!(
@@ -723,7 +727,7 @@ fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool
             sev = f.severity
         );
     }
-    s.push_str("</table>\n");
+    s.push_str("</table></div>\n");
 }
 
 fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
@@ -842,7 +846,7 @@ fn exceptions(s: &mut String, v: &View<'_>) {
         s.push_str("<p>None.</p>\n</section>\n");
         return;
     }
-    s.push_str("<table>\n<tr><th>event</th><th>subject</th><th>approved by</th><th>reason</th><th>expires</th><th>config entry</th></tr>\n");
+    s.push_str("<div class=\"wide\"><table>\n<tr><th>event</th><th>subject</th><th>approved by</th><th>reason</th><th>expires</th><th>config entry</th></tr>\n");
     for f in excepted {
         let ex = f.exception.as_ref().expect("the view put only excepted findings here");
         let _ = writeln!(
@@ -856,7 +860,7 @@ fn exceptions(s: &mut String, v: &View<'_>) {
             ex.source.as_deref().map_or_else(|| code(&common::exception_ref(ex.index)), escape)
         );
     }
-    s.push_str("</table>\n</section>\n");
+    s.push_str("</table></div>\n</section>\n");
 }
 
 fn packages(s: &mut String, v: &View<'_>) {
@@ -881,7 +885,7 @@ fn packages(s: &mut String, v: &View<'_>) {
         if v.packages.open { " open" } else { "" },
         rows.len()
     );
-    s.push_str("<table>\n<tr><th>package</th><th>ecosystem</th><th>publish version</th><th>from commit</th><th>head</th><th>mainline</th><th>path</th><th>publish</th><th>status</th><th>why</th></tr>\n");
+    s.push_str("<div class=\"wide\"><table>\n<tr><th>package</th><th>ecosystem</th><th>publish version</th><th>from commit</th><th>head</th><th>mainline</th><th>path</th><th>publish</th><th>status</th><th>why</th></tr>\n");
     for r in rows {
         let p = r.package;
         let from = match r.from {
@@ -902,7 +906,7 @@ fn packages(s: &mut String, v: &View<'_>) {
             r.why.as_deref().map_or_else(|| "–".to_string(), escape)
         );
     }
-    s.push_str("</table>\n</details>\n</section>\n");
+    s.push_str("</table></div>\n</details>\n</section>\n");
 }
 
 fn closest_safe(s: &mut String, v: &View<'_>) {
@@ -924,7 +928,7 @@ fn closest_safe(s: &mut String, v: &View<'_>) {
             } else {
                 let _ = writeln!(
                     s,
-                    "<p>It leaves out {} commit(s):</p>\n<table>\n<tr><th>commit</th><th>summary</th><th>blocking findings it introduced</th></tr>",
+                    "<p>It leaves out {} commit(s):</p>\n<div class=\"wide\"><table>\n<tr><th>commit</th><th>summary</th><th>blocking findings it introduced</th></tr>",
                     left_out.len()
                 );
                 for l in left_out {
@@ -936,7 +940,7 @@ fn closest_safe(s: &mut String, v: &View<'_>) {
                         l.cell(code)
                     );
                 }
-                s.push_str("</table>\n");
+                s.push_str("</table></div>\n");
             }
         }
         ClosestSafeSection::NoneSafe { candidates, .. } => {
