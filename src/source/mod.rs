@@ -1252,3 +1252,47 @@ mod url_tests {
         assert_eq!(public_url(""), None);
     }
 }
+
+#[cfg(test)]
+mod tree_diff_tests {
+    use super::{Oid, Repo, Snapshot};
+    use std::collections::BTreeMap;
+
+    // The tree diff walks two name-sorted entry lists side by side; git orders a tree `a` as
+    // `a/`, after `a-c` and `a.b`, so the names here sort differently in the two orders. Its
+    // answer equals comparing the two commits' full file lists, in path order.
+    #[test]
+    fn tree_diffs_equal_comparing_every_file() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut f = crate::source::fixture::FixtureRepo::init(tmp.path()).expect("init");
+        for p in ["a/x", "a/y/z", "a-c", "a.b", "b", "c/d/e", "c/f"] {
+            f.write(p, p);
+        }
+        let one = f.commit("one").expect("commit");
+        f.write("a/x", "changed").remove("a.b").write("a/y/w", "new").remove("c/d/e").write("c/d", "now a file");
+        f.write("a-c/inner", "a file became a directory").remove("a-c");
+        let two = f.commit("two").expect("commit");
+        let repo = Repo::open(tmp.path()).expect("open");
+        let (a, b) = (repo.snapshot(&one.to_string()).expect("one"), repo.snapshot(&two.to_string()).expect("two"));
+        let changes = repo.diff(&a, &b).expect("diff");
+        let all = |_: &str| true;
+        let list = |s: &Snapshot| -> BTreeMap<String, Oid> {
+            repo.files(s, &all).expect("files").into_iter().map(|e| (e.path, e.oid)).collect()
+        };
+        let (old, new) = (list(&a), list(&b));
+        let mut expected: Vec<(String, Option<Oid>, Option<Oid>)> = old
+            .keys()
+            .chain(new.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|p| (p.clone(), old.get(p).copied(), new.get(p).copied()))
+            .filter(|(_, o, n)| o != n)
+            .collect();
+        let mut got: Vec<(String, Option<Oid>, Option<Oid>)> =
+            changes.iter().map(|c| (c.path.clone(), c.old, c.new)).collect();
+        assert_eq!(got.len(), 7, "{got:?}");
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected);
+    }
+}
