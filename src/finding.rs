@@ -129,7 +129,10 @@ pub struct Change {
 impl Change {
     /// A base → head change.
     pub fn new(old: impl Into<String>, new: impl Into<String>) -> Self {
-        Change { old: old.into(), new: new.into(), old_label: None, new_label: None }
+        let (mut old, mut new): (String, String) = (old.into(), new.into());
+        old.shrink_to_fit();
+        new.shrink_to_fit();
+        Change { old, new, old_label: None, new_label: None }
     }
 
     /// The side `old` comes from (`base` unless labelled).
@@ -190,6 +193,10 @@ impl Finding {
         let subject = subject.into();
         let rule = rule_of(&id).to_string();
         let fingerprint = fingerprint(&id, &subject, "");
+        // A message built with `format!` keeps the slack of its growth: a large diff keeps
+        // every finding until the report is written.
+        let mut message: String = message.into();
+        message.shrink_to_fit();
         Finding {
             rule,
             id,
@@ -198,7 +205,7 @@ impl Finding {
             path: None,
             line: None,
             location_side: None,
-            message: message.into(),
+            message,
             fingerprint,
             introduced_by: None,
             exception: None,
