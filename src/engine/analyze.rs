@@ -54,6 +54,9 @@ pub struct Analyzer<'a> {
     package_trees: Memo<Vec<FileEntry>, Arc<PackageTree>>,
     /// The manifests of a commit's tree, by tree id.
     manifest_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
+    /// [`release::head_only`]'s findings per package tree, by the tree's address; each entry
+    /// holds its tree, so no other tree can take that address while the entry exists.
+    head_rules: Memo<usize, (Arc<PackageTree>, Arc<Vec<Finding>>)>,
     /// The files of a commit's tree that are models or may be (see [`Analyzer::model_files`]).
     model_lists: Memo<Oid, Arc<Vec<FileEntry>>>,
     /// Every file of a commit's tree (path → blob), by tree id: base's, for [`Analyzer::state`].
@@ -191,6 +194,7 @@ impl<'a> Analyzer<'a> {
             cargo_manifests: Memo::bounded(MANIFESTS_PARSED_KEPT),
             package_trees: Memo::bounded(PACKAGE_TREES_KEPT),
             manifest_lists: Memo::bounded(PACKAGE_TREES_KEPT),
+            head_rules: Memo::bounded(PACKAGE_TREES_KEPT),
             model_lists: Memo::bounded(PACKAGE_TREES_KEPT),
             file_index: Memo::bounded(FILE_INDEXES_KEPT),
             states: Memo::default(),
@@ -818,7 +822,14 @@ impl<'a> Analyzer<'a> {
             policy: &self.config.policy.release,
             base_label: None,
         };
-        let (mut release_findings, packages) = release::evaluate(&input);
+        // A candidate manifest makes a tree of its own: its head-only rules are not kept.
+        let head_rules = (self.candidate.is_none()).then(|| {
+            let tree = head_tree.clone();
+            let key = Arc::as_ptr(&tree) as usize;
+            let policy = &self.config.policy.release;
+            self.head_rules.get_or(key, || (tree.clone(), Arc::new(release::head_only(&tree, policy)))).1
+        });
+        let (mut release_findings, packages) = release::evaluate_with(&input, head_rules.as_deref().map(Vec::as_slice));
         findings.append(&mut release_findings);
         Ok(Parts { units, stages, findings, files, packages, notes })
     }

@@ -118,6 +118,22 @@ pub(crate) type Key = (Ecosystem, String);
 /// Runs every release rule. Findings sorted in report order; packages sorted by
 /// `(ecosystem, name)`: every head package, plus missing and removed ones.
 pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
+    evaluate_with(input, None)
+}
+
+/// The rules that read head's package tree alone (internal dependencies, misaligned
+/// requirements, alignment groups): a history search's candidates share their package trees
+/// (118 trees for 173 smithy-rs candidates), so the caller may keep these per tree.
+pub fn head_only(head: &PackageTree, policy: &ReleasePolicy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    unsatisfied_internal_dependency::check(head, &mut out);
+    misaligned_dependency::check(head, &mut out);
+    misaligned_dependency::alignment_groups(head, policy, &mut out);
+    out
+}
+
+/// [`evaluate`], with [`head_only`]'s findings for `input.head` already at hand, if given.
+pub fn evaluate_with(input: &ReleaseInput, head_rules: Option<&[Finding]>) -> (Vec<Finding>, Vec<PackageSummary>) {
     let ReleaseInput { base, head, mainline, changed_files, breaking_models, policy, base_label } = *input;
     let since = base_label.unwrap_or("base");
     let mut out: Vec<Finding> = head.problems.clone();
@@ -129,9 +145,10 @@ pub fn evaluate(input: &ReleaseInput) -> (Vec<Finding>, Vec<PackageSummary>) {
     let closure = missing_package::closure(base, head);
     unresolved_generated_dependency::check(&closure.unresolved, &mut out, &mut absent);
     missing_package::check(input, &closure.needed, &mut out, &mut absent);
-    unsatisfied_internal_dependency::check(head, &mut out);
-    misaligned_dependency::check(head, &mut out);
-    misaligned_dependency::alignment_groups(head, policy, &mut out);
+    match head_rules {
+        Some(found) => out.extend(found.iter().cloned()),
+        None => out.extend(head_only(head, policy)),
+    }
     if let Some(m) = mainline {
         behind_mainline::check(head, m, &mut out);
     }
