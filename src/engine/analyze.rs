@@ -823,11 +823,10 @@ impl<'a> Analyzer<'a> {
             base_label: None,
         };
         // A candidate manifest makes a tree of its own: its head-only rules are not kept.
-        let head_rules = (self.candidate.is_none()).then(|| {
-            let tree = head_tree.clone();
-            let key = Arc::as_ptr(&tree) as usize;
+        let head_rules = self.candidate.is_none().then(|| {
             let policy = &self.config.policy.release;
-            self.head_rules.get_or(key, || (tree.clone(), Arc::new(release::head_only(&tree, policy)))).1
+            let found = || (head_tree.clone(), Arc::new(release::head_only(&head_tree, policy)));
+            self.head_rules.get_or(Arc::as_ptr(&head_tree) as usize, found).1
         });
         let (mut release_findings, packages) = release::evaluate_with(&input, head_rules.as_deref().map(Vec::as_slice));
         findings.append(&mut release_findings);

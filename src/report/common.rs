@@ -268,6 +268,12 @@ pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// [`one_line`] for each line of `s`, its line breaks kept: for the places where a report shows
+/// text on several lines of its own (a fenced block, a GitHub annotation).
+pub fn each_line(s: &str) -> String {
+    s.split('\n').map(one_line).collect::<Vec<_>>().join("\n")
+}
+
 /// U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: line breaks to some renderers.
 fn is_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}')

@@ -58,7 +58,7 @@ fn annotation(out: &mut String, o: &Outcome, f: &Finding, cmd: &str) {
     props.push(format!("title={}", escape_property(&f.id)));
     // Text from the repository and the config keeps its line breaks (an annotation shows them,
     // escaped as the runner expects); within a line, [`common::one_line`].
-    let one = |s: &str| s.split('\n').map(common::one_line).collect::<Vec<_>>().join("\n");
+    let one = common::each_line;
     let mut message = format!("[{}] {}: {}", f.severity, one(f.display_subject()), one(&f.message));
     if let Some(loc) = common::location_text(o, f).filter(|_| f.located_on_base()) {
         let _ = write!(message, " (in {})", one(&loc));

@@ -413,7 +413,7 @@ pub fn code(s: &str, in_table: bool) -> String {
 /// kept; within a line, control characters become spaces ([`common::one_line`]).
 fn fenced(lang: &str, content: &str) -> String {
     let fence = "`".repeat(longest_run(content, '`').max(2) + 1);
-    let mut content: String = content.split('\n').map(common::one_line).collect::<Vec<_>>().join("\n");
+    let mut content = common::each_line(content);
     if !content.ends_with('\n') {
         content.push('\n');
     }
