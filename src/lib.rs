@@ -17,7 +17,8 @@
 //! ```
 //!
 //! Shared plain types: `finding` (the one result type), `outcome` (what renderers read), `date`,
-//! `globs` (glob lists compiled once), `memo` (content-keyed caches).
+//! `globs` (glob lists compiled once), `memo` (content-keyed caches), `packed` (large bytes held
+//! compressed while read a part at a time).
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -30,6 +31,7 @@ pub mod globs;
 pub mod history;
 pub mod memo;
 pub mod outcome;
+pub mod packed;
 pub mod parse;
 pub mod report;
 pub mod rules;

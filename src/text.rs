@@ -11,6 +11,10 @@ pub struct LineIndex<'a> {
     text: &'a [u8],
     /// `marks[i]`: the byte offset where line `i * MARK` (0-based) starts.
     marks: Vec<usize>,
+    /// For a part of a longer text ([`LineIndex::part`]): where `text` starts in it, and how many
+    /// lines of it end before.
+    origin: usize,
+    before: usize,
 }
 
 /// Lines between two marks of a [`LineIndex`].
@@ -21,15 +25,23 @@ impl<'a> LineIndex<'a> {
         let mut marks = vec![0];
         let ends = memchr::memchr_iter(b'\n', bytes).enumerate();
         marks.extend(ends.filter(|(n, _)| (n + 1) % MARK == 0).map(|(_, i)| i + 1));
-        LineIndex { text: bytes, marks }
+        LineIndex { text: bytes, marks, origin: 0, before: 0 }
+    }
+
+    /// The lines of a part of a longer text: `part` starts at byte `origin` of it, on its
+    /// (1-based) line `line`; offsets asked are the longer text's.
+    pub fn part(part: &'a [u8], origin: usize, line: u32) -> LineIndex<'a> {
+        let mut index = LineIndex::new(part);
+        (index.origin, index.before) = (origin, (line as usize).saturating_sub(1));
+        index
     }
 
     /// The 1-based line of byte `offset` (past the end: the last line).
     pub fn line(&self, offset: usize) -> u32 {
-        let offset = offset.min(self.text.len());
+        let offset = offset.saturating_sub(self.origin).min(self.text.len());
         let mark = self.marks.partition_point(|s| *s <= offset).max(1) - 1;
         let rest = memchr::memchr_iter(b'\n', &self.text[self.marks[mark]..offset]).count();
-        to_u32(mark * MARK + rest + 1)
+        to_u32(self.before + mark * MARK + rest + 1)
     }
 }
 
@@ -85,6 +97,13 @@ mod tests {
         for offset in 0..=long.len() + 2 {
             let want = long.as_bytes()[..offset.min(long.len())].iter().filter(|b| **b == b'\n').count() + 1;
             assert_eq!(index.line(offset), want as u32, "offset {offset}");
+        }
+        // A part of it, asked with the whole text's offsets, gives the whole text's lines.
+        for (start, end) in [(0, long.len()), (37, 300), (long.len() / 2, long.len())] {
+            let part = LineIndex::part(&long.as_bytes()[start..end], start, index.line(start));
+            for offset in start..=end {
+                assert_eq!(part.line(offset), index.line(offset), "part {start}..{end}, offset {offset}");
+            }
         }
     }
 }

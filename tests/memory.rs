@@ -90,15 +90,15 @@ fn big_repo(dir: &Path, mb: usize) -> u64 {
 /// when a plan cannot prune them), so the binary's own constant and a batch's working set drop
 /// out. Before the reliability work a one-line edit of a 100 MB model took 2 GB (20 bytes a
 /// byte). The bound is 3 (the issue's) with a tenth for what sampling `VmHWM` and the debug
-/// build add; `rewritten` is not within 3 yet (a finding per shape: 2 for both blobs, 0.7 for
-/// the report's own findings, 1.1 as they are held in memory), so it is pinned where it stands.
+/// build add. `rewritten` (a finding per shape) was 4.2 while both sides' bytes were held whole
+/// through every batch; they are held packed now, and its peak is the planning's, as the others'.
 #[test]
 fn peak_memory_grows_at_most_three_times_as_fast_as_the_model() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (small, large) = (tmp.path().join("small"), tmp.path().join("large"));
     let sizes = [big_repo(&small, 10), big_repo(&large, 30)];
     let grown = (sizes[1] - sizes[0]) as f64;
-    for (tag, bound) in [("one-line", 3.3), ("reformatted", 3.3), ("rewritten", 4.6)] {
+    for tag in ["one-line", "reformatted", "rewritten"] {
         let mut peaks = [0u64; 2];
         for (peak, dir) in peaks.iter_mut().zip([&small, &large]) {
             let report = dir.join("report.json");
@@ -115,6 +115,6 @@ fn peak_memory_grows_at_most_three_times_as_fast_as_the_model() {
             peaks[1] as f64 / 1e6,
             sizes[1] as f64 / 1e6
         );
-        assert!(slope <= bound, "diff base..{tag}: each model byte costs {slope:.2} bytes at peak, over {bound}");
+        assert!(slope <= 3.3, "diff base..{tag}: each model byte costs {slope:.2} bytes at peak, over 3.3");
     }
 }

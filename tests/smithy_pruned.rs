@@ -86,10 +86,11 @@ fn a_diff_in_batches_is_the_full_diff() {
         let n = batches.len();
         let mut got = shipgate::rules::model::ModelDiff::default();
         let (mut problems_old, mut problems_new) = (Vec::new(), Vec::new());
+        let packed = (prune::pack(&sides_old).expect("packs"), prune::pack(&sides_new).expect("packs"));
         let done = batches.each(
-            &sides_old,
-            &sides_new,
-            |po, pn, focus| shipgate::rules::model::diff_in(&po.model, &pn.model, &|id| focus.contains(id)),
+            &packed.0,
+            &packed.1,
+            |po, pn, focus| shipgate::rules::model::diff_in(&po.model, &pn.model, focus),
             |po, pn, batch| {
                 got.merge(batch);
                 problems_old.extend(po.problems);

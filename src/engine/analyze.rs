@@ -663,7 +663,8 @@ impl<'a> Analyzer<'a> {
 
     /// [`Analyzer::diff_unit_pruned`] for a pair too rewritten for one plan: the model diffed a
     /// batch of changed shapes at a time ([`smithy::prune::Batches`]), each batch's models
-    /// dropped before the next is read, so memory follows the batch, not the model.
+    /// dropped before the next is read, and the files' bytes packed ([`smithy::prune::pack`])
+    /// for the batches to read their entries from, so memory follows the batch, not the model.
     fn diff_batches(
         &self,
         unit: &UnitKey,
@@ -672,14 +673,33 @@ impl<'a> Analyzer<'a> {
         new_files: ReadSide,
         batches: smithy::prune::Batches,
     ) -> Result<Option<ModelStage>, EngineError> {
-        let (old_list, new_list) = (listed(&old_files), listed(&new_files));
+        let facts = {
+            let (old_list, new_list) = (listed(&old_files), listed(&new_files));
+            let ((old, new), facts) = rayon::join(
+                || rayon::join(|| smithy::prune::pack(&old_list), || smithy::prune::pack(&new_list)),
+                || file_facts(unit, [&old_list, &new_list]),
+            );
+            let (Some(old), Some(new)) = (old, new) else { return Ok(None) };
+            (old, new, facts)
+        };
+        let (packed_old, packed_new, facts) = facts;
+        let entries = |files: &ReadSide| files.iter().map(|(p, o, _)| (p.clone(), *o)).collect::<Vec<_>>();
+        let (old_entries, new_entries) = (entries(&old_files), entries(&new_files));
+        // The whole bytes go: the batches read the packed ones. A one-off analysis also drops
+        // them from the repository's memory of recent reads; a history search reads them again.
+        drop((old_files, new_files));
+        if self.once {
+            for (_, oid) in old_entries.iter().chain(&new_entries) {
+                self.repo.forget(*oid);
+            }
+        }
         let mut diff = crate::rules::model::ModelDiff::default();
         let mut located = Located::default();
         let mut problems: [Vec<Finding>; 2] = Default::default();
         let done = batches.each(
-            &old_list,
-            &new_list,
-            |old, new, focus| crate::rules::model::diff_in(&old.model, &new.model, &|id| focus.contains(id)),
+            &packed_old,
+            &packed_new,
+            |old, new, focus| crate::rules::model::diff_in(&old.model, &new.model, focus),
             |old, new, batch| {
                 located.add(&old.model, &new.model, &batch);
                 diff.merge(batch);
@@ -691,16 +711,12 @@ impl<'a> Analyzer<'a> {
         if done.is_none() {
             return Ok(None);
         }
-        drop((old_list, new_list));
+        drop((packed_old, packed_new));
         for p in &mut problems {
             sort_findings(p);
         }
         let [old_problems, new_problems] = problems;
-        let entries = |files: &ReadSide| files.iter().map(|(p, o, _)| (p.clone(), *o)).collect::<Vec<_>>();
-        let bytes = |files: ReadSide| files.into_iter().map(|(p, _, b)| (p, b)).collect::<BTreeMap<_, _>>();
-        let (old_entries, new_entries) = (entries(&old_files), entries(&new_files));
-        let (old_bytes, new_bytes) = (bytes(old_files), bytes(new_files));
-        let stage = stage_from(unit, files, new_problems.clone(), diff, &located, [&old_bytes, &new_bytes]);
+        let stage = stage_from(unit, files, new_problems.clone(), diff, &located, &facts);
         for (entries, problems) in [(old_entries, old_problems), (new_entries, new_problems)] {
             self.side_faults.get_or_try(entries, || Ok::<_, EngineError>(Arc::new(problems)))?;
         }
@@ -1049,7 +1065,26 @@ fn stage_of(unit: &UnitKey, files: &HashMap<&str, &FileChange>, old: &SideModel,
     };
     let mut located = Located::default();
     located.add(&old.model, &new.model, &diff);
-    stage_from(unit, files, findings, diff, &located, [&old.bytes, &new.bytes])
+    fn list(side: &SideModel) -> Vec<(&str, &[u8])> {
+        side.bytes.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect()
+    }
+    let (old_list, new_list) = (list(old), list(new));
+    stage_from(unit, files, findings, diff, &located, &file_facts(unit, [&old_list, &new_list]))
+}
+
+/// What a stage's summaries say of each changed file of a unit that the models do not: whether
+/// head has it, and how many of its lines changed.
+fn file_facts(unit: &UnitKey, [old, new]: [&[(&str, &[u8])]; 2]) -> BTreeMap<String, (bool, u64)> {
+    fn bytes<'b>(side: &[(&str, &'b [u8])], path: &str) -> Option<&'b [u8]> {
+        side.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
+    }
+    unit.iter()
+        .filter(|u| u.1 != u.2)
+        .map(|u| {
+            let (old, new) = (bytes(old, &u.0), bytes(new, &u.0));
+            (u.0.clone(), (new.is_some(), lines_changed(old, new)))
+        })
+        .collect()
 }
 
 /// Where each shape a diff names is defined on each side (base, head), and each side's
@@ -1105,7 +1140,7 @@ fn stage_from(
     mut findings: Vec<Finding>,
     diff: crate::rules::model::ModelDiff,
     at: &Located,
-    bytes: [&BTreeMap<String, Arc<Vec<u8>>>; 2],
+    facts: &BTreeMap<String, (bool, u64)>,
 ) -> ModelStage {
     let changed: Vec<&str> = unit.iter().filter(|u| u.1 != u.2).map(|u| u.0.as_str()).collect();
     for mut f in diff.findings {
@@ -1121,7 +1156,7 @@ fn stage_from(
     let mut summaries = Vec::new();
     for path in changed {
         let Some(file) = files.get(path) else { continue };
-        let in_head = bytes[1].contains_key(path);
+        let (in_head, lines_changed) = facts.get(path).copied().unwrap_or_default();
         let services: Vec<String> = at
             .services
             .as_ref()
@@ -1151,10 +1186,7 @@ fn stage_from(
             operations_changed: located(&diff.operations_changed, 1, path),
             base_size: file.base_size,
             head_size: file.head_size,
-            lines_changed: Some(lines_changed(
-                bytes[0].get(path).map(|b| b.as_slice()),
-                bytes[1].get(path).map(|b| b.as_slice()),
-            )),
+            lines_changed: Some(lines_changed),
         });
     }
     ModelStage { findings, summaries }

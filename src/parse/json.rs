@@ -323,7 +323,7 @@ pub fn parse(bytes: &[u8]) -> Result<Node, SyntaxError> {
 /// Parses one value that sits `depth` levels down in a document (the nesting limit counts from
 /// the document's top), with nothing but whitespace around it.
 pub fn parse_at_depth(bytes: &[u8], depth: usize) -> Result<Node, SyntaxError> {
-    let mut p = Reader { b: bytes, i: 0, hook: None };
+    let mut p = Reader { b: bytes, i: 0, base: 0, hook: None };
     p.skip_ws();
     let node = p.value(depth)?;
     p.skip_ws();
@@ -336,7 +336,13 @@ pub fn parse_at_depth(bytes: &[u8], depth: usize) -> Result<Node, SyntaxError> {
 /// Parses the JSON value that starts at byte `start` of `bytes` (nested `depth` deep in its
 /// document, for the nesting limit), with offsets into `bytes`; returns it and where it ends.
 pub fn parse_value_at(bytes: &[u8], start: usize, depth: usize) -> Result<(Node, usize), SyntaxError> {
-    let mut p = Reader { b: bytes, i: start, hook: None };
+    parse_value_in(bytes, start, depth, 0)
+}
+
+/// [`parse_value_at`] of a part of a document that starts at byte `base` of it: the key offsets
+/// are the document's (`base` plus the offset in `bytes`), the end is `bytes`'.
+pub fn parse_value_in(bytes: &[u8], start: usize, depth: usize, base: usize) -> Result<(Node, usize), SyntaxError> {
+    let mut p = Reader { b: bytes, i: start, base, hook: None };
     let node = p.value(depth)?;
     Ok((node, p.i))
 }
@@ -369,7 +375,7 @@ fn read<'a>(bytes: &'a [u8], hook: Option<Hook<'a>>) -> Result<Node, SyntaxError
     if let Some(what) = encoding {
         return Err(SyntaxError { offset: 0, message: format!("the file {what}") });
     }
-    let mut p = Reader { b: bytes, i: 0, hook };
+    let mut p = Reader { b: bytes, i: 0, base: 0, hook };
     p.skip_ws();
     let node = p.value(0)?;
     p.skip_ws();
@@ -403,6 +409,8 @@ struct Hook<'a> {
 struct Reader<'a> {
     b: &'a [u8],
     i: usize,
+    /// Where `b` starts in its document: added to the key offsets (not to errors' offsets).
+    base: usize,
     hook: Option<Hook<'a>>,
 }
 
@@ -649,7 +657,7 @@ impl Reader<'_> {
                 }));
             }
             let start = self.i;
-            let offset = u32::try_from(self.i).unwrap_or(u32::MAX);
+            let offset = u32::try_from(self.base + self.i).unwrap_or(u32::MAX);
             let key = self.string()?;
             let repeated = if apart { !seen.insert_new(&key) } else { seen.seen_before(&entries, &key) };
             if repeated {

@@ -460,6 +460,14 @@ impl Recent {
         Some(data.clone())
     }
 
+    fn forget(&mut self, oid: &Oid) {
+        self.large.retain(|(id, _)| id != oid);
+        if let Some((gone, used)) = self.blobs.remove(oid) {
+            self.bytes -= gone.len();
+            self.order.remove(&used);
+        }
+    }
+
     fn put(&mut self, oid: Oid, data: std::sync::Arc<Vec<u8>>) {
         if self.blobs.contains_key(&oid) || self.large.iter().any(|(id, _)| *id == oid) {
             return;
@@ -865,6 +873,12 @@ impl Repo {
         let data = std::sync::Arc::new(data);
         recent().put(oid, data.clone());
         Ok(data)
+    }
+
+    /// Drops a blob from the memory of recent reads (a large model's bytes, once what needs them
+    /// holds them packed): a later read inflates it again.
+    pub fn forget(&self, oid: Oid) {
+        self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner).forget(&oid);
     }
 
     /// How many deltas reading a blob resolves (0: stored whole, loose, or not found). Resolving

@@ -428,9 +428,10 @@ pub struct Model {
 #[derive(Debug, Default)]
 pub struct Unread {
     ids: Arc<Kinds>,
-    /// Of `ids`, those that were read after all: a batch of a diff in batches shares its side's
-    /// list of every id ([`prune::Batches`]) instead of copying what it leaves out.
-    read: Option<Arc<foldhash::HashSet<String>>>,
+    /// Of `ids`, those that were read after all, by their positions in it (sorted): a batch of a
+    /// diff in batches shares its side's list of every id ([`prune::Batches`]) instead of
+    /// copying what it leaves out.
+    read: Option<Arc<Vec<u32>>>,
     /// The unread ids something asked for.
     asked: std::sync::Mutex<BTreeSet<String>>,
 }
@@ -440,17 +441,18 @@ impl Unread {
         Unread { ids: Arc::new(ids), read: None, asked: Default::default() }
     }
 
-    /// The ids of `all` that are not in `read`.
-    pub fn except(all: Arc<Kinds>, read: Arc<foldhash::HashSet<String>>) -> Unread {
+    /// The ids of `all` that are not at the positions `read` (sorted, each a position of `all`).
+    pub fn except(all: Arc<Kinds>, read: Arc<Vec<u32>>) -> Unread {
         Unread { ids: all, read: Some(read), asked: Default::default() }
     }
 
     /// The type of an unread shape.
     pub fn get(&self, id: &str) -> Option<ShapeType> {
-        if self.read.as_ref().is_some_and(|r| r.contains(id)) {
+        let at = self.ids.index_of(id)?;
+        if self.read.as_ref().is_some_and(|r| r.binary_search(&(at as u32)).is_ok()) {
             return None;
         }
-        self.ids.get(id)
+        Some(self.ids.ids[at].2)
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -461,7 +463,7 @@ impl Unread {
     pub fn len(&self) -> usize {
         match &self.read {
             None => self.ids.len(),
-            Some(read) => self.ids.iter().filter(|(id, _)| !read.contains(*id)).count(),
+            Some(read) => self.ids.len().saturating_sub(read.len()),
         }
     }
 
@@ -480,27 +482,39 @@ impl Unread {
 pub struct Kinds {
     text: String,
     /// (start in `text`, length, type), in id order.
-    ids: Vec<(usize, u32, ShapeType)>,
+    ids: Vec<(u32, u32, ShapeType)>,
 }
 
 impl Kinds {
-    /// Adds an id after every id added so far (in sorted order; one out of order is ignored).
+    /// Adds an id after every id added so far (in sorted order; one out of order, or past 4 GiB
+    /// of ids, is ignored).
     pub fn push(&mut self, id: &str, kind: ShapeType) {
-        let (Ok(len), true) = (u32::try_from(id.len()), self.ids.last().is_none_or(|&l| self.id(l) < id)) else {
+        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(id.len())) else { return };
+        if self.ids.last().is_some_and(|&l| self.id(l) >= id) {
             debug_assert!(false, "Kinds::push out of order: {id}");
             return;
-        };
-        self.ids.push((self.text.len(), len, kind));
+        }
+        self.ids.push((start, len, kind));
         self.text.push_str(id);
     }
 
-    fn id(&self, (start, len, _): (usize, u32, ShapeType)) -> &str {
-        self.text.get(start..start + len as usize).unwrap_or("")
+    /// Gives back what growing left unused (a list kept for a whole diff).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ids.shrink_to_fit();
+    }
+
+    fn id(&self, (start, len, _): (u32, u32, ShapeType)) -> &str {
+        self.text.get(start as usize..start as usize + len as usize).unwrap_or("")
     }
 
     pub fn get(&self, id: &str) -> Option<ShapeType> {
-        let at = self.ids.binary_search_by(|&e| self.id(e).cmp(id)).ok()?;
-        Some(self.ids[at].2)
+        Some(self.ids[self.index_of(id)?].2)
+    }
+
+    /// Where `id` is in the id order.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.ids.binary_search_by(|&e| self.id(e).cmp(id)).ok()
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -764,30 +778,40 @@ pub fn read_json_wanted(path: &str, bytes: &[u8], wanted: &dyn Fn(&str) -> bool)
     Ok(file)
 }
 
-/// [`read_json_wanted`] of the `shapes` entries at these places (each its key's offset and its
-/// value's byte range, in file order), given the rest of the file as [`read_json_wanted`] read it
-/// with nothing wanted (`root`): each value is parsed where it is, without walking the file.
-pub fn read_json_at(
+/// Where one `shapes` entry is in its file: its key's offset and (1-based) line, and its
+/// value's byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub key_at: u32,
+    pub line: u32,
+    pub value: std::ops::Range<u32>,
+}
+
+/// [`read_json_wanted`] of the `shapes` entries at these places (in file order), given the rest
+/// of the file as [`read_json_wanted`] read it with nothing wanted (`root`): each entry parsed
+/// from its own bytes, read from the packed file, without walking the file. `None` when an
+/// entry does not read as the scan said (the caller reads the file in full, which says why).
+pub fn read_json_at<'p>(
     path: &str,
-    bytes: &[u8],
     root: &ModelFile,
-    entries: &[(u32, std::ops::Range<usize>)],
-) -> Result<ModelFile, SmithyError> {
-    let lines = crate::text::LineIndex::new(bytes);
-    let b = Builder { path, file: root.path.clone(), bytes, lines: &lines, idl: false };
+    places: impl IntoIterator<Item = &'p Place>,
+    bytes: &mut crate::packed::Reader<'_>,
+) -> Option<ModelFile> {
     let mut file = root.clone();
-    for (key_at, span) in entries {
-        let parse = |at: usize| node::parse_value_at(bytes, at, 2).map_err(|e| json_error(path, bytes, e));
-        let (Node::String(key), _) = parse(*key_at as usize)? else {
-            return Err(b.err(*key_at, "expected a shape id key"));
-        };
-        let (value, end) = parse(span.start)?;
-        if end != span.end {
-            return Err(b.err(*key_at, "the shape's value does not end where the scan said"));
+    for p in places {
+        let (key_at, start, end) = (p.key_at as usize, p.value.start as usize, p.value.end as usize);
+        let part = bytes.get(key_at..end)?;
+        let lines = crate::text::LineIndex::part(part, key_at, p.line);
+        let b = Builder { path, file: root.path.clone(), bytes: part, lines: &lines, idl: false };
+        let (Node::String(key), _) = node::parse_value_in(part, 0, 2, key_at).ok()? else { return None };
+        let (value, at) = node::parse_value_in(part, start.checked_sub(key_at)?, 2, key_at).ok()?;
+        if at != part.len() {
+            return None;
         }
-        file.add(b.entry(Entry { key, offset: *key_at, value })?);
+        // An error here is dropped, never shown: its offsets are the file's, its text the part.
+        file.add(b.entry(Entry { key, offset: p.key_at, value }).ok()?);
     }
-    Ok(file)
+    Some(file)
 }
 
 /// Whether [`read_json`] accepts the document, one shape at a time: each shape is built and

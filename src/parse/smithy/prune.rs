@@ -29,8 +29,10 @@
 //! model: a reformatted 100 MB model's diff went from 981 MB to ~300 MB.
 use super::assemble::{Assembled, assemble};
 use super::scan::{self, Field};
-use super::{Kinds, ModelFile, ShapeType, Unread, bundled};
+use super::{Kinds, ModelFile, Place, ShapeType, Unread, bundled};
+use crate::packed::{self, Packed};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// One file of a side: its path, bytes and index.
@@ -190,10 +192,11 @@ pub fn plan(old: &[File<'_>], new: &[File<'_>], always: bool) -> Option<Plan> {
     let p = Pair::new(&a, &b);
     let changed = p.changed();
     let keep = p.keep(&changed);
-    let (keys, total, skipped) = p.keys(&keep);
+    let (total, skipped) = p.sizes(&keep);
     if !always && skipped * 3 < total {
         return None;
     }
+    let keys = p.keys(&keep);
     Some(Plan { unread: (Unread::new(unread(&a, &keep)), Unread::new(unread(&b, &keep))), keys: Arc::new(keys) })
 }
 
@@ -207,16 +210,60 @@ pub struct Batches {
     /// Every shape id each side defines, with its type: a batch leaves unread what it does not
     /// build.
     every: (Arc<Kinds>, Arc<Kinds>),
+    /// Where the entries of each id of `every` are on its side, for a batch that asks for a
+    /// shape it left unread.
+    defined: [Defined; 2],
     batches: Vec<Batch>,
 }
 
-/// One batch of [`Batches`].
+/// The entries of each id of a side's [`Kinds`], in its order: the entries of the `k`th id are
+/// `places[ends[k - 1]..ends[k]]` (from 0 for the first).
+#[derive(Debug, Default)]
+struct Defined {
+    ends: Vec<u32>,
+    places: Places,
+}
+
+impl Defined {
+    fn of(&self, k: usize) -> &[(u32, Place)] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        self.ends.get(k).map_or(&[], |&end| &self.places[start..end as usize])
+    }
+}
+
+/// One side's files as [`Batches::each`] reads them: each file's path, its document without
+/// its shapes (read once, for every batch to add its shapes to) and its bytes, packed: a
+/// rewritten 100 MB model's diff held both sides' bytes whole through every batch, half its
+/// peak.
+pub struct PackedFile {
+    path: String,
+    rest: ModelFile,
+    bytes: Packed,
+}
+
+/// Packs one side's files (each path and bytes) for [`Batches::each`]; `None` when a document
+/// does not read (its walk checks its structure and that no key repeats): the caller reads in
+/// full, which says why.
+pub fn pack(files: &[(&str, &[u8])]) -> Option<Vec<PackedFile>> {
+    files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let (rest, packed) =
+                rayon::join(|| super::read_json_wanted(path, bytes, &|_| false).ok(), || Packed::new(bytes));
+            Some(PackedFile { path: path.to_string(), rest: rest?, bytes: packed })
+        })
+        .collect()
+}
+
+/// One batch of [`Batches`]: what it builds and reports of each side, by the positions of ids
+/// in the side's list of every id ([`Batches::every`]), 4 bytes an id where a set of strings took
+/// some 60 (a 100 MB model's batches hold every id of it twice).
 #[derive(Debug)]
 struct Batch {
-    /// The entry keys it builds (its focus and their context).
-    keys: Arc<HashSet<String>>,
-    /// The root ids whose differences it reports.
-    focus: HashSet<String>,
+    /// The ids it builds (its focus and their context), sorted.
+    read: [Arc<Vec<u32>>; 2],
+    /// The ids whose differences it reports, sorted.
+    focus: [Vec<u32>; 2],
     /// Where its entries are on each side, in file order, so the batch is read from its own
     /// bytes instead of a walk of the whole file.
     places: [Places; 2],
@@ -231,53 +278,65 @@ impl Batches {
         self.batches.is_empty()
     }
 
-    /// Reads and diffs each batch in order: `diff` gets a batch's two sides and focus (root
-    /// shape ids); when it asked for shapes the batch left unread (a nested target, say), the
-    /// batch is read again with them, and `done` gets the sides and what `diff` returned for
-    /// the read that asked for nothing. `None` when a read fails or a batch keeps asking for
-    /// more: the caller reads in full.
+    /// Reads and diffs each batch in order from both sides' packed files ([`pack`]): `diff`
+    /// gets a batch's two sides and focus (whether a root shape id is in it); when it asked for
+    /// shapes the batch left unread (a nested target, say), the batch is read again with them,
+    /// and `done` gets the sides and what `diff` returned for the read that asked for nothing.
+    /// `None` when a read fails or a batch keeps asking for more: the caller reads in full.
     pub fn each<T>(
         &self,
-        old: &[(&str, &[u8])],
-        new: &[(&str, &[u8])],
-        mut diff: impl FnMut(&Assembled, &Assembled, &HashSet<String>) -> T,
+        old: &[PackedFile],
+        new: &[PackedFile],
+        mut diff: impl FnMut(&Assembled, &Assembled, &dyn Fn(&str) -> bool) -> T,
         mut done: impl FnMut(Assembled, Assembled, T),
     ) -> Option<()> {
-        // Each file's document without its shapes, read once (the walk of the whole file that
-        // checks its structure and that no key repeats), for every batch to add its shapes to.
-        let rest = |files: &[(&str, &[u8])]| -> Option<Vec<ModelFile>> {
-            files.iter().map(|(p, b)| super::read_json_wanted(p, b, &|_| false).ok()).collect()
-        };
-        let (rest_old, rest_new) = rayon::join(|| rest(old), || rest(new));
-        let rests = [rest_old?, rest_new?];
+        let every = [&self.every.0, &self.every.1];
         for batch in &self.batches {
-            let mut keys = batch.keys.clone();
+            let focus = |id: &str| {
+                (0..2).any(|i| every[i].index_of(id).is_some_and(|k| batch.focus[i].binary_search(&(k as u32)).is_ok()))
+            };
+            let mut read = batch.read.clone();
+            let mut places = std::borrow::Cow::Borrowed(&batch.places);
             let mut rounds = 0;
             loop {
-                let shared = keys.clone();
-                let unread = |all: &Arc<Kinds>| Unread::except(all.clone(), shared.clone());
-                let unread = (unread(&self.every.0), unread(&self.every.1));
-                // First from the batch's own entries; a round that adds shapes walks the files.
-                let (a, b) = if rounds == 0 {
-                    read_sides(old, new, unread, &|i, f, path, bytes| {
-                        let at: Vec<(u32, std::ops::Range<usize>)> =
-                            batch.places[i].iter().filter(|p| p.0 as usize == f).map(|p| (p.1, p.2.clone())).collect();
-                        super::read_json_at(path, bytes, &rests[i][f], &at).ok()
-                    })?
-                } else {
-                    read_planned(old, new, Plan { keys: shared.clone(), unread })?
+                let side = |i: usize, files: &[PackedFile]| -> Option<Assembled> {
+                    let at = &places[i];
+                    let mut out = Vec::with_capacity(files.len());
+                    for (f, file) in files.iter().enumerate() {
+                        let f = f as u32;
+                        let mine = &at[at.partition_point(|p| p.0 < f)..at.partition_point(|p| p.0 <= f)];
+                        let mut bytes = packed::Reader::new(&file.bytes);
+                        out.push(super::read_json_at(&file.path, &file.rest, mine.iter().map(|p| &p.1), &mut bytes)?);
+                    }
+                    let mut assembled = assemble(out);
+                    assembled.model.unread = Some(Arc::new(Unread::except(every[i].clone(), read[i].clone())));
+                    Some(assembled)
                 };
-                let t = diff(&a, &b, &batch.focus);
+                let (a, b) = rayon::join(|| side(0, old), || side(1, new));
+                let (a, b) = (a?, b?);
+                let t = diff(&a, &b, &focus);
                 let mut asked = a.model.asked_ids();
                 asked.extend(b.model.asked_ids());
                 if asked.is_empty() {
                     done(a, b, t);
                     break;
                 }
+                // Read again with the entries of what was asked, on each side that defines it.
                 rounds += 1;
-                let before = keys.len();
-                Arc::make_mut(&mut keys).extend(asked);
-                if rounds > ROUNDS || keys.len() == before {
+                let before = read[0].len() + read[1].len();
+                let more = places.to_mut();
+                for i in 0..2 {
+                    let ids = Arc::make_mut(&mut read[i]);
+                    for k in asked.iter().filter_map(|id| every[i].index_of(id)) {
+                        ids.push(k as u32);
+                        more[i].extend(self.defined[i].of(k).iter().cloned());
+                    }
+                    ids.sort_unstable();
+                    ids.dedup();
+                    more[i].sort_unstable_by_key(|p| (p.0, p.1.value.start));
+                    more[i].dedup();
+                }
+                if rounds > ROUNDS || read[0].len() + read[1].len() == before {
                     return None;
                 }
             }
@@ -286,8 +345,8 @@ impl Batches {
     }
 }
 
-/// Where a batch's entries are in one side's files: (file, key offset, value range).
-type Places = Vec<(u32, u32, std::ops::Range<usize>)>;
+/// Where a batch's entries are in one side's files: each entry's file and place, in file order.
+type Places = Vec<(u32, Place)>;
 
 /// How many times one batch is read again with the shapes it asked for.
 const ROUNDS: usize = 8;
@@ -312,10 +371,53 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
     let mut changed: Vec<&str> = p.changed().into_iter().collect();
     changed.sort_unstable();
     let context = p.always();
-    let (_, total, skipped) = p.keys(&p.keep_with(&HashSet::new(), &context));
+    let (total, skipped) = p.sizes(&p.keep_with(&HashSet::new(), &context));
     if !always && (total - skipped) * 3 >= total {
         return None;
     }
+    // Each entry's place, with its key's line: a batch reads its entries from packed bytes, a
+    // few at a time, so their lines are counted here, while the files are whole.
+    let lines: [Vec<Vec<u32>>; 2] =
+        [old, new].map(|files| files.iter().map(|(_, bytes, index)| key_lines(bytes, index)).collect());
+    let place = |side: usize, d: &Defs<'_>, x: &Def<'_>| -> Option<(u32, Place)> {
+        let e = d.at(x).3;
+        let value = u32::try_from(e.span.start).ok()?..u32::try_from(e.span.end).ok()?;
+        let line = *lines[side].get(x.1 as usize)?.get(x.2 as usize)?;
+        Some((x.1, Place { key_at: e.key_at, line, value }))
+    };
+    // Every id with its type, and where its entries are.
+    let mut every: [(Kinds, Defined); 2] = Default::default();
+    for (side, (d, (kinds, defined))) in [&a, &b].into_iter().zip(&mut every).enumerate() {
+        for (id, list) in d.groups() {
+            if let Some(kind) = list.iter().find_map(|x| ShapeType::parse(d.kind(x))) {
+                kinds.push(id, kind);
+                if kinds.len() != defined.ends.len() + 1 {
+                    return None;
+                }
+                for x in list {
+                    defined.places.push(place(side, d, x)?);
+                }
+                defined.ends.push(u32::try_from(defined.places.len()).ok()?);
+            }
+        }
+        kinds.shrink_to_fit();
+        defined.places.shrink_to_fit();
+        defined.ends.shrink_to_fit();
+    }
+    let positions = |ids: &mut dyn Iterator<Item = &str>| -> [Vec<u32>; 2] {
+        let mut out: [Vec<u32>; 2] = Default::default();
+        for id in ids {
+            for (kinds, out) in every.iter().map(|e| &e.0).zip(&mut out) {
+                out.extend(kinds.index_of(id).map(|k| k as u32));
+            }
+        }
+        for o in &mut out {
+            o.sort_unstable();
+            o.dedup();
+            o.shrink_to_fit();
+        }
+        out
+    };
     let size =
         |id: &str| -> usize { [&a, &b].iter().map(|d| d.get(id).iter().map(|x| d.at(x).1.len()).sum::<usize>()).sum() };
     let mut out = Vec::new();
@@ -330,20 +432,43 @@ pub fn batches(old: &[File<'_>], new: &[File<'_>], budget: usize, always: bool) 
         let focus: HashSet<&str> = rest[..n].iter().copied().collect();
         rest = &rest[n..];
         let keep = p.keep_with(&focus, &context);
-        let mut keys: HashSet<String> = HashSet::new();
         let mut at: [Places; 2] = Default::default();
-        for (d, at) in [&a, &b].into_iter().zip(&mut at) {
+        for (side, (d, at)) in [&a, &b].into_iter().zip(&mut at).enumerate() {
             for x in keep.iter().flat_map(|id| d.get(id)) {
-                let e = d.at(x).3;
-                keys.insert(e.id.to_string());
-                at.push((x.1, e.key_at, e.span.clone()));
+                at.push(place(side, d, x)?);
             }
-            at.sort_unstable_by_key(|p| (p.0, p.2.start));
+            at.sort_unstable_by_key(|p| (p.0, p.1.value.start));
+            at.shrink_to_fit();
         }
-        out.push(Batch { keys: Arc::new(keys), focus: focus.into_iter().map(str::to_string).collect(), places: at });
+        let [read_old, read_new] = positions(&mut keep.iter().copied());
+        out.push(Batch {
+            read: [Arc::new(read_old), Arc::new(read_new)],
+            focus: positions(&mut focus.into_iter()),
+            places: at,
+        });
     }
-    let every = (Arc::new(unread(&a, &HashSet::new())), Arc::new(unread(&b, &HashSet::new())));
-    Some(Batches { every, batches: out })
+    let [(old_kinds, old_defined), (new_kinds, new_defined)] = every;
+    Some(Batches {
+        every: (Arc::new(old_kinds), Arc::new(new_kinds)),
+        defined: [old_defined, new_defined],
+        batches: out,
+    })
+}
+
+/// The (1-based) line of each entry's key, in the index's order (the file's), counted in one
+/// walk of the file.
+fn key_lines(bytes: &[u8], index: &scan::Index<'_>) -> Vec<u32> {
+    let (mut line, mut at) = (1usize, 0usize);
+    index
+        .entries
+        .iter()
+        .map(|e| {
+            let to = (e.key_at as usize).clamp(at, bytes.len());
+            line += memchr::memchr_iter(b'\n', &bytes[at..to]).count();
+            at = to;
+            u32::try_from(line).unwrap_or(u32::MAX)
+        })
+        .collect()
 }
 
 /// The shape ids a side defines that `keep` leaves out, with their types.
@@ -498,24 +623,30 @@ impl<'p, 'f> Pair<'p, 'f> {
         keep
     }
 
-    /// The entry keys of what `keep` builds, with the bytes of every entry and of those left
-    /// out.
-    fn keys(&self, keep: &HashSet<&str>) -> (HashSet<String>, usize, usize) {
+    /// The entry keys of what `keep` builds.
+    fn keys(&self, keep: &HashSet<&str>) -> HashSet<String> {
         let mut keys = HashSet::new();
+        for d in [self.a, self.b] {
+            for (_, list) in d.groups().filter(|(id, _)| keep.contains(id)) {
+                keys.extend(list.iter().map(|x| d.at(x).3.id.to_string()));
+            }
+        }
+        keys
+    }
+
+    /// The bytes of every entry, and of those `keep` leaves out: whether a plan is worth it is
+    /// known before its keys are made (a rewritten model's would be every id).
+    fn sizes(&self, keep: &HashSet<&str>) -> (usize, usize) {
         let (mut total, mut skipped) = (0usize, 0usize);
         for d in [self.a, self.b] {
             for (id, list) in d.groups() {
-                for x in list {
-                    let (_, raw, _, e) = d.at(x);
-                    total += raw.len();
-                    if keep.contains(id) {
-                        keys.insert(e.id.to_string());
-                    } else {
-                        skipped += raw.len();
-                    }
+                let bytes: usize = list.iter().map(|x| d.at(x).1.len()).sum();
+                total += bytes;
+                if !keep.contains(id) {
+                    skipped += bytes;
                 }
             }
         }
-        (keys, total, skipped)
+        (total, skipped)
     }
 }
