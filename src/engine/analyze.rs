@@ -614,19 +614,15 @@ impl<'a> Analyzer<'a> {
         // Batches where one plan would leave too little unread; `SHIPGATE_BATCHED_FROM=0`:
         // every unit in batches, however small (the tests compare the answers).
         let (from, budget) = batching();
-        let plan = if from == 0 { None } else { smithy::prune::plan_pair(&old_list, &new_list, false) };
-        let Some(plan) = plan else {
-            let total: usize = old_list.iter().chain(&new_list).map(|(_, b)| b.len()).sum();
-            if total < from {
-                return Ok(None);
+        let plan = match smithy::prune::plan_read(&old_list, &new_list, from, budget) {
+            None => return Ok(None),
+            Some(smithy::prune::PlannedRead::One(plan)) => plan,
+            Some(smithy::prune::PlannedRead::Batches(batches)) => {
+                if !validate() {
+                    return Ok(None);
+                }
+                return self.diff_batches(unit, files, old_files, new_files, batches);
             }
-            let Some(batches) = smithy::prune::batch_pair(&old_list, &new_list, budget, from == 0) else {
-                return Ok(None);
-            };
-            if !validate() {
-                return Ok(None);
-            }
-            return self.diff_batches(unit, files, old_files, new_files, batches);
         };
         let (valid, read) = rayon::join(validate, || smithy::prune::read_planned(&old_list, &new_list, plan));
         let (true, Some((old, new))) = (valid, read) else { return Ok(None) };

@@ -148,11 +148,50 @@ pub fn read_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> 
 
 /// [`plan`] for two sides' files, each scanned ([`scan::index`]).
 pub fn plan_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], always: bool) -> Option<Plan> {
+    scanned(old, new, |a, b| plan(a, b, always))
+}
+
+/// How [`plan_read`] reads a pair.
+pub enum PlannedRead {
+    One(Plan),
+    Batches(Batches),
+}
+
+/// Plans the read of a pair (each file's path and bytes), each side scanned once: one [`plan`]
+/// where it is worth it (never with `batched_from` 0); else, for a pair of `batched_from` bytes
+/// or more (both sides), [`batches`] of about `budget` bytes; else `None`: read in full.
+pub fn plan_read(
+    old: &[(&str, &[u8])],
+    new: &[(&str, &[u8])],
+    batched_from: usize,
+    budget: usize,
+) -> Option<PlannedRead> {
+    scanned(old, new, |a, b| {
+        if batched_from != 0
+            && let Some(one) = plan(a, b, false)
+        {
+            return Some(PlannedRead::One(one));
+        }
+        let total: usize = old.iter().chain(new).map(|(_, bytes)| bytes.len()).sum();
+        if total < batched_from {
+            return None;
+        }
+        batches(a, b, budget, batched_from == 0).map(PlannedRead::Batches)
+    })
+}
+
+/// `then` of both sides' files with their scans ([`scan::index`], the two in parallel); `None`
+/// when a file is not JSON the scan can walk.
+fn scanned<T>(
+    old: &[(&str, &[u8])],
+    new: &[(&str, &[u8])],
+    then: impl FnOnce(&[File<'_>], &[File<'_>]) -> Option<T>,
+) -> Option<T> {
     let (a, b) = rayon::join(|| index(old), || index(new));
     let (a, b) = (a?, b?);
     let old_files: Vec<File<'_>> = old.iter().zip(&a).map(|((p, b), i)| (*p, *b, i)).collect();
     let new_files: Vec<File<'_>> = new.iter().zip(&b).map(|((p, b), i)| (*p, *b, i)).collect();
-    plan(&old_files, &new_files, always)
+    then(&old_files, &new_files)
 }
 
 /// Both sides read and assembled as `plan` says, each model remembering what it left unread.
@@ -353,11 +392,7 @@ const ROUNDS: usize = 8;
 
 /// [`batches`] for two sides' files, each scanned ([`scan::index`]).
 pub fn batch_pair(old: &[(&str, &[u8])], new: &[(&str, &[u8])], budget: usize, always: bool) -> Option<Batches> {
-    let (a, b) = rayon::join(|| index(old), || index(new));
-    let (a, b) = (a?, b?);
-    let old_files: Vec<File<'_>> = old.iter().zip(&a).map(|((p, b), i)| (*p, *b, i)).collect();
-    let new_files: Vec<File<'_>> = new.iter().zip(&b).map(|((p, b), i)| (*p, *b, i)).collect();
-    batches(&old_files, &new_files, budget, always)
+    scanned(old, new, |a, b| batches(a, b, budget, always))
 }
 
 /// Plans the read of a pair in batches of changed shapes of about `budget` bytes (both sides'
