@@ -669,7 +669,8 @@ impl<'a> Analyzer<'a> {
         new_files: ReadSide,
         batches: smithy::prune::Batches,
     ) -> Result<Option<ModelStage>, EngineError> {
-        let facts = {
+        // What the summaries need of the whole bytes is worked out while they are packed.
+        let (packed_old, packed_new, facts) = {
             let (old_list, new_list) = (listed(&old_files), listed(&new_files));
             let ((old, new), facts) = rayon::join(
                 || rayon::join(|| smithy::prune::pack(&old_list), || smithy::prune::pack(&new_list)),
@@ -678,7 +679,6 @@ impl<'a> Analyzer<'a> {
             let (Some(old), Some(new)) = (old, new) else { return Ok(None) };
             (old, new, facts)
         };
-        let (packed_old, packed_new, facts) = facts;
         let entries = |files: &ReadSide| files.iter().map(|(p, o, _)| (p.clone(), *o)).collect::<Vec<_>>();
         let (old_entries, new_entries) = (entries(&old_files), entries(&new_files));
         // The whole bytes go: the batches read the packed ones. A one-off analysis also drops

@@ -25,8 +25,11 @@
 //! A large pair rewritten from end to end is planned in [`Batches`] instead: the changed shapes
 //! split into batches of a few megabytes, each read with what its evaluators look at and diffed
 //! with only its own shapes in focus (`rules::model::diff_in`), the results merged. A batch that
-//! asks for a shape it left unread is read again with it. Memory then follows the batch, not the
-//! model: a reformatted 100 MB model's diff went from 981 MB to ~300 MB.
+//! asks for a shape it left unread is read again with it. Once planned, the files are held packed
+//! ([`pack`], `crate::packed`) and each batch reads its entries from their places in them, so the
+//! whole bytes are not kept from batch to batch. Memory then follows the batch, not the model: a
+//! reformatted 100 MB model's diff went from 981 MB to 274 MB, a rewritten one's (a finding per
+//! shape) from 428 to 295 MB.
 use super::assemble::{Assembled, assemble};
 use super::scan::{self, Field};
 use super::{Kinds, ModelFile, Place, ShapeType, Unread, bundled};
@@ -265,8 +268,11 @@ struct Defined {
 
 impl Defined {
     fn of(&self, k: usize) -> &[(u32, Place)] {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-        self.ends.get(k).map_or(&[], |&end| &self.places[start..end as usize])
+        let start = k.checked_sub(1).map_or(Some(&0), |j| self.ends.get(j));
+        match (start, self.ends.get(k)) {
+            (Some(&start), Some(&end)) => self.places.get(start as usize..end as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 
