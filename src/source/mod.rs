@@ -839,7 +839,9 @@ impl Repo {
         let mut names = path.split('/').peekable();
         while let Some(name) = names.next() {
             let entries = self.trees.get_or_try(tree, || tree_entries(&repo, tree, &prefix).map(TreeEntries::from))?;
-            let Some((_, kind, oid)) = entries.iter().find(|(n, ..)| n == name) else { return Ok(false) };
+            // Entries are sorted by name (see `tree_entries`).
+            let Ok(at) = entries.binary_search_by(|(n, ..)| n.as_str().cmp(name)) else { return Ok(false) };
+            let (_, kind, oid) = &entries[at];
             match (names.peek(), kind) {
                 (None, kind) => return Ok(*kind == EntryKind::Link),
                 (Some(_), EntryKind::Tree) => (tree, prefix) = (*oid, join(&prefix, name)),
