@@ -128,9 +128,15 @@ pub fn render(o: &Outcome, style: Style) -> String {
         closest_safe(&mut s, &v);
     }
     if v.sign_off {
-        s.push_str(
-            "<section id=\"sign-off\">\n<h2>Sign-off</h2>\n<div class=\"wide\"><table class=\"signoff\">\n<tr><td>Requested by</td><td></td></tr>\n<tr><td>Approver</td><td></td></tr>\n<tr><td>Decision (ship with exceptions / do not ship)</td><td></td></tr>\n<tr><td>Date</td><td></td></tr>\n<tr><td>Rollback plan</td><td></td></tr>\n</table></div>\n</section>\n",
-        );
+        s.push_str("<section id=\"sign-off\">\n<h2>Sign-off</h2>\n");
+        table_start(&mut s, "signoff", &[]);
+        for what in
+            ["Requested by", "Approver", "Decision (ship with exceptions / do not ship)", "Date", "Rollback plan"]
+        {
+            let _ = writeln!(s, "<tr><td>{what}</td><td></td></tr>");
+        }
+        s.push_str(TABLE_END);
+        s.push_str("</section>\n");
     }
     if !v.notes.is_empty() {
         s.push_str("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
@@ -139,14 +145,13 @@ pub fn render(o: &Outcome, style: Style) -> String {
         }
         s.push_str("</ul>\n</section>\n");
     }
-    s.push_str(
-        "<section id=\"appendix\">\n<h2>Appendix: inputs</h2>\n<div class=\"wide\"><table>\n<tr><th>input</th><th>digest</th></tr>\n",
-    );
+    s.push_str("<section id=\"appendix\">\n<h2>Appendix: inputs</h2>\n");
+    table_start(&mut s, "", &["input", "digest"]);
     for (k, d) in v.appendix.digests {
         let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td></tr>", escape(k), escape(d));
     }
-    let _ =
-        write!(s, "</table></div>\n<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape_lines(v.appendix.reproduce));
+    s.push_str(TABLE_END);
+    let _ = write!(s, "<p>Reproduce the verdict:</p>\n<pre>{}</pre>\n", escape_lines(v.appendix.reproduce));
     if v.appendix.no_date {
         let _ = writeln!(s, "<p>{}</p>", escape(&common::NO_DATE_NOTE.replace('`', "")));
     }
@@ -242,6 +247,27 @@ const WRAP_AFTER: [char; 7] = ['.', '#', '$', '/', ':', '_', '@'];
 /// An id, path or value as code, escaped, with a `<wbr>` after each [`WRAP_AFTER`] separator: a
 /// long shape id wraps as `com.amazonaws.s3#` / `PutObjectRequest$` / `Bucket`, never inside a
 /// word, and a rule id (`ChangedWithoutVersionBump`) keeps its column as wide as it needs.
+/// Opens a table (with `class`, unless empty) and its header row (unless `heads` is empty) in a
+/// box of its own that scrolls sideways when the table is wider than the screen, so the page
+/// never does; [`TABLE_END`] closes both.
+fn table_start(s: &mut String, class: &str, heads: &[&str]) {
+    s.push_str("<div class=\"wide\"><table");
+    if !class.is_empty() {
+        let _ = write!(s, " class=\"{class}\"");
+    }
+    s.push_str(">\n");
+    if !heads.is_empty() {
+        s.push_str("<tr>");
+        for h in heads {
+            let _ = write!(s, "<th>{h}</th>");
+        }
+        s.push_str("</tr>\n");
+    }
+}
+
+/// Closes what [`table_start`] opened.
+const TABLE_END: &str = "</table></div>\n";
+
 fn code(s: &str) -> String {
     format!("<code>{}</code>", wrap_points(s))
 }
@@ -269,12 +295,9 @@ fn header(s: &mut String, v: &View<'_>) {
     } else {
         format!(" <span class=\"verdict {}\">{word}</span>", word.to_lowercase())
     };
-    let _ = write!(
-        s,
-        "<header>\n<h1>shipgate {}{badge}</h1>\n<p class=\"repo\">{}</p>\n<div class=\"wide\"><table>\n<tr><th></th><th>revision</th><th>commit</th><th>commit date</th><th>summary</th></tr>\n",
-        v.command.name(),
-        code(h.repo)
-    );
+    let _ =
+        write!(s, "<header>\n<h1>shipgate {}{badge}</h1>\n<p class=\"repo\">{}</p>\n", v.command.name(), code(h.repo));
+    table_start(s, "", &["", "revision", "commit", "commit date", "summary"]);
     for (name, r) in &h.revs {
         let _ = writeln!(
             s,
@@ -290,9 +313,10 @@ fn header(s: &mut String, v: &View<'_>) {
             "<tr><th>mainline</th><td colspan=\"4\">none: mainline rules and closest-safe did not run</td></tr>\n",
         );
     }
+    s.push_str(TABLE_END);
     let _ = write!(
         s,
-        "</table></div>\n<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
+        "<p class=\"muted\">Repository {} · shipgate {} · rule set {} · config {} · report date {} · {}</p>\n</header>\n",
         code(h.repo),
         escape(env!("CARGO_PKG_VERSION")),
         code(&h.rule_set),
@@ -317,7 +341,7 @@ fn examples(g: &view::Group<'_>) -> String {
 
 /// A table of groups: rule, service, severity, count, examples.
 fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
-    s.push_str("<div class=\"wide\"><table>\n<tr><th>rule</th><th>service</th><th>severity</th><th>findings</th><th>examples</th></tr>\n");
+    table_start(s, "", &["rule", "service", "severity", "findings", "examples"]);
     for g in groups {
         let _ = writeln!(
             s,
@@ -329,7 +353,7 @@ fn group_table(s: &mut String, groups: &[view::Group<'_>]) {
             sev = g.worst
         );
     }
-    s.push_str("</table></div>\n");
+    s.push_str(TABLE_END);
 }
 
 fn verdict(s: &mut String, v: &View<'_>) {
@@ -362,11 +386,14 @@ fn verdict(s: &mut String, v: &View<'_>) {
 
 fn counts_table(s: &mut String, v: &View<'_>) {
     let c = &v.counts;
-    let _ = write!(
-        s,
-        "</p>\n<div class=\"wide\"><table>\n<tr><th>error</th><th>danger</th><th>warning</th><th>note</th><th>excepted</th><th>suppressed</th></tr>\n<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n</table></div>\n",
-        c.error, c.danger, c.warning, c.note, c.excepted, c.suppressed
-    );
+    s.push_str("</p>\n");
+    table_start(s, "", &["error", "danger", "warning", "note", "excepted", "suppressed"]);
+    s.push_str("<tr>");
+    for n in [c.error, c.danger, c.warning, c.note, c.excepted, c.suppressed] {
+        let _ = write!(s, "<td class=\"n\">{n}</td>");
+    }
+    s.push_str("</tr>\n");
+    s.push_str(TABLE_END);
 }
 
 fn status(st: crate::outcome::FileStatus) -> String {
@@ -391,7 +418,11 @@ fn overview(s: &mut String, v: &View<'_>) {
     );
     if ov.models > 0 {
         let rows = &ov.services;
-        let head = "<div class=\"wide\"><table>\n<tr><th>service</th><th>model</th><th>status</th><th>operations</th><th>shapes</th><th>blocking</th><th>other findings</th><th>lines changed</th></tr>\n";
+        let head = |s: &mut String| {
+            let heads =
+                ["service", "model", "status", "operations", "shapes", "blocking", "other findings", "lines changed"];
+            table_start(s, "", &heads);
+        };
         let row = |r: &view::ServiceRow<'_>| {
             let m = r.model;
             format!(
@@ -407,17 +438,20 @@ fn overview(s: &mut String, v: &View<'_>) {
             )
         };
         s.push_str("<h3>Services</h3>\n");
-        s.push_str(head);
+        head(s);
         for r in rows.iter().take(SERVICES_SHOWN) {
             s.push_str(&row(r));
         }
-        s.push_str("</table></div>\n");
+        s.push_str(TABLE_END);
         if rows.len() > SERVICES_SHOWN {
-            let _ = writeln!(s, "<details>\n<summary>{} more services</summary>\n{head}", rows.len() - SERVICES_SHOWN);
+            let _ = writeln!(s, "<details>\n<summary>{} more services</summary>", rows.len() - SERVICES_SHOWN);
+            head(s);
+            s.push('\n');
             for r in &rows[SERVICES_SHOWN..] {
                 s.push_str(&row(r));
             }
-            s.push_str("</table></div>\n</details>\n");
+            s.push_str(TABLE_END);
+            s.push_str("</details>\n");
         }
         let _ = writeln!(
             s,
@@ -426,15 +460,13 @@ fn overview(s: &mut String, v: &View<'_>) {
         );
         let ops = &ov.operations;
         if !ops.is_empty() {
-            let _ = writeln!(
-                s,
-                "<details>\n<summary>Operations added or removed ({})</summary>\n<div class=\"wide\"><table>\n<tr><th>operation</th><th></th></tr>",
-                ops.len()
-            );
+            let _ = writeln!(s, "<details>\n<summary>Operations added or removed ({})</summary>", ops.len());
+            table_start(s, "", &["operation", ""]);
             for (what, op) in ops {
                 let _ = writeln!(s, "<tr><td>{}</td><td>{what}</td></tr>", code(op));
             }
-            s.push_str("</table></div>\n</details>\n");
+            s.push_str(TABLE_END);
+            s.push_str("</details>\n");
         }
     }
     if !changed.is_empty() {
@@ -444,7 +476,7 @@ fn overview(s: &mut String, v: &View<'_>) {
             if changed.len() <= 10 { " open" } else { "" },
             changed.len()
         );
-        s.push_str("<div class=\"wide\"><table>\n<tr><th>package</th><th>ecosystem</th><th>base</th><th>head</th><th>mainline</th><th>status</th></tr>\n");
+        table_start(s, "", &["package", "ecosystem", "base", "head", "mainline", "status"]);
         for p in changed {
             let _ = writeln!(
                 s,
@@ -457,7 +489,8 @@ fn overview(s: &mut String, v: &View<'_>) {
                 escape(&p.status)
             );
         }
-        s.push_str("</table></div>\n</details>\n");
+        s.push_str(TABLE_END);
+        s.push_str("</details>\n");
     }
     s.push_str("<h3>Diff size against release history</h3>\n");
     match ov.diff_size {
@@ -630,7 +663,8 @@ pub fn chart(history: &[ReleaseSize]) -> String {
         s,
         "</svg></div>\n<figcaption class=\"muted\">Shapes plus packages changed per release diff; the highlighted bar is this diff.{caption}{thinned}</figcaption>\n</figure>\n"
     );
-    s.push_str("<details>\n<summary>Release history table</summary>\n<div class=\"wide\"><table>\n<tr><th>from</th><th>to</th><th>shapes changed</th><th>packages changed</th><th>lines changed</th></tr>\n");
+    s.push_str("<details>\n<summary>Release history table</summary>\n");
+    table_start(&mut s, "", &["from", "to", "shapes changed", "packages changed", "lines changed"]);
     for r in history {
         let _ = writeln!(
             s,
@@ -643,7 +677,8 @@ pub fn chart(history: &[ReleaseSize]) -> String {
             r.lines_changed
         );
     }
-    s.push_str("</table></div>\n</details>\n");
+    s.push_str(TABLE_END);
+    s.push_str("</details>\n");
     s
 }
 
@@ -707,7 +742,7 @@ fn finding(s: &mut String, b: &FindingBlock<'_>) {
 const ROW_MESSAGE_CHARS: usize = 300;
 
 fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool) {
-    s.push_str("<div class=\"wide\"><table>\n<tr><th>severity</th><th>event</th><th>subject</th><th>location</th><th>message</th></tr>\n");
+    table_start(s, "", &["severity", "event", "subject", "location", "message"]);
     for f in fs {
         let state = if f.exception.is_some() { " excepted" } else { "" };
         let _ = writeln!(
@@ -727,7 +762,7 @@ fn finding_rows(s: &mut String, v: &View<'_>, fs: &[&Finding], details_all: bool
             sev = f.severity
         );
     }
-    s.push_str("</table></div>\n");
+    s.push_str(TABLE_END);
 }
 
 fn findings(s: &mut String, v: &View<'_>, details_all: bool) {
@@ -846,7 +881,7 @@ fn exceptions(s: &mut String, v: &View<'_>) {
         s.push_str("<p>None.</p>\n</section>\n");
         return;
     }
-    s.push_str("<div class=\"wide\"><table>\n<tr><th>event</th><th>subject</th><th>approved by</th><th>reason</th><th>expires</th><th>config entry</th></tr>\n");
+    table_start(s, "", &["event", "subject", "approved by", "reason", "expires", "config entry"]);
     for f in excepted {
         let ex = f.exception.as_ref().expect("the view put only excepted findings here");
         let _ = writeln!(
@@ -860,7 +895,8 @@ fn exceptions(s: &mut String, v: &View<'_>) {
             ex.source.as_deref().map_or_else(|| code(&common::exception_ref(ex.index)), escape)
         );
     }
-    s.push_str("</table></div>\n</section>\n");
+    s.push_str(TABLE_END);
+    s.push_str("</section>\n");
 }
 
 fn packages(s: &mut String, v: &View<'_>) {
@@ -885,7 +921,22 @@ fn packages(s: &mut String, v: &View<'_>) {
         if v.packages.open { " open" } else { "" },
         rows.len()
     );
-    s.push_str("<div class=\"wide\"><table>\n<tr><th>package</th><th>ecosystem</th><th>publish version</th><th>from commit</th><th>head</th><th>mainline</th><th>path</th><th>publish</th><th>status</th><th>why</th></tr>\n");
+    table_start(
+        s,
+        "",
+        &[
+            "package",
+            "ecosystem",
+            "publish version",
+            "from commit",
+            "head",
+            "mainline",
+            "path",
+            "publish",
+            "status",
+            "why",
+        ],
+    );
     for r in rows {
         let p = r.package;
         let from = match r.from {
@@ -906,7 +957,8 @@ fn packages(s: &mut String, v: &View<'_>) {
             r.why.as_deref().map_or_else(|| "–".to_string(), escape)
         );
     }
-    s.push_str("</table></div>\n</details>\n</section>\n");
+    s.push_str(TABLE_END);
+    s.push_str("</details>\n</section>\n");
 }
 
 fn closest_safe(s: &mut String, v: &View<'_>) {
@@ -926,11 +978,8 @@ fn closest_safe(s: &mut String, v: &View<'_>) {
             if left_out.is_empty() {
                 s.push_str("<p>It leaves nothing out: mainline's tip is safe.</p>\n");
             } else {
-                let _ = writeln!(
-                    s,
-                    "<p>It leaves out {} commit(s):</p>\n<div class=\"wide\"><table>\n<tr><th>commit</th><th>summary</th><th>blocking findings it introduced</th></tr>",
-                    left_out.len()
-                );
+                let _ = writeln!(s, "<p>It leaves out {} commit(s):</p>", left_out.len());
+                table_start(s, "", &["commit", "summary", "blocking findings it introduced"]);
                 for l in left_out {
                     let _ = writeln!(
                         s,
@@ -940,7 +989,7 @@ fn closest_safe(s: &mut String, v: &View<'_>) {
                         l.cell(code)
                     );
                 }
-                s.push_str("</table></div>\n");
+                s.push_str(TABLE_END);
             }
         }
         ClosestSafeSection::NoneSafe { candidates, .. } => {
