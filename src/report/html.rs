@@ -446,7 +446,6 @@ fn overview(s: &mut String, v: &View<'_>) {
         if rows.len() > SERVICES_SHOWN {
             let _ = writeln!(s, "<details>\n<summary>{} more services</summary>", rows.len() - SERVICES_SHOWN);
             head(s);
-            s.push('\n');
             for r in &rows[SERVICES_SHOWN..] {
                 s.push_str(&row(r));
             }
