@@ -334,13 +334,8 @@ pub fn parse_at_depth(bytes: &[u8], depth: usize) -> Result<Node, SyntaxError> {
 }
 
 /// Parses the JSON value that starts at byte `start` of `bytes` (nested `depth` deep in its
-/// document, for the nesting limit), with offsets into `bytes`; returns it and where it ends.
-pub fn parse_value_at(bytes: &[u8], start: usize, depth: usize) -> Result<(Node, usize), SyntaxError> {
-    parse_value_in(bytes, start, depth, 0)
-}
-
-/// [`parse_value_at`] of a part of a document that starts at byte `base` of it: the key offsets
-/// are the document's (`base` plus the offset in `bytes`), the end is `bytes`'.
+/// document, for the nesting limit); returns it and where it ends in `bytes`. `bytes` is the
+/// part of a document that starts at its byte `base`: key offsets are the document's.
 pub fn parse_value_in(bytes: &[u8], start: usize, depth: usize, base: usize) -> Result<(Node, usize), SyntaxError> {
     let mut p = Reader { b: bytes, i: start, base, hook: None };
     let node = p.value(depth)?;

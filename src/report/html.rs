@@ -241,12 +241,6 @@ fn closing_fence(body: &str, run: usize) -> Option<usize> {
         .find(|&i| matches!(body.as_bytes().get(i + 1 + run), None | Some(b'\n')))
 }
 
-/// Where an id may wrap: after the separators of namespaces, members, paths and constant names.
-const WRAP_AFTER: [char; 7] = ['.', '#', '$', '/', ':', '_', '@'];
-
-/// An id, path or value as code, escaped, with a `<wbr>` after each [`WRAP_AFTER`] separator: a
-/// long shape id wraps as `com.amazonaws.s3#` / `PutObjectRequest$` / `Bucket`, never inside a
-/// word, and a rule id (`ChangedWithoutVersionBump`) keeps its column as wide as it needs.
 /// Opens a table (with `class`, unless empty) and its header row (unless `heads` is empty) in a
 /// box of its own that scrolls sideways when the table is wider than the screen, so the page
 /// never does; [`TABLE_END`] closes both.
@@ -268,6 +262,12 @@ fn table_start(s: &mut String, class: &str, heads: &[&str]) {
 /// Closes what [`table_start`] opened.
 const TABLE_END: &str = "</table></div>\n";
 
+/// Where an id may wrap: after the separators of namespaces, members, paths and constant names.
+const WRAP_AFTER: [char; 7] = ['.', '#', '$', '/', ':', '_', '@'];
+
+/// An id, path or value as code, escaped, with a `<wbr>` after each [`WRAP_AFTER`] separator: a
+/// long shape id wraps as `com.amazonaws.s3#` / `PutObjectRequest$` / `Bucket`, never inside a
+/// word, and a rule id (`ChangedWithoutVersionBump`) keeps its column as wide as it needs.
 fn code(s: &str) -> String {
     format!("<code>{}</code>", wrap_points(s))
 }

@@ -199,29 +199,23 @@ fn scanned<T>(
 
 /// Both sides read and assembled as `plan` says, each model remembering what it left unread.
 pub fn read_planned(old: &[(&str, &[u8])], new: &[(&str, &[u8])], plan: Plan) -> Option<(Assembled, Assembled)> {
-    let Plan { keys, unread } = plan;
-    read_sides(old, new, unread, &|_, _, path, bytes| super::read_json_wanted(path, bytes, &|k| keys.contains(k)).ok())
+    let Plan { keys, unread: (unread_old, unread_new) } = plan;
+    let side = |files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
+        let read: Option<Vec<ModelFile>> = files
+            .iter()
+            .map(|(path, bytes)| super::read_json_wanted(path, bytes, &|k| keys.contains(k)).ok())
+            .collect();
+        Some(assembled(read?, unread))
+    };
+    let (a, b) = rayon::join(|| side(old, unread_old), || side(new, unread_new));
+    Some((a?, b?))
 }
 
-/// How [`read_sides`] reads one file: side (0 base, 1 head), position, path, bytes.
-type ReadFile<'r> = dyn Fn(usize, usize, &str, &[u8]) -> Option<ModelFile> + Sync + 'r;
-
-/// Both sides read a file at a time with `read` (side 0 or 1, the file's position, its path and
-/// bytes), in parallel, and assembled, each model remembering what it left unread.
-fn read_sides(
-    old: &[(&str, &[u8])],
-    new: &[(&str, &[u8])],
-    (unread_old, unread_new): (Unread, Unread),
-    read: &ReadFile<'_>,
-) -> Option<(Assembled, Assembled)> {
-    let side = |i: usize, files: &[(&str, &[u8])], unread: Unread| -> Option<Assembled> {
-        let files: Option<Vec<ModelFile>> = files.iter().enumerate().map(|(f, (p, b))| read(i, f, p, b)).collect();
-        let mut assembled = assemble(files?);
-        assembled.model.unread = Some(Arc::new(unread));
-        Some(assembled)
-    };
-    let (a, b) = rayon::join(|| side(0, old, unread_old), || side(1, new, unread_new));
-    Some((a?, b?))
+/// One side's files assembled, its model remembering what the read left unread.
+fn assembled(files: Vec<ModelFile>, unread: Unread) -> Assembled {
+    let mut assembled = assemble(files);
+    assembled.model.unread = Some(Arc::new(unread));
+    assembled
 }
 
 fn index<'a>(side: &[(&str, &'a [u8])]) -> Option<Vec<scan::Index<'a>>> {
@@ -353,9 +347,7 @@ impl Batches {
                         let mut bytes = packed::Reader::new(&file.bytes);
                         out.push(super::read_json_at(&file.path, &file.rest, mine.iter().map(|p| &p.1), &mut bytes)?);
                     }
-                    let mut assembled = assemble(out);
-                    assembled.model.unread = Some(Arc::new(Unread::except(every[i].clone(), read[i].clone())));
-                    Some(assembled)
+                    Some(assembled(out, Unread::except(every[i].clone(), read[i].clone())))
                 };
                 let (a, b) = rayon::join(|| side(0, old), || side(1, new));
                 let (a, b) = (a?, b?);
